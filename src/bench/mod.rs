@@ -1,0 +1,4 @@
+//! Benchmark suites: instances the project generates with known optima, realistic
+//! workloads, and the public vector-packing sets read from `.vbp` files.
+
+pub mod realistic;

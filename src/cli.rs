@@ -1,0 +1,275 @@
+//! Command-line flags, parsed into raw structs by clap and then turned into validated
+//! settings (`RuleArgs::figures`, `SolverArgs::settings`) by the commands.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::ecs::rules::{Figures, TypePatterns};
+use crate::engine::Settings;
+
+/// Least-cost capacity planner for Amazon ECS on EC2.
+#[derive(Debug, Parser)]
+#[command(name = "ecsplan", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Plan the least-cost fleet and the placement of every task.
+    Plan(PlanArgs),
+    /// Plan one workload under each network mode and on Fargate, and compare the costs.
+    Compare(CompareArgs),
+    /// Verify a plan folder independently of the planner.
+    Check(CheckArgs),
+    /// Run the benchmark suites and report cost, bound, gap and time per instance.
+    Bench(BenchArgs),
+    /// Show the instance catalog with the capacities ECS would register.
+    Catalog(CatalogArgs),
+}
+
+/// How results are printed on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+/// `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+/// The inputs every planning command reads.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Workload CSV: one row per service.
+    #[arg(long, value_name = "FILE")]
+    pub workload: PathBuf,
+    /// Instance catalog CSV [default: the built-in us-east-1 on-demand catalog].
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+}
+
+/// The ECS rule options: a plan's validity depends on them.
+#[derive(Debug, Clone, Args)]
+pub struct RuleArgs {
+    /// Count awsvpc tasks against the ENI trunking limit on types that support it.
+    #[arg(long, value_enum, default_value = "off", value_name = "on|off")]
+    pub eni_trunking: Switch,
+    /// Keep this fraction of every instance's CPU and memory free (0 ≤ F < 1).
+    #[arg(long, default_value_t = 0.0, value_name = "F")]
+    pub headroom: f64,
+    /// Restrict the catalog to types matching these `;`-separated glob patterns.
+    #[arg(long, value_name = "GLOBS")]
+    pub types: Option<String>,
+    /// Registered memory = nominal × (1 − PCT/100) where the catalog has no measured figure.
+    #[arg(long, default_value_t = 3.0, value_name = "PCT")]
+    pub memory_overhead_pct: f64,
+    /// ECS_RESERVED_MEMORY: MiB subtracted from every instance's registered memory.
+    #[arg(long, default_value_t = 0, value_name = "MIB")]
+    pub reserved_memory_mib: u64,
+    /// The dynamic host port range for bridge `0` mappings, inclusive.
+    #[arg(long, default_value = "49153-65535", value_name = "LO-HI")]
+    pub dynamic_port_range: String,
+}
+
+/// How hard and how the solver works.
+#[derive(Debug, Clone, Args)]
+pub struct SolverArgs {
+    /// Seed for randomized choices: the same seed gives the same plan on any thread count.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Worker threads [default: one per core].
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Wall-clock budget for the whole solve, in seconds.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub time_limit: f64,
+    /// Stop after the heuristic portfolio: no column generation or MIP.
+    #[arg(long)]
+    pub heuristic_only: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Write placements.csv, instances.csv and summary.json into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print a table, or the summary JSON.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub solver: SolverArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Write compare.csv and each scenario's plan into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Draw the cost per month of each scenario as an SVG bar chart.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub solver: SolverArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The plan folder: its placements.csv is checked.
+    #[arg(long, value_name = "DIR")]
+    pub plan: PathBuf,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Read vector-packing instances (`.vbp`) from this folder, recursively, instead of the
+    /// built-in suite.
+    #[arg(long, value_name = "DIR")]
+    pub vbp: Option<PathBuf>,
+    /// Tab-separated summary with known optima and the best published heuristics.
+    #[arg(long, value_name = "FILE")]
+    pub optima: Option<PathBuf>,
+    /// Write the results CSV here.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Run at most this many instances, spread evenly over the set (0 = all).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub sample: usize,
+    /// Only instances whose name contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+    /// Seconds per instance.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub time_limit: f64,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CatalogArgs {
+    /// Instance catalog CSV [default: the built-in catalog].
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+/// Parses the process arguments.
+pub fn parse() -> Result<Command, clap::Error> {
+    Cli::try_parse().map(|cli| cli.command)
+}
+
+/// A flag value that makes no sense, named with the fix.
+#[derive(Debug, thiserror::Error)]
+#[error("{flag}: {cause}; {fix}")]
+pub struct UsageError {
+    pub flag: &'static str,
+    pub cause: String,
+    pub fix: String,
+}
+
+impl RuleArgs {
+    /// The ECS figures these flags set.
+    pub fn figures(&self) -> Result<Figures, UsageError> {
+        if !(0.0..1.0).contains(&self.headroom) {
+            return Err(UsageError {
+                flag: "--headroom",
+                cause: format!("{} is outside [0, 1)", self.headroom),
+                fix: "give the fraction to keep free, e.g. 0.1 for 10 %".into(),
+            });
+        }
+        if !(0.0..100.0).contains(&self.memory_overhead_pct) {
+            return Err(UsageError {
+                flag: "--memory-overhead-pct",
+                cause: format!("{} is outside [0, 100)", self.memory_overhead_pct),
+                fix: "give a percentage such as 3".into(),
+            });
+        }
+        let range_error = || UsageError {
+            flag: "--dynamic-port-range",
+            cause: format!("`{}` is not LO-HI with 1 ≤ LO ≤ HI ≤ 65535", self.dynamic_port_range),
+            fix: "write it as e.g. 49153-65535".into(),
+        };
+        let (lo, hi) = self.dynamic_port_range.split_once('-').ok_or_else(range_error)?;
+        let lo: u16 = lo.trim().parse().map_err(|_| range_error())?;
+        let hi: u16 = hi.trim().parse().map_err(|_| range_error())?;
+        if lo == 0 || lo > hi {
+            return Err(range_error());
+        }
+        Ok(Figures {
+            eni_trunking: self.eni_trunking == Switch::On,
+            headroom: self.headroom,
+            memory_overhead_pct: self.memory_overhead_pct,
+            reserved_memory_mib: self.reserved_memory_mib,
+            dynamic_port_range: (lo, hi),
+        })
+    }
+
+    /// The `--types` restriction (empty when not given).
+    pub fn type_patterns(&self) -> Result<TypePatterns, UsageError> {
+        let list: Vec<String> = self
+            .types
+            .as_deref()
+            .unwrap_or("")
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(String::from)
+            .collect();
+        TypePatterns::new(&list).map_err(|cause| UsageError {
+            flag: "--types",
+            cause,
+            fix: "use `*`, `?` and `[...]`, e.g. `m6i.*;c6g.*`".into(),
+        })
+    }
+}
+
+impl SolverArgs {
+    /// The engine settings these flags set.
+    pub fn settings(&self) -> Result<Settings, UsageError> {
+        time_limit(self.time_limit).map(|time_limit| Settings {
+            seed: self.seed,
+            threads: self.threads,
+            time_limit,
+            exact: !self.heuristic_only,
+        })
+    }
+}
+
+/// A positive, finite number of seconds.
+pub fn time_limit(seconds: f64) -> Result<Duration, UsageError> {
+    if seconds.is_finite() && seconds > 0.0 {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err(UsageError {
+            flag: "--time-limit",
+            cause: format!("{seconds} is not a positive number of seconds"),
+            fix: "give e.g. --time-limit 30".into(),
+        })
+    }
+}

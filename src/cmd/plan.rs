@@ -1,0 +1,24 @@
+//! `ecsplan plan`: the least-cost fleet and the placement of every task.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use crate::cli::{Format, PlanArgs};
+use crate::output::{self, summary::Summary};
+use crate::planner;
+
+pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    let inputs = super::load_inputs(&args.input, &args.rules)?;
+    let settings = args.solver.settings()?;
+    let planned = planner::plan(&inputs, &settings)?;
+    let summary = Summary::new(&planned, &settings);
+    if let Some(dir) = &args.out {
+        output::write_plan(dir, &planned, &summary)?;
+    }
+    let text = match args.format {
+        Format::Json => String::from_utf8(summary.to_json())?,
+        Format::Table => output::table::plan(&planned, &summary),
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,1 @@
+//! Fargate: the smallest valid task size that holds a task, and its price.

@@ -1,0 +1,265 @@
+//! Turns a workload, a catalog and the ECS figures into the engine's generic problem, and
+//! the engine's packing back into a plan of instances and tasks. When some service fits
+//! no allowed instance type, it explains why instead.
+
+use std::fmt::Write as _;
+
+use super::catalog::{Catalog, InstanceType};
+use super::rules::{self, misfit, Figures, Misfit, Resource, TypePatterns};
+use super::workload::{Service, Workload};
+use crate::engine::{BinType, ConflictGroup, Item, Packing, Problem};
+
+/// The generic problem and the way back to services and instance types.
+#[derive(Debug, Clone)]
+pub struct Lowered {
+    pub problem: Problem,
+    /// `service_of_item[item]` is an index into `Workload::services`.
+    pub service_of_item: Vec<usize>,
+    /// `type_of_bin[bin_type]` is an index into `Catalog::types`.
+    pub type_of_bin: Vec<usize>,
+}
+
+/// Services that no allowed instance type can hold, each with the reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoPlan {
+    pub reasons: Vec<String>,
+}
+
+impl std::fmt::Display for NoPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "no plan exists: {} service(s) fit no allowed instance type", self.reasons.len())?;
+        for r in &self.reasons {
+            writeln!(f, "  {r}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for NoPlan {}
+
+/// One instance of a plan and the tasks it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedInstance {
+    pub id: String,
+    pub instance_type: String,
+    /// `(service name, tasks)`, in workload order.
+    pub tasks: Vec<(String, u32)>,
+}
+
+/// A fleet and the placement of every task.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Plan {
+    pub instances: Vec<PlannedInstance>,
+}
+
+/// Compiles each service's `instance_types` filter. The readers have already rejected
+/// invalid patterns, so a failure here is a bug.
+pub fn service_filters(workload: &Workload) -> Vec<TypePatterns> {
+    workload
+        .services
+        .iter()
+        .map(|s| TypePatterns::new(&s.instance_types).expect("patterns validated on input"))
+        .collect()
+}
+
+/// Builds the generic problem. Services with no tasks are left out.
+pub fn lower(workload: &Workload, catalog: &Catalog, figures: &Figures) -> Result<Lowered, NoPlan> {
+    let filters = service_filters(workload);
+    let service_of_item: Vec<usize> = (0..workload.services.len()).filter(|&s| workload.services[s].count > 0).collect();
+
+    let mut reasons = Vec::new();
+    let mut eligible_types: Vec<Vec<usize>> = Vec::with_capacity(service_of_item.len());
+    for &s in &service_of_item {
+        let service = &workload.services[s];
+        let fits: Vec<usize> = (0..catalog.types.len())
+            .filter(|&t| misfit(figures, service, &filters[s], &catalog.types[t]).is_none())
+            .collect();
+        if fits.is_empty() {
+            reasons.push(explain(figures, service, &filters[s], catalog));
+        }
+        eligible_types.push(fits);
+    }
+    if !reasons.is_empty() {
+        return Err(NoPlan { reasons });
+    }
+
+    // Keep only the resources some task uses, and the types some service may use.
+    let usage: Vec<rules::Amounts> = service_of_item.iter().map(|&s| rules::task_usage(&workload.services[s])).collect();
+    let kept: Vec<Resource> = Resource::ALL.iter().copied().filter(|&r| usage.iter().any(|u| u[r as usize] > 0)).collect();
+    let mut used_type = vec![false; catalog.types.len()];
+    for fits in &eligible_types {
+        for &t in fits {
+            used_type[t] = true;
+        }
+    }
+    let type_of_bin: Vec<usize> = (0..catalog.types.len()).filter(|&t| used_type[t]).collect();
+    let mut bin_of_type = vec![usize::MAX; catalog.types.len()];
+    for (b, &t) in type_of_bin.iter().enumerate() {
+        bin_of_type[t] = b;
+    }
+
+    let bin_types = type_of_bin
+        .iter()
+        .map(|&t| {
+            let cap = figures.capacity(&catalog.types[t]);
+            BinType {
+                name: catalog.types[t].instance_type.clone(),
+                capacity: kept.iter().map(|&r| cap[r as usize]).collect(),
+                price: catalog.types[t].price_usd_hour,
+            }
+        })
+        .collect();
+    let items = service_of_item
+        .iter()
+        .zip(&usage)
+        .zip(&eligible_types)
+        .map(|((&s, u), fits)| {
+            let service = &workload.services[s];
+            Item {
+                name: service.name.clone(),
+                size: kept.iter().map(|&r| u[r as usize]).collect(),
+                count: service.count,
+                eligible: fits.iter().map(|&t| bin_of_type[t]).collect(),
+                max_per_bin: if rules::tasks_may_share(service) { u32::MAX } else { 1 },
+            }
+        })
+        .collect();
+
+    let problem = Problem {
+        resources: kept.iter().map(|r| r.name().to_string()).collect(),
+        items,
+        bin_types,
+        conflict_groups: port_groups(workload, &service_of_item),
+    };
+    let mut lowered = Lowered { problem, service_of_item, type_of_bin };
+    prune_dominated_types(&mut lowered);
+    Ok(lowered)
+}
+
+/// One conflict group per static host port that two or more services bind: at most one
+/// task per instance may bind it. A port bound by one service only is covered by that
+/// service's one-task-per-instance rule.
+fn port_groups(workload: &Workload, service_of_item: &[usize]) -> Vec<ConflictGroup> {
+    let mut by_port: std::collections::BTreeMap<u16, Vec<usize>> = Default::default();
+    for (item, &s) in service_of_item.iter().enumerate() {
+        for port in workload.services[s].static_ports() {
+            by_port.entry(port).or_default().push(item);
+        }
+    }
+    by_port
+        .into_iter()
+        .filter(|(_, items)| items.len() > 1)
+        .map(|(port, items)| ConflictGroup { name: format!("host port {port}"), items })
+        .collect()
+}
+
+/// Drops bin types that another type dominates: no dearer, at least as large in every
+/// resource, and allowed for every item the dominated one is allowed for. The least cost
+/// is unchanged, and the search gets smaller. Of identical types the first is kept.
+fn prune_dominated_types(lowered: &mut Lowered) {
+    let p = &lowered.problem;
+    let n = p.bin_types.len();
+    let words = p.items.len().div_ceil(64);
+    let mut allowed = vec![vec![0u64; words]; n];
+    for (i, item) in p.items.iter().enumerate() {
+        for &b in &item.eligible {
+            allowed[b][i / 64] |= 1 << (i % 64);
+        }
+    }
+    let dominates = |a: usize, b: usize| {
+        let (ta, tb) = (&p.bin_types[a], &p.bin_types[b]);
+        ta.price <= tb.price
+            && ta.capacity.iter().zip(&tb.capacity).all(|(x, y)| x >= y)
+            && allowed[b].iter().zip(&allowed[a]).all(|(wb, wa)| wb & !wa == 0)
+    };
+    let keep: Vec<bool> = (0..n)
+        .map(|b| {
+            !(0..n).any(|a| {
+                a != b && dominates(a, b) && (!dominates(b, a) || a < b)
+            })
+        })
+        .collect();
+    let mut new_index = vec![usize::MAX; n];
+    let mut next = 0;
+    for b in 0..n {
+        if keep[b] {
+            new_index[b] = next;
+            next += 1;
+        }
+    }
+    let p = &mut lowered.problem;
+    p.bin_types = p.bin_types.drain(..).enumerate().filter(|(b, _)| keep[*b]).map(|(_, t)| t).collect();
+    for item in &mut p.items {
+        item.eligible = item.eligible.iter().filter(|&&b| keep[b]).map(|&b| new_index[b]).collect();
+    }
+    lowered.type_of_bin = lowered.type_of_bin.iter().enumerate().filter(|(b, _)| keep[*b]).map(|(_, &t)| t).collect();
+}
+
+/// Turns a packing into named instances `i-0001`, `i-0002`, … in the packing's order.
+pub fn to_plan(lowered: &Lowered, packing: &Packing, workload: &Workload, catalog: &Catalog) -> Plan {
+    let width = packing.bins.len().to_string().len().max(4);
+    let instances = packing
+        .bins
+        .iter()
+        .enumerate()
+        .map(|(n, bin)| PlannedInstance {
+            id: format!("i-{:0width$}", n + 1),
+            instance_type: catalog.types[lowered.type_of_bin[bin.bin_type]].instance_type.clone(),
+            tasks: bin
+                .load
+                .iter()
+                .map(|&(item, count)| (workload.services[lowered.service_of_item[item]].name.clone(), count))
+                .collect(),
+        })
+        .collect();
+    Plan { instances }
+}
+
+/// Says why no allowed instance type holds one task of `s`.
+fn explain(figures: &Figures, s: &Service, filter: &TypePatterns, catalog: &Catalog) -> String {
+    let need = rules::task_usage(s);
+    let mut text = format!("service `{}` (line {}): a task needs ", s.name, s.line);
+    let needs: Vec<String> = Resource::ALL
+        .iter()
+        .filter(|&&r| need[r as usize] > 0)
+        .map(|&r| r.describe(need[r as usize]))
+        .collect();
+    text.push_str(&needs.join(", "));
+
+    let allowed: Vec<&InstanceType> = catalog
+        .types
+        .iter()
+        .filter(|t| !matches!(misfit(figures, s, filter, t), Some(Misfit::Arch | Misfit::Filter)))
+        .collect();
+    if allowed.is_empty() {
+        let _ = write!(text, "; no instance type in the catalog runs arch `{}`", s.arch.as_str());
+        if !filter.is_empty() {
+            let _ = write!(text, " and matches `{}`", filter.display());
+        }
+        text.push_str("; widen `instance_types` or `arch`, or check `--types`");
+        return text;
+    }
+    let short: Vec<String> = Resource::ALL
+        .iter()
+        .filter(|&&r| allowed.iter().all(|t| figures.capacity(t)[r as usize] < need[r as usize]))
+        .map(|&r| {
+            let most = allowed.iter().map(|t| figures.capacity(t)[r as usize]).max().unwrap_or(0);
+            format!("no allowed type has {} (the most is {})", r.describe(need[r as usize]), most)
+        })
+        .collect();
+    if short.is_empty() {
+        text.push_str("; some allowed types have enough of each resource, but none has enough of all at once");
+    } else {
+        let _ = write!(text, "; {}", short.join("; "));
+    }
+    let first = &allowed[0].instance_type;
+    let last = &allowed[allowed.len() - 1].instance_type;
+    let range = if allowed.len() == 1 { first.clone() } else { format!("{first}…{last}") };
+    if filter.is_empty() {
+        let _ = write!(text, "; {} types allow arch `{}` ({range})", allowed.len(), s.arch.as_str());
+    } else {
+        let _ = write!(text, "; the filter `{}` allows {range}", filter.display());
+    }
+    text
+}
+

@@ -1,0 +1,9 @@
+//! The ECS domain: workloads, instance types, the placement rules of each network mode,
+//! Fargate prices, and the translation to and from the generic engine.
+
+pub mod catalog;
+pub mod fargate;
+pub mod lower;
+pub mod rules;
+pub mod scenario;
+pub mod workload;

@@ -1,0 +1,151 @@
+//! The workload as the operator declares it: services and their tasks.
+
+use std::fmt;
+
+/// An ECS network mode (EC2, Linux).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NetworkMode {
+    Host,
+    Bridge,
+    /// Docker's default bridge network: the same rules as `Bridge` on Linux.
+    Default,
+    Awsvpc,
+    None,
+}
+
+impl NetworkMode {
+    /// Parses a mode, case-insensitively; empty means `default`.
+    pub fn parse(text: &str) -> Option<NetworkMode> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "default" => Some(NetworkMode::Default),
+            "host" => Some(NetworkMode::Host),
+            "bridge" => Some(NetworkMode::Bridge),
+            "awsvpc" => Some(NetworkMode::Awsvpc),
+            "none" => Some(NetworkMode::None),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetworkMode::Host => "host",
+            NetworkMode::Bridge => "bridge",
+            NetworkMode::Default => "default",
+            NetworkMode::Awsvpc => "awsvpc",
+            NetworkMode::None => "none",
+        }
+    }
+}
+
+impl fmt::Display for NetworkMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The CPU architecture of an instance type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CpuArch {
+    X86_64,
+    Arm64,
+}
+
+impl CpuArch {
+    pub fn parse(text: &str) -> Option<CpuArch> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "x86_64" => Some(CpuArch::X86_64),
+            "arm64" => Some(CpuArch::Arm64),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CpuArch::X86_64 => "x86_64",
+            CpuArch::Arm64 => "arm64",
+        }
+    }
+}
+
+/// The architecture a service's image runs on: one of them, or `any` (multi-arch image).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ImageArch {
+    Only(CpuArch),
+    Any,
+}
+
+impl ImageArch {
+    /// Parses `x86_64`, `arm64` or `any`; empty means `any`.
+    pub fn parse(text: &str) -> Option<ImageArch> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "any" => Some(ImageArch::Any),
+            other => CpuArch::parse(other).map(ImageArch::Only),
+        }
+    }
+
+    pub fn runs_on(self, arch: CpuArch) -> bool {
+        match self {
+            ImageArch::Any => true,
+            ImageArch::Only(a) => a == arch,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageArch::Any => "any",
+            ImageArch::Only(a) => a.as_str(),
+        }
+    }
+}
+
+/// One service: `count` identical tasks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub name: String,
+    /// CPU units per task (1024 = 1 vCPU).
+    pub cpu: u32,
+    /// Memory per task that ECS reserves, MiB.
+    pub memory_mib: u32,
+    pub count: u32,
+    pub network_mode: NetworkMode,
+    /// Host ports per task as declared: non-zero is a static mapping, 0 a dynamic one.
+    pub host_ports: Vec<u16>,
+    pub gpus: u32,
+    pub arch: ImageArch,
+    /// Glob patterns over instance type names; empty means every type.
+    pub instance_types: Vec<String>,
+    pub distinct_instance: bool,
+    /// The line of the workload file this service came from (1-based), 0 when generated.
+    pub line: u64,
+}
+
+impl Service {
+    /// The static (non-zero) host ports of one task, ascending. Only host and bridge
+    /// modes bind ports on the host.
+    pub fn static_ports(&self) -> Vec<u16> {
+        let mut ports: Vec<u16> = match self.network_mode {
+            NetworkMode::Host | NetworkMode::Bridge | NetworkMode::Default => {
+                self.host_ports.iter().copied().filter(|&p| p != 0).collect()
+            }
+            NetworkMode::Awsvpc | NetworkMode::None => Vec::new(),
+        };
+        ports.sort_unstable();
+        ports
+    }
+
+    /// Dynamic host ports one task takes from the ephemeral range (bridge `0` mappings).
+    pub fn dynamic_ports(&self) -> u32 {
+        match self.network_mode {
+            NetworkMode::Bridge | NetworkMode::Default => {
+                self.host_ports.iter().filter(|&&p| p == 0).count() as u32
+            }
+            _ => 0,
+        }
+    }
+}
+
+/// The services of one workload, in file order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Workload {
+    pub services: Vec<Service>,
+}

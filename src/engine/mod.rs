@@ -1,0 +1,100 @@
+//! The generic optimization engine: a parallel heuristic portfolio for a first plan, a
+//! resource LP for a first bound, then column generation and a MIP (HiGHS) that close the
+//! gap within the time limit. It never names an ECS concept.
+
+pub mod bound;
+pub mod exact;
+pub mod heuristics;
+pub mod packing;
+pub mod problem;
+
+use std::time::{Duration, Instant};
+
+pub use packing::{Bin, Packing};
+pub use problem::{BinType, BinTypeId, ConflictGroup, Item, ItemId, Problem};
+
+/// What the solver may use: passed explicitly, never read from globals.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Seed for every randomized choice. Same seed, same plan, on any thread count.
+    pub seed: u64,
+    /// Worker threads (rayon pool size); 0 means one per core.
+    pub threads: usize,
+    /// Wall-clock budget for the whole solve.
+    pub time_limit: Duration,
+    /// Run column generation and the MIP after the portfolio.
+    pub exact: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { seed: 0, threads: 0, time_limit: Duration::from_secs(30), exact: true }
+    }
+}
+
+/// The engine's answer: the best packing found and a proven lower bound on the optimum.
+#[derive(Debug, Clone)]
+pub struct Solved {
+    pub packing: Packing,
+    pub cost: f64,
+    /// A valid lower bound on the least cost, whatever stopped the search.
+    pub lower_bound: f64,
+    /// Things the user should know (a solver fallback, a time limit reached).
+    pub notes: Vec<String>,
+    /// Seconds until the first complete packing existed.
+    pub first_plan_seconds: f64,
+    /// Seconds for the whole solve.
+    pub seconds: f64,
+}
+
+impl Solved {
+    /// `(cost − bound) / cost`, 0 for an empty packing.
+    pub fn gap(&self) -> f64 {
+        gap(self.cost, self.lower_bound)
+    }
+
+    /// Proven least-cost: cost − bound ≤ 1e-6 × cost.
+    pub fn is_optimal(&self) -> bool {
+        self.cost - self.lower_bound <= 1e-6 * self.cost
+    }
+}
+
+/// Relative gap between a cost and a lower bound, clamped at 0.
+pub fn gap(cost: f64, bound: f64) -> f64 {
+    if cost <= 0.0 {
+        0.0
+    } else {
+        ((cost - bound) / cost).max(0.0)
+    }
+}
+
+/// Solves `problem`: portfolio first, then the exact method while time remains. Every item
+/// must have at least one eligible bin type that holds one copy (the domain layer checks
+/// this and explains it when it fails).
+pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
+    let start = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+        .expect("a rayon thread pool");
+    pool.install(|| {
+        let mut packing = heuristics::portfolio(problem, settings);
+        let first_plan_seconds = start.elapsed().as_secs_f64();
+        let mut lower_bound = bound::resource_bound(problem).max(0.0);
+        let mut notes = Vec::new();
+        if settings.exact {
+            let deadline = start + settings.time_limit;
+            let improved = exact::improve(problem, &packing, lower_bound, deadline, settings);
+            lower_bound = lower_bound.max(improved.lower_bound);
+            if improved.packing.cost(problem) < packing.cost(problem) {
+                packing = improved.packing;
+            }
+            notes.extend(improved.notes);
+        }
+        packing.normalize();
+        let cost = packing.cost(problem);
+        // A bound can never exceed a feasible cost; guard against rounding in the LPs.
+        let lower_bound = lower_bound.min(cost);
+        Solved { packing, cost, lower_bound, notes, first_plan_seconds, seconds: start.elapsed().as_secs_f64() }
+    })
+}

@@ -1,0 +1,47 @@
+//! Reading the workload and catalog CSVs (SPEC section 2) into domain types, with every
+//! problem found reported at once, each with its file, line, column, cause and fix.
+
+pub mod catalog;
+pub mod workload;
+
+use std::fmt;
+
+pub use catalog::{parse_catalog, read_catalog};
+pub use workload::{parse_workload, read_workload, validate_against_catalog};
+
+/// One problem in an input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file as the user named it.
+    pub file: String,
+    /// 1-based line; 0 when the problem concerns the whole file.
+    pub line: u64,
+    /// 1-based character column where the offending field starts; 0 for a whole line.
+    pub column: u64,
+    /// What is wrong, quoting the value.
+    pub cause: String,
+    /// What to do about it.
+    pub fix: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}\n  fix: {}", self.file, self.line, self.column, self.cause, self.fix)
+    }
+}
+
+/// Every problem found in the inputs; nothing is planned from them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputErrors(pub Vec<Diagnostic>);
+
+impl fmt::Display for InputErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} problem(s) in the input; nothing was planned:", self.0.len())?;
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InputErrors {}

@@ -1,0 +1,18 @@
+//! ecsplan: the least-cost fleet of EC2 instances for an ECS workload, the placement of
+//! every task, and a proven lower bound on the cost.
+//!
+//! The pipeline, one module per step: `input` reads CSV into the `ecs` domain, which
+//! `ecs::lower` turns into the generic `engine` problem; the engine's packing becomes a
+//! plan that `check` verifies independently before `output` writes it. `cmd` holds one
+//! module per subcommand, `bench` the benchmark suites.
+#![forbid(unsafe_code)]
+
+pub mod bench;
+pub mod check;
+pub mod cli;
+pub mod cmd;
+pub mod ecs;
+pub mod engine;
+pub mod input;
+pub mod output;
+pub mod planner;

@@ -1,0 +1,61 @@
+//! Writing results: plan folders (CSV + JSON), terminal tables and charts. Every file is
+//! written to a temporary file beside its target and renamed into place, so a reader
+//! never sees half a file.
+
+pub mod chart;
+pub mod instances;
+pub mod placements;
+pub mod summary;
+pub mod table;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+use crate::planner::Planned;
+use summary::Summary;
+
+/// Money as SPEC section 6 prints it: 4 decimals.
+pub fn money(x: f64) -> String {
+    format!("{x:.4}")
+}
+
+/// Writes several files into `dir` (created if missing): all are first written to
+/// temporary files, then each is renamed into place, so a failure leaves no partial file.
+pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    let mut staged: Vec<(tempfile::NamedTempFile, PathBuf)> = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        let target = dir.join(name);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot write in {}", dir.display()))?;
+        tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all()).with_context(|| format!("cannot write {}", target.display()))?;
+        staged.push((tmp, target));
+    }
+    for (tmp, target) in staged {
+        tmp.persist(&target).with_context(|| format!("cannot write {}", target.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes one file atomically.
+pub fn write_file(path: &Path, bytes: Vec<u8>) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
+    write_files(dir, &[(&name.to_string_lossy(), bytes)])
+}
+
+/// Writes a checked plan's `placements.csv`, `instances.csv` and `summary.json`.
+pub fn write_plan(dir: &Path, planned: &Planned, summary: &Summary) -> anyhow::Result<()> {
+    write_files(
+        dir,
+        &[
+            ("placements.csv", placements::to_csv(&crate::planner::rows(&planned.plan))?),
+            ("instances.csv", instances::to_csv(&planned.report)?),
+            ("summary.json", summary.to_json()),
+        ],
+    )
+}

@@ -1,0 +1,70 @@
+//! `summary.json`: what a plan costs, what bounds it, and how long it took.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::ecs::rules::HOURS_PER_MONTH;
+use crate::engine::Settings;
+use crate::planner::Planned;
+
+/// The plan summary (SPEC section 3), printed by `--format json` and written to
+/// `summary.json`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    /// `optimal` when the plan is proven least-cost, else `feasible`.
+    pub status: &'static str,
+    pub cost_per_hour: f64,
+    pub cost_per_month: f64,
+    pub instances: usize,
+    /// Instance type → count, by type name.
+    pub instance_counts: BTreeMap<String, usize>,
+    pub tasks: u64,
+    pub lower_bound_per_hour: f64,
+    pub gap: f64,
+    pub solve_seconds: f64,
+    pub first_plan_seconds: f64,
+    pub seed: u64,
+    pub notes: Vec<String>,
+}
+
+/// Rounds money to the 4 decimals it is printed with.
+fn cents4(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}
+
+impl Summary {
+    pub fn new(planned: &Planned, settings: &Settings) -> Summary {
+        let solved = &planned.solved;
+        let mut instance_counts = BTreeMap::new();
+        for inst in &planned.plan.instances {
+            *instance_counts.entry(inst.instance_type.clone()).or_insert(0) += 1;
+        }
+        let cost = planned.report.cost_per_hour();
+        Summary {
+            status: if solved.is_optimal() { "optimal" } else { "feasible" },
+            cost_per_hour: cents4(cost),
+            cost_per_month: cents4(cost * HOURS_PER_MONTH),
+            instances: planned.plan.instances.len(),
+            instance_counts,
+            tasks: planned.plan.instances.iter().flat_map(|i| i.tasks.iter()).map(|(_, n)| u64::from(*n)).sum(),
+            lower_bound_per_hour: cents4_floor(solved.lower_bound),
+            gap: (solved.gap() * 1e6).round() / 1e6,
+            solve_seconds: (solved.seconds * 1e3).round() / 1e3,
+            first_plan_seconds: (solved.first_plan_seconds * 1e3).round() / 1e3,
+            seed: settings.seed,
+            notes: planned.notes.clone(),
+        }
+    }
+
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut text = serde_json::to_vec_pretty(self).expect("a summary serializes");
+        text.push(b'\n');
+        text
+    }
+}
+
+/// Rounds a bound down, so that the printed bound is still a bound.
+fn cents4_floor(x: f64) -> f64 {
+    ((x * 1e4) + 1e-9).floor() / 1e4
+}

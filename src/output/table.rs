@@ -1,0 +1,68 @@
+//! Terminal tables for people: the fleet of a plan and its cost.
+
+use std::collections::BTreeMap;
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+
+use super::money;
+use super::summary::Summary;
+use crate::ecs::rules::Resource;
+use crate::planner::Planned;
+
+/// The fleet by instance type, with utilisation, then the totals.
+pub fn plan(planned: &Planned, summary: &Summary) -> String {
+    let mut by_type: BTreeMap<&str, (usize, f64, [u64; 6], [u64; 6])> = BTreeMap::new();
+    for i in &planned.report.instances {
+        let e = by_type.entry(&i.instance_type).or_insert((0, 0.0, [0; 6], [0; 6]));
+        e.0 += 1;
+        e.1 += i.price_usd_hour;
+        for r in 0..6 {
+            e.2[r] += i.used[r];
+            e.3[r] += i.capacity[r];
+        }
+    }
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header(["instance type", "count", "$/hour", "cpu used", "memory used", "awsvpc used", "tasks"]);
+    let tasks_by_type = tasks_by_type(planned);
+    for (t, (count, price, used, cap)) in &by_type {
+        let pct = |r: Resource| {
+            let c = cap[r as usize];
+            if c == 0 { "-".to_string() } else { format!("{:.0} %", 100.0 * used[r as usize] as f64 / c as f64) }
+        };
+        table.add_row(vec![
+            Cell::new(t),
+            Cell::new(count).set_alignment(CellAlignment::Right),
+            Cell::new(money(*price)).set_alignment(CellAlignment::Right),
+            Cell::new(pct(Resource::Cpu)).set_alignment(CellAlignment::Right),
+            Cell::new(pct(Resource::Memory)).set_alignment(CellAlignment::Right),
+            Cell::new(pct(Resource::AwsvpcTasks)).set_alignment(CellAlignment::Right),
+            Cell::new(tasks_by_type.get(t).copied().unwrap_or(0)).set_alignment(CellAlignment::Right),
+        ]);
+    }
+    let mut out = table.to_string();
+    out.push('\n');
+    out.push_str(&format!(
+        "{} instances, {} tasks: ${}/hour (${}/month)\nlower bound ${}/hour, gap {:.2} %: {} in {:.2} s\n",
+        summary.instances,
+        summary.tasks,
+        money(summary.cost_per_hour),
+        money(summary.cost_per_month),
+        money(summary.lower_bound_per_hour),
+        summary.gap * 100.0,
+        summary.status,
+        summary.solve_seconds,
+    ));
+    for note in &summary.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    out
+}
+
+fn tasks_by_type(planned: &Planned) -> BTreeMap<&str, u64> {
+    let mut tasks = BTreeMap::new();
+    for i in &planned.plan.instances {
+        *tasks.entry(i.instance_type.as_str()).or_insert(0) += i.tasks.iter().map(|(_, n)| u64::from(*n)).sum::<u64>();
+    }
+    tasks
+}

@@ -1,0 +1,66 @@
+//! The planning pipeline from validated inputs to a checked plan: lower to the generic
+//! problem, solve, turn the packing back into instances, and run the independent checker.
+//! `plan` and every scenario of `compare` go through here.
+
+use crate::check::{self, CheckReport, PlacementRow};
+use crate::cmd::Inputs;
+use crate::ecs::lower::{self, NoPlan, Plan};
+use crate::engine::{self, Settings, Solved};
+
+/// A plan that has passed the checker, with what the solver proved about it.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub plan: Plan,
+    pub solved: Solved,
+    /// The checker's recomputed usage per instance, in plan order.
+    pub report: CheckReport,
+    /// Things the user should know about this plan.
+    pub notes: Vec<String>,
+}
+
+/// Why planning stopped without a plan.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    NoPlan(#[from] NoPlan),
+    /// A bug: the planner produced a plan that breaks a rule. Never written out.
+    #[error("internal error: the plan failed its independent check:\n  {}", .0.join("\n  "))]
+    CheckFailed(Vec<String>),
+}
+
+/// Plans `inputs` and checks the result.
+pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> {
+    let lowered = lower::lower(&inputs.workload, &inputs.catalog, &inputs.figures)?;
+    let solved = engine::solve(&lowered.problem, settings);
+    let plan = lower::to_plan(&lowered, &solved.packing, &inputs.workload, &inputs.catalog);
+    let report = check::check(&inputs.workload, &inputs.catalog, &inputs.figures, &inputs.types, &rows(&plan));
+    if !report.is_valid() {
+        return Err(PlanError::CheckFailed(report.violations));
+    }
+    let mut notes = solved.notes.clone();
+    if inputs.figures.eni_trunking {
+        let unknown = inputs.catalog.types.iter().filter(|t| t.trunking.is_none()).count();
+        if unknown > 0 {
+            notes.push(format!(
+                "ENI trunking support is unknown for {unknown} instance types of the catalog; they were planned without trunking"
+            ));
+        }
+    }
+    Ok(Planned { plan, solved, report, notes })
+}
+
+/// The placement rows of a plan, as `placements.csv` holds them.
+pub fn rows(plan: &Plan) -> Vec<PlacementRow> {
+    plan.instances
+        .iter()
+        .flat_map(|inst| {
+            inst.tasks.iter().map(|(service, tasks)| PlacementRow {
+                instance_id: inst.id.clone(),
+                instance_type: inst.instance_type.clone(),
+                service: service.clone(),
+                tasks: *tasks,
+                line: 0,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,11 @@
+//! The integration tests: the built `ecsplan` binary run on CSVs written into temporary
+//! folders, and property tests over generated workloads through the library.
+
+mod util;
+
+mod bench;
+mod check;
+mod compare;
+mod input_errors;
+mod plan;
+mod properties;
