@@ -65,12 +65,14 @@ pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Resu
             return Err(InputErrors(all).into());
         }
     };
-    let catalog = restrict(catalog, &types)?;
+    // Values beyond every type of the whole catalog are input errors; what `--types`
+    // excludes is explained as "no plan exists" instead.
     let file = input_args.workload.display().to_string();
     let problems = input::validate_against_catalog(&workload, &catalog, &figures, &file);
     if !problems.is_empty() {
         return Err(InputErrors(problems).into());
     }
+    let catalog = restrict(catalog, &types)?;
     Ok(Inputs { workload, catalog, figures, types })
 }
 
