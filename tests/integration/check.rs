@@ -1,1 +1,97 @@
-//! Tests of `check`.
+//! `ecsplan check`: an independent verdict on hand-written plans, one broken rule at a time.
+
+use crate::plan::{CATALOG, HEADER};
+use crate::util::Workdir;
+
+const WORKLOAD: &str = "\
+web,256,512,2,host,80,0,any,,false
+api,512,1024,2,bridge,0;8080,0,x86_64,m5.*,false
+vpc,256,512,3,awsvpc,,0,any,,false
+agent,128,128,2,none,,0,any,,true
+";
+
+/// Runs `check` on `placements` (rows after the header) and returns the outcome.
+fn check(placements: &str, extra: &[&str]) -> crate::util::Run {
+    let dir = Workdir::new();
+    dir.write("catalog.csv", CATALOG);
+    dir.write("workload.csv", &format!("{HEADER}{WORKLOAD}"));
+    dir.write("plan/placements.csv", &format!("instance_id,instance_type,service,tasks\n{placements}"));
+    let mut args = vec!["check", "--workload", "workload.csv", "--catalog", "catalog.csv", "--plan", "plan"];
+    args.extend_from_slice(extra);
+    dir.run(&args)
+}
+
+const VALID: &str = "\
+i-1,m5.large,web,1
+i-1,m5.large,api,1
+i-1,m5.large,vpc,2
+i-1,m5.large,agent,1
+i-2,m5.large,web,1
+i-2,m5.large,api,1
+i-2,m5.large,vpc,1
+i-2,m5.large,agent,1
+";
+
+fn invalid(placements: &str, extra: &[&str], expected: &str) {
+    let run = check(placements, extra);
+    run.expect(1);
+    assert!(run.stderr.contains(expected), "expected `{expected}` in:\n{}", run.stderr);
+}
+
+#[test]
+fn a_valid_plan_passes() {
+    let run = check(VALID, &[]);
+    run.expect(0);
+    assert!(run.stdout.contains("valid: 2 instances, 10 tasks"), "{}", run.stdout);
+}
+
+#[test]
+fn a_missing_task_is_found() {
+    invalid(&VALID.replace("i-2,m5.large,vpc,1\n", ""), &[], "service `vpc`: 2 of 3 tasks placed");
+}
+
+#[test]
+fn two_tasks_on_one_host_port_are_found() {
+    let p = VALID.replace("i-1,m5.large,web,1", "i-1,m5.large,web,2").replace("i-2,m5.large,web,1\n", "");
+    invalid(&p, &[], "host port 80 is bound by 2 tasks");
+}
+
+#[test]
+fn too_many_awsvpc_tasks_are_found_unless_trunking_is_on() {
+    let p = VALID.replace("i-1,m5.large,vpc,2", "i-1,m5.large,vpc,3").replace("i-2,m5.large,vpc,1\n", "");
+    invalid(&p, &[], "3 awsvpc tasks (ENIs) but has 2 awsvpc tasks");
+    check(&p, &["--eni-trunking", "on"]).expect(0);
+}
+
+#[test]
+fn over_cpu_is_found_and_headroom_counts() {
+    check(VALID, &["--headroom", "0.3"]).expect(0);
+    invalid(VALID, &["--headroom", "0.5"], "CPU units");
+}
+
+#[test]
+fn the_wrong_arch_and_a_filtered_type_are_found() {
+    let p = VALID.replace("i-2,m5.large", "i-2,c6g.large");
+    invalid(&p, &[], "service `api` needs arch x86_64 but c6g.large is arm64");
+    invalid(&p, &[], "service `api` may only use `m5.*`, not c6g.large");
+}
+
+#[test]
+fn distinct_instance_is_enforced() {
+    let p = VALID.replace("i-1,m5.large,agent,1", "i-1,m5.large,agent,2").replace("i-2,m5.large,agent,1\n", "");
+    invalid(&p, &[], "distinct_instance");
+}
+
+#[test]
+fn unknown_types_services_and_excluded_types_are_found() {
+    invalid(&VALID.replace("i-2,m5.large", "i-2,m9.huge"), &[], "`m9.huge` is not in the catalog");
+    invalid(&format!("{VALID}i-3,m5.large,ghost,1\n"), &[], "service `ghost` is not in the workload");
+    invalid(VALID, &["--types", "c6g.*;g5.*"], "excluded by --types");
+}
+
+#[test]
+fn a_placements_file_with_a_bad_number_is_an_input_error() {
+    let run = check("i-1,m5.large,web,two\n", &[]);
+    run.expect(2);
+    assert!(run.stderr.contains("placements.csv:2:"), "{}", run.stderr);
+}

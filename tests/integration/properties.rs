@@ -1,1 +1,87 @@
-//! Tests of `properties`.
+//! Property tests over generated workloads, through the library: every plan passes the
+//! independent checker, its cost is never below the reported bound, and the same seed
+//! gives the same plan on one and on four threads.
+
+use std::time::Duration;
+
+use ecsplan::cmd::{restrict, Inputs};
+use ecsplan::ecs::rules::{Figures, TypePatterns};
+use ecsplan::ecs::workload::{CpuArch, ImageArch, NetworkMode, Service, Workload};
+use ecsplan::engine::Settings;
+use ecsplan::{input, planner};
+use proptest::prelude::*;
+
+const TYPES: &str = "m5.large;m5.xlarge;m5.2xlarge;c6g.large;c6g.xlarge;m6g.xlarge;r6i.large;t3.medium";
+
+fn inputs(workload: Workload, eni_trunking: bool) -> Inputs {
+    let patterns: Vec<String> = TYPES.split(';').map(String::from).collect();
+    let types = TypePatterns::new(&patterns).unwrap();
+    let catalog = restrict(input::read_catalog(None).unwrap(), &types).unwrap();
+    Inputs { workload, catalog, figures: Figures { eni_trunking, ..Figures::default() }, types }
+}
+
+fn service() -> impl Strategy<Value = Service> {
+    (
+        prop::sample::select(vec![128u32, 256, 512, 1024, 2048, 3072]),
+        prop::sample::select(vec![128u32, 512, 1024, 2048, 4096, 7000]),
+        0u32..7,
+        prop::sample::select(vec![NetworkMode::Host, NetworkMode::Bridge, NetworkMode::Awsvpc, NetworkMode::None]),
+        prop::sample::select(vec![vec![80u16], vec![443], vec![80, 443], vec![0], vec![0, 0], vec![8080, 0]]),
+        prop::sample::select(vec![ImageArch::Any, ImageArch::Only(CpuArch::X86_64), ImageArch::Only(CpuArch::Arm64)]),
+        prop::bool::weighted(0.15),
+    )
+        .prop_map(|(cpu, memory_mib, count, mode, ports, arch, distinct)| Service {
+            name: String::new(),
+            cpu,
+            memory_mib,
+            count,
+            network_mode: mode,
+            host_ports: match mode {
+                NetworkMode::Host => ports.into_iter().filter(|&p| p != 0).collect(),
+                NetworkMode::Bridge | NetworkMode::Default => ports,
+                NetworkMode::Awsvpc | NetworkMode::None => vec![],
+            },
+            gpus: 0,
+            arch,
+            instance_types: vec![],
+            distinct_instance: distinct,
+            line: 0,
+        })
+}
+
+fn workload() -> impl Strategy<Value = Workload> {
+    prop::collection::vec(service(), 1..7).prop_map(|mut services| {
+        for (i, s) in services.iter_mut().enumerate() {
+            s.name = format!("svc-{i}");
+        }
+        Workload { services }
+    })
+}
+
+fn settings(threads: usize) -> Settings {
+    Settings { seed: 11, threads, time_limit: Duration::from_secs(20), exact: true }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn plans_pass_check_and_never_beat_the_bound(workload in workload(), trunking in any::<bool>()) {
+        let inputs = inputs(workload, trunking);
+        let planned = planner::plan(&inputs, &settings(2)).expect("every generated service fits a type");
+        prop_assert!(planned.report.is_valid());
+        let cost = planned.report.cost_per_hour();
+        prop_assert!((cost - planned.solved.cost).abs() < 1e-9);
+        prop_assert!(planned.solved.lower_bound <= cost + 1e-9, "bound {} > cost {}", planned.solved.lower_bound, cost);
+        let tasks: u64 = inputs.workload.services.iter().map(|s| u64::from(s.count)).sum();
+        prop_assert_eq!(planned.report.instances.is_empty(), tasks == 0);
+    }
+
+    #[test]
+    fn same_plan_on_one_and_four_threads(workload in workload()) {
+        let inputs = inputs(workload, false);
+        let one = planner::plan(&inputs, &settings(1)).unwrap();
+        let four = planner::plan(&inputs, &settings(4)).unwrap();
+        prop_assert_eq!(one.plan, four.plan);
+    }
+}
