@@ -263,3 +263,123 @@ fn explain(figures: &Figures, s: &Service, filter: &TypePatterns, catalog: &Cata
     text
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ecs::workload::{CpuArch, ImageArch, NetworkMode};
+
+    fn instance(name: &str, vcpu: u32, memory_mib: u64, arch: CpuArch, gpus: u32, price: f64) -> InstanceType {
+        InstanceType {
+            instance_type: name.into(),
+            family: name.split('.').next().unwrap().into(),
+            vcpu,
+            memory_mib,
+            arch,
+            gpus,
+            max_enis: 3,
+            ipv4_per_eni: 10,
+            trunking: Some(true),
+            awsvpc_trunk_tasks: Some(10),
+            price_usd_hour: price,
+            awsvpc_tasks: None,
+            registered_memory_mib: None,
+            line: 0,
+        }
+    }
+
+    fn catalog() -> Catalog {
+        Catalog {
+            types: vec![
+                instance("m5.large", 2, 8192, CpuArch::X86_64, 0, 0.096),
+                instance("m5a.large", 2, 8192, CpuArch::X86_64, 0, 0.086),
+                instance("m5.xlarge", 4, 16384, CpuArch::X86_64, 0, 0.192),
+                instance("c6g.large", 2, 4096, CpuArch::Arm64, 0, 0.068),
+                instance("g5.xlarge", 4, 16384, CpuArch::X86_64, 1, 1.006),
+            ],
+        }
+    }
+
+    fn service(name: &str, mode: NetworkMode, ports: &[u16]) -> Service {
+        Service {
+            name: name.into(),
+            cpu: 256,
+            memory_mib: 512,
+            count: 3,
+            network_mode: mode,
+            host_ports: ports.to_vec(),
+            gpus: 0,
+            arch: ImageArch::Any,
+            instance_types: vec![],
+            distinct_instance: false,
+            line: 2,
+        }
+    }
+
+    #[test]
+    fn a_port_shared_by_two_services_is_a_conflict_group() {
+        let w = Workload {
+            services: vec![
+                service("a", NetworkMode::Host, &[80, 443]),
+                service("b", NetworkMode::Bridge, &[80, 0]),
+                service("c", NetworkMode::Bridge, &[0]),
+            ],
+        };
+        let l = lower(&w, &catalog(), &Figures::default()).unwrap();
+        assert_eq!(l.problem.conflict_groups.len(), 1);
+        assert_eq!(l.problem.conflict_groups[0].items, vec![0, 1]);
+        assert_eq!(l.problem.items[0].max_per_bin, 1);
+        assert_eq!(l.problem.items[2].max_per_bin, u32::MAX);
+        assert_eq!(l.problem.resources, vec!["cpu", "memory", "host_ports", "dynamic_ports"]);
+        assert_eq!(l.problem.items[1].size, vec![256, 512, 1, 1]);
+    }
+
+    #[test]
+    fn dearer_types_no_larger_than_a_cheaper_one_are_dropped() {
+        let w = Workload { services: vec![service("a", NetworkMode::None, &[])] };
+        let l = lower(&w, &catalog(), &Figures::default()).unwrap();
+        let names: Vec<String> = l.type_of_bin.iter().map(|&t| catalog().types[t].instance_type.clone()).collect();
+        // m5.large is dominated by m5a.large (same size, cheaper); g5.xlarge by m5.xlarge
+        // for a service that needs no GPU.
+        assert_eq!(names, vec!["m5a.large", "m5.xlarge", "c6g.large"]);
+        for item in &l.problem.items {
+            assert!(item.eligible.iter().all(|&b| b < l.problem.bin_types.len()));
+        }
+    }
+
+    #[test]
+    fn a_type_that_only_some_services_may_use_is_not_dominated_by_it() {
+        let mut only_m5 = service("m5-only", NetworkMode::None, &[]);
+        only_m5.instance_types = vec!["m5.*".into()];
+        let w = Workload { services: vec![only_m5, service("any", NetworkMode::None, &[])] };
+        let l = lower(&w, &catalog(), &Figures::default()).unwrap();
+        let names: Vec<String> = l.type_of_bin.iter().map(|&t| catalog().types[t].instance_type.clone()).collect();
+        assert!(names.contains(&"m5.large".to_string()), "{names:?}");
+    }
+
+    #[test]
+    fn a_service_that_fits_nowhere_is_explained() {
+        let mut gpu = service("ml-train", NetworkMode::None, &[]);
+        gpu.gpus = 4;
+        gpu.memory_mib = 30000;
+        gpu.instance_types = vec!["g5.*".into()];
+        let w = Workload { services: vec![service("ok", NetworkMode::None, &[]), gpu] };
+        let err = lower(&w, &catalog(), &Figures::default()).unwrap_err();
+        assert_eq!(err.reasons.len(), 1);
+        let r = &err.reasons[0];
+        assert!(r.contains("`ml-train`"), "{r}");
+        assert!(r.contains("no allowed type has 4 GPUs (the most is 1)"), "{r}");
+        assert!(r.contains("no allowed type has 30000 MiB"), "{r}");
+        assert!(r.contains("the filter `g5.*` allows g5.xlarge"), "{r}");
+    }
+
+    #[test]
+    fn services_without_tasks_are_left_out() {
+        let mut idle = service("idle", NetworkMode::None, &[]);
+        idle.count = 0;
+        let w = Workload { services: vec![idle, service("busy", NetworkMode::Awsvpc, &[])] };
+        let l = lower(&w, &catalog(), &Figures::default()).unwrap();
+        assert_eq!(l.service_of_item, vec![1]);
+        assert_eq!(l.problem.resources, vec!["cpu", "memory", "awsvpc_tasks"]);
+    }
+}
