@@ -58,7 +58,10 @@ pub fn parse_catalog(text: &str, file: &str) -> Result<Catalog, InputErrors> {
                 match first_line.get(&key) {
                     Some(&first) => fields.report(
                         cell,
-                        format!("the instance type `{}` is listed twice: on line {first} and on line {}", cell.text, row.line),
+                        format!(
+                            "the instance type `{}` is listed twice: on line {first} and on line {}",
+                            cell.text, row.line
+                        ),
                         "keep one row per instance type",
                     ),
                     None => {
@@ -86,11 +89,7 @@ fn instance_type(fields: &mut Fields) -> Option<InstanceType> {
         "instance_type",
         "write the EC2 instance type name, e.g. `m6i.large`",
     );
-    let family = non_empty(
-        fields,
-        "family",
-        "write the instance family, e.g. `m6i` for m6i.large",
-    );
+    let family = non_empty(fields, "family", "write the instance family, e.g. `m6i` for m6i.large");
     let vcpu = positive(
         fields,
         "vcpu",
@@ -141,23 +140,19 @@ fn instance_type(fields: &mut Fields) -> Option<InstanceType> {
             .ok()
     });
     let awsvpc_trunk_tasks = trunk_tasks(fields, trunking);
-    let price_usd_hour =
-        fields
-            .cell("price_usd_hour")
-            .and_then(|cell| match cell.text.parse::<f64>() {
-                Ok(p) if p.is_finite() && p >= 0.0 => Some(p),
-                _ => {
-                    fields.report(
-                        cell,
-                        format!(
-                            "`price_usd_hour` is `{}`, not a price of 0 or more",
-                            cell.text
-                        ),
-                        "write the price per hour in US dollars, e.g. 0.096",
-                    );
-                    None
-                }
-            });
+    let price_usd_hour = fields
+        .cell("price_usd_hour")
+        .and_then(|cell| match cell.text.parse::<f64>() {
+            Ok(p) if p.is_finite() && p >= 0.0 => Some(p),
+            _ => {
+                fields.report(
+                    cell,
+                    format!("`price_usd_hour` is `{}`, not a price of 0 or more", cell.text),
+                    "write the price per hour in US dollars, e.g. 0.096",
+                );
+                None
+            }
+        });
     let awsvpc_tasks = fields.optional_number(
         "awsvpc_tasks",
         MAX_U32,
@@ -189,19 +184,11 @@ fn trunk_tasks(fields: &mut Fields, trunking: Option<Option<bool>>) -> Option<Op
     let cell = fields.cell("awsvpc_trunk_tasks")?;
     match (trunking?, tasks) {
         (Some(true), None) => {
-            fields.report(
-                cell,
-                "`awsvpc_trunk_tasks` is empty but `trunking` is true".into(),
-                fix,
-            );
+            fields.report(cell, "`awsvpc_trunk_tasks` is empty but `trunking` is true".into(), fix);
             None
         }
         (trunking, Some(_)) if trunking != Some(true) => {
-            let value = if trunking.is_some() {
-                "false"
-            } else {
-                "empty (unknown)"
-            };
+            let value = if trunking.is_some() { "false" } else { "empty (unknown)" };
             fields.report(
                 cell,
                 format!("`awsvpc_trunk_tasks` is `{}` but `trunking` is {value}", cell.text),
@@ -221,7 +208,10 @@ fn registered_memory(fields: &mut Fields, nominal: Option<u64>) -> Option<Option
         (Some(r), Some(nominal), Some(cell)) if r == 0 || r > nominal => {
             fields.report(
                 cell,
-                format!("`registered_memory_mib` is `{}`, outside 1 to the nominal memory_mib {nominal}", cell.text),
+                format!(
+                    "`registered_memory_mib` is `{}`, outside 1 to the nominal memory_mib {nominal}",
+                    cell.text
+                ),
                 fix,
             );
             None

@@ -58,12 +58,7 @@ impl Table {
     /// rows goes to `diagnostics`; rows with the wrong number of fields are left out so
     /// that their misaligned values raise no further noise. Returns `None` when there is
     /// no header at all.
-    pub fn read(
-        text: &str,
-        file: &str,
-        schema: &Schema,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> Option<Table> {
+    pub fn read(text: &str, file: &str, schema: &Schema, diagnostics: &mut Vec<Diagnostic>) -> Option<Table> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let problem = |line: u64, column: u64, cause: String, fix: String| Diagnostic {
             file: file.to_string(),
@@ -74,12 +69,7 @@ impl Table {
         };
         let mut records = records(text, file, diagnostics).into_iter();
         let Some(header) = records.next() else {
-            diagnostics.push(problem(
-                0,
-                0,
-                "the file is empty".into(),
-                schema.header_fix(),
-            ));
+            diagnostics.push(problem(0, 0, "the file is empty".into(), schema.header_fix()));
             return None;
         };
 
@@ -124,11 +114,7 @@ impl Table {
             .filter(|c| !index.iter().any(|(known, _)| known == c))
             .collect();
         if !missing.is_empty() {
-            let list = missing
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ");
             let (noun, verb) = if missing.len() == 1 {
                 ("column", "is")
             } else {
@@ -189,12 +175,7 @@ pub(crate) struct Fields<'t, 'd> {
 }
 
 impl<'t, 'd> Fields<'t, 'd> {
-    pub fn new(
-        table: &'t Table,
-        row: &'t Row,
-        file: &'t str,
-        diagnostics: &'d mut Vec<Diagnostic>,
-    ) -> Self {
+    pub fn new(table: &'t Table, row: &'t Row, file: &'t str, diagnostics: &'d mut Vec<Diagnostic>) -> Self {
         Fields {
             table,
             row,
@@ -295,10 +276,7 @@ fn records(text: &str, file: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<Row
                 column,
             })
             .collect();
-        rows.push(Row {
-            line: row_line,
-            cells,
-        });
+        rows.push(Row { line: row_line, cells });
     }
     rows
 }
@@ -315,10 +293,7 @@ fn is_line_break(text: &str, i: usize) -> bool {
 /// line break inside one belongs to the value. The reader may place a record at the line
 /// ending before it; that is skipped. Also returns where an unclosed quoted value starts.
 fn field_starts(text: &str, start: usize, mut line: u64) -> (Vec<(u64, u64)>, Option<(u64, u64)>) {
-    let mut chars = text[start..]
-        .char_indices()
-        .map(|(i, c)| (start + i, c))
-        .peekable();
+    let mut chars = text[start..].char_indices().map(|(i, c)| (start + i, c)).peekable();
     while let Some(&(i, c)) = chars.peek() {
         if c != '\r' && c != '\n' {
             break;
@@ -369,8 +344,7 @@ pub(crate) fn read_text(path: &Path, file: &str, fix: &str) -> Result<String, Di
         cause,
         fix: fix.to_string(),
     };
-    let bytes = std::fs::read(path)
-        .map_err(|e| problem(0, 0, format!("cannot read the file: {e}"), fix))?;
+    let bytes = std::fs::read(path).map_err(|e| problem(0, 0, format!("cannot read the file: {e}"), fix))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         // The bytes before the first invalid one are valid UTF-8.
@@ -388,10 +362,7 @@ pub(crate) fn read_text(path: &Path, file: &str, fix: &str) -> Result<String, Di
 
 /// The candidate closest to `name`, if one is close enough to be what was meant: within
 /// two edits, or one containing the other, ignoring case, `_`, `-` and spaces.
-pub(crate) fn closest<'a>(
-    name: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub(crate) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let squash = |s: &str| -> String {
         s.chars()
             .filter(|c| !matches!(c, '_' | '-' | ' '))
@@ -493,11 +464,7 @@ mod tests {
         let (t, d) = read("\u{feff}Size,name\r\n3,a\r\n4,b\r\n");
         assert!(d.is_empty(), "{d:?}");
         let t = t.unwrap();
-        let cells: Vec<_> = t
-            .rows
-            .iter()
-            .map(|r| t.cell(r, "name").unwrap().text.clone())
-            .collect();
+        let cells: Vec<_> = t.rows.iter().map(|r| t.cell(r, "name").unwrap().text.clone()).collect();
         assert_eq!(cells, ["a", "b"]);
         let size = t.cell(&t.rows[1], "size").unwrap();
         assert_eq!((size.line, size.column), (3, 1));
@@ -569,10 +536,7 @@ mod tests {
             column: 1,
         };
         assert_eq!(whole_number(&cell("42"), "cpu", 100), Ok(42));
-        assert_eq!(
-            whole_number(&cell(""), "cpu", 100),
-            Err("`cpu` is empty".into())
-        );
+        assert_eq!(whole_number(&cell(""), "cpu", 100), Err("`cpu` is empty".into()));
         assert_eq!(
             whole_number(&cell("-1"), "cpu", 100),
             Err("`cpu` is `-1`, a negative number".into())
@@ -589,27 +553,16 @@ mod tests {
         assert!(whole_number(&cell(&huge), "cpu", 100)
             .unwrap_err()
             .contains("beyond the largest allowed value 100"));
-        assert!(whole_number(&cell("101"), "cpu", 100)
-            .unwrap_err()
-            .contains("beyond"));
+        assert!(whole_number(&cell("101"), "cpu", 100).unwrap_err().contains("beyond"));
     }
 
     #[test]
     fn suggestions_are_close_names_only() {
-        let names = [
-            "service",
-            "memory_mib",
-            "host_ports",
-            "network_mode",
-            "count",
-        ];
+        let names = ["service", "memory_mib", "host_ports", "network_mode", "count"];
         assert_eq!(closest("servce", names.into_iter()), Some("service"));
         assert_eq!(closest("Memory", names.into_iter()), Some("memory_mib"));
         assert_eq!(closest("ports", names.into_iter()), Some("host_ports"));
-        assert_eq!(
-            closest("networkmode", names.into_iter()),
-            Some("network_mode")
-        );
+        assert_eq!(closest("networkmode", names.into_iter()), Some("network_mode"));
         assert_eq!(closest("colour", names.into_iter()), None);
     }
 

@@ -29,8 +29,7 @@ const MAX: u64 = u32::MAX as u64;
 /// Reads and validates a workload file.
 pub fn read_workload(path: &Path) -> Result<Workload, InputErrors> {
     let file = path.display().to_string();
-    let text = table::read_text(path, &file, "check the path given to --workload")
-        .map_err(|d| InputErrors(vec![d]))?;
+    let text = table::read_text(path, &file, "check the path given to --workload").map_err(|d| InputErrors(vec![d]))?;
     parse_workload(&text, &file)
 }
 
@@ -48,7 +47,10 @@ pub fn parse_workload(text: &str, file: &str) -> Result<Workload, InputErrors> {
                         first_line.insert(&cell.text, first);
                         fields.report(
                             cell,
-                            format!("the service `{}` is declared twice: on line {first} and on line {}", cell.text, row.line),
+                            format!(
+                                "the service `{}` is declared twice: on line {first} and on line {}",
+                                cell.text, row.line
+                            ),
                             "give each service a unique name, or merge the two rows into one",
                         );
                     }
@@ -71,11 +73,7 @@ pub fn parse_workload(text: &str, file: &str) -> Result<Workload, InputErrors> {
 fn service(fields: &mut Fields) -> Option<Service> {
     let name = fields.cell("service").and_then(|cell| {
         if cell.text.is_empty() {
-            fields.report(
-                cell,
-                "`service` is empty".into(),
-                "name the service, e.g. `api`",
-            );
+            fields.report(cell, "`service` is empty".into(), "name the service, e.g. `api`");
             return None;
         }
         Some(cell.text.clone())
@@ -138,15 +136,11 @@ fn service(fields: &mut Fields) -> Option<Service> {
         }),
     };
 
-    let instance_types: Vec<String> = table::list(fields.text("instance_types"))
-        .map(String::from)
-        .collect();
+    let instance_types: Vec<String> = table::list(fields.text("instance_types")).map(String::from).collect();
     let mut patterns_valid = true;
     for pattern in &instance_types {
         if let Err(cause) = TypePatterns::new(std::slice::from_ref(pattern)) {
-            let cell = fields
-                .cell("instance_types")
-                .expect("patterns come from the cell");
+            let cell = fields.cell("instance_types").expect("patterns come from the cell");
             fields.report(
                 cell,
                 format!("`instance_types`: {cause}"),
@@ -210,9 +204,7 @@ fn host_ports(fields: &mut Fields, mode: Option<NetworkMode>) -> Option<Vec<u16>
     let mode = mode?;
     if !ports.is_empty() && matches!(mode, NetworkMode::Awsvpc | NetworkMode::None) {
         let why = match mode {
-            NetworkMode::Awsvpc => {
-                "each awsvpc task has its own network interface and binds no host port"
-            }
+            NetworkMode::Awsvpc => "each awsvpc task has its own network interface and binds no host port",
             _ => "a task in network mode none has no networking",
         };
         fields.report(
@@ -239,11 +231,7 @@ fn host_ports(fields: &mut Fields, mode: Option<NetworkMode>) -> Option<Vec<u16>
                 "map the container to another host port",
             );
             valid = false;
-        } else if port != 0
-            && !first
-            && !ports[i + 1..].contains(&port)
-            && !RESERVED_PORTS.contains(&port)
-        {
+        } else if port != 0 && !first && !ports[i + 1..].contains(&port) && !RESERVED_PORTS.contains(&port) {
             fields.report(
                 cell,
                 format!("`host_ports` lists `{port}` twice (`{}`)", cell.text),
@@ -325,16 +313,12 @@ fn beyond_every_type(
     offered_by: &str,
     figures: &Figures,
 ) -> (String, String) {
-    let after_headroom = if figures.headroom > 0.0 && matches!(r, Resource::Cpu | Resource::Memory)
-    {
+    let after_headroom = if figures.headroom > 0.0 && matches!(r, Resource::Cpu | Resource::Memory) {
         format!(" after {} % headroom", figures.headroom * 100.0)
     } else {
         String::new()
     };
-    let largest = format!(
-        "the largest is {} ({offered_by}){after_headroom}",
-        r.describe(have)
-    );
+    let largest = format!("the largest is {} ({offered_by}){after_headroom}", r.describe(have));
     let name = &s.name;
     match r {
         Resource::Cpu => (
