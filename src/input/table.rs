@@ -406,18 +406,15 @@ pub(crate) fn whole_number(cell: &Cell, column: &str, max: u64) -> Result<u64, S
     if text.is_empty() {
         return Err(format!("`{column}` is empty"));
     }
+    let beyond = || format!("`{column}` is `{text}`, beyond the largest allowed value {max}");
     match text.parse::<i128>() {
         Ok(n) if n < 0 => Err(format!("`{column}` is `{text}`, a negative number")),
-        Ok(n) if n > i128::from(max) => Err(format!(
-            "`{column}` is `{text}`, beyond the largest allowed value {max}"
-        )),
+        Ok(n) if n > i128::from(max) => Err(beyond()),
         Ok(n) => Ok(n as u64),
+        Err(_) if text.trim_start_matches('+').chars().all(|c| c.is_ascii_digit()) => Err(beyond()),
         Err(_) if text.parse::<f64>().is_ok_and(f64::is_finite) => {
             Err(format!("`{column}` is `{text}`, not a whole number"))
         }
-        Err(_) if text.chars().all(|c| c.is_ascii_digit()) => Err(format!(
-            "`{column}` is `{text}`, beyond the largest allowed value {max}"
-        )),
         Err(_) => Err(format!("`{column}` is `{text}`, not a number")),
     }
 }

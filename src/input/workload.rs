@@ -318,7 +318,11 @@ fn beyond_every_type(
     } else {
         String::new()
     };
-    let largest = format!("the largest is {} ({offered_by}){after_headroom}", r.describe(have));
+    let largest = match r {
+        // The same on every instance: no type to name.
+        Resource::StaticPorts | Resource::DynamicPorts => r.describe(have),
+        _ => format!("the largest is {} ({offered_by}){after_headroom}", r.describe(have)),
+    };
     let name = &s.name;
     match r {
         Resource::Cpu => (
@@ -340,12 +344,343 @@ fn beyond_every_type(
             "use another network mode, or a catalog whose types have at least 2 network interfaces".into(),
         ),
         Resource::StaticPorts => (
-            format!("service `{name}`: `host_ports` binds {need} static host ports per task, more than an instance holds: {largest}"),
+            format!("service `{name}`: `host_ports` binds {need} static host ports per task, an instance holds at most {largest}"),
             "bind fewer static host ports, or use dynamic (`0`) mappings in bridge mode".into(),
         ),
         Resource::DynamicPorts => (
-            format!("service `{name}`: `host_ports` takes {need} dynamic host ports per task, more than the dynamic port range holds: {largest}"),
+            format!("service `{name}`: `host_ports` takes {need} dynamic host ports per task, the dynamic port range holds {largest}"),
             "use fewer dynamic mappings, or widen --dynamic-port-range".into(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ecs::workload::CpuArch;
+    use crate::input::parse_catalog;
+
+    /// Every problem as (line, column, cause).
+    fn problems(text: &str) -> Vec<(u64, u64, String)> {
+        match parse_workload(text, "w.csv") {
+            Ok(w) => panic!("expected problems, parsed {w:?}"),
+            Err(e) => e.0.into_iter().map(|d| (d.line, d.column, d.cause)).collect(),
+        }
+    }
+
+    /// The single problem of a one-row workload with these optional columns.
+    fn problem(header: &str, row: &str) -> (u64, u64, String) {
+        let all = problems(&format!("service,cpu,memory_mib,count,{header}\nweb,256,512,2,{row}\n"));
+        assert_eq!(all.len(), 1, "{all:?}");
+        all.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn every_column_in_any_order_with_bom_and_crlf() {
+        let text = "\u{feff}count,Service,memory_mib,cpu,network_mode,host_ports,gpus,arch,instance_types,distinct_instance\r\n\
+                    3,api,1024,512,HOST,80;443,,arm64,m6g.*; c6g.*,TRUE\r\n\
+                    \r\n\
+                    2,gpu,16384,4096,,0;0,1,,,\r\n";
+        let w = parse_workload(text, "w.csv").unwrap();
+        assert_eq!(w.services.len(), 2);
+        let api = &w.services[0];
+        assert_eq!(
+            (api.name.as_str(), api.cpu, api.memory_mib, api.count),
+            ("api", 512, 1024, 3)
+        );
+        assert_eq!(api.network_mode, NetworkMode::Host);
+        assert_eq!(api.host_ports, [80, 443]);
+        assert_eq!(api.arch, ImageArch::Only(CpuArch::Arm64));
+        assert_eq!(api.instance_types, ["m6g.*", "c6g.*"]);
+        assert!(api.distinct_instance);
+        assert_eq!(api.line, 2);
+        let gpu = &w.services[1];
+        assert_eq!(gpu.network_mode, NetworkMode::Default);
+        assert_eq!(
+            (gpu.host_ports.as_slice(), gpu.gpus, gpu.arch),
+            (&[0, 0][..], 1, ImageArch::Any)
+        );
+        assert!(gpu.instance_types.is_empty() && !gpu.distinct_instance);
+        assert_eq!(gpu.line, 4);
+    }
+
+    #[test]
+    fn optional_columns_take_their_defaults() {
+        let w = parse_workload("service,cpu,memory_mib,count\nworker,0,128,0\n", "w.csv").unwrap();
+        let s = &w.services[0];
+        assert_eq!((s.cpu, s.count, s.gpus), (0, 0, 0));
+        assert_eq!(
+            (s.network_mode, s.arch, s.distinct_instance),
+            (NetworkMode::Default, ImageArch::Any, false)
+        );
+        assert!(s.host_ports.is_empty() && s.instance_types.is_empty());
+    }
+
+    #[test]
+    fn an_empty_file_or_a_header_alone_has_nothing_to_plan() {
+        assert_eq!(problems("")[0].2, "the file is empty");
+        assert_eq!(problems("\u{feff}")[0].2, "the file is empty");
+        assert_eq!(
+            problems("service,cpu,memory_mib,count\r\n"),
+            [(0, 0, "the file has a header but no service rows".into())]
+        );
+    }
+
+    #[test]
+    fn missing_and_unknown_columns() {
+        let p = problems("service,cpus,memory,count\nweb,1,1,1\n");
+        assert_eq!(
+            p[0],
+            (
+                1,
+                1,
+                "the required columns `cpu`, `memory_mib` are missing from the header".into()
+            )
+        );
+        assert_eq!(p[1], (1, 9, "unknown column `cpus`".into()));
+        assert_eq!(p[2], (1, 14, "unknown column `memory`".into()));
+        let e = parse_workload("service,cpus,memory_mib,count\nweb,1,1,1\n", "w.csv").unwrap_err();
+        assert!(e.0[1].fix.contains("did you mean `cpu`?"), "{}", e.0[1].fix);
+    }
+
+    #[test]
+    fn numbers_are_whole_within_u32_and_memory_is_positive() {
+        let p = problems(
+            "service,cpu,memory_mib,count,gpus\n\
+             a,x,512,1,\n\
+             b,-256,512,1,\n\
+             c,256,0,1,\n\
+             d,256,4294967296,1,\n\
+             e,256,512,2.5,\n\
+             f,256,512,1,-1\n\
+             g,256,512,,\n",
+        );
+        let expected = [
+            (2, 3, "`cpu` is `x`, not a number"),
+            (3, 3, "`cpu` is `-256`, a negative number"),
+            (
+                4,
+                7,
+                "`memory_mib` is `0`: ECS needs a memory reservation for every task",
+            ),
+            (
+                5,
+                7,
+                "`memory_mib` is `4294967296`, beyond the largest allowed value 4294967295",
+            ),
+            (6, 11, "`count` is `2.5`, not a whole number"),
+            (7, 13, "`gpus` is `-1`, a negative number"),
+            (8, 11, "`count` is empty"),
+        ];
+        assert_eq!(p, expected.map(|(l, c, m)| (l, c, m.to_string())));
+    }
+
+    #[test]
+    fn service_names_are_present_and_unique() {
+        let p = problems("service,cpu,memory_mib,count\napi,1,1,1\n,1,1,1\napi,1,1,1\n");
+        assert_eq!(p[0], (3, 1, "`service` is empty".into()));
+        assert_eq!(
+            p[1],
+            (
+                4,
+                1,
+                "the service `api` is declared twice: on line 2 and on line 4".into()
+            )
+        );
+    }
+
+    #[test]
+    fn wrong_field_counts_are_reported_once_per_row() {
+        let p = problems("service,cpu,memory_mib,count\napi,1,1\nweb,1,1,1,1\n\"a,b\",1,1,1\n");
+        assert_eq!(p[0], (2, 0, "this service has 3 fields, the header has 4".into()));
+        assert_eq!(p[1], (3, 11, "this service has 5 fields, the header has 4".into()));
+        assert_eq!(p.len(), 2);
+    }
+
+    #[test]
+    fn network_mode_and_arch_list_the_valid_values() {
+        let e = parse_workload("service,cpu,memory_mib,count,network_mode\nweb,1,1,1,vpc\n", "w.csv").unwrap_err();
+        assert_eq!((e.0[0].line, e.0[0].column), (2, 11));
+        assert_eq!(e.0[0].cause, "`network_mode` is `vpc`, not a network mode");
+        assert!(e.0[0].fix.contains("host, bridge, awsvpc, none, default"));
+        let e = parse_workload("service,cpu,memory_mib,count,arch\nweb,1,1,1,aarch64\n", "w.csv").unwrap_err();
+        assert_eq!(e.0[0].cause, "`arch` is `aarch64`, not an architecture");
+        assert!(e.0[0].fix.starts_with("did you mean arm64?"));
+        assert!(e.0[0].fix.contains("x86_64, arm64, any"));
+    }
+
+    #[test]
+    fn ports_are_numbers_in_range() {
+        let (line, column, cause) = problem("network_mode,host_ports", "bridge,80;http");
+        assert_eq!((line, column), (2, 22));
+        assert_eq!(cause, "`host_ports` has `http`, not a port number from 0 to 65535");
+        assert!(problem("network_mode,host_ports", "bridge,65536")
+            .2
+            .contains("`65536`, not a port number"));
+        assert!(problem("network_mode,host_ports", "bridge,-1")
+            .2
+            .contains("`-1`, not a port number"));
+    }
+
+    #[test]
+    fn reserved_ports_are_refused() {
+        for port in RESERVED_PORTS {
+            let cause = problem("network_mode,host_ports", &format!("host,{port}")).2;
+            assert!(cause.contains("reserves on every instance"), "{cause}");
+        }
+    }
+
+    #[test]
+    fn host_mode_has_no_dynamic_ports() {
+        let cause = problem("network_mode,host_ports", "host,80;0").2;
+        assert_eq!(
+            cause,
+            "`host_ports` has `0` in host mode, which has no dynamic port mapping"
+        );
+        // Bridge and default modes take dynamic mappings.
+        let w = parse_workload(
+            "service,cpu,memory_mib,count,network_mode,host_ports\nweb,1,1,1,,0;0;8080\n",
+            "w",
+        )
+        .unwrap();
+        assert_eq!(w.services[0].host_ports, [0, 0, 8080]);
+    }
+
+    #[test]
+    fn awsvpc_and_none_take_no_ports() {
+        assert!(problem("network_mode,host_ports", "awsvpc,443")
+            .2
+            .contains("the network mode is awsvpc"));
+        assert!(problem("network_mode,host_ports", "none,0")
+            .2
+            .contains("the network mode is none"));
+    }
+
+    #[test]
+    fn a_port_listed_twice_is_one_problem() {
+        let cause = problem("network_mode,host_ports", "bridge,80;443;80;80;0;0").2;
+        assert_eq!(cause, "`host_ports` lists `80` twice (`80;443;80;80;0;0`)");
+    }
+
+    #[test]
+    fn distinct_instance_is_true_or_false_in_any_case() {
+        let w = parse_workload(
+            "service,cpu,memory_mib,count,distinct_instance\na,1,1,1,True\nb,1,1,1,FALSE\nc,1,1,1,\n",
+            "w",
+        )
+        .unwrap();
+        assert_eq!(
+            w.services.iter().map(|s| s.distinct_instance).collect::<Vec<_>>(),
+            [true, false, false]
+        );
+        assert_eq!(
+            problem("distinct_instance", "yes").2,
+            "`distinct_instance` is `yes`, not true or false"
+        );
+    }
+
+    #[test]
+    fn every_invalid_glob_is_named() {
+        let p = problems("service,cpu,memory_mib,count,instance_types\nweb,1,1,1,m6i.*;c6[;r6{\n");
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[0].2.contains("`c6[` is not a valid glob pattern"), "{}", p[0].2);
+        assert_eq!((p[0].0, p[0].1), (2, 11));
+    }
+
+    const CATALOG: &str = "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour\n\
+        m6i.large,m6i,2,8192,x86_64,0,3,10,true,10,0.096\n\
+        m6i.4xlarge,m6i,16,65536,x86_64,0,8,30,true,60,0.768\n\
+        g5.12xlarge,g5,48,196608,x86_64,4,8,30,true,25,5.672\n\
+        m6g.large,m6g,2,8192,arm64,0,3,10,true,10,0.077\n";
+
+    fn against_catalog(rows: &str, figures: &Figures) -> Vec<(u64, String, String)> {
+        let header = "service,cpu,memory_mib,count,network_mode,host_ports,gpus,arch,instance_types\n";
+        let w = parse_workload(&format!("{header}{rows}"), "w.csv").unwrap();
+        let c = parse_catalog(CATALOG, "c.csv").unwrap();
+        validate_against_catalog(&w, &c, figures, "w.csv")
+            .into_iter()
+            .map(|d| (d.line, d.cause, d.fix))
+            .collect()
+    }
+
+    #[test]
+    fn values_beyond_every_type_name_the_largest_figure() {
+        let p = against_catalog(
+            "fits,49152,190000,1,,,4,,\n\
+             cpu,49153,512,1,,,,,\n\
+             memory,256,190710,1,,,,,\n\
+             gpus,256,512,1,,,5,,\n\
+             ports,256,512,1,host,1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16;17;18;19;20;21;23;24;25;26;27;28;29;30;31;32;33;34;35;36;37;38;39;40;41;42;43;44;45;46;47;48;49;50;51;52;53;54;55;56;57;58;59;60;61;62;63;64;65;66;67;68;69;70;71;72;73;74;75;76;77;78;79;80;81;82;83;84;85;86;87;88;89;90;91;92;93;94;95;96;97,,,\n\
+             idle,999999,512,0,,,,,\n",
+            &Figures::default(),
+        );
+        let lines: Vec<u64> = p.iter().map(|(l, _, _)| *l).collect();
+        assert_eq!(lines, [3, 4, 5, 6], "{p:?}");
+        assert_eq!(
+            p[0].1,
+            "service `cpu`: `cpu` is 49153 CPU units per task, more than any instance type offers: the largest is 49152 CPU units (g5.12xlarge)"
+        );
+        assert!(
+            p[1].1.starts_with("service `memory`: `memory_mib` is 190710 MiB"),
+            "{}",
+            p[1].1
+        );
+        assert_eq!(
+            p[2].1,
+            "service `gpus`: `gpus` is 5 per task, more than any instance type has: the largest is 4 GPUs (g5.12xlarge)"
+        );
+        assert_eq!(
+            p[3].1,
+            "service `ports`: `host_ports` binds 96 static host ports per task, an instance holds at most 95 static host ports"
+        );
+    }
+
+    #[test]
+    fn memory_just_above_the_registered_figure_is_refused() {
+        // floor(196608 × 0.97) = 190709 MiB registered: that fits, one MiB more does not.
+        assert!(against_catalog("memory,256,190709,1,,,,,\n", &Figures::default()).is_empty());
+        let p = against_catalog("memory,256,190710,1,,,,,\n", &Figures::default());
+        assert_eq!(p.len(), 1);
+        assert!(p[0].1.contains("`memory_mib` is 190710 MiB per task"), "{}", p[0].1);
+        assert!(p[0].1.contains("the largest is 190709 MiB (g5.12xlarge)"), "{}", p[0].1);
+    }
+
+    #[test]
+    fn headroom_is_part_of_the_figure() {
+        let f = Figures {
+            headroom: 0.5,
+            ..Figures::default()
+        };
+        let p = against_catalog("half,24577,512,1,,,,,\n", &f);
+        assert!(
+            p[0].1
+                .ends_with("the largest is 24576 CPU units (g5.12xlarge) after 50 % headroom"),
+            "{}",
+            p[0].1
+        );
+    }
+
+    #[test]
+    fn filters_are_not_combined_with_resources() {
+        // arm64 with 4 GPUs: no arm64 type has a GPU, but that is "no plan", not bad input.
+        let p = against_catalog("arm-gpu,256,512,1,,,4,arm64,m6g.*\n", &Figures::default());
+        assert!(p.is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn patterns_matching_no_type_are_named_with_a_suggestion() {
+        let p = against_catalog("web,256,512,1,,,,,m6i.*;m6f.*;c9z.large\n", &Figures::default());
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert_eq!(
+            p[0].1,
+            "service `web`: the `instance_types` pattern `m6f.*` matches no instance type of the catalog"
+        );
+        assert!(
+            p[0].2.starts_with("did you mean `m6g.*`?") || p[0].2.starts_with("did you mean `m6i.*`?"),
+            "{}",
+            p[0].2
+        );
+        assert!(p[1].1.contains("`c9z.large`"));
+        assert!(!p[1].2.starts_with("did you mean"), "{}", p[1].2);
     }
 }
