@@ -240,3 +240,151 @@ fn positive(fields: &mut Fields, column: &str, max: u64, fix: &str) -> Option<u6
     }
     Some(n)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str =
+        "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour";
+
+    fn problems(rows: &str) -> Vec<(u64, u64, String)> {
+        match parse_catalog(&format!("{HEADER}\n{rows}"), "c.csv") {
+            Ok(c) => panic!("expected problems, parsed {c:?}"),
+            Err(e) => e.0.into_iter().map(|d| (d.line, d.column, d.cause)).collect(),
+        }
+    }
+
+    #[test]
+    fn the_built_in_catalog_is_valid_and_complete() {
+        let c = read_catalog(None).unwrap();
+        assert_eq!(c.types.len(), 766);
+        let m5 = c.find("m5.large").unwrap();
+        assert_eq!(
+            (m5.vcpu, m5.memory_mib, m5.max_enis, m5.awsvpc_trunk_tasks),
+            (2, 8192, 3, Some(10))
+        );
+        assert_eq!((m5.trunking, m5.price_usd_hour, m5.line), (Some(true), 0.096, m5.line));
+        // Multi-network-card types carry ECS's awsvpc figure, or a conservative estimate.
+        assert_eq!(c.find("c6in.32xlarge").unwrap().awsvpc_tasks, Some(13));
+        assert_eq!(c.find("g6e.48xlarge").unwrap().awsvpc_tasks, Some(9));
+        assert!(c.types.iter().all(|t| t.registered_memory_mib.is_none()));
+        assert_eq!(c.types.iter().filter(|t| t.trunking.is_none()).count(), 313);
+        assert_eq!(c.types[0].line, 2);
+    }
+
+    #[test]
+    fn columns_in_any_order_with_bom_crlf_and_optional_columns() {
+        let text = "\u{feff}price_usd_hour,instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,registered_memory_mib,awsvpc_tasks\r\n\
+                    0.5,x.big,x,4,16384,ARM64,0,16,30,,,15900,13\r\n\
+                    0,x.small,x,1,2048,x86_64,1,2,4,false,,,\r\n";
+        let c = parse_catalog(text, "c.csv").unwrap();
+        let big = &c.types[0];
+        assert_eq!(
+            (big.arch, big.price_usd_hour, big.trunking),
+            (CpuArch::Arm64, 0.5, None)
+        );
+        assert_eq!((big.registered_memory_mib, big.awsvpc_tasks), (Some(15900), Some(13)));
+        let small = &c.types[1];
+        assert_eq!(
+            (small.trunking, small.gpus, small.price_usd_hour, small.line),
+            (Some(false), 1, 0.0, 3)
+        );
+    }
+
+    #[test]
+    fn numbers_prices_and_arch_are_checked() {
+        let p = problems(
+            "a.1,a,0,8192,x86_64,0,3,10,,,0.1\n\
+             a.2,a,2,0,x86_64,0,3,10,,,0.1\n\
+             a.3,a,2,8192,sparc,x,3,10,,,0.1\n\
+             a.4,a,2,8192,x86_64,0,0,-1,,,-0.1\n\
+             a.5,a,2,8192,x86_64,0,3,10,,,NaN\n\
+             a.6,a,2,8192,x86_64,0,3,10,,,inf\n",
+        );
+        let expected = [
+            (2, 7, "`vcpu` is `0`"),
+            (3, 9, "`memory_mib` is `0`"),
+            (4, 14, "`arch` is `sparc`, not an architecture"),
+            (4, 20, "`gpus` is `x`, not a number"),
+            (5, 23, "`max_enis` is `0`"),
+            (5, 25, "`ipv4_per_eni` is `-1`, a negative number"),
+            (5, 30, "`price_usd_hour` is `-0.1`, not a price of 0 or more"),
+            (6, 30, "`price_usd_hour` is `NaN`, not a price of 0 or more"),
+            (7, 30, "`price_usd_hour` is `inf`, not a price of 0 or more"),
+        ];
+        assert_eq!(p, expected.map(|(l, c, m)| (l, c, m.to_string())));
+    }
+
+    #[test]
+    fn trunk_tasks_go_with_trunking_true() {
+        let p = problems(
+            "a.1,a,2,8192,x86_64,0,3,10,yes,,0.1\n\
+             a.2,a,2,8192,x86_64,0,3,10,true,,0.1\n\
+             a.3,a,2,8192,x86_64,0,3,10,false,10,0.1\n\
+             a.4,a,2,8192,x86_64,0,3,10,,10,0.1\n\
+             a.5,a,2,8192,x86_64,0,3,10,TRUE,10,0.1\n",
+        );
+        let expected = [
+            (2, 28, "`trunking` is `yes`, not true or false"),
+            (3, 33, "`awsvpc_trunk_tasks` is empty but `trunking` is true"),
+            (4, 34, "`awsvpc_trunk_tasks` is `10` but `trunking` is false"),
+            (5, 29, "`awsvpc_trunk_tasks` is `10` but `trunking` is empty (unknown)"),
+        ];
+        assert_eq!(p, expected.map(|(l, c, m)| (l, c, m.to_string())));
+    }
+
+    #[test]
+    fn duplicate_types_are_named_with_both_lines() {
+        let p = problems("m5.large,m5,2,8192,x86_64,0,3,10,,,0.1\nM5.Large,m5,2,8192,x86_64,0,3,10,,,0.1\n");
+        assert_eq!(
+            p,
+            [(
+                3,
+                1,
+                "the instance type `M5.Large` is listed twice: on line 2 and on line 3".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn empty_names_and_registered_memory_above_nominal() {
+        let text = format!(
+            "{HEADER},registered_memory_mib\n,,2,8192,x86_64,0,3,10,,,0.1,\na.1,a,2,8192,x86_64,0,3,10,,,0.1,8193\n"
+        );
+        let e = parse_catalog(&text, "c.csv").unwrap_err();
+        let causes: Vec<&str> = e.0.iter().map(|d| d.cause.as_str()).collect();
+        assert_eq!(
+            causes,
+            [
+                "`instance_type` is empty",
+                "`family` is empty",
+                "`registered_memory_mib` is `8193`, outside 1 to the nominal memory_mib 8192"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_header_alone_or_a_missing_column_is_reported() {
+        let e = parse_catalog(HEADER, "c.csv").unwrap_err();
+        assert_eq!(e.0[0].cause, "the file has a header but no instance type rows");
+        let e = parse_catalog("instance_type,vcpu\nm5.large,2\n", "c.csv").unwrap_err();
+        assert!(
+            e.0[0]
+                .cause
+                .starts_with("the required columns `family`, `memory_mib`, `arch`"),
+            "{}",
+            e.0[0].cause
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_a_problem_on_line_zero() {
+        let e = read_catalog(Some(Path::new("/nonexistent/catalog.csv"))).unwrap_err();
+        assert_eq!(
+            (e.0[0].line, e.0[0].column, e.0[0].file.as_str()),
+            (0, 0, "/nonexistent/catalog.csv")
+        );
+        assert!(e.0[0].cause.starts_with("cannot read the file"));
+    }
+}
