@@ -264,7 +264,7 @@ mod tests {
             (m5.vcpu, m5.memory_mib, m5.max_enis, m5.awsvpc_trunk_tasks),
             (2, 8192, 3, Some(10))
         );
-        assert_eq!((m5.trunking, m5.price_usd_hour, m5.line), (Some(true), 0.096, m5.line));
+        assert_eq!((m5.trunking, m5.price_usd_hour, m5.line), (Some(true), 0.096, 271));
         // Multi-network-card types carry ECS's awsvpc figure, or a conservative estimate.
         assert_eq!(c.find("c6in.32xlarge").unwrap().awsvpc_tasks, Some(13));
         assert_eq!(c.find("g6e.48xlarge").unwrap().awsvpc_tasks, Some(9));
