@@ -400,3 +400,43 @@ fn check_stops_on_bad_input_too() {
     run.expect(2);
     assert_problem(&run, "w.csv:2:13", "`count` is `two`", "desired number of tasks");
 }
+
+#[test]
+fn the_shipped_examples_are_valid_and_use_every_feature() {
+    use ecsplan::ecs::workload::{ImageArch, NetworkMode};
+    let catalog = ecsplan::input::read_catalog(None).unwrap();
+    let figures = ecsplan::ecs::rules::Figures::default();
+    for name in ["platform.csv", "small.csv"] {
+        let path = crate::util::data(&format!("examples/{name}"));
+        let workload = ecsplan::input::read_workload(&path).unwrap_or_else(|e| panic!("{e}"));
+        let problems = ecsplan::input::validate_against_catalog(&workload, &catalog, &figures, name);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+    let platform = ecsplan::input::read_workload(&crate::util::data("examples/platform.csv")).unwrap();
+    let s = &platform.services;
+    assert!((15..=25).contains(&s.len()));
+    assert!(s.iter().all(|s| (1..=40).contains(&s.count)));
+    for mode in [
+        NetworkMode::Host,
+        NetworkMode::Bridge,
+        NetworkMode::Default,
+        NetworkMode::Awsvpc,
+        NetworkMode::None,
+    ] {
+        assert!(s.iter().any(|s| s.network_mode == mode), "no {mode} service");
+    }
+    assert!(s
+        .iter()
+        .any(|s| s.network_mode == NetworkMode::Host && !s.host_ports.is_empty()));
+    assert!(s
+        .iter()
+        .any(|s| s.network_mode == NetworkMode::Bridge && s.host_ports.contains(&0)));
+    assert!(s
+        .iter()
+        .any(|s| s.network_mode == NetworkMode::Bridge && s.host_ports.iter().any(|&p| p != 0)));
+    assert!(s
+        .iter()
+        .any(|s| s.arch == ImageArch::Only(ecsplan::ecs::workload::CpuArch::Arm64)));
+    assert!(s.iter().any(|s| s.gpus > 0 && !s.instance_types.is_empty()));
+    assert!(s.iter().any(|s| s.distinct_instance));
+}
