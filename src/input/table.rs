@@ -283,6 +283,9 @@ fn records(text: &str, file: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<Row
     rows
 }
 
+/// A line and a character column, both 1-based.
+type Position = (u64, u64);
+
 /// Whether the byte at `i` ends a line: a LF, or a CR not followed by a LF.
 fn is_line_break(text: &str, i: usize) -> bool {
     let bytes = text.as_bytes();
@@ -294,7 +297,7 @@ fn is_line_break(text: &str, i: usize) -> bool {
 /// quoted value only at the start of a field, `""` inside one is a literal quote, and a
 /// line break inside one belongs to the value. The reader may place a record at the line
 /// ending before it; that is skipped. Also returns where an unclosed quoted value starts.
-fn field_starts(text: &str, start: usize, mut line: u64) -> (Vec<(u64, u64)>, Option<(u64, u64)>) {
+fn field_starts(text: &str, start: usize, mut line: u64) -> (Vec<Position>, Option<Position>) {
     let mut chars = text[start..].char_indices().map(|(i, c)| (start + i, c)).peekable();
     while let Some(&(i, c)) = chars.peek() {
         if c != '\r' && c != '\n' {
@@ -305,7 +308,7 @@ fn field_starts(text: &str, start: usize, mut line: u64) -> (Vec<(u64, u64)>, Op
     }
     let mut column = 1u64;
     let mut starts = vec![(line, column)];
-    let mut quoted_since: Option<(u64, u64)> = None;
+    let mut quoted_since: Option<Position> = None;
     let mut at_field_start = true;
     while let Some((i, c)) = chars.next() {
         let here = (line, column);
