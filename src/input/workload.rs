@@ -41,19 +41,19 @@ pub fn parse_workload(text: &str, file: &str) -> Result<Workload, InputErrors> {
         let mut first_line: BTreeMap<&str, u64> = BTreeMap::new();
         for row in &table.rows {
             let mut fields = Fields::new(&table, row, file, &mut diagnostics);
-            if let Some(cell) = fields.cell("service") {
-                if !cell.text.is_empty() {
-                    if let Some(first) = first_line.insert(&cell.text, row.line) {
-                        first_line.insert(&cell.text, first);
-                        fields.report(
-                            cell,
-                            format!(
-                                "the service `{}` is declared twice: on line {first} and on line {}",
-                                cell.text, row.line
-                            ),
-                            "give each service a unique name, or merge the two rows into one",
-                        );
+            if let Some(cell) = fields.cell("service").filter(|c| !c.text.is_empty()) {
+                match first_line.get(cell.text.as_str()) {
+                    None => {
+                        first_line.insert(&cell.text, row.line);
                     }
+                    Some(&first) => fields.report(
+                        cell,
+                        format!(
+                            "the service `{}` is declared twice: on line {first} and on line {}",
+                            cell.text, row.line
+                        ),
+                        "give each service a unique name, or merge the two rows into one",
+                    ),
                 }
             }
             if let Some(service) = service(&mut fields) {
@@ -214,16 +214,22 @@ fn host_ports(fields: &mut Fields, mode: Option<NetworkMode>) -> Option<Vec<u16>
         );
         return None;
     }
-    for (i, &port) in ports.iter().enumerate() {
-        let first = !ports[..i].contains(&port);
-        if port == 0 && mode == NetworkMode::Host && first {
-            fields.report(
-                cell,
-                "`host_ports` has `0` in host mode, which has no dynamic port mapping".into(),
-                "give the port the container listens on, or use bridge mode for a dynamic (`0`) mapping",
-            );
-            valid = false;
-        } else if RESERVED_PORTS.contains(&port) && first {
+    let mut seen = BTreeSet::new();
+    for &port in &ports {
+        if !seen.insert(port) {
+            continue;
+        }
+        let times = ports.iter().filter(|&&p| p == port).count();
+        if port == 0 {
+            if mode == NetworkMode::Host {
+                fields.report(
+                    cell,
+                    "`host_ports` has `0` in host mode, which has no dynamic port mapping".into(),
+                    "give the port the container listens on, or use bridge mode for a dynamic (`0`) mapping",
+                );
+                valid = false;
+            }
+        } else if RESERVED_PORTS.contains(&port) {
             let reserved = RESERVED_PORTS.map(|p| p.to_string()).join(", ");
             fields.report(
                 cell,
@@ -231,10 +237,15 @@ fn host_ports(fields: &mut Fields, mode: Option<NetworkMode>) -> Option<Vec<u16>
                 "map the container to another host port",
             );
             valid = false;
-        } else if port != 0 && !first && !ports[i + 1..].contains(&port) && !RESERVED_PORTS.contains(&port) {
+        } else if times > 1 {
+            let times = if times == 2 {
+                "twice".to_string()
+            } else {
+                format!("{times} times")
+            };
             fields.report(
                 cell,
-                format!("`host_ports` lists `{port}` twice (`{}`)", cell.text),
+                format!("`host_ports` lists `{port}` {times} (`{}`)", cell.text),
                 "list each host port once",
             );
             valid = false;
@@ -559,7 +570,17 @@ mod tests {
     #[test]
     fn a_port_listed_twice_is_one_problem() {
         let cause = problem("network_mode,host_ports", "bridge,80;443;80;80;0;0").2;
-        assert_eq!(cause, "`host_ports` lists `80` twice (`80;443;80;80;0;0`)");
+        assert_eq!(cause, "`host_ports` lists `80` 3 times (`80;443;80;80;0;0`)");
+        let all = problems("service,cpu,memory_mib,count,network_mode,host_ports\nweb,1,1,1,host,22;22;0;0;443;443\n");
+        let causes: Vec<&str> = all.iter().map(|p| p.2.as_str()).collect();
+        assert_eq!(
+            causes,
+            [
+                "`host_ports` has `22`, a port the ECS agent reserves on every instance (22, 2375, 2376, 51678, 51679)",
+                "`host_ports` has `0` in host mode, which has no dynamic port mapping",
+                "`host_ports` lists `443` twice (`22;22;0;0;443;443`)",
+            ]
+        );
     }
 
     #[test]
