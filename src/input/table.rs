@@ -365,43 +365,53 @@ pub(crate) fn read_text(path: &Path, file: &str, fix: &str) -> Result<String, Di
     })
 }
 
-/// The candidate closest to `name`, if one is close enough to be what was meant: within
-/// two edits, or one containing the other, ignoring case, `_`, `-` and spaces.
+/// The candidate closest to `name`, if one is close enough to be what was meant: one edit
+/// away (two for names longer than four characters; swapping neighbours is one edit), or
+/// one containing the other, ignoring case, `_`, `-` and spaces.
 pub(crate) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let squash = |s: &str| -> String {
+    let squash = |s: &str| -> Vec<char> {
         s.chars()
             .filter(|c| !matches!(c, '_' | '-' | ' '))
             .flat_map(char::to_lowercase)
             .collect()
     };
     let wanted = squash(name);
-    if wanted.is_empty() {
-        return None;
-    }
+    let allowed = if wanted.len() > 4 { 2 } else { 1 };
     candidates
         .filter_map(|c| {
             let have = squash(c);
             let d = edit_distance(&wanted, &have);
-            let contains = wanted.len() >= 3 && (have.contains(&wanted) || wanted.contains(&have));
-            (d <= 2 || contains).then_some((d, c))
+            let contains =
+                |long: &[char], short: &[char]| short.len() >= 3 && long.windows(short.len()).any(|w| w == short);
+            (d <= allowed || contains(&have, &wanted) || contains(&wanted, &have)).then_some((d, c))
         })
+        .filter(|_| !wanted.is_empty())
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous[j] + usize::from(ca != *cb);
-            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
+/// Edit distance counting insertions, deletions, substitutions and swaps of neighbours
+/// (optimal string alignment).
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    // d[i][j]: distance between a[..i] and b[..j].
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    previous[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// A whole number in `0..=max` from a cell, or the cause of the problem (naming `column`
@@ -573,6 +583,11 @@ mod tests {
         assert_eq!(closest("ports", names.into_iter()), Some("host_ports"));
         assert_eq!(closest("networkmode", names.into_iter()), Some("network_mode"));
         assert_eq!(closest("colour", names.into_iter()), None);
+        assert_eq!(closest("", names.into_iter()), None);
+        let families = ["c5", "c6i", "m6i", "m6g", "g5"];
+        assert_eq!(closest("m6f", families.into_iter()), Some("m6i"));
+        assert_eq!(closest("c9z", families.into_iter()), None);
+        assert_eq!(closest("6mi", families.into_iter()), Some("m6i"));
     }
 
     #[test]
