@@ -502,6 +502,33 @@ mod tests {
     }
 
     #[test]
+    fn old_mac_line_endings_count_lines_too() {
+        let (t, d) = read("name,size\ra,1\r\rb,2\r");
+        assert!(d.is_empty(), "{d:?}");
+        let t = t.unwrap();
+        let at: Vec<(u64, u64)> = t
+            .rows
+            .iter()
+            .map(|r| (r.line, t.cell(r, "size").unwrap().column))
+            .collect();
+        assert_eq!(at, [(2, 3), (4, 3)]);
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_named_where_it_breaks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("latin1.csv");
+        std::fs::write(&path, b"name,size\ncaf\xe9,1\n").unwrap();
+        let d = read_text(&path, "latin1.csv", "fix").unwrap_err();
+        assert_eq!(
+            (d.line, d.column, d.cause.as_str()),
+            (2, 4, "the file is not UTF-8 text")
+        );
+        let d = read_text(&dir.path().join("missing.csv"), "missing.csv", "check the path").unwrap_err();
+        assert_eq!((d.line, d.column, d.fix.as_str()), (0, 0, "check the path"));
+    }
+
+    #[test]
     fn header_problems_are_all_reported() {
         let (_, d) = read("nmae,Name,name,colour\n");
         let causes: Vec<&str> = d.iter().map(|d| d.cause.as_str()).collect();

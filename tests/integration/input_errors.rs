@@ -97,6 +97,14 @@ fn missing_file() {
 }
 
 #[test]
+fn not_utf8() {
+    let wd = Workdir::new();
+    std::fs::write(wd.path("w.csv"), b"service,cpu,memory_mib,count\ncaf\xe9,256,512,1\n").unwrap();
+    let run = plan(&wd, &[]);
+    assert_problem(&run, "w.csv:2:4", "the file is not UTF-8 text", "CSV UTF-8");
+}
+
+#[test]
 fn wrong_field_count() {
     let run = plan_rows("web,256,512,2,bridge,80,443,,,,\n");
     assert_problem(
