@@ -54,19 +54,16 @@ pub fn parse_catalog(text: &str, file: &str) -> Result<Catalog, InputErrors> {
         for row in &table.rows {
             let mut fields = Fields::new(&table, row, file, &mut diagnostics);
             if let Some(cell) = fields.cell("instance_type").filter(|c| !c.text.is_empty()) {
-                let key = cell.text.to_ascii_lowercase();
-                match first_line.get(&key) {
-                    Some(&first) => fields.report(
+                let first = *first_line.entry(cell.text.to_ascii_lowercase()).or_insert(row.line);
+                if first != row.line {
+                    fields.report(
                         cell,
                         format!(
                             "the instance type `{}` is listed twice: on line {first} and on line {}",
                             cell.text, row.line
                         ),
                         "keep one row per instance type",
-                    ),
-                    None => {
-                        first_line.insert(key, row.line);
-                    }
+                    );
                 }
             }
             if let Some(t) = instance_type(&mut fields) {

@@ -42,18 +42,16 @@ pub fn parse_workload(text: &str, file: &str) -> Result<Workload, InputErrors> {
         for row in &table.rows {
             let mut fields = Fields::new(&table, row, file, &mut diagnostics);
             if let Some(cell) = fields.cell("service").filter(|c| !c.text.is_empty()) {
-                match first_line.get(cell.text.as_str()) {
-                    None => {
-                        first_line.insert(&cell.text, row.line);
-                    }
-                    Some(&first) => fields.report(
+                let first = *first_line.entry(&cell.text).or_insert(row.line);
+                if first != row.line {
+                    fields.report(
                         cell,
                         format!(
                             "the service `{}` is declared twice: on line {first} and on line {}",
                             cell.text, row.line
                         ),
                         "give each service a unique name, or merge the two rows into one",
-                    ),
+                    );
                 }
             }
             if let Some(service) = service(&mut fields) {
