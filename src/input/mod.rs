@@ -4,6 +4,8 @@
 pub mod catalog;
 pub mod workload;
 
+mod table;
+
 use std::fmt;
 
 pub use catalog::{parse_catalog, read_catalog};
