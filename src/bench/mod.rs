@@ -2,3 +2,4 @@
 //! workloads, and the public vector-packing sets read from `.vbp` files.
 
 pub mod realistic;
+pub mod vbp;
