@@ -3,3 +3,4 @@
 
 pub mod realistic;
 pub mod vbp;
+pub mod families;

@@ -145,7 +145,7 @@ pub fn read_summary(path: &Path) -> Result<Summary, VbpError> {
 }
 
 /// One `.vbp` file found under the benchmark folder.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VbpFile {
     /// The set and class folder, e.g. `Panigrahy/class3`.
     pub family: String,
@@ -154,68 +154,60 @@ pub struct VbpFile {
     pub path: PathBuf,
 }
 
-/// Every `.vbp` file under `dir`, recursively, in a fixed order (by family, then by name
-/// with numbers compared as numbers). The family is the path from `dir`'s own name to the
-/// file's folder, so `vectorpack/Panigrahy` gives `Panigrahy/class3`.
+/// Every `.vbp` file under `dir`, recursively, in a fixed order: by family, then by name
+/// with runs of digits compared as numbers. The family is the last two folders of the
+/// file's path (set and class), e.g. `Panigrahy/class3` or `Triplet/Caprara`.
 pub fn find_vbp_files(dir: &Path) -> Result<Vec<VbpFile>, VbpError> {
-    let base = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let io = |file: &Path| {
+        let file = file.to_path_buf();
+        move |source| VbpError::Io { file, source }
+    };
+    let root = dir.canonicalize().map_err(io(dir))?;
     let mut found = Vec::new();
-    let mut stack = vec![(dir.to_path_buf(), Vec::<String>::new())];
-    while let Some((folder, rel)) = stack.pop() {
-        let entries = std::fs::read_dir(&folder).map_err(|source| VbpError::Io { file: folder.clone(), source })?;
-        for entry in entries {
-            let entry = entry.map_err(|source| VbpError::Io { file: folder.clone(), source })?;
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
+    let mut stack = vec![root];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).map_err(io(&folder))? {
+            let path = entry.map_err(io(&folder))?.path();
             if path.is_dir() {
-                let mut sub = rel.clone();
-                sub.push(name);
-                stack.push((path, sub));
+                stack.push(path);
             } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("vbp")) {
-                let mut parts = Vec::with_capacity(rel.len() + 1);
-                if !base.is_empty() {
-                    parts.push(base.clone());
-                }
-                parts.extend(rel.iter().cloned());
-                let family = if rel.is_empty() { base.clone() } else { family_of(&parts) };
-                let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-                found.push(VbpFile { family, name: stem, path });
+                let folders: Vec<String> = folder
+                    .components()
+                    .filter_map(|c| match c {
+                        std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+                        _ => None,
+                    })
+                    .collect();
+                let family = folders[folders.len().saturating_sub(2)..].join("/");
+                let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                found.push(VbpFile { family, name, path });
             }
         }
     }
-    found.sort_by(|a, b| (&a.family, natural_key(&a.name)).cmp(&(&b.family, natural_key(&b.name))));
+    found.sort_by(|a, b| {
+        (&a.family, natural_key(&a.name), &a.path).cmp(&(&b.family, natural_key(&b.name), &b.path))
+    });
     Ok(found)
 }
 
-/// The last two folders of the path (set and class), e.g. `Triplet/Caprara`.
-fn family_of(parts: &[String]) -> String {
-    let from = parts.len().saturating_sub(2);
-    parts[from..].join("/")
-}
-
 /// A sort key that compares runs of digits as numbers: `c_20_3_10` after `c_20_3_9`.
-pub fn natural_key(name: &str) -> Vec<(u64, String)> {
+pub fn natural_key(name: &str) -> Vec<(String, u64)> {
     let mut key = Vec::new();
     let mut rest = name;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-        if digits > 0 {
-            key.push((rest[..digits].parse().unwrap_or(u64::MAX), String::new()));
-            rest = &rest[digits..];
-        } else {
-            let text = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
-            key.push((0, rest[..text].to_string()));
-            rest = &rest[text..];
-        }
+        let text = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest[text..].find(|c: char| !c.is_ascii_digit()).map_or(rest.len(), |d| text + d);
+        key.push((rest[..text].to_string(), rest[text..digits].parse().unwrap_or(0)));
+        rest = &rest[digits..];
     }
     key
 }
 
-/// The summary file beside a benchmark folder: for `…/Panigrahy` (or a class folder
-/// inside it), `…/Panigrahy_summary_known.csv`.
-pub fn discover_summary(dir: &Path) -> Option<PathBuf> {
-    let dir = dir.canonicalize().ok()?;
-    dir.ancestors().take(3).find_map(|d| {
+/// The summary file of the set that `folder` belongs to: for `…/Panigrahy/class3` or
+/// `…/Panigrahy`, the file `…/Panigrahy_summary_known.csv` when it exists.
+pub fn discover_summary(folder: &Path) -> Option<PathBuf> {
+    let folder = folder.canonicalize().ok()?;
+    folder.ancestors().take(3).find_map(|d| {
         let name = d.file_name()?.to_string_lossy().into_owned();
         let candidate = d.parent()?.join(format!("{name}_summary_known.csv"));
         candidate.is_file().then_some(candidate)
