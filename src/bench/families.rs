@@ -11,13 +11,10 @@ use crate::ecs::catalog::{Catalog, InstanceType};
 use crate::ecs::rules::{Figures, Resource};
 use crate::ecs::workload::{CpuArch, ImageArch, NetworkMode, Service, Workload};
 
-/// One generated ECS benchmark instance.
+/// One generated ECS benchmark instance: a workload, the catalog and figures it is planned
+/// with, and its least cost when known.
 #[derive(Debug, Clone)]
 pub struct EcsCase {
-    /// The family, e.g. `triplet`.
-    pub family: String,
-    /// The instance within its family, e.g. `k20-s1`.
-    pub name: String,
     pub workload: Workload,
     pub catalog: Catalog,
     pub figures: Figures,
@@ -25,50 +22,79 @@ pub struct EcsCase {
     pub optimum: Option<f64>,
 }
 
-/// A generator of a family's instances: how many instances the plan of known cost uses
-/// and the size parameter, from a seed.
+/// A generator of a family's instances, from a size and a seed.
 type Generator = fn(usize, u64) -> EcsCase;
 
-/// The families, each with its sizes and seeds. Realistic mixes need the built-in
-/// catalog and are listed separately by [`realistic_cases`].
-const FAMILIES: [(&str, Generator, &[usize]); 4] = [
-    ("triplet", triplet, &[10, 20, 40]),
-    ("awsvpc-eni", awsvpc_eni, &[10, 40, 120]),
-    ("host-port", host_port, &[10, 40]),
-    ("host-port-2types", host_port_two_types, &[10, 40]),
+/// The families with a known optimum: name, the letter that names the size in an
+/// instance's name, the generator and its sizes.
+const FAMILIES: [(&str, char, Generator, &[usize]); 4] = [
+    ("triplet", 'k', triplet, &[10, 20, 40]),
+    ("awsvpc-eni", 'n', awsvpc_eni, &[10, 40, 120]),
+    ("host-port", 'n', host_port, &[10, 40]),
+    ("host-port-2types", 'n', host_port_two_types, &[10, 40]),
 ];
 /// Seeds of the families with a known optimum.
 pub const SEEDS: [u64; 2] = [1, 2];
-/// Sizes (services) of the realistic mixes.
+/// Sizes (services) of the realistic mixes, and their seed.
 pub const REALISTIC_SIZES: [usize; 3] = [20, 200, 2000];
+const REALISTIC_SEED: u64 = 1;
 
-/// Every family instance with an optimum known by construction, in a fixed order.
-pub fn known_optimum_cases() -> Vec<EcsCase> {
-    let mut cases = Vec::new();
-    for (_, generate, sizes) in FAMILIES {
+/// One instance of the built-in suite, named but not yet generated (a realistic mix of
+/// 2,000 services is worth generating only when it is run).
+#[derive(Debug, Clone)]
+pub struct BuiltIn {
+    /// The family, e.g. `triplet`.
+    pub family: &'static str,
+    /// The instance within its family, e.g. `k20-s1`.
+    pub name: String,
+    make: Make,
+}
+
+#[derive(Debug, Clone)]
+enum Make {
+    Known(Generator, usize, u64),
+    Realistic(usize),
+}
+
+impl BuiltIn {
+    /// `family/name`, what `--filter` matches and the results CSV lists.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.family, self.name)
+    }
+
+    /// Generates the instance. Realistic mixes are planned on the built-in catalog.
+    pub fn generate(&self) -> Result<EcsCase, crate::input::InputErrors> {
+        Ok(match self.make {
+            Make::Known(generate, size, seed) => generate(size, seed),
+            Make::Realistic(services) => EcsCase {
+                workload: super::realistic::realistic(services, REALISTIC_SEED),
+                catalog: crate::input::read_catalog(None)?,
+                figures: Figures::default(),
+                optimum: None,
+            },
+        })
+    }
+}
+
+/// The whole built-in suite in a fixed order: every family with a known optimum at each
+/// size and seed, then the realistic mixes.
+pub fn suite() -> Vec<BuiltIn> {
+    let mut all = Vec::new();
+    for (family, letter, generate, sizes) in FAMILIES {
         for &size in sizes {
             for seed in SEEDS {
-                cases.push(generate(size, seed));
+                all.push(BuiltIn { family, name: format!("{letter}{size}-s{seed}"), make: Make::Known(generate, size, seed) });
             }
         }
     }
-    cases
-}
-
-/// The realistic mixes of 20, 200 and 2,000 services on the built-in catalog; no known
-/// optimum. `catalog` is the built-in catalog (the caller reads it).
-pub fn realistic_cases(catalog: &Catalog) -> Vec<EcsCase> {
-    REALISTIC_SIZES
-        .iter()
-        .map(|&services| EcsCase {
-            family: "realistic".into(),
-            name: format!("{services}-s1"),
-            workload: super::realistic::realistic(services, 1),
-            catalog: catalog.clone(),
-            figures: Figures::default(),
-            optimum: None,
-        })
-        .collect()
+    for services in REALISTIC_SIZES {
+        all.push(BuiltIn {
+            family: "realistic",
+            name: format!("{services}-s{REALISTIC_SEED}"),
+            make: Make::Realistic(services),
+        });
+    }
+    all
 }
 
 /// An x86 instance type for a generated catalog.
@@ -166,8 +192,6 @@ pub fn triplet(k: usize, seed: u64) -> EcsCase {
         }
     }
     EcsCase {
-        family: "triplet".into(),
-        name: format!("k{k}-s{seed}"),
         workload: tasks.into_workload("triplet"),
         optimum: Some(k as f64 * t.price_usd_hour),
         catalog: Catalog { types: vec![t] },
@@ -205,8 +229,6 @@ pub fn awsvpc_eni(n: usize, seed: u64) -> EcsCase {
         }
     }
     EcsCase {
-        family: "awsvpc-eni".into(),
-        name: format!("n{n}-s{seed}"),
         workload: tasks.into_workload("eni"),
         optimum: Some(n as f64 * t.price_usd_hour),
         catalog: Catalog { types: vec![t] },
@@ -257,8 +279,6 @@ pub fn host_port(n: usize, seed: u64) -> EcsCase {
     let cap = figures.capacity(&t);
     let tasks = host_port_tasks(n, (cap[Resource::Cpu as usize], cap[Resource::Memory as usize]), &mut rng);
     EcsCase {
-        family: "host-port".into(),
-        name: format!("n{n}-s{seed}"),
         workload: tasks.into_workload("port"),
         optimum: Some(n as f64 * t.price_usd_hour),
         catalog: Catalog { types: vec![t] },
@@ -278,8 +298,6 @@ pub fn host_port_two_types(n: usize, seed: u64) -> EcsCase {
     let cap = figures.capacity(&small);
     let tasks = host_port_tasks(n, (cap[Resource::Cpu as usize], cap[Resource::Memory as usize]), &mut rng);
     EcsCase {
-        family: "host-port-2types".into(),
-        name: format!("n{n}-s{seed}"),
         workload: tasks.into_workload("port"),
         optimum: Some(n as f64 * small.price_usd_hour),
         catalog: Catalog { types: vec![small, large] },
@@ -337,17 +355,23 @@ mod tests {
 
     #[test]
     fn port_8000_is_bound_by_n_tasks_and_no_port_by_more() {
-        for case in [host_port(10, 1), host_port_two_types(40, 2)] {
+        for (n, case) in [(10, host_port(10, 1)), (40, host_port_two_types(40, 2))] {
             let mut by_port = std::collections::BTreeMap::<u16, u32>::new();
             for s in &case.workload.services {
                 for p in s.static_ports() {
                     *by_port.entry(p).or_default() += s.count;
                 }
             }
-            let n = if case.name.starts_with("n10") { 10 } else { 40 };
             assert_eq!(by_port[&8000], n);
             assert!(by_port.values().all(|&c| c <= n));
         }
+    }
+
+    #[test]
+    fn suite_names_are_unique() {
+        let ids: std::collections::BTreeSet<String> = suite().iter().map(BuiltIn::id).collect();
+        assert_eq!(ids.len(), suite().len());
+        assert!(ids.contains("triplet/k20-s1") && ids.contains("realistic/2000-s1"));
     }
 
     #[test]
