@@ -20,6 +20,23 @@ pub enum VbpError {
     Format { file: PathBuf, line: u64, cause: String },
 }
 
+impl From<VbpError> for crate::input::InputErrors {
+    /// A file that cannot be read is bad input, reported like any other.
+    fn from(e: VbpError) -> Self {
+        let (file, line, cause) = match e {
+            VbpError::Io { file, source } => (file, 0, format!("cannot read: {source}")),
+            VbpError::Format { file, line, cause } => (file, line, cause),
+        };
+        crate::input::InputErrors(vec![crate::input::Diagnostic {
+            file: file.display().to_string(),
+            line,
+            column: 0,
+            cause,
+            fix: "give a file in the vector-packing format: d; d capacities; m; m lines `w_1 … w_d demand` (summaries: tab-separated with instance_name, LB, OPT)".into(),
+        }])
+    }
+}
+
 /// Parses the text of a `.vbp` file: d; d capacities; m; m lines `w_1 … w_d demand`.
 /// `file` only names the source in errors.
 pub fn parse_vbp(text: &str, file: &Path) -> Result<Problem, VbpError> {
