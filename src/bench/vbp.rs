@@ -37,45 +37,45 @@ impl From<VbpError> for crate::input::InputErrors {
     }
 }
 
+/// A `.vbp` instance as the engine reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VbpInstance {
+    pub problem: Problem,
+    /// Negative item weights, read as 0. Some published instances have them (the Caprara
+    /// triplets); a packing of the raised weights is valid for the original, but a bound
+    /// on it is not a bound on the original.
+    pub negative_weights: u64,
+}
+
 /// Parses the text of a `.vbp` file: d; d capacities; m; m lines `w_1 … w_d demand`.
 /// `file` only names the source in errors.
-pub fn parse_vbp(text: &str, file: &Path) -> Result<Problem, VbpError> {
+pub fn parse_vbp(text: &str, file: &Path) -> Result<VbpInstance, VbpError> {
     let err = |line: u64, cause: String| VbpError::Format { file: file.to_path_buf(), line, cause };
-    // Whitespace-separated numbers, each with its line.
-    let mut tokens = text
-        .lines()
-        .enumerate()
-        .flat_map(|(n, l)| l.split_whitespace().map(move |t| (n as u64 + 1, t)));
-    let last_line = text.lines().count() as u64;
-    let mut next = |what: &str| -> Result<(u64, u64), VbpError> {
-        let (line, token) = tokens.next().ok_or_else(|| err(last_line, format!("the file ends before {what}")))?;
-        let value = token
-            .parse::<u64>()
-            .map_err(|_| err(line, format!("`{token}` is not a non-negative integer ({what})")))?;
-        Ok((line, value))
-    };
-    let (line, dims) = next("the number of dimensions")?;
+    let mut tokens = Tokens::new(text, file);
+    let (line, dims) = tokens.unsigned("the number of dimensions")?;
     if dims == 0 || dims > 1000 {
         return Err(err(line, format!("{dims} dimensions: expected 1 to 1000")));
     }
     let dims = dims as usize;
     let mut capacity = Vec::with_capacity(dims);
     for d in 0..dims {
-        capacity.push(next(&format!("bin capacity {}", d + 1))?.1);
+        capacity.push(tokens.unsigned(&format!("bin capacity {}", d + 1))?.1);
     }
-    let (_, kinds) = next("the number of item kinds")?;
+    let (_, kinds) = tokens.unsigned("the number of item kinds")?;
     let mut items = Vec::with_capacity(kinds.min(1 << 16) as usize);
+    let mut negative_weights = 0;
     for k in 0..kinds {
         let mut size = Vec::with_capacity(dims);
         let mut first_line = 0;
         for d in 0..dims {
-            let (line, w) = next(&format!("weight {} of item kind {}", d + 1, k + 1))?;
+            let (line, w) = tokens.signed(&format!("weight {} of item kind {}", d + 1, k + 1))?;
             if d == 0 {
                 first_line = line;
             }
-            size.push(w);
+            negative_weights += u64::from(w < 0);
+            size.push(w.max(0) as u64);
         }
-        let (line, demand) = next(&format!("the demand of item kind {}", k + 1))?;
+        let (line, demand) = tokens.unsigned(&format!("the demand of item kind {}", k + 1))?;
         let count = u32::try_from(demand).map_err(|_| err(line, format!("demand {demand} is too large")))?;
         if let Some(d) = (0..dims).find(|&d| size[d] > capacity[d]) {
             return Err(err(
@@ -85,19 +85,52 @@ pub fn parse_vbp(text: &str, file: &Path) -> Result<Problem, VbpError> {
         }
         items.push(Item { name: format!("k{k}"), size, count, eligible: vec![0], max_per_bin: u32::MAX });
     }
-    if let Some((line, token)) = tokens.next() {
+    if let Some((line, token)) = tokens.tokens.next() {
         return Err(err(line, format!("unexpected `{token}` after the {kinds} item kinds")));
     }
-    Ok(Problem {
+    let problem = Problem {
         resources: (0..dims).map(|d| format!("d{d}")).collect(),
         items,
         bin_types: vec![BinType { name: "bin".into(), capacity, price: 1.0 }],
         conflict_groups: Vec::new(),
-    })
+    };
+    Ok(VbpInstance { problem, negative_weights })
+}
+
+/// The whitespace-separated numbers of a file, each with its line.
+struct Tokens<'a> {
+    tokens: Box<dyn Iterator<Item = (u64, &'a str)> + 'a>,
+    last_line: u64,
+    file: &'a Path,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(text: &'a str, file: &'a Path) -> Tokens<'a> {
+        let tokens = text.lines().enumerate().flat_map(|(n, l)| l.split_whitespace().map(move |t| (n as u64 + 1, t)));
+        Tokens { tokens: Box::new(tokens), last_line: text.lines().count() as u64, file }
+    }
+
+    fn err(&self, line: u64, cause: String) -> VbpError {
+        VbpError::Format { file: self.file.to_path_buf(), line, cause }
+    }
+
+    /// The next integer and its line; `what` names it in errors.
+    fn signed(&mut self, what: &str) -> Result<(u64, i64), VbpError> {
+        let (line, token) = self.tokens.next().ok_or_else(|| self.err(self.last_line, format!("the file ends before {what}")))?;
+        let value = token.parse::<i64>().map_err(|_| self.err(line, format!("`{token}` is not an integer ({what})")))?;
+        Ok((line, value))
+    }
+
+    /// The next integer, which must not be negative.
+    fn unsigned(&mut self, what: &str) -> Result<(u64, u64), VbpError> {
+        let (line, value) = self.signed(what)?;
+        let value = u64::try_from(value).map_err(|_| self.err(line, format!("{value} is negative ({what})")))?;
+        Ok((line, value))
+    }
 }
 
 /// Reads and parses a `.vbp` file.
-pub fn read_vbp(path: &Path) -> Result<Problem, VbpError> {
+pub fn read_vbp(path: &Path) -> Result<VbpInstance, VbpError> {
     let text = std::fs::read_to_string(path).map_err(|source| VbpError::Io { file: path.to_path_buf(), source })?;
     parse_vbp(&text, path)
 }
@@ -237,7 +270,7 @@ mod tests {
 
     #[test]
     fn reads_a_small_instance() {
-        let p = parse_vbp("2\n10 20\n2\n3 4 5\n10 20 1\n", Path::new("t.vbp")).unwrap();
+        let p = parse_vbp("2\n10 20\n2\n3 4 5\n10 20 1\n", Path::new("t.vbp")).unwrap().problem;
         assert_eq!(p.resources, vec!["d0", "d1"]);
         assert_eq!(p.bin_types[0].capacity, vec![10, 20]);
         assert_eq!(p.items[0].size, vec![3, 4]);
@@ -249,11 +282,21 @@ mod tests {
     #[test]
     fn errors_name_the_line() {
         let e = parse_vbp("2\n10 20\n2\n3 4 5\n10 x 1\n", Path::new("t.vbp")).unwrap_err();
-        assert_eq!(e.to_string(), "t.vbp:5: `x` is not a non-negative integer (weight 2 of item kind 2)");
+        assert_eq!(e.to_string(), "t.vbp:5: `x` is not an integer (weight 2 of item kind 2)");
+        let e = parse_vbp("2\n10 -20\n", Path::new("t.vbp")).unwrap_err();
+        assert_eq!(e.to_string(), "t.vbp:2: -20 is negative (bin capacity 2)");
         let e = parse_vbp("2\n10 20\n2\n3 4 5\n", Path::new("t.vbp")).unwrap_err();
         assert!(e.to_string().contains("ends before weight 1 of item kind 2"), "{e}");
         let e = parse_vbp("1\n10\n1\n11 1\n", Path::new("t.vbp")).unwrap_err();
         assert_eq!(e.to_string(), "t.vbp:4: item kind 1 needs 11 in dimension 1 but a bin holds 10");
+    }
+
+    #[test]
+    fn negative_weights_are_read_as_zero_and_counted() {
+        let v = parse_vbp("2\n10 10\n2\n3 -2 1\n-1 -1 2\n", Path::new("t.vbp")).unwrap();
+        assert_eq!(v.negative_weights, 3);
+        assert_eq!(v.problem.items[0].size, vec![3, 0]);
+        assert_eq!(v.problem.items[1].size, vec![0, 0]);
     }
 
     #[test]

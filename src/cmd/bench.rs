@@ -107,7 +107,7 @@ fn run_vbp(dir: &Path, args: &BenchArgs, settings: &Settings) -> anyhow::Result<
     let mut discovered: BTreeMap<PathBuf, Option<vbp::Summary>> = BTreeMap::new();
     let mut results = Vec::with_capacity(selected.len());
     for (n, file) in selected.iter().enumerate() {
-        let problem = vbp::read_vbp(&file.path).map_err(InputErrors::from)?;
+        let instance = vbp::read_vbp(&file.path).map_err(InputErrors::from)?;
         let summary = match &given {
             Some(s) => Some(s),
             None => {
@@ -120,7 +120,7 @@ fn run_vbp(dir: &Path, args: &BenchArgs, settings: &Settings) -> anyhow::Result<
             }
         };
         let known = summary.and_then(|s| s.get(&file.name));
-        let result = bench::run_vbp(&file.family, &file.name, &problem, known, settings);
+        let result = bench::run_vbp(&file.family, &file.name, &instance, known, settings);
         progress(n + 1, selected.len(), &result);
         results.push(result);
     }
