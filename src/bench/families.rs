@@ -83,7 +83,11 @@ pub fn suite() -> Vec<BuiltIn> {
     for (family, letter, generate, sizes) in FAMILIES {
         for &size in sizes {
             for seed in SEEDS {
-                all.push(BuiltIn { family, name: format!("{letter}{size}-s{seed}"), make: Make::Known(generate, size, seed) });
+                all.push(BuiltIn {
+                    family,
+                    name: format!("{letter}{size}-s{seed}"),
+                    make: Make::Known(generate, size, seed),
+                });
             }
         }
     }
@@ -256,9 +260,9 @@ fn host_port_tasks(n: usize, cap: (u64, u64), rng: &mut SmallRng) -> Tasks {
             let mut set = rest[..take].to_vec();
             rest = &rest[take..];
             set.sort_unstable();
-            let &mut (cpu, memory) = shapes.entry(set.clone()).or_insert_with(|| {
-                (rng.gen_range(1..=4u64) * 128, rng.gen_range(1..=6u64) * 256)
-            });
+            let &mut (cpu, memory) = shapes
+                .entry(set.clone())
+                .or_insert_with(|| (rng.gen_range(1..=4u64) * 128, rng.gen_range(1..=6u64) * 256));
             // The task binding port 8000 comes first on an empty instance and always fits.
             if cpu <= cpu_left && memory <= memory_left {
                 cpu_left -= cpu;
@@ -277,7 +281,11 @@ pub fn host_port(n: usize, seed: u64) -> EcsCase {
     let t = instance_type("bench.port", 2, 4096, 3, 0.1);
     let figures = Figures::default();
     let cap = figures.capacity(&t);
-    let tasks = host_port_tasks(n, (cap[Resource::Cpu as usize], cap[Resource::Memory as usize]), &mut rng);
+    let tasks = host_port_tasks(
+        n,
+        (cap[Resource::Cpu as usize], cap[Resource::Memory as usize]),
+        &mut rng,
+    );
     EcsCase {
         workload: tasks.into_workload("port"),
         optimum: Some(n as f64 * t.price_usd_hour),
@@ -296,11 +304,17 @@ pub fn host_port_two_types(n: usize, seed: u64) -> EcsCase {
     let large = instance_type("bench.port-large", 8, 16384, 4, 0.32);
     let figures = Figures::default();
     let cap = figures.capacity(&small);
-    let tasks = host_port_tasks(n, (cap[Resource::Cpu as usize], cap[Resource::Memory as usize]), &mut rng);
+    let tasks = host_port_tasks(
+        n,
+        (cap[Resource::Cpu as usize], cap[Resource::Memory as usize]),
+        &mut rng,
+    );
     EcsCase {
         workload: tasks.into_workload("port"),
         optimum: Some(n as f64 * small.price_usd_hour),
-        catalog: Catalog { types: vec![small, large] },
+        catalog: Catalog {
+            types: vec![small, large],
+        },
         figures,
     }
 }
@@ -327,7 +341,10 @@ mod tests {
             for _ in 0..200 {
                 let parts = triplet_split(total, &mut rng);
                 assert_eq!(parts.iter().sum::<u64>(), total);
-                assert!(parts.iter().all(|&p| 4 * p > total && 2 * p < total), "{parts:?} of {total}");
+                assert!(
+                    parts.iter().all(|&p| 4 * p > total && 2 * p < total),
+                    "{parts:?} of {total}"
+                );
             }
         }
     }
@@ -348,7 +365,10 @@ mod tests {
         let case = awsvpc_eni(10, 1);
         let cap = case.figures.capacity(&case.catalog.types[0]);
         let sum = totals(&case);
-        assert_eq!(sum[Resource::AwsvpcTasks as usize], 10 * cap[Resource::AwsvpcTasks as usize]);
+        assert_eq!(
+            sum[Resource::AwsvpcTasks as usize],
+            10 * cap[Resource::AwsvpcTasks as usize]
+        );
         assert!(sum[Resource::Cpu as usize] <= 10 * cap[Resource::Cpu as usize]);
         assert!(sum[Resource::Memory as usize] <= 10 * cap[Resource::Memory as usize]);
     }

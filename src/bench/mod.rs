@@ -89,7 +89,14 @@ pub struct BenchResult {
 
 impl BenchResult {
     /// Builds a result and judges it: `problems` already holds the rules the packing broke.
-    fn judge(head: ResultHead, optimum: Option<f64>, bound: f64, found: f64, seconds: f64, mut problems: Vec<String>) -> BenchResult {
+    fn judge(
+        head: ResultHead,
+        optimum: Option<f64>,
+        bound: f64,
+        found: f64,
+        seconds: f64,
+        mut problems: Vec<String>,
+    ) -> BenchResult {
         if let Some(opt) = optimum {
             if found < opt - TOLERANCE * opt {
                 problems.push(format!("the cost found {found} is below the known optimum {opt}"));
@@ -151,7 +158,13 @@ struct ResultHead {
 /// Solves a vector-packing instance and verifies the packing. Where the file had negative
 /// weights (read as 0), ecsplan's bound holds for the raised weights only, so the
 /// published lower bound stands in for it.
-pub fn run_vbp(family: &str, name: &str, instance: &VbpInstance, known: Option<&KnownResult>, settings: &Settings) -> BenchResult {
+pub fn run_vbp(
+    family: &str,
+    name: &str,
+    instance: &VbpInstance,
+    known: Option<&KnownResult>,
+    settings: &Settings,
+) -> BenchResult {
     let problem = &instance.problem;
     let start = Instant::now();
     let solved = engine::solve(problem, settings);
@@ -182,11 +195,20 @@ pub fn run_ecs(family: &str, name: &str, case: &EcsCase, settings: &Settings) ->
     let seconds = start.elapsed().as_secs_f64();
     let plan = lower::to_plan(&lowered, &solved.packing, &case.workload, &case.catalog);
     let all_types = TypePatterns::new(&[]).expect("no patterns");
-    let report = check::check(&case.workload, &case.catalog, &case.figures, &all_types, &planner::rows(&plan));
+    let report = check::check(
+        &case.workload,
+        &case.catalog,
+        &case.figures,
+        &all_types,
+        &planner::rows(&plan),
+    );
     let mut problems = report.violations.clone();
     let checked_cost = report.cost_per_hour();
     if (checked_cost - solved.cost).abs() > TOLERANCE * solved.cost.max(1.0) {
-        problems.push(format!("the solver reports cost {} but the plan costs {checked_cost}", solved.cost));
+        problems.push(format!(
+            "the solver reports cost {} but the plan costs {checked_cost}",
+            solved.cost
+        ));
     }
     let head = ResultHead {
         family: family.to_string(),
@@ -194,19 +216,34 @@ pub fn run_ecs(family: &str, name: &str, case: &EcsCase, settings: &Settings) ->
         unit: Unit::DollarsPerHour,
         published_best: None,
     };
-    Ok(BenchResult::judge(head, case.optimum, solved.lower_bound, checked_cost, seconds, problems))
+    Ok(BenchResult::judge(
+        head,
+        case.optimum,
+        solved.lower_bound,
+        checked_cost,
+        seconds,
+        problems,
+    ))
 }
 
 /// The instances to run: those whose id contains `filter`, then at most `sample` of them
 /// (0 = all) spread evenly over the list, in list order.
 pub fn select<T>(all: Vec<T>, id: impl Fn(&T) -> String, filter: Option<&str>, sample: usize) -> Vec<T> {
-    let matching: Vec<T> = all.into_iter().filter(|t| filter.map_or(true, |f| id(t).contains(f))).collect();
+    let matching: Vec<T> = all
+        .into_iter()
+        .filter(|t| filter.map_or(true, |f| id(t).contains(f)))
+        .collect();
     if sample == 0 || sample >= matching.len() {
         return matching;
     }
     let n = matching.len();
     let picks: Vec<usize> = (0..sample).map(|i| i * n / sample).collect();
-    matching.into_iter().enumerate().filter(|(i, _)| picks.binary_search(i).is_ok()).map(|(_, t)| t).collect()
+    matching
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| picks.binary_search(i).is_ok())
+        .map(|(_, t)| t)
+        .collect()
 }
 
 /// The results CSV: `instance, optimum_or_bound, found, gap, status, seconds`.
@@ -242,18 +279,36 @@ pub struct FamilySummary {
     pub published: Option<(f64, f64)>,
 }
 
-/// One summary per family, in order of first appearance.
+/// One summary per family, in order of first appearance; after the last family of a set
+/// of several (`Panigrahy/class1`, `Panigrahy/class2`, …), a row `Panigrahy (all)`.
 pub fn summarize(results: &[BenchResult]) -> Vec<FamilySummary> {
-    let mut order: Vec<&str> = Vec::new();
+    let set_of = |family: &str| family.split_once('/').map(|(set, _)| set.to_string());
+    let mut groups: Vec<(String, Vec<&BenchResult>)> = Vec::new();
     for r in results {
-        if !order.contains(&r.family.as_str()) {
-            order.push(&r.family);
+        match groups.iter_mut().find(|(f, _)| *f == r.family) {
+            Some((_, rows)) => rows.push(r),
+            None => groups.push((r.family.clone(), vec![r])),
         }
     }
-    order
+    let mut with_sets: Vec<(String, Vec<&BenchResult>)> = Vec::new();
+    for (i, (family, rows)) in groups.iter().enumerate() {
+        with_sets.push((family.clone(), rows.clone()));
+        let set = set_of(family);
+        let last_of_set = groups.get(i + 1).map_or(true, |(next, _)| set_of(next) != set);
+        if let Some(set) = set.filter(|_| last_of_set) {
+            let members: Vec<&BenchResult> = groups
+                .iter()
+                .filter(|(f, _)| set_of(f).as_ref() == Some(&set))
+                .flat_map(|(_, r)| r.iter().copied())
+                .collect();
+            if members.len() > rows.len() {
+                with_sets.push((format!("{set} (all)"), members));
+            }
+        }
+    }
+    with_sets
         .into_iter()
-        .map(|family| {
-            let rows: Vec<&BenchResult> = results.iter().filter(|r| r.family == family).collect();
+        .map(|(family, rows)| {
             let n = rows.len() as f64;
             let mut seconds: Vec<f64> = rows.iter().map(|r| r.seconds).collect();
             seconds.sort_by(f64::total_cmp);
@@ -262,15 +317,20 @@ pub fn summarize(results: &[BenchResult]) -> Vec<FamilySummary> {
             } else {
                 (seconds[seconds.len() / 2 - 1] + seconds[seconds.len() / 2]) / 2.0
             };
-            let published: Vec<(f64, f64)> =
-                rows.iter().filter_map(|r| Some((r.published_best?, r.optimum?))).collect();
+            let published: Vec<(f64, f64)> = rows
+                .iter()
+                .filter_map(|r| Some((r.published_best?, r.optimum?)))
+                .collect();
             let published = (!published.is_empty()).then(|| {
                 let k = published.len() as f64;
                 let reached = published.iter().filter(|(b, o)| b - o <= TOLERANCE * o).count() as f64;
-                (reached / k, published.iter().map(|&(b, o)| relative_gap(b, o)).sum::<f64>() / k)
+                (
+                    reached / k,
+                    published.iter().map(|&(b, o)| relative_gap(b, o)).sum::<f64>() / k,
+                )
             });
             FamilySummary {
-                family: family.to_string(),
+                family,
                 instances: rows.len(),
                 invalid: rows.iter().filter(|r| r.status == Status::Invalid).count(),
                 share_optimal: rows.iter().filter(|r| r.status == Status::Optimal).count() as f64 / n,
@@ -288,7 +348,15 @@ pub fn summary_table(summaries: &[FamilySummary]) -> String {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
     let with_published = summaries.iter().any(|s| s.published.is_some());
-    let mut header = vec!["family", "instances", "optimal", "mean gap", "median s", "max s", "invalid"];
+    let mut header = vec![
+        "family",
+        "instances",
+        "optimal",
+        "mean gap",
+        "median s",
+        "max s",
+        "invalid",
+    ];
     if with_published {
         header.extend(["published best = OPT", "published mean gap"]);
     }
@@ -311,15 +379,26 @@ pub fn summary_table(summaries: &[FamilySummary]) -> String {
             };
             row.extend([Cell::new(share), Cell::new(gap)]);
         }
-        let row: Vec<Cell> =
-            row.into_iter().enumerate().map(|(i, c)| if i == 0 { c } else { c.set_alignment(CellAlignment::Right) }).collect();
+        let row: Vec<Cell> = row
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == 0 {
+                    c
+                } else {
+                    c.set_alignment(CellAlignment::Right)
+                }
+            })
+            .collect();
         table.add_row(row);
     }
     let mut out = table.to_string();
     out.push('\n');
     out.push_str("gap: (found − optimum) / optimum where the optimum is known, else against ecsplan's proven bound\n");
     if with_published {
-        out.push_str("published: the best of the published heuristics per instance, over the instances with a known optimum\n");
+        out.push_str(
+            "published: the best of the published heuristics per instance, over the instances with a known optimum\n",
+        );
     }
     out
 }
@@ -329,24 +408,47 @@ mod tests {
     use super::*;
 
     fn head() -> ResultHead {
-        ResultHead { family: "f".into(), instance: "f/a".into(), unit: Unit::Bins, published_best: None }
+        ResultHead {
+            family: "f".into(),
+            instance: "f/a".into(),
+            unit: Unit::Bins,
+            published_best: None,
+        }
     }
 
     #[test]
     fn status_follows_the_optimum_then_the_bound() {
-        assert_eq!(BenchResult::judge(head(), Some(10.0), 9.0, 10.0, 0.1, vec![]).status, Status::Optimal);
+        assert_eq!(
+            BenchResult::judge(head(), Some(10.0), 9.0, 10.0, 0.1, vec![]).status,
+            Status::Optimal
+        );
         let r = BenchResult::judge(head(), Some(10.0), 9.0, 11.0, 0.1, vec![]);
         assert_eq!(r.status, Status::Feasible);
         assert!((r.gap() - 0.1).abs() < 1e-12);
-        assert_eq!(BenchResult::judge(head(), None, 11.0, 11.0, 0.1, vec![]).status, Status::Optimal);
-        assert_eq!(BenchResult::judge(head(), None, 10.0, 11.0, 0.1, vec![]).status, Status::Feasible);
+        assert_eq!(
+            BenchResult::judge(head(), None, 11.0, 11.0, 0.1, vec![]).status,
+            Status::Optimal
+        );
+        assert_eq!(
+            BenchResult::judge(head(), None, 10.0, 11.0, 0.1, vec![]).status,
+            Status::Feasible
+        );
     }
 
     #[test]
     fn a_cost_below_the_optimum_or_a_broken_rule_is_invalid() {
-        assert_eq!(BenchResult::judge(head(), Some(10.0), 9.0, 9.0, 0.1, vec![]).status, Status::Invalid);
-        assert_eq!(BenchResult::judge(head(), Some(10.0), 11.0, 12.0, 0.1, vec![]).status, Status::Invalid);
-        assert_eq!(BenchResult::judge(head(), None, 9.0, 10.0, 0.1, vec!["over".into()]).status, Status::Invalid);
+        assert_eq!(
+            BenchResult::judge(head(), Some(10.0), 9.0, 9.0, 0.1, vec![]).status,
+            Status::Invalid
+        );
+        assert_eq!(
+            BenchResult::judge(head(), Some(10.0), 11.0, 12.0, 0.1, vec![]).status,
+            Status::Invalid
+        );
+        assert_eq!(
+            BenchResult::judge(head(), None, 9.0, 10.0, 0.1, vec!["over".into()]).status,
+            Status::Invalid
+        );
     }
 
     #[test]
@@ -362,7 +464,12 @@ mod tests {
     #[test]
     fn summary_counts_per_family_in_order() {
         let mk = |family: &str, found: f64, opt: f64, best: Option<f64>, s: f64| {
-            let h = ResultHead { family: family.into(), instance: format!("{family}/x"), unit: Unit::Bins, published_best: best };
+            let h = ResultHead {
+                family: family.into(),
+                instance: format!("{family}/x"),
+                unit: Unit::Bins,
+                published_best: best,
+            };
             BenchResult::judge(h, Some(opt), opt - 1.0, found, s, vec![])
         };
         let rows = vec![
@@ -380,8 +487,20 @@ mod tests {
         let (share, gap) = s[0].published.unwrap();
         assert!((share - 1.0 / 3.0).abs() < 1e-12 && (gap - 0.2 / 3.0).abs() < 1e-12);
         assert_eq!(s[1].published, None);
+        assert_eq!(s.len(), 2);
+        let sets = summarize(&[
+            mk("S/c1", 10.0, 10.0, None, 1.0),
+            mk("S/c2", 12.0, 10.0, None, 2.0),
+            mk("T/c1", 1.0, 1.0, None, 1.0),
+        ]);
+        let names: Vec<&str> = sets.iter().map(|s| s.family.as_str()).collect();
+        assert_eq!(names, vec!["S/c1", "S/c2", "S (all)", "T/c1"]);
+        assert_eq!((sets[2].instances, sets[2].share_optimal), (2, 0.5));
         let csv = String::from_utf8(results_csv(&rows).unwrap()).unwrap();
-        assert_eq!(csv.lines().next(), Some("instance,optimum_or_bound,found,gap,status,seconds"));
+        assert_eq!(
+            csv.lines().next(),
+            Some("instance,optimum_or_bound,found,gap,status,seconds")
+        );
         assert_eq!(csv.lines().nth(2), Some("a/x,10,12,0.200000,feasible,3.000"));
     }
 }

@@ -50,7 +50,11 @@ pub struct VbpInstance {
 /// Parses the text of a `.vbp` file: d; d capacities; m; m lines `w_1 … w_d demand`.
 /// `file` only names the source in errors.
 pub fn parse_vbp(text: &str, file: &Path) -> Result<VbpInstance, VbpError> {
-    let err = |line: u64, cause: String| VbpError::Format { file: file.to_path_buf(), line, cause };
+    let err = |line: u64, cause: String| VbpError::Format {
+        file: file.to_path_buf(),
+        line,
+        cause,
+    };
     let mut tokens = Tokens::new(text, file);
     let (line, dims) = tokens.unsigned("the number of dimensions")?;
     if dims == 0 || dims > 1000 {
@@ -80,10 +84,22 @@ pub fn parse_vbp(text: &str, file: &Path) -> Result<VbpInstance, VbpError> {
         if let Some(d) = (0..dims).find(|&d| size[d] > capacity[d]) {
             return Err(err(
                 first_line,
-                format!("item kind {} needs {} in dimension {} but a bin holds {}", k + 1, size[d], d + 1, capacity[d]),
+                format!(
+                    "item kind {} needs {} in dimension {} but a bin holds {}",
+                    k + 1,
+                    size[d],
+                    d + 1,
+                    capacity[d]
+                ),
             ));
         }
-        items.push(Item { name: format!("k{k}"), size, count, eligible: vec![0], max_per_bin: u32::MAX });
+        items.push(Item {
+            name: format!("k{k}"),
+            size,
+            count,
+            eligible: vec![0],
+            max_per_bin: u32::MAX,
+        });
     }
     if let Some((line, token)) = tokens.tokens.next() {
         return Err(err(line, format!("unexpected `{token}` after the {kinds} item kinds")));
@@ -91,10 +107,17 @@ pub fn parse_vbp(text: &str, file: &Path) -> Result<VbpInstance, VbpError> {
     let problem = Problem {
         resources: (0..dims).map(|d| format!("d{d}")).collect(),
         items,
-        bin_types: vec![BinType { name: "bin".into(), capacity, price: 1.0 }],
+        bin_types: vec![BinType {
+            name: "bin".into(),
+            capacity,
+            price: 1.0,
+        }],
         conflict_groups: Vec::new(),
     };
-    Ok(VbpInstance { problem, negative_weights })
+    Ok(VbpInstance {
+        problem,
+        negative_weights,
+    })
 }
 
 /// The whitespace-separated numbers of a file, each with its line.
@@ -106,18 +129,34 @@ struct Tokens<'a> {
 
 impl<'a> Tokens<'a> {
     fn new(text: &'a str, file: &'a Path) -> Tokens<'a> {
-        let tokens = text.lines().enumerate().flat_map(|(n, l)| l.split_whitespace().map(move |t| (n as u64 + 1, t)));
-        Tokens { tokens: Box::new(tokens), last_line: text.lines().count() as u64, file }
+        let tokens = text
+            .lines()
+            .enumerate()
+            .flat_map(|(n, l)| l.split_whitespace().map(move |t| (n as u64 + 1, t)));
+        Tokens {
+            tokens: Box::new(tokens),
+            last_line: text.lines().count() as u64,
+            file,
+        }
     }
 
     fn err(&self, line: u64, cause: String) -> VbpError {
-        VbpError::Format { file: self.file.to_path_buf(), line, cause }
+        VbpError::Format {
+            file: self.file.to_path_buf(),
+            line,
+            cause,
+        }
     }
 
     /// The next integer and its line; `what` names it in errors.
     fn signed(&mut self, what: &str) -> Result<(u64, i64), VbpError> {
-        let (line, token) = self.tokens.next().ok_or_else(|| self.err(self.last_line, format!("the file ends before {what}")))?;
-        let value = token.parse::<i64>().map_err(|_| self.err(line, format!("`{token}` is not an integer ({what})")))?;
+        let (line, token) = self
+            .tokens
+            .next()
+            .ok_or_else(|| self.err(self.last_line, format!("the file ends before {what}")))?;
+        let value = token
+            .parse::<i64>()
+            .map_err(|_| self.err(line, format!("`{token}` is not an integer ({what})")))?;
         Ok((line, value))
     }
 
@@ -131,7 +170,10 @@ impl<'a> Tokens<'a> {
 
 /// Reads and parses a `.vbp` file.
 pub fn read_vbp(path: &Path) -> Result<VbpInstance, VbpError> {
-    let text = std::fs::read_to_string(path).map_err(|source| VbpError::Io { file: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| VbpError::Io {
+        file: path.to_path_buf(),
+        source,
+    })?;
     parse_vbp(&text, path)
 }
 
@@ -152,10 +194,23 @@ pub type Summary = BTreeMap<String, KnownResult>;
 /// Parses a tab-separated summary: a header with at least `instance_name`, `LB` and `OPT`
 /// (OPT −1 when unknown), optionally `best_overall`.
 pub fn parse_summary(text: &str, file: &Path) -> Result<Summary, VbpError> {
-    let err = |line: u64, cause: String| VbpError::Format { file: file.to_path_buf(), line, cause };
-    let mut lines = text.lines().enumerate().map(|(n, l)| (n as u64 + 1, l.trim_end_matches('\r')));
-    let (_, header) = lines.next().ok_or_else(|| err(1, "the file is empty; expected a header row".into()))?;
-    let header: Vec<&str> = header.trim_start_matches('\u{feff}').split('\t').map(str::trim).collect();
+    let err = |line: u64, cause: String| VbpError::Format {
+        file: file.to_path_buf(),
+        line,
+        cause,
+    };
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(n, l)| (n as u64 + 1, l.trim_end_matches('\r')));
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| err(1, "the file is empty; expected a header row".into()))?;
+    let header: Vec<&str> = header
+        .trim_start_matches('\u{feff}')
+        .split('\t')
+        .map(str::trim)
+        .collect();
     let column = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
     let need = |name: &str| column(name).ok_or_else(|| err(1, format!("no `{name}` column in the header")));
     let (name_col, lb_col, opt_col) = (need("instance_name")?, need("LB")?, need("OPT")?);
@@ -166,10 +221,16 @@ pub fn parse_summary(text: &str, file: &Path) -> Result<Summary, VbpError> {
             continue;
         }
         let fields: Vec<&str> = row.split('\t').map(str::trim).collect();
-        let field = |c: usize| fields.get(c).copied().ok_or_else(|| err(line, format!("only {} fields", fields.len())));
+        let field = |c: usize| {
+            fields
+                .get(c)
+                .copied()
+                .ok_or_else(|| err(line, format!("only {} fields", fields.len())))
+        };
         let number = |c: usize| -> Result<i64, VbpError> {
             let f = field(c)?;
-            f.parse::<i64>().map_err(|_| err(line, format!("`{f}` in column `{}` is not an integer", header[c])))
+            f.parse::<i64>()
+                .map_err(|_| err(line, format!("`{f}` in column `{}` is not an integer", header[c])))
         };
         let positive = |v: i64| u64::try_from(v).ok().filter(|&v| v > 0);
         let name = field(name_col)?.to_string();
@@ -190,7 +251,10 @@ pub fn parse_summary(text: &str, file: &Path) -> Result<Summary, VbpError> {
 
 /// Reads and parses a summary file.
 pub fn read_summary(path: &Path) -> Result<Summary, VbpError> {
-    let text = std::fs::read_to_string(path).map_err(|source| VbpError::Io { file: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| VbpError::Io {
+        file: path.to_path_buf(),
+        source,
+    })?;
     parse_summary(&text, path)
 }
 
@@ -229,14 +293,15 @@ pub fn find_vbp_files(dir: &Path) -> Result<Vec<VbpFile>, VbpError> {
                     })
                     .collect();
                 let family = folders[folders.len().saturating_sub(2)..].join("/");
-                let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 found.push(VbpFile { family, name, path });
             }
         }
     }
-    found.sort_by(|a, b| {
-        (&a.family, natural_key(&a.name), &a.path).cmp(&(&b.family, natural_key(&b.name), &b.path))
-    });
+    found.sort_by(|a, b| (&a.family, natural_key(&a.name), &a.path).cmp(&(&b.family, natural_key(&b.name), &b.path)));
     Ok(found)
 }
 
@@ -246,7 +311,9 @@ pub fn natural_key(name: &str) -> Vec<(String, u64)> {
     let mut rest = name;
     while !rest.is_empty() {
         let text = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
-        let digits = rest[text..].find(|c: char| !c.is_ascii_digit()).map_or(rest.len(), |d| text + d);
+        let digits = rest[text..]
+            .find(|c: char| !c.is_ascii_digit())
+            .map_or(rest.len(), |d| text + d);
         key.push((rest[..text].to_string(), rest[text..digits].parse().unwrap_or(0)));
         rest = &rest[digits..];
     }
@@ -270,7 +337,9 @@ mod tests {
 
     #[test]
     fn reads_a_small_instance() {
-        let p = parse_vbp("2\n10 20\n2\n3 4 5\n10 20 1\n", Path::new("t.vbp")).unwrap().problem;
+        let p = parse_vbp("2\n10 20\n2\n3 4 5\n10 20 1\n", Path::new("t.vbp"))
+            .unwrap()
+            .problem;
         assert_eq!(p.resources, vec!["d0", "d1"]);
         assert_eq!(p.bin_types[0].capacity, vec![10, 20]);
         assert_eq!(p.items[0].size, vec![3, 4]);
@@ -282,13 +351,19 @@ mod tests {
     #[test]
     fn errors_name_the_line() {
         let e = parse_vbp("2\n10 20\n2\n3 4 5\n10 x 1\n", Path::new("t.vbp")).unwrap_err();
-        assert_eq!(e.to_string(), "t.vbp:5: `x` is not an integer (weight 2 of item kind 2)");
+        assert_eq!(
+            e.to_string(),
+            "t.vbp:5: `x` is not an integer (weight 2 of item kind 2)"
+        );
         let e = parse_vbp("2\n10 -20\n", Path::new("t.vbp")).unwrap_err();
         assert_eq!(e.to_string(), "t.vbp:2: -20 is negative (bin capacity 2)");
         let e = parse_vbp("2\n10 20\n2\n3 4 5\n", Path::new("t.vbp")).unwrap_err();
         assert!(e.to_string().contains("ends before weight 1 of item kind 2"), "{e}");
         let e = parse_vbp("1\n10\n1\n11 1\n", Path::new("t.vbp")).unwrap_err();
-        assert_eq!(e.to_string(), "t.vbp:4: item kind 1 needs 11 in dimension 1 but a bin holds 10");
+        assert_eq!(
+            e.to_string(),
+            "t.vbp:4: item kind 1 needs 11 in dimension 1 but a bin holds 10"
+        );
     }
 
     #[test]
@@ -303,7 +378,14 @@ mod tests {
     fn summary_reads_optima_and_unknowns() {
         let text = "instance_name\tLB\tOPT\tbest_overall\tbest_IC\nc_1\t5\t6\t7\t7\nc_2\t5\t-1\t6\t6\n";
         let s = parse_summary(text, Path::new("s.csv")).unwrap();
-        assert_eq!(s["c_1"], KnownResult { lower_bound: 5, optimum: Some(6), best_heuristic: Some(7) });
+        assert_eq!(
+            s["c_1"],
+            KnownResult {
+                lower_bound: 5,
+                optimum: Some(6),
+                best_heuristic: Some(7)
+            }
+        );
         assert_eq!(s["c_2"].optimum, None);
         let e = parse_summary("instance_name\tLB\nx\t1\n", Path::new("s.csv")).unwrap_err();
         assert_eq!(e.to_string(), "s.csv:1: no `OPT` column in the header");

@@ -17,7 +17,12 @@ use crate::input::InputErrors;
 use crate::output;
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
-    let settings = Settings { seed: args.seed, threads: args.threads, time_limit: cli::time_limit(args.time_limit)?, exact: true };
+    let settings = Settings {
+        seed: args.seed,
+        threads: args.threads,
+        time_limit: cli::time_limit(args.time_limit)?,
+        exact: true,
+    };
     let results = match &args.vbp {
         Some(dir) => run_vbp(dir, args, &settings)?,
         None => run_built_in(args, &settings)?,
@@ -26,11 +31,20 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         output::write_file(path, bench::results_csv(&results)?)?;
     }
     let summaries = bench::summarize(&results);
-    std::io::stdout().lock().write_all(bench::summary_table(&summaries).as_bytes())?;
+    std::io::stdout()
+        .lock()
+        .write_all(bench::summary_table(&summaries).as_bytes())?;
     let invalid: Vec<&BenchResult> = results.iter().filter(|r| r.status == Status::Invalid).collect();
     if !invalid.is_empty() {
-        let list: Vec<String> = invalid.iter().map(|r| format!("{}: {}", r.instance, r.problems.join("; "))).collect();
-        anyhow::bail!("internal error: {} benchmark plan(s) are invalid:\n  {}", invalid.len(), list.join("\n  "));
+        let list: Vec<String> = invalid
+            .iter()
+            .map(|r| format!("{}: {}", r.instance, r.problems.join("; ")))
+            .collect();
+        anyhow::bail!(
+            "internal error: {} benchmark plan(s) are invalid:\n  {}",
+            invalid.len(),
+            list.join("\n  ")
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -72,13 +86,20 @@ fn run_built_in(args: &BenchArgs, settings: &Settings) -> anyhow::Result<Vec<Ben
         }
         .into());
     }
-    let selected = bench::select(families::suite(), families::BuiltIn::id, args.filter.as_deref(), args.sample);
+    let selected = bench::select(
+        families::suite(),
+        families::BuiltIn::id,
+        args.filter.as_deref(),
+        args.sample,
+    );
     if selected.is_empty() {
         return Err(nothing_selected(args, "built-in instance").into());
     }
     let mut results = Vec::with_capacity(selected.len());
     for (n, instance) in selected.iter().enumerate() {
-        let case = instance.generate().with_context(|| format!("cannot generate {}", instance.id()))?;
+        let case = instance
+            .generate()
+            .with_context(|| format!("cannot generate {}", instance.id()))?;
         let result = bench::run_ecs(instance.family, &instance.name, &case, settings)
             .with_context(|| format!("the generated instance {} has no plan", instance.id()))?;
         progress(n + 1, selected.len(), &result);
@@ -97,12 +118,21 @@ fn run_vbp(dir: &Path, args: &BenchArgs, settings: &Settings) -> anyhow::Result<
         }
         .into());
     }
-    let selected =
-        bench::select(files, |f| format!("{}/{}", f.family, f.name), args.filter.as_deref(), args.sample);
+    let selected = bench::select(
+        files,
+        |f| format!("{}/{}", f.family, f.name),
+        args.filter.as_deref(),
+        args.sample,
+    );
     if selected.is_empty() {
         return Err(nothing_selected(args, ".vbp instance").into());
     }
-    let given = args.optima.as_deref().map(vbp::read_summary).transpose().map_err(InputErrors::from)?;
+    let given = args
+        .optima
+        .as_deref()
+        .map(vbp::read_summary)
+        .transpose()
+        .map_err(InputErrors::from)?;
     // Summaries discovered beside each set, read once per folder.
     let mut discovered: BTreeMap<PathBuf, Option<vbp::Summary>> = BTreeMap::new();
     let mut results = Vec::with_capacity(selected.len());
@@ -113,7 +143,10 @@ fn run_vbp(dir: &Path, args: &BenchArgs, settings: &Settings) -> anyhow::Result<
             None => {
                 let folder = file.path.parent().unwrap_or(Path::new(".")).to_path_buf();
                 if !discovered.contains_key(&folder) {
-                    let found = vbp::discover_summary(&folder).map(|p| vbp::read_summary(&p)).transpose().map_err(InputErrors::from)?;
+                    let found = vbp::discover_summary(&folder)
+                        .map(|p| vbp::read_summary(&p))
+                        .transpose()
+                        .map_err(InputErrors::from)?;
                     discovered.insert(folder.clone(), found);
                 }
                 discovered[&folder].as_ref()
