@@ -555,6 +555,7 @@ fn table(report: &Report, out: Option<&Path>) -> String {
         };
         let vs = match (r.cheapest, r.delta_vs_cheapest, r.delta_vs_cheapest_fraction) {
             (true, _, _) => "cheapest".to_string(),
+            (false, Some(d), _) if d < 5e-5 => "as cheap".to_string(),
             (false, Some(d), Some(f)) => format!("+${}/mo (+{:.1} %)", money(d), 100.0 * f),
             _ => dash(),
         };
@@ -622,4 +623,148 @@ fn table(report: &Report, out: Option<&Path>) -> String {
         report.time_limit_seconds
     );
     out_text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ecs::fargate::{FargateService, TaskSize};
+    use crate::ecs::workload::{CpuArch, ImageArch, NetworkMode, Service};
+
+    fn service(name: &str, mode: NetworkMode, ports: &[u16]) -> Service {
+        Service {
+            name: name.into(),
+            cpu: 256,
+            memory_mib: 512,
+            count: 2,
+            network_mode: mode,
+            host_ports: ports.to_vec(),
+            gpus: 0,
+            arch: ImageArch::Only(CpuArch::Arm64),
+            instance_types: vec!["m6g.*".into(), "c6g.x?large".into()],
+            distinct_instance: true,
+            line: 0,
+        }
+    }
+
+    #[test]
+    fn a_written_workload_reads_back_the_same_in_every_scenario() {
+        let w = Workload {
+            services: vec![
+                service("web", NetworkMode::Host, &[80, 443]),
+                service("api", NetworkMode::Bridge, &[8080, 0]),
+                Service {
+                    arch: ImageArch::Any,
+                    distinct_instance: false,
+                    ..service("svc", NetworkMode::Awsvpc, &[])
+                },
+                Service {
+                    instance_types: vec![],
+                    ..service("batch", NetworkMode::Default, &[0])
+                },
+            ],
+        };
+        for scenario in Scenario::ALL.into_iter().filter(|s| *s != Scenario::Fargate) {
+            let rewritten = scenario.rewrite(&w).unwrap().workload;
+            let text = String::from_utf8(workload_csv(&rewritten).unwrap()).unwrap();
+            let mut back = crate::input::parse_workload(&text, "workload.csv").unwrap();
+            for s in &mut back.services {
+                s.line = 0;
+            }
+            assert_eq!(back, rewritten, "{scenario}");
+        }
+    }
+
+    fn fargate_result(cost_per_task: f64, count: u32) -> ScenarioResult {
+        ScenarioResult {
+            scenario: Scenario::Fargate,
+            workload: Workload {
+                services: vec![Service {
+                    count,
+                    ..service("a", NetworkMode::Awsvpc, &[])
+                }],
+            },
+            figures: Figures::default(),
+            outcome: Outcome::Fargate(FargatePlan {
+                services: vec![FargateService {
+                    service: "a".into(),
+                    count,
+                    size: TaskSize {
+                        cpu: 256,
+                        memory_mib: 512,
+                    },
+                    arch: CpuArch::Arm64,
+                    usd_per_task_hour: cost_per_task,
+                }],
+            }),
+        }
+    }
+
+    #[test]
+    fn the_cheapest_row_sets_the_deltas_and_rows_without_a_plan_have_none() {
+        let no_plan = ScenarioResult {
+            scenario: Scenario::Host,
+            workload: Workload::default(),
+            figures: Figures::default(),
+            outcome: Outcome::NoPlan("service `a`: too big".into()),
+        };
+        let rows = rows(&[
+            fargate_result(0.5, 2),
+            no_plan,
+            fargate_result(0.25, 2),
+            fargate_result(0.25, 2),
+        ]);
+        assert_eq!(
+            rows.iter().map(|r| r.cheapest).collect::<Vec<_>>(),
+            [false, false, true, false]
+        );
+        assert_eq!(rows[0].delta_vs_cheapest, Some(365.0));
+        assert_eq!(rows[0].delta_vs_cheapest_fraction, Some(1.0));
+        assert_eq!(rows[3].delta_vs_cheapest, Some(0.0));
+        assert_eq!(
+            (rows[1].status, rows[1].delta_vs_cheapest, rows[1].cost_per_hour),
+            ("no plan", None, None)
+        );
+        assert_eq!(rows[1].binding, "no plan: service `a`: too big");
+        assert_eq!(
+            (rows[0].cost_per_hour, rows[0].lower_bound_per_hour, rows[0].gap),
+            (Some(1.0), Some(1.0), Some(0.0))
+        );
+        assert_eq!(rows[0].instances, None);
+        let csv = String::from_utf8(to_csv(&rows).unwrap()).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], CSV_HEADER.join(","));
+        assert_eq!(lines[1], "fargate,,1.0000,730.0000,1.0000,0.000000,,365.0000");
+        assert_eq!(lines[2], "host,,,,,,no plan: service `a`: too big,");
+    }
+
+    #[test]
+    fn the_check_command_repeats_the_flags_that_matter() {
+        let mut result = fargate_result(0.1, 1);
+        result.scenario = Scenario::AwsvpcTrunking;
+        result.figures = Figures {
+            eni_trunking: true,
+            headroom: 0.15,
+            reserved_memory_mib: 256,
+            dynamic_port_range: (32768, 60999),
+            ..Figures::default()
+        };
+        let cmd = check_command(
+            Path::new("my out"),
+            &result,
+            Some(Path::new("cat.csv")),
+            Some("m6i.*;c6i.*"),
+        );
+        assert_eq!(
+            cmd,
+            "ecsplan check --workload 'my out/awsvpc-trunking/workload.csv' --plan 'my out/awsvpc-trunking' \
+             --catalog cat.csv --types 'm6i.*;c6i.*' --eni-trunking on --headroom 0.15 --reserved-memory-mib 256 \
+             --dynamic-port-range 32768-60999"
+        );
+        result.figures = Figures::default();
+        assert_eq!(
+            check_command(Path::new("o"), &result, None, None),
+            "ecsplan check --workload o/awsvpc-trunking/workload.csv --plan o/awsvpc-trunking"
+        );
+    }
 }
