@@ -32,7 +32,8 @@ const CHEAPEST_FILL: &str = "#2e9e4f";
 const BOUND_STROKE: &str = "#1a1a1a";
 
 /// The chart as an SVG document. Each scenario is a `<g class="scenario">` with a
-/// `data-scenario` attribute; one with a plan holds a `rect.bar` and a `line.bound`.
+/// `data-scenario` attribute; one with a plan holds a `rect.bar` and a `line.bound`, and
+/// its label says how much dearer than the cheapest it is.
 pub fn svg(bars: &[Bar], title: &str) -> String {
     let plot_width = WIDTH - LEFT - RIGHT;
     let height = TOP + ROW * bars.len() as f64 + AXIS;
@@ -45,6 +46,7 @@ pub fn svg(bars: &[Bar], title: &str) -> String {
     let axis_max = *ticks.last().expect("at least two ticks");
     let x = |v: f64| LEFT + plot_width * (v / axis_max).clamp(0.0, 1.0);
     let bottom = TOP + ROW * bars.len() as f64;
+    let cheapest = bars.iter().find(|b| b.cheapest).and_then(|b| b.cost_per_month);
 
     let mut s = String::new();
     let _ = writeln!(
@@ -120,10 +122,10 @@ pub fn svg(bars: &[Bar], title: &str) -> String {
                     );
                 }
                 let label_x = x(cost).max(bar.bound_per_month.map_or(0.0, x)) + 8.0;
-                let text = if bar.cheapest {
-                    format!("{} · cheapest", dollars(cost))
-                } else {
-                    dollars(cost)
+                let text = match cheapest {
+                    _ if bar.cheapest => format!("{} · cheapest", dollars(cost)),
+                    Some(c) if c > 0.0 && cost > c => format!("{} (+{:.1} %)", dollars(cost), 100.0 * (cost - c) / c),
+                    _ => dollars(cost),
                 };
                 let colour = if bar.cheapest { CHEAPEST_FILL } else { "#1a1a1a" };
                 let _ = writeln!(
@@ -308,6 +310,7 @@ mod tests {
         assert_eq!(svg.matches("class=\"bound\"").count(), 2);
         assert_eq!(svg.matches(CHEAPEST_FILL).count(), 3, "legend, bar and label");
         assert!(svg.contains("$700.00 · cheapest"));
+        assert!(svg.contains("$1,000.00 (+42.9 %)"));
         assert!(svg.contains("no plan: service `ml`: a task needs 1 GPU(s) &amp; Fargate has none"));
         assert!(svg.contains("Cost &lt;per&gt; month"));
         // The declared bar is 1000 / 1000 of the plot, its bound at 900.
