@@ -15,6 +15,7 @@ use crate::ecs::lower::NoPlan;
 use crate::ecs::rules::{Figures, TypePatterns};
 use crate::ecs::workload::Workload;
 use crate::input::{self, Diagnostic, InputErrors};
+use crate::planner::PlanError;
 
 /// Runs one command.
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
@@ -29,7 +30,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
 
 /// The exit code an error stands for.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    if err.downcast_ref::<NoPlan>().is_some() {
+    // `PlanError::NoPlan` is transparent: the `NoPlan` inside is not in the cause chain.
+    if err.downcast_ref::<NoPlan>().is_some() || matches!(err.downcast_ref(), Some(PlanError::NoPlan(_))) {
         1
     } else if err.downcast_ref::<InputErrors>().is_some() || err.downcast_ref::<UsageError>().is_some() {
         2

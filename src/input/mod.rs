@@ -28,11 +28,7 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}\n  fix: {}",
-            self.file, self.line, self.column, self.cause, self.fix
-        )
+        write!(f, "{}:{}:{}: {}\n  fix: {}", self.file, self.line, self.column, self.cause, self.fix)
     }
 }
 
@@ -42,11 +38,7 @@ pub struct InputErrors(pub Vec<Diagnostic>);
 
 impl fmt::Display for InputErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{} problem(s) in the input; nothing was planned:",
-            self.0.len()
-        )?;
+        writeln!(f, "{} problem(s) in the input; nothing was planned:", self.0.len())?;
         for d in &self.0 {
             writeln!(f, "{d}")?;
         }

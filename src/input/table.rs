@@ -130,7 +130,9 @@ impl Table {
 
         let width = header.cells.len();
         let mut rows = Vec::new();
+        let mut any_row = false;
         for record in records {
+            any_row = true;
             if record.cells.len() != width {
                 diagnostics.push(problem(
                     record.line,
@@ -146,7 +148,7 @@ impl Table {
             }
             rows.push(record);
         }
-        if rows.is_empty() {
+        if !any_row {
             diagnostics.push(problem(
                 0,
                 0,
@@ -516,6 +518,13 @@ mod tests {
         assert_eq!(t.unwrap().rows.len(), 1);
         assert_eq!(d[0].cause, "this thing has 3 fields, the header has 2");
         assert_eq!(at(&d), [(2, 5), (3, 0)]);
+    }
+
+    #[test]
+    fn rows_of_the_wrong_width_are_not_a_missing_body() {
+        let (t, d) = read("name,size\na,1,2\n");
+        assert!(t.unwrap().rows.is_empty());
+        assert_eq!(d.len(), 1, "{d:?}");
     }
 
     #[test]
