@@ -170,18 +170,38 @@ pub fn compare(inputs: &Inputs, settings: &Settings) -> anyhow::Result<Vec<Scena
             eni_trunking: false,
             ..inputs.figures.clone()
         },
-        outcome: match Pricing::built_in().plan(&inputs.workload) {
-            Ok(plan) => Outcome::Fargate(plan),
-            Err(refused) => Outcome::NoPlan(
-                refused
-                    .iter()
-                    .map(|(service, why)| format!("service `{service}`: {why}"))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-        },
+        outcome: fargate(&inputs.workload),
     });
     Ok(results)
+}
+
+/// The Fargate scenario: every task priced, or why some cannot run there and what the
+/// others would cost.
+fn fargate(workload: &Workload) -> Outcome {
+    let pricing = Pricing::built_in();
+    let refused = match pricing.plan(workload) {
+        Ok(plan) => return Outcome::Fargate(plan),
+        Err(refused) => refused,
+    };
+    let mut reason: Vec<String> = refused
+        .iter()
+        .map(|(service, why)| format!("service `{service}`: {why}"))
+        .collect();
+    let eligible: Vec<_> = workload
+        .services
+        .iter()
+        .filter(|s| s.count > 0)
+        .filter_map(|s| pricing.service(s).ok())
+        .collect();
+    if !eligible.is_empty() {
+        let cost = FargatePlan { services: eligible }.cost_per_hour();
+        reason.push(format!(
+            "the other services would cost ${}/hour (${}/month) there",
+            money(cost),
+            money(cost * HOURS_PER_MONTH)
+        ));
+    }
+    Outcome::NoPlan(reason.join("; "))
 }
 
 /// Plans one EC2 scenario.

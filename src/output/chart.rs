@@ -135,21 +135,30 @@ pub fn svg(bars: &[Bar], title: &str) -> String {
                 );
             }
             None => {
-                let _ = writeln!(
-                    s,
-                    "<rect class=\"gap\" x=\"{LEFT}\" y=\"{y:.1}\" width=\"{plot_width:.1}\" height=\"{BAR}\" fill=\"#f4f4f4\" stroke=\"#bbbbbb\" stroke-dasharray=\"4 3\"/>"
-                );
                 let note = if bar.note.is_empty() {
                     "no plan".to_string()
                 } else {
                     format!("no plan: {}", bar.note)
                 };
+                let width = WIDTH - LEFT - 10.0;
                 let _ = writeln!(
                     s,
-                    "<text class=\"note\" x=\"{:.1}\" y=\"{mid:.1}\" fill=\"#666666\" font-style=\"italic\">{}</text>",
-                    LEFT + 8.0,
-                    escape(&truncate(&note, 100))
+                    "<rect class=\"gap\" x=\"{LEFT}\" y=\"{y:.1}\" width=\"{width:.1}\" height=\"{BAR}\" fill=\"#f4f4f4\" stroke=\"#bbbbbb\" stroke-dasharray=\"4 3\"><title>{}</title></rect>",
+                    escape(&note)
                 );
+                // Up to two lines of about 6 px per character, the second cut short.
+                let lines = wrap(&note, (width / 6.2) as usize, 2);
+                let first_y = if lines.len() > 1 { y + 10.0 } else { mid - 1.0 };
+                let _ = write!(
+                    s,
+                    "<text class=\"note\" x=\"{:.1}\" y=\"{first_y:.1}\" fill=\"#555555\" font-style=\"italic\" font-size=\"11\">",
+                    LEFT + 6.0
+                );
+                for (k, line) in lines.iter().enumerate() {
+                    let dy = if k == 0 { 0.0 } else { 12.0 };
+                    let _ = write!(s, "<tspan x=\"{:.1}\" dy=\"{dy}\">{}</tspan>", LEFT + 6.0, escape(line));
+                }
+                let _ = writeln!(s, "</text>");
             }
         }
         let _ = writeln!(s, "</g>");
@@ -245,12 +254,33 @@ fn thousands(n: i64) -> String {
     out
 }
 
-fn truncate(text: &str, max_chars: usize) -> String {
-    if text.chars().count() <= max_chars {
-        text.to_string()
-    } else {
-        format!("{}…", text.chars().take(max_chars - 1).collect::<String>())
+/// Splits `text` at spaces into at most `max_lines` lines of at most `width` characters;
+/// what does not fit ends in `…`.
+fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
     }
+    lines.push(line);
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        let last = &mut lines[max_lines - 1];
+        let keep: String = last.chars().take(width.saturating_sub(1)).collect();
+        *last = format!("{}…", keep.trim_end());
+    }
+    for l in &mut lines {
+        if l.chars().count() > width {
+            *l = format!("{}…", l.chars().take(width.saturating_sub(1)).collect::<String>());
+        }
+    }
+    lines
 }
 
 fn escape(text: &str) -> String {
@@ -281,6 +311,14 @@ mod tests {
         assert_eq!(ticks(0.0), vec![0.0, 1.0]);
         let t = ticks(87_654.0);
         assert!(t.len() >= 5 && t.len() <= 9 && *t.last().unwrap() >= 87_654.0, "{t:?}");
+    }
+
+    #[test]
+    fn long_notes_wrap_onto_two_lines_and_the_rest_is_cut() {
+        assert_eq!(wrap("a bb ccc", 4, 2), vec!["a bb", "ccc"]);
+        assert_eq!(wrap("a bb ccc dd", 4, 2), vec!["a bb", "ccc…"]);
+        assert_eq!(wrap("short", 40, 2), vec!["short"]);
+        assert_eq!(wrap("abcdefgh", 4, 2), vec!["abc…"]);
     }
 
     #[test]
