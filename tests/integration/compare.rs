@@ -1,1 +1,424 @@
-//! Tests of `compare`.
+//! Tests of `compare`: the scenario rewrites as written to each plan folder, costs that
+//! move the way each network mode's rules say they must, Fargate prices, every plan
+//! folder accepted by `check`, and the chart.
+
+use std::collections::BTreeMap;
+
+use crate::util::{read_csv, Workdir};
+
+const SCENARIOS: [&str; 8] = [
+    "declared",
+    "host",
+    "bridge",
+    "bridge-dynamic",
+    "awsvpc",
+    "awsvpc-trunking",
+    "none",
+    "fargate",
+];
+
+/// One instance type like an m5.large: 2048 CPU, 7946 MiB registered, 2 awsvpc tasks
+/// without trunking and 10 with it.
+const ONE_TYPE: &str =
+    "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour
+m5.large,m5,2,8192,x86_64,0,3,10,true,10,0.096
+";
+
+const HEADER: &str =
+    "service,cpu,memory_mib,count,network_mode,host_ports,gpus,arch,instance_types,distinct_instance\n";
+
+type Rows = Vec<BTreeMap<String, String>>;
+
+/// Runs `compare` with `--out out` and returns `compare.csv` by scenario name.
+fn compare(wd: &Workdir, extra: &[&str]) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut args = vec![
+        "compare",
+        "--workload",
+        "w.csv",
+        "--out",
+        "out",
+        "--time-limit",
+        "10",
+        "--seed",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    wd.run(&args).expect(0);
+    let rows: Rows = wd.read_csv("out/compare.csv");
+    let names: Vec<&str> = rows.iter().map(|r| r["scenario"].as_str()).collect();
+    assert_eq!(names, SCENARIOS);
+    rows.into_iter().map(|r| (r["scenario"].clone(), r)).collect()
+}
+
+fn number(row: &BTreeMap<String, String>, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = `{}` in {row:?}", row[column]))
+}
+
+#[test]
+fn compare_csv_has_the_issue_columns_and_one_row_per_scenario() {
+    let wd = Workdir::new();
+    wd.write("w.csv", &format!("{HEADER}web,256,512,4,bridge,80,0,any,,false\n"));
+    wd.run(&["compare", "--workload", "w.csv", "--out", "out", "--time-limit", "5"])
+        .expect(0);
+    let text = std::fs::read_to_string(wd.path("out/compare.csv")).unwrap();
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "scenario,instances,cost_per_hour,cost_per_month,lower_bound_per_hour,gap,binding,delta_vs_cheapest"
+    );
+    let rows = compare(&wd, &[]);
+    let cheapest = rows
+        .values()
+        .map(|r| number(r, "cost_per_hour"))
+        .fold(f64::INFINITY, f64::min);
+    for (name, r) in &rows {
+        let (cost, bound) = (number(r, "cost_per_hour"), number(r, "lower_bound_per_hour"));
+        assert!(bound <= cost + 1e-4, "{name}: bound {bound} above cost {cost}");
+        assert!((number(r, "cost_per_month") - cost * 730.0).abs() < 0.01, "{name}");
+        assert!(
+            (number(r, "delta_vs_cheapest") - (cost - cheapest) * 730.0).abs() < 0.01,
+            "{name}"
+        );
+        let gap = number(r, "gap");
+        assert!((0.0..=1.0).contains(&gap), "{name}: gap {gap}");
+    }
+    // Fargate has no instances.
+    assert_eq!(rows["fargate"]["instances"], "");
+    for name in &SCENARIOS[..7] {
+        assert!(number(&rows[*name], "instances") >= 1.0, "{name}");
+    }
+}
+
+#[test]
+fn each_plan_folder_holds_its_scenario_workload_and_passes_check() {
+    let wd = Workdir::new();
+    wd.write("catalog.csv", ONE_TYPE);
+    wd.write(
+        "w.csv",
+        &format!(
+            "{HEADER}web,256,512,3,host,80;443,0,any,,false\napi,256,512,3,bridge,8080;0,0,any,,false\n\
+             worker,128,256,4,,0;0,0,any,m5.*,false\nsvc,256,512,3,awsvpc,,0,any,,false\nbatch,128,256,2,none,,0,any,,true\n"
+        ),
+    );
+    compare(&wd, &["--catalog", "catalog.csv", "--headroom", "0.1"]);
+    let modes_and_ports = |scenario: &str| -> Vec<(String, String)> {
+        wd.read_csv(&format!("out/{scenario}/workload.csv"))
+            .into_iter()
+            .map(|r| (r["network_mode"].clone(), r["host_ports"].clone()))
+            .collect()
+    };
+    let expect = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect()
+    };
+    assert_eq!(
+        modes_and_ports("declared"),
+        expect(&[
+            ("host", "80;443"),
+            ("bridge", "8080;0"),
+            ("default", "0;0"),
+            ("awsvpc", ""),
+            ("none", "")
+        ])
+    );
+    assert_eq!(
+        modes_and_ports("host"),
+        expect(&[
+            ("host", "80;443"),
+            ("host", "8080;10000"),
+            ("host", "10001;10002"),
+            ("host", ""),
+            ("host", "")
+        ])
+    );
+    assert_eq!(
+        modes_and_ports("bridge"),
+        expect(&[
+            ("bridge", "80;443"),
+            ("bridge", "8080;0"),
+            ("bridge", "0;0"),
+            ("bridge", ""),
+            ("bridge", "")
+        ])
+    );
+    assert_eq!(
+        modes_and_ports("bridge-dynamic"),
+        expect(&[
+            ("bridge", "0;0"),
+            ("bridge", "0;0"),
+            ("bridge", "0;0"),
+            ("bridge", ""),
+            ("bridge", "")
+        ])
+    );
+    for (scenario, mode) in [("awsvpc", "awsvpc"), ("awsvpc-trunking", "awsvpc"), ("none", "none")] {
+        assert!(
+            modes_and_ports(scenario).iter().all(|(m, p)| m == mode && p.is_empty()),
+            "{scenario}"
+        );
+    }
+    // Everything but the mode and ports is kept.
+    let declared = wd.read_csv("out/declared/workload.csv");
+    let host = wd.read_csv("out/host/workload.csv");
+    for (d, h) in declared.iter().zip(&host) {
+        for column in [
+            "service",
+            "cpu",
+            "memory_mib",
+            "count",
+            "gpus",
+            "arch",
+            "instance_types",
+            "distinct_instance",
+        ] {
+            assert_eq!(d[column], h[column], "{column}");
+        }
+    }
+    // Each plan checks with its own workload and the scenario's trunking.
+    for scenario in &SCENARIOS[..7] {
+        let dir = format!("out/{scenario}");
+        let workload = format!("{dir}/workload.csv");
+        let mut args = vec![
+            "check",
+            "--workload",
+            &workload,
+            "--plan",
+            &dir,
+            "--catalog",
+            "catalog.csv",
+            "--headroom",
+            "0.1",
+        ];
+        if *scenario == "awsvpc-trunking" {
+            args.extend(["--eni-trunking", "on"]);
+        }
+        let run = wd.run(&args);
+        run.expect(0);
+        assert!(run.stdout.starts_with("valid:"), "{scenario}: {}", run.stdout);
+    }
+    let readme = std::fs::read_to_string(wd.path("out/README.txt")).unwrap();
+    assert!(readme.contains(
+        "ecsplan check --workload out/awsvpc-trunking/workload.csv --plan out/awsvpc-trunking --catalog catalog.csv --eni-trunking on --headroom 0.1"
+    ));
+    // The Fargate folder prices each service.
+    let tasks = wd.read_csv("out/fargate/tasks.csv");
+    assert_eq!(tasks.len(), 5);
+}
+
+#[test]
+fn awsvpc_costs_more_than_bridge_on_enis_and_trunking_brings_it_down() {
+    let wd = Workdir::new();
+    wd.write("catalog.csv", ONE_TYPE);
+    // 20 small tasks: 3 instances by CPU (8 per m5.large of 2048 units), but 10 without
+    // trunking, where each instance holds only 2 awsvpc tasks.
+    wd.write("w.csv", &format!("{HEADER}svc,256,256,20,bridge,0,0,any,,false\n"));
+    let rows = compare(&wd, &["--catalog", "catalog.csv"]);
+    let instances = |s: &str| number(&rows[s], "instances");
+    let cost = |s: &str| number(&rows[s], "cost_per_hour");
+    assert_eq!(instances("bridge"), 3.0);
+    assert_eq!(instances("awsvpc"), 10.0);
+    assert_eq!(instances("awsvpc-trunking"), 3.0);
+    assert!(cost("awsvpc") > cost("bridge"));
+    assert!(cost("awsvpc-trunking") < cost("awsvpc"));
+    assert_eq!(rows["awsvpc"]["binding"], "awsvpc_tasks 100 %");
+    assert_eq!(
+        rows["awsvpc"]["gap"], "0.000000",
+        "10 instances is provably least: 20 tasks, 2 per instance"
+    );
+    assert!((number(&rows["awsvpc"], "delta_vs_cheapest") - 7.0 * 0.096 * 730.0).abs() < 0.01);
+}
+
+#[test]
+fn host_ports_make_host_costlier_than_bridge() {
+    let wd = Workdir::new();
+    wd.write("catalog.csv", ONE_TYPE);
+    // Dynamic ports: 8 tasks of 256 CPU share an instance in bridge mode; in host mode
+    // each `0` is a port of the service's own, so one task per instance.
+    wd.write("w.csv", &format!("{HEADER}web,256,512,8,bridge,0,0,any,,false\n"));
+    let rows = compare(&wd, &["--catalog", "catalog.csv"]);
+    assert_eq!(number(&rows["bridge"], "instances"), 1.0);
+    assert_eq!(number(&rows["host"], "instances"), 8.0);
+    assert!(number(&rows["host"], "cost_per_hour") > number(&rows["bridge"], "cost_per_hour"));
+    assert_eq!(rows["host"]["binding"], "host_ports 100 %");
+    assert_eq!(rows["bridge"]["binding"], "cpu 100 %");
+    // Without ports to share, bridge costs what resources alone cost.
+    assert_eq!(rows["bridge"]["cost_per_hour"], rows["none"]["cost_per_hour"]);
+}
+
+#[test]
+fn fargate_prices_known_sizes_and_refuses_gpu_tasks() {
+    let wd = Workdir::new();
+    // 4 × (0.25 vCPU, 0.5 GB) at the x86 price, 2 × (1 vCPU, 2 GB) and 3 × 700 MiB
+    // (billed as 0.25 vCPU, 1 GB) at the arm64 price.
+    wd.write(
+        "w.csv",
+        &format!(
+            "{HEADER}a,256,512,4,awsvpc,,0,x86_64,,false\nb,1024,2048,2,awsvpc,,0,arm64,,false\nc,200,700,3,awsvpc,,0,any,,false\n"
+        ),
+    );
+    let rows = compare(&wd, &[]);
+    let expected =
+        4.0 * (0.25 * 0.04048 + 0.5 * 0.004445) + 2.0 * (0.03238 + 2.0 * 0.00356) + 3.0 * (0.25 * 0.03238 + 0.00356);
+    let f = &rows["fargate"];
+    assert!((number(f, "cost_per_hour") - expected).abs() < 1e-4, "{f:?}");
+    assert!((number(f, "cost_per_month") - expected * 730.0).abs() < 0.01);
+    assert_eq!(f["gap"], "0.000000");
+    assert_eq!(f["lower_bound_per_hour"], f["cost_per_hour"]);
+    let sizes: Vec<(String, String)> = wd
+        .read_csv("out/fargate/tasks.csv")
+        .into_iter()
+        .map(|r| (r["fargate_cpu"].clone(), r["fargate_memory_mib"].clone()))
+        .collect();
+    let pairs = [("256", "512"), ("1024", "2048"), ("256", "1024")];
+    assert_eq!(sizes, pairs.map(|(c, m)| (c.to_string(), m.to_string())));
+
+    // A GPU service: Fargate has no plan, the row says why, the others still plan.
+    let wd = Workdir::new();
+    wd.write(
+        "w.csv",
+        &format!("{HEADER}web,256,512,2,bridge,80,0,any,,false\nml,4096,16384,1,,,1,x86_64,,false\n"),
+    );
+    let run = wd.run(&["compare", "--workload", "w.csv", "--out", "out", "--time-limit", "10"]);
+    run.expect(0);
+    assert!(
+        run.stdout
+            .contains("fargate: no plan: service `ml`: a task needs 1 GPU(s) and Fargate has none"),
+        "{}",
+        run.stdout
+    );
+    let rows: Rows = wd.read_csv("out/compare.csv");
+    let f = rows.iter().find(|r| r["scenario"] == "fargate").unwrap();
+    assert_eq!((f["cost_per_hour"].as_str(), f["instances"].as_str()), ("", ""));
+    assert!(f["binding"].starts_with("no plan: service `ml`"), "{f:?}");
+    assert!(rows
+        .iter()
+        .filter(|r| r["scenario"] != "fargate")
+        .all(|r| !r["cost_per_hour"].is_empty()));
+    assert!(wd.path("out/fargate/no_plan.txt").is_file());
+}
+
+#[test]
+fn json_lists_every_scenario_and_the_cheapest() {
+    let wd = Workdir::new();
+    wd.write("catalog.csv", ONE_TYPE);
+    wd.write("w.csv", &format!("{HEADER}svc,256,256,20,bridge,0,0,any,,false\n"));
+    let run = wd.run(&[
+        "compare",
+        "--workload",
+        "w.csv",
+        "--catalog",
+        "catalog.csv",
+        "--format",
+        "json",
+        "--time-limit",
+        "4",
+    ]);
+    run.expect(0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let scenarios = json["scenarios"].as_array().unwrap();
+    let names: Vec<&str> = scenarios.iter().map(|s| s["scenario"].as_str().unwrap()).collect();
+    assert_eq!(names, SCENARIOS);
+    let cheapest = json["cheapest"].as_str().unwrap();
+    let min = scenarios
+        .iter()
+        .map(|s| s["cost_per_hour"].as_f64().unwrap())
+        .fold(f64::INFINITY, f64::min);
+    let of = |name: &str| scenarios.iter().find(|s| s["scenario"] == name).unwrap();
+    assert_eq!(of(cheapest)["cost_per_hour"].as_f64().unwrap(), min);
+    assert_eq!(of(cheapest)["cheapest"], true);
+    assert_eq!(of("awsvpc-trunking")["eni_trunking"], true);
+    assert_eq!(of("awsvpc")["eni_trunking"], false);
+    assert_eq!(of("awsvpc")["binding_shares"]["awsvpc_tasks"], 1.0);
+    // One time limit for the whole compare.
+    assert!(json["seconds"].as_f64().unwrap() <= 4.0, "{}", json["seconds"]);
+}
+
+#[test]
+fn the_chart_is_svg_with_one_bar_per_scenario() {
+    let wd = Workdir::new();
+    wd.write(
+        "w.csv",
+        &format!("{HEADER}web,512,1024,6,bridge,80,0,any,,false\napi,256,512,10,awsvpc,,0,any,,false\n"),
+    );
+    wd.run(&[
+        "compare",
+        "--workload",
+        "w.csv",
+        "--chart",
+        "cost.svg",
+        "--time-limit",
+        "5",
+    ])
+    .expect(0);
+    let text = std::fs::read_to_string(wd.path("cost.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("the chart parses as XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    assert_eq!(root.tag_name().namespace(), Some("http://www.w3.org/2000/svg"));
+    let class = |n: &roxmltree::Node, c: &str| n.attribute("class") == Some(c);
+    let groups: Vec<roxmltree::Node> = doc.descendants().filter(|n| class(n, "scenario")).collect();
+    let names: Vec<&str> = groups.iter().map(|g| g.attribute("data-scenario").unwrap()).collect();
+    assert_eq!(names, SCENARIOS);
+    let mut cheapest = 0;
+    for g in &groups {
+        let bars: Vec<roxmltree::Node> = g.descendants().filter(|n| class(n, "bar")).collect();
+        assert_eq!(bars.len(), 1, "{:?}", g.attribute("data-scenario"));
+        assert_eq!(g.descendants().filter(|n| class(n, "bound")).count(), 1);
+        let width: f64 = bars[0].attribute("width").unwrap().parse().unwrap();
+        assert!(width > 0.0);
+        cheapest += g
+            .descendants()
+            .filter(|n| n.is_element() && n.text().is_some_and(|t| t.contains("cheapest")))
+            .count();
+    }
+    assert_eq!(cheapest, 1, "exactly one scenario is labelled cheapest");
+    assert!(text.contains("cost per month"));
+
+    // A scenario without a plan is a gap with its reason.
+    wd.write("w.csv", &format!("{HEADER}ml,1024,4096,1,,,1,x86_64,,false\n"));
+    wd.run(&[
+        "compare",
+        "--workload",
+        "w.csv",
+        "--chart",
+        "gpu.svg",
+        "--time-limit",
+        "5",
+    ])
+    .expect(0);
+    let text = std::fs::read_to_string(wd.path("gpu.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let fargate = doc
+        .descendants()
+        .find(|n| n.attribute("data-scenario") == Some("fargate"))
+        .unwrap();
+    assert_eq!(fargate.descendants().filter(|n| class(n, "bar")).count(), 0);
+    assert!(fargate
+        .descendants()
+        .any(|n| n.text().is_some_and(|t| t.contains("GPU"))));
+}
+
+#[test]
+fn no_scenario_with_a_plan_exits_1() {
+    let wd = Workdir::new();
+    wd.write("catalog.csv", ONE_TYPE);
+    // Fits the catalog as a whole, but `--types` leaves nothing the GPU task can use.
+    wd.write(
+        "c2.csv",
+        &format!("{ONE_TYPE}g4dn.xlarge,g4dn,4,16384,x86_64,1,3,10,true,39,0.526\n"),
+    );
+    wd.write("w.csv", &format!("{HEADER}ml,1024,4096,1,,,1,x86_64,,false\n"));
+    let run = wd.run(&[
+        "compare",
+        "--workload",
+        "w.csv",
+        "--catalog",
+        "c2.csv",
+        "--types",
+        "m5.*",
+        "--time-limit",
+        "3",
+    ]);
+    run.expect(1);
+    assert!(run.stdout.contains("declared: no plan: service `ml`"), "{}", run.stdout);
+}
