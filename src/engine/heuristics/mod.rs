@@ -1,13 +1,116 @@
 //! The heuristic portfolio: first-fit and best-fit decreasing over several item orders and
-//! bin-type rules, run in parallel, each followed by an improvement pass; the cheapest wins.
+//! bin-type rules, and bin-centric filling, run in parallel, each followed by an
+//! improvement pass; the cheapest wins.
+
+mod construct;
+mod improve;
+mod state;
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
 
 use super::packing::Packing;
-use super::problem::Problem;
+use super::problem::{ItemId, Problem};
 use super::Settings;
+use construct::{Match, Placement, TypeRule};
+use state::{Data, WorkBin};
+
+/// Bin-centric candidates scan every item for every addition: they run only while
+/// item kinds × copies stay under this.
+const BIN_CENTRIC_WORK: u64 = 4_000_000;
+/// Randomized candidates (perturbed orders) run only while copies stay under this.
+const RANDOM_WORK: u64 = 20_000;
+/// How many randomized candidates run on small problems.
+const RANDOM_CANDIDATES: usize = 16;
+
+/// One heuristic of the portfolio.
+#[derive(Debug, Clone)]
+enum Candidate {
+    ItemCentric { order: usize, rule: TypeRule, placement: Placement },
+    BinCentric { order: usize, rule: TypeRule, measure: Match },
+    /// First-fit decreasing on a randomly perturbed order.
+    Perturbed { order: usize, rule: TypeRule },
+}
 
 /// The cheapest packing the portfolio finds. Deterministic for a given seed, whatever the
 /// number of threads.
 pub fn portfolio(problem: &Problem, settings: &Settings) -> Packing {
-    let _ = (problem, settings);
-    todo!("heuristic portfolio")
+    let data = Data::new(problem);
+    let orders = construct::orders(&data);
+    let candidates = candidates(&data, orders.len());
+    let results: Vec<(f64, Vec<WorkBin>)> = candidates
+        .par_iter()
+        .enumerate()
+        .map(|(index, candidate)| {
+            let mut bins = run(&data, &orders, candidate, settings.seed ^ index as u64);
+            improve::improve(&data, &mut bins);
+            (state::cost(&data, &bins), bins)
+        })
+        .collect();
+    let mut best: Option<(f64, Vec<WorkBin>)> = None;
+    for (cost, bins) in results {
+        if best.as_ref().map_or(true, |(c, _)| cost < *c) {
+            best = Some((cost, bins));
+        }
+    }
+    best.map_or_else(Packing::default, |(_, bins)| state::to_packing(bins))
 }
+
+/// The candidates worth running on this problem, in a fixed order.
+fn candidates(data: &Data, orders: usize) -> Vec<Candidate> {
+    let rules: &[TypeRule] = if data.types > 1 { &[TypeRule::Value, TypeRule::Cover] } else { &[TypeRule::Value] };
+    let mut list = Vec::new();
+    for order in 0..orders {
+        for &rule in rules {
+            for placement in [Placement::FirstFit, Placement::BestFit] {
+                list.push(Candidate::ItemCentric { order, rule, placement });
+            }
+        }
+    }
+    let copies = data.p.total_copies();
+    if data.n as u64 * copies <= BIN_CENTRIC_WORK {
+        for order in 0..orders {
+            for &rule in rules {
+                for measure in [Match::DotProduct, Match::Norm] {
+                    list.push(Candidate::BinCentric { order, rule, measure });
+                }
+            }
+        }
+    }
+    if copies <= RANDOM_WORK {
+        for k in 0..RANDOM_CANDIDATES {
+            list.push(Candidate::Perturbed { order: k % orders, rule: rules[k / orders % rules.len()] });
+        }
+    }
+    list
+}
+
+/// Builds the packing of one candidate.
+fn run(data: &Data, orders: &[Vec<ItemId>], candidate: &Candidate, seed: u64) -> Vec<WorkBin> {
+    match *candidate {
+        Candidate::ItemCentric { order, rule, placement } => {
+            construct::item_centric(data, &orders[order], rule, placement)
+        }
+        Candidate::BinCentric { order, rule, measure } => construct::bin_centric(data, &orders[order], rule, measure),
+        Candidate::Perturbed { order, rule } => {
+            let order = perturbed(&orders[order], seed);
+            construct::item_centric(data, &order, rule, Placement::FirstFit)
+        }
+    }
+}
+
+/// `order` with random swaps of nearby items: each position trades places with one a few
+/// steps later with probability one half.
+fn perturbed(order: &[ItemId], seed: u64) -> Vec<ItemId> {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut order = order.to_vec();
+    for a in 0..order.len() {
+        if rng.gen_bool(0.5) {
+            let b = (a + rng.gen_range(1..=3)).min(order.len() - 1);
+            order.swap(a, b);
+        }
+    }
+    order
+}
+

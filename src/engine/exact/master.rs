@@ -1,0 +1,92 @@
+//! The restricted master LP: minimize the price of the columns used, covering each item's
+//! count, over the columns generated so far. HiGHS keeps its basis between solves, so each
+//! round starts from the previous optimum.
+
+use std::time::Instant;
+
+use highs::{ColProblem, HighsModelStatus, Model, Row, Sense};
+
+use crate::engine::packing::Bin;
+use crate::engine::problem::Problem;
+
+/// The master LP in HiGHS, with one covering row per item that has copies to pack.
+pub struct Master {
+    /// `None` only while HiGHS is solving, or after it failed.
+    model: Option<Model>,
+    /// Row of each item, `None` for items with count 0.
+    rows: Vec<Option<Row>>,
+    columns: usize,
+}
+
+/// The optimum of the restricted master.
+pub struct LpSolution {
+    /// Objective value as HiGHS reports it.
+    pub value: f64,
+    /// Dual value of each item's covering row, clamped at 0 (0 for items without a row).
+    pub duals: Vec<f64>,
+    /// Value of each column, in the order added.
+    pub primal: Vec<f64>,
+}
+
+impl Master {
+    pub fn new(problem: &Problem, seed: u64) -> Result<Self, String> {
+        let mut lp = ColProblem::default();
+        let rows = problem.items.iter().map(|item| (item.count > 0).then(|| lp.add_row(f64::from(item.count)..))).collect();
+        let mut model = Model::try_new(lp).map_err(|e| format!("HiGHS rejected the master LP: {e:?}"))?;
+        model.set_sense(Sense::Minimise);
+        set_seed(&mut model, seed)?;
+        Ok(Master { model: Some(model), rows, columns: 0 })
+    }
+
+    /// Adds a column: one bin of `bin.bin_type` holding `bin.load`.
+    pub fn add(&mut self, problem: &Problem, bin: &Bin) -> Result<(), String> {
+        let model = self.model.as_mut().ok_or("HiGHS failed earlier")?;
+        let factors: Vec<(Row, f64)> =
+            bin.load.iter().filter_map(|&(i, n)| self.rows[i].map(|r| (r, f64::from(n)))).collect();
+        model
+            .try_add_column(problem.bin_types[bin.bin_type].price, 0.0.., factors)
+            .map_err(|e| format!("HiGHS rejected a column: {e:?}"))?;
+        self.columns += 1;
+        Ok(())
+    }
+
+    /// Solves the LP within `deadline`.
+    pub fn solve(&mut self, problem: &Problem, deadline: Instant) -> Result<LpSolution, String> {
+        let mut model = self.model.take().ok_or("HiGHS failed earlier")?;
+        let seconds = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+        if seconds <= 0.0 {
+            self.model = Some(model);
+            return Err("no time left for the master LP".to_string());
+        }
+        model.try_set_option("time_limit", seconds).map_err(|e| format!("HiGHS option: {e}"))?;
+        let solved = model.try_solve().map_err(|e| format!("HiGHS could not solve the master LP: {e:?}"))?;
+        let status = solved.status();
+        if status != HighsModelStatus::Optimal {
+            return Err(format!("master LP ended with status {status:?}"));
+        }
+        let solution = solved.get_solution();
+        let row_duals = solution.dual_rows();
+        let mut duals = vec![0.0; problem.items.len()];
+        let mut row = 0;
+        for (i, r) in self.rows.iter().enumerate() {
+            if r.is_some() {
+                duals[i] = row_duals[row].max(0.0);
+                row += 1;
+            }
+        }
+        let primal = solution.columns().to_vec();
+        let value = solved.objective_value();
+        self.model = Some(Model::from(solved));
+        Ok(LpSolution { value, duals, primal })
+    }
+
+    pub fn columns(&self) -> usize {
+        self.columns
+    }
+}
+
+/// Passes the engine's seed to HiGHS so that its own random choices repeat.
+pub fn set_seed(model: &mut Model, seed: u64) -> Result<(), String> {
+    let seed = (seed % i32::MAX as u64) as i32;
+    model.try_set_option("random_seed", seed).map_err(|e| format!("HiGHS option: {e}"))
+}

@@ -1,0 +1,68 @@
+//! The integer step: choose a whole number of copies of each generated column so that every
+//! item is covered at least least cost, with HiGHS's MIP solver, started from a known plan.
+
+use std::time::Instant;
+
+use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Sense};
+
+use super::master::set_seed;
+use crate::engine::packing::Bin;
+use crate::engine::problem::Problem;
+
+/// What the MIP reached.
+pub struct MipResult {
+    /// Copies of each column.
+    pub copies: Vec<u32>,
+    /// True when HiGHS proved the choice optimal over these columns.
+    pub proven: bool,
+}
+
+/// Solves the covering MIP over `columns` until `deadline`. `start` holds the copies of a
+/// known feasible choice (used as HiGHS's first incumbent); `target` is a cost at which to
+/// stop at once (a proven lower bound).
+pub fn solve(
+    problem: &Problem,
+    columns: &[Bin],
+    start: &[u32],
+    target: f64,
+    deadline: Instant,
+    seed: u64,
+) -> Result<Option<MipResult>, String> {
+    let seconds = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+    if seconds <= 0.0 {
+        return Ok(None);
+    }
+    let mut mip = ColProblem::default();
+    let rows: Vec<_> = problem.items.iter().map(|item| (item.count > 0).then(|| mip.add_row(f64::from(item.count)..))).collect();
+    for column in columns {
+        let factors: Vec<_> = column.load.iter().filter_map(|&(i, n)| rows[i].map(|r| (r, f64::from(n)))).collect();
+        // More copies than the largest item count needs never help a covering.
+        let most = column.load.iter().map(|&(i, n)| problem.items[i].count.div_ceil(n)).max().unwrap_or(0);
+        mip.add_integer_column(problem.bin_types[column.bin_type].price, 0.0..=f64::from(most), factors);
+    }
+    let mut model: Model = mip.try_optimise(Sense::Minimise).map_err(|e| format!("HiGHS rejected the MIP: {e:?}"))?;
+    set_seed(&mut model, seed)?;
+    let option = |e| format!("HiGHS option: {e}");
+    model.try_set_option("time_limit", seconds).map_err(option)?;
+    model.try_set_option("objective_target", target).map_err(option)?;
+    model.try_set_option("mip_rel_gap", 1e-9).map_err(option)?;
+    let warm: Vec<f64> = start.iter().map(|&n| f64::from(n)).collect();
+    model.try_set_solution(Some(&warm), None, None, None).map_err(|e| format!("HiGHS rejected the start: {e:?}"))?;
+    let solved = model.try_solve().map_err(|e| format!("HiGHS could not solve the MIP: {e:?}"))?;
+    let status = solved.status();
+    match status {
+        HighsModelStatus::Optimal
+        | HighsModelStatus::ObjectiveTarget
+        | HighsModelStatus::ReachedTimeLimit
+        | HighsModelStatus::ReachedInterrupt
+        | HighsModelStatus::ReachedSolutionLimit
+        | HighsModelStatus::ReachedIterationLimit
+        | HighsModelStatus::ReachedMemoryLimit => {}
+        other => return Err(format!("MIP ended with status {other:?}")),
+    }
+    if solved.primal_solution_status() != HighsSolutionStatus::Feasible {
+        return Ok(None);
+    }
+    let copies = solved.get_solution().columns().iter().map(|&x| x.round().max(0.0) as u32).collect();
+    Ok(Some(MipResult { copies, proven: status == HighsModelStatus::Optimal }))
+}

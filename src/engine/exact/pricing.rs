@@ -1,0 +1,496 @@
+//! Pricing: for one bin type and the master's dual values, the pattern of greatest dual
+//! value that fits the bin — a bounded multi-dimensional knapsack with per-bin caps and
+//! conflict groups. Greedy orders first (fast, several columns), then an exact branch and
+//! bound that also yields a valid upper bound on the best pattern when it is cut short.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::engine::packing::Bin;
+use crate::engine::problem::{BinTypeId, ItemId, Problem};
+
+/// A pattern's dual value must beat its price by this relative margin to count as an
+/// improving column: below it, the LP solver's own tolerances decide and columns cycle.
+pub const IMPROVING: f64 = 1e-6;
+
+/// Dual values below this are treated as zero: such items add nothing to a pattern.
+const DUAL_ZERO: f64 = 1e-9;
+
+/// Branch-and-bound nodes per bin type and round before giving up on exactness.
+const NODE_LIMIT: u64 = 400_000;
+
+/// The part of pricing that does not change between rounds.
+pub struct Pricer<'p> {
+    problem: &'p Problem,
+    /// `copies[t][i]`: copies of item `i` that an empty bin of type `t` holds alone (0 when
+    /// ineligible), counting `max_per_bin`, conflict groups and the item's count.
+    copies: Vec<Vec<u32>>,
+    groups: Vec<Vec<usize>>,
+}
+
+/// What pricing found for one bin type.
+#[derive(Debug, Clone)]
+pub struct Priced {
+    /// Improving patterns, best first.
+    pub columns: Vec<(f64, Bin)>,
+    /// An upper bound on the dual value of every pattern that fits this bin type.
+    pub upper_bound: f64,
+    /// True when `upper_bound` is the exact best value (or proves that nothing improves).
+    pub exact: bool,
+}
+
+impl<'p> Pricer<'p> {
+    pub fn new(problem: &'p Problem) -> Self {
+        let groups = problem.groups_of_items();
+        let copies = (0..problem.bin_types.len())
+            .map(|t| {
+                problem
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        if item.eligible.binary_search(&t).is_ok() {
+                            problem.max_copies_alone(i, t, !groups[i].is_empty())
+                        } else {
+                            0
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        Pricer { problem, copies, groups }
+    }
+
+    /// Copies of `item` that a bin of type `bin_type` holds alone.
+    pub fn copies_alone(&self, item: ItemId, bin_type: BinTypeId) -> u32 {
+        self.copies[bin_type][item]
+    }
+
+    /// Prices every bin type in parallel (results in bin-type order). Each type first gets
+    /// a cheap fractional bound; types whose bound cannot beat their price are done. The
+    /// others get the greedy orders, and the exact search when `exact` is set.
+    pub fn price(&self, duals: &[f64], exact: bool, per_type: usize, deadline: Instant) -> Vec<Priced> {
+        let orders = DimensionOrders::new(self.problem, duals);
+        (0..self.problem.bin_types.len())
+            .into_par_iter()
+            .map(|t| self.price_type(t, duals, &orders, exact, per_type, deadline))
+            .collect()
+    }
+
+    fn price_type(
+        &self,
+        t: BinTypeId,
+        duals: &[f64],
+        orders: &DimensionOrders,
+        exact: bool,
+        per_type: usize,
+        deadline: Instant,
+    ) -> Priced {
+        let price = self.problem.bin_types[t].price;
+        let cheap = orders.bound(self.problem, &self.copies[t], duals, t);
+        let target = price * (1.0 + IMPROVING);
+        if cheap <= target {
+            return Priced { columns: Vec::new(), upper_bound: cheap, exact: true };
+        }
+        let knapsack = Knapsack::new(self.problem, t, duals, &self.copies[t], &self.groups);
+        let root = knapsack.root_bound().min(cheap);
+        if root <= target {
+            return Priced { columns: Vec::new(), upper_bound: root, exact: true };
+        }
+        let mut pool = Pool::new(per_type, target);
+        knapsack.greedy(&mut pool);
+        if !exact {
+            return Priced { columns: pool.into_columns(&knapsack, t), upper_bound: root, exact: false };
+        }
+        let mut search = Search::new(&knapsack, pool, deadline);
+        search.run();
+        let complete = !search.aborted;
+        let pool = search.pool;
+        // A complete search proves that no pattern beats the pool's threshold or its best.
+        let upper_bound = if complete { pool.best().max(target).min(root) } else { root };
+        Priced { columns: pool.into_columns(&knapsack, t), upper_bound, exact: complete }
+    }
+}
+
+/// Items with a positive dual value, sorted per dimension by value per unit of that
+/// dimension: shared by all bin types for the single-dimension fractional bounds.
+struct DimensionOrders {
+    per_dim: Vec<Vec<ItemId>>,
+}
+
+impl DimensionOrders {
+    fn new(problem: &Problem, duals: &[f64]) -> Self {
+        let positive: Vec<ItemId> = (0..problem.items.len()).filter(|&i| duals[i] > DUAL_ZERO).collect();
+        let per_dim = (0..problem.dims())
+            .map(|d| {
+                let mut order = positive.clone();
+                let ratio = |i: ItemId| {
+                    let s = problem.items[i].size[d];
+                    if s == 0 {
+                        f64::INFINITY
+                    } else {
+                        duals[i] / s as f64
+                    }
+                };
+                order.sort_by(|&a, &b| ratio(b).total_cmp(&ratio(a)).then(a.cmp(&b)));
+                order
+            })
+            .collect();
+        DimensionOrders { per_dim }
+    }
+
+    /// The least, over dimensions, of the fractional knapsack bound in that dimension alone.
+    fn bound(&self, problem: &Problem, copies: &[u32], duals: &[f64], t: BinTypeId) -> f64 {
+        let capacity = &problem.bin_types[t].capacity;
+        let mut best = f64::INFINITY;
+        for (d, order) in self.per_dim.iter().enumerate() {
+            let mut room = capacity[d] as f64;
+            let mut value = 0.0;
+            for &i in order {
+                let n = copies[i];
+                if n == 0 {
+                    continue;
+                }
+                let s = problem.items[i].size[d] as f64;
+                let take = f64::from(n) * s;
+                if take <= room {
+                    room -= take;
+                    value += f64::from(n) * duals[i];
+                } else {
+                    value += duals[i] * room / s;
+                    break;
+                }
+            }
+            best = best.min(value);
+        }
+        if problem.dims() == 0 {
+            best = (0..problem.items.len()).map(|i| f64::from(copies[i]) * duals[i].max(0.0)).sum();
+        }
+        best
+    }
+}
+
+/// One pricing problem: the candidate items of one bin type, sorted by dual value per unit
+/// of surrogate size (each dimension weighted by 1 / capacity).
+struct Knapsack {
+    dims: usize,
+    capacity: Vec<u64>,
+    items: Vec<ItemId>,
+    value: Vec<f64>,
+    /// `size[j * dims + d]`.
+    size: Vec<u64>,
+    /// Surrogate size: Σ_d size / capacity.
+    surrogate: Vec<f64>,
+    weight: Vec<f64>,
+    copies: Vec<u32>,
+    /// Local conflict-group indices of each candidate.
+    groups: Vec<Vec<usize>>,
+    group_count: usize,
+}
+
+impl Knapsack {
+    fn new(problem: &Problem, t: BinTypeId, duals: &[f64], copies: &[u32], groups: &[Vec<usize>]) -> Self {
+        let capacity = problem.bin_types[t].capacity.clone();
+        let dims = capacity.len();
+        let weight: Vec<f64> = capacity.iter().map(|&c| if c == 0 { 0.0 } else { 1.0 / c as f64 }).collect();
+        let surrogate_of = |i: ItemId| -> f64 { problem.items[i].size.iter().zip(&weight).map(|(&s, w)| s as f64 * w).sum() };
+        let mut candidates: Vec<ItemId> =
+            (0..problem.items.len()).filter(|&i| copies[i] > 0 && duals[i] > DUAL_ZERO).collect();
+        let ratio = |i: ItemId| {
+            let s = surrogate_of(i);
+            if s <= 0.0 {
+                f64::INFINITY
+            } else {
+                duals[i] / s
+            }
+        };
+        candidates.sort_by(|&a, &b| ratio(b).total_cmp(&ratio(a)).then(a.cmp(&b)));
+        // Renumber the conflict groups that the candidates touch.
+        let mut local = std::collections::BTreeMap::new();
+        let cand_groups: Vec<Vec<usize>> = candidates
+            .iter()
+            .map(|&i| {
+                groups[i]
+                    .iter()
+                    .map(|&g| {
+                        let next = local.len();
+                        *local.entry(g).or_insert(next)
+                    })
+                    .collect()
+            })
+            .collect();
+        Knapsack {
+            dims,
+            value: candidates.iter().map(|&i| duals[i]).collect(),
+            size: candidates.iter().flat_map(|&i| problem.items[i].size.iter().copied()).collect(),
+            surrogate: candidates.iter().map(|&i| surrogate_of(i)).collect(),
+            copies: candidates.iter().map(|&i| copies[i]).collect(),
+            items: candidates,
+            capacity,
+            weight,
+            groups: cand_groups,
+            group_count: local.len(),
+        }
+    }
+
+    fn size(&self, j: usize) -> &[u64] {
+        &self.size[j * self.dims..(j + 1) * self.dims]
+    }
+
+    /// Copies of candidate `j` that fit in `room`, given the conflict groups in use.
+    fn fits(&self, j: usize, room: &[u64], used: &[bool]) -> u32 {
+        if self.groups[j].iter().any(|&g| used[g]) {
+            return 0;
+        }
+        let mut n = u64::from(self.copies[j]);
+        for (&s, &r) in self.size(j).iter().zip(room) {
+            if s > 0 {
+                n = n.min(r / s);
+            }
+        }
+        n as u32
+    }
+
+    /// The fractional bound from candidate `k` on, for the room left: items that no longer
+    /// fit alone are skipped, the rest fill the surrogate capacity in ratio order. Returns
+    /// the bound (excluding the value already packed) and the first candidate that fits.
+    fn bound_from(&self, k: usize, room: &[u64], used: &[bool]) -> (f64, Option<usize>) {
+        let mut capacity: f64 = room.iter().zip(&self.weight).map(|(&r, w)| r as f64 * w).sum();
+        let mut value = 0.0;
+        let mut first = None;
+        for j in k..self.items.len() {
+            let n = self.fits(j, room, used);
+            if n == 0 {
+                continue;
+            }
+            first.get_or_insert(j);
+            let s = self.surrogate[j];
+            let take = f64::from(n) * s;
+            if take <= capacity {
+                capacity -= take;
+                value += f64::from(n) * self.value[j];
+            } else {
+                value += self.value[j] * capacity / s;
+                break;
+            }
+        }
+        (value, first)
+    }
+
+    fn root_bound(&self) -> f64 {
+        self.bound_from(0, &self.capacity, &vec![false; self.group_count]).0
+    }
+
+    /// Greedy fills in several orders; each complete fill is offered to the pool.
+    fn greedy(&self, pool: &mut Pool) {
+        let n = self.items.len();
+        let surrogate: Vec<usize> = (0..n).collect();
+        let by = |key: &dyn Fn(usize) -> f64| {
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&a, &b| key(b).total_cmp(&key(a)).then(a.cmp(&b)));
+            order
+        };
+        let largest_share = |j: usize| -> f64 {
+            let s = self.size(j).iter().zip(&self.weight).map(|(&s, w)| s as f64 * w).fold(0.0, f64::max);
+            if s <= 0.0 {
+                f64::INFINITY
+            } else {
+                self.value[j] / s
+            }
+        };
+        let orders = [surrogate, by(&largest_share), by(&|j| self.value[j])];
+        for order in &orders {
+            let mut room = self.capacity.clone();
+            let mut used = vec![false; self.group_count];
+            let mut counts = vec![0u32; n];
+            let mut value = 0.0;
+            for &j in order {
+                let c = self.fits(j, &room, &used);
+                if c > 0 {
+                    self.apply(j, c, &mut room, &mut used, &mut counts);
+                    value += f64::from(c) * self.value[j];
+                }
+            }
+            pool.offer(value, &counts);
+        }
+        self.dynamic_fill(pool);
+    }
+
+    /// A greedy fill that rescores the candidates by value per unit of the room left after
+    /// each choice, so the scarce dimension weighs most.
+    fn dynamic_fill(&self, pool: &mut Pool) {
+        let n = self.items.len();
+        if n > 400 {
+            return;
+        }
+        let mut room = self.capacity.clone();
+        let mut used = vec![false; self.group_count];
+        let mut counts = vec![0u32; n];
+        let mut value = 0.0;
+        loop {
+            let mut best: Option<(f64, usize)> = None;
+            for j in 0..n {
+                if counts[j] >= self.copies[j] || self.fits(j, &room, &used) == 0 || counts[j] > 0 {
+                    continue;
+                }
+                let load: f64 = self
+                    .size(j)
+                    .iter()
+                    .zip(&room)
+                    .filter(|(&s, _)| s > 0)
+                    .map(|(&s, &r)| s as f64 / r as f64)
+                    .sum();
+                let score = if load <= 0.0 { f64::INFINITY } else { self.value[j] / load };
+                if best.map_or(true, |(b, _)| score > b) {
+                    best = Some((score, j));
+                }
+            }
+            let Some((_, j)) = best else { break };
+            let c = self.fits(j, &room, &used);
+            self.apply(j, c, &mut room, &mut used, &mut counts);
+            value += f64::from(c) * self.value[j];
+        }
+        pool.offer(value, &counts);
+    }
+
+    fn apply(&self, j: usize, c: u32, room: &mut [u64], used: &mut [bool], counts: &mut [u32]) {
+        for (r, &s) in room.iter_mut().zip(self.size(j)) {
+            *r -= s * u64::from(c);
+        }
+        for &g in &self.groups[j] {
+            used[g] = true;
+        }
+        counts[j] += c;
+    }
+}
+
+/// The best few patterns seen, by value, each above the improving target.
+struct Pool {
+    limit: usize,
+    target: f64,
+    /// `(value, counts per candidate)`, best first.
+    found: Vec<(f64, Vec<u32>)>,
+}
+
+impl Pool {
+    fn new(limit: usize, target: f64) -> Self {
+        Pool { limit: limit.max(1), target, found: Vec::new() }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
+
+    fn best(&self) -> f64 {
+        self.found.first().map_or(f64::NEG_INFINITY, |f| f.0)
+    }
+
+    /// The value a new pattern must beat to enter the pool.
+    fn threshold(&self) -> f64 {
+        if self.found.len() < self.limit {
+            self.target
+        } else {
+            self.found[self.found.len() - 1].0.max(self.target)
+        }
+    }
+
+    fn offer(&mut self, value: f64, counts: &[u32]) {
+        if value <= self.threshold() || self.found.iter().any(|f| f.1 == counts) {
+            return;
+        }
+        let at = self.found.iter().position(|f| f.0 < value).unwrap_or(self.found.len());
+        self.found.insert(at, (value, counts.to_vec()));
+        self.found.truncate(self.limit);
+    }
+
+    fn into_columns(self, knapsack: &Knapsack, bin_type: BinTypeId) -> Vec<(f64, Bin)> {
+        self.found
+            .into_iter()
+            .map(|(value, counts)| {
+                let mut load: Vec<(ItemId, u32)> = counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &c)| c > 0)
+                    .map(|(j, &c)| (knapsack.items[j], c))
+                    .collect();
+                load.sort_unstable();
+                (value, Bin { bin_type, load })
+            })
+            .collect()
+    }
+}
+
+/// Depth-first branch and bound over the candidates in ratio order, most copies first.
+struct Search<'k> {
+    knapsack: &'k Knapsack,
+    pool: Pool,
+    room: Vec<u64>,
+    used: Vec<bool>,
+    counts: Vec<u32>,
+    nodes: u64,
+    deadline: Instant,
+    aborted: bool,
+}
+
+impl<'k> Search<'k> {
+    fn new(knapsack: &'k Knapsack, pool: Pool, deadline: Instant) -> Self {
+        Search {
+            room: knapsack.capacity.clone(),
+            used: vec![false; knapsack.group_count],
+            counts: vec![0; knapsack.items.len()],
+            knapsack,
+            pool,
+            nodes: 0,
+            deadline,
+            aborted: false,
+        }
+    }
+
+    fn run(&mut self) {
+        self.visit(0, 0.0);
+    }
+
+    fn visit(&mut self, k: usize, value: f64) {
+        if self.aborted {
+            return;
+        }
+        self.nodes += 1;
+        if self.nodes % 1024 == 0 && (self.nodes > NODE_LIMIT || Instant::now() >= self.deadline) {
+            self.aborted = true;
+            return;
+        }
+        let (rest, first) = self.knapsack.bound_from(k, &self.room, &self.used);
+        let Some(j) = first else {
+            self.pool.offer(value, &self.counts);
+            return;
+        };
+        let threshold = self.pool.threshold();
+        if value + rest <= threshold * (1.0 + 1e-12) {
+            return;
+        }
+        let most = self.knapsack.fits(j, &self.room, &self.used);
+        for c in (0..=most).rev() {
+            if c > 0 {
+                self.knapsack.apply(j, c, &mut self.room, &mut self.used, &mut self.counts);
+            }
+            self.visit(j + 1, value + f64::from(c) * self.knapsack.value[j]);
+            if c > 0 {
+                self.undo(j, c);
+            }
+            if self.aborted {
+                return;
+            }
+        }
+    }
+
+    fn undo(&mut self, j: usize, c: u32) {
+        for (r, &s) in self.room.iter_mut().zip(self.knapsack.size(j)) {
+            *r += s * u64::from(c);
+        }
+        for &g in &self.knapsack.groups[j] {
+            self.used[g] = false;
+        }
+        self.counts[j] -= c;
+    }
+}

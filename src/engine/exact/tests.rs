@@ -1,0 +1,255 @@
+//! Tests of the exact method: brute force on tiny problems, rules, time limits, and a
+//! measurement on the public vector-packing files (ignored by default).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use proptest::prelude::*;
+
+use super::{bound, improve, plan};
+use crate::engine::packing::{Bin, Packing};
+use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
+use crate::engine::Settings;
+
+/// A `.vbp` file: d, d capacities, m, then m lines `w_1 … w_d demand`. One bin type of
+/// price 1. `None` when a weight is negative (the generic problem has unsigned sizes).
+pub fn read_vbp(text: &str) -> Option<Problem> {
+    let mut numbers = text.split_whitespace().map(|w| w.parse::<i64>().expect("a number"));
+    let mut next = || numbers.next().expect("more numbers");
+    let dims = next() as usize;
+    let capacity: Vec<u64> = (0..dims).map(|_| next() as u64).collect();
+    let kinds = next() as usize;
+    let mut items = Vec::new();
+    for k in 0..kinds {
+        let size: Vec<i64> = (0..dims).map(|_| next()).collect();
+        let count = next() as u32;
+        if size.iter().any(|&s| s < 0) {
+            return None;
+        }
+        items.push(Item {
+            name: format!("item{k}"),
+            size: size.into_iter().map(|s| s as u64).collect(),
+            count,
+            eligible: vec![0],
+            max_per_bin: u32::MAX,
+        });
+    }
+    Some(Problem {
+        resources: (0..dims).map(|d| format!("r{d}")).collect(),
+        items,
+        bin_types: vec![BinType { name: "bin".into(), capacity, price: 1.0 }],
+        conflict_groups: Vec::new(),
+    })
+}
+
+/// A packing with every copy in a bin of its own, of the cheapest type that holds it.
+fn one_bin_per_copy(problem: &Problem) -> Packing {
+    let mut bins = Vec::new();
+    for (i, item) in problem.items.iter().enumerate() {
+        let t = *item
+            .eligible
+            .iter()
+            .filter(|&&t| problem.max_copies_alone(i, t, false) > 0)
+            .min_by(|&&a, &&b| problem.bin_types[a].price.total_cmp(&problem.bin_types[b].price).then(a.cmp(&b)))
+            .expect("an eligible type");
+        for _ in 0..item.count {
+            bins.push(Bin { bin_type: t, load: vec![(i, 1)] });
+        }
+    }
+    Packing { bins }
+}
+
+/// First-fit decreasing, as a stand-in for the portfolio.
+fn first_fit(problem: &Problem) -> Packing {
+    let mut bins = Vec::new();
+    plan::repair(problem, &mut bins, problem.items.iter().map(|i| u64::from(i.count)).collect());
+    Packing { bins }
+}
+
+/// The least cost by dynamic programming over the copies still to pack, trying every
+/// pattern that obeys the rules.
+fn brute_force(problem: &Problem) -> f64 {
+    let groups = problem.groups_of_items();
+    let counts: Vec<u32> = problem.items.iter().map(|i| i.count).collect();
+    let mut patterns = Vec::new();
+    for t in 0..problem.bin_types.len() {
+        let mut load = vec![0u32; counts.len()];
+        loop {
+            // Next count vector in mixed radix, bounded by the counts.
+            let mut k = 0;
+            while k < load.len() && load[k] == counts[k] {
+                load[k] = 0;
+                k += 1;
+            }
+            if k == load.len() {
+                break;
+            }
+            load[k] += 1;
+            let bin = Bin { bin_type: t, load: load.iter().enumerate().filter(|(_, &n)| n > 0).map(|(i, &n)| (i, n)).collect() };
+            if plan::is_valid(problem, &groups, &bin) {
+                patterns.push((problem.bin_types[t].price, load.clone()));
+            }
+        }
+    }
+    fn best(left: Vec<u32>, patterns: &[(f64, Vec<u32>)], memo: &mut HashMap<Vec<u32>, f64>) -> f64 {
+        if left.iter().all(|&n| n == 0) {
+            return 0.0;
+        }
+        if let Some(&v) = memo.get(&left) {
+            return v;
+        }
+        // Pack the first remaining item in some pattern that contains it.
+        let first = left.iter().position(|&n| n > 0).unwrap();
+        let mut value = f64::INFINITY;
+        for (price, p) in patterns {
+            if p[first] > 0 && p.iter().zip(&left).all(|(a, b)| a <= b) {
+                let rest = left.iter().zip(p).map(|(a, b)| a - b).collect();
+                value = value.min(price + best(rest, patterns, memo));
+            }
+        }
+        memo.insert(left, value);
+        value
+    }
+    best(counts, &patterns, &mut HashMap::new())
+}
+
+/// Raw material for a tiny problem: bin types `(cap0, cap1, price)` and items
+/// `(size0, size1, count, max_per_bin, eligible mask)`, plus whether items 0 and 1 conflict.
+type TinyInput = (Vec<(u64, u64, f64)>, Vec<(u64, u64, u32, u32, u8)>, bool);
+
+fn tiny_input() -> impl Strategy<Value = TinyInput> {
+    let bin_type = (5u64..=12, 5u64..=12, prop_oneof![Just(1.0), Just(1.5), Just(2.0), Just(2.5), Just(3.25)]);
+    let item = (1u64..=5, 1u64..=5, 1u32..=3, prop_oneof![Just(u32::MAX), Just(1), Just(2)], 1u8..=3);
+    (prop::collection::vec(bin_type, 1..=2), prop::collection::vec(item, 2..=3), any::<bool>())
+}
+
+fn tiny_problem((types, items, conflict): TinyInput) -> Problem {
+    let bin_types: Vec<BinType> = types
+        .iter()
+        .enumerate()
+        .map(|(t, &(c0, c1, price))| BinType { name: format!("t{t}"), capacity: vec![c0, c1], price })
+        .collect();
+    let items = items
+        .iter()
+        .enumerate()
+        .map(|(i, &(s0, s1, count, max_per_bin, mask))| {
+            let mut eligible: Vec<usize> = (0..bin_types.len()).filter(|&t| mask & (1 << t) != 0).collect();
+            if eligible.is_empty() {
+                eligible.push(0);
+            }
+            let max_per_bin = if conflict && i < 2 { 1 } else { max_per_bin };
+            Item { name: format!("i{i}"), size: vec![s0, s1], count, eligible, max_per_bin }
+        })
+        .collect();
+    let conflict_groups =
+        if conflict { vec![ConflictGroup { name: "g".into(), items: vec![0, 1] }] } else { Vec::new() };
+    Problem { resources: vec!["a".into(), "b".into()], items, bin_types, conflict_groups }
+}
+
+fn settings() -> Settings {
+    Settings { seed: 7, threads: 1, time_limit: Duration::from_secs(10), exact: true }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn exact_agrees_with_brute_force(input in tiny_input()) {
+        let problem = tiny_problem(input);
+        let optimum = brute_force(&problem);
+        let start = one_bin_per_copy(&problem);
+        let improved = improve(&problem, &start, 0.0, Instant::now() + Duration::from_secs(10), &settings());
+        prop_assert!(improved.packing.verify(&problem).is_ok(), "{:?}", improved.packing.verify(&problem));
+        let cost = improved.packing.cost(&problem);
+        prop_assert!(improved.lower_bound <= optimum + 1e-9, "bound {} above optimum {}", improved.lower_bound, optimum);
+        prop_assert!(cost <= start.cost(&problem) + 1e-9);
+        prop_assert!((cost - optimum).abs() <= 1e-9, "cost {} optimum {} notes {:?}", cost, optimum, improved.notes);
+        prop_assert!(cost - improved.lower_bound <= 1e-6 * cost, "bound {} not closed on {}", improved.lower_bound, cost);
+    }
+}
+
+#[test]
+fn a_conflict_group_keeps_its_items_apart() {
+    let item = |name: &str, count| Item { name: name.into(), size: vec![1, 1], count, eligible: vec![0], max_per_bin: 1 };
+    let problem = Problem {
+        resources: vec!["a".into(), "b".into()],
+        items: vec![item("x", 2), item("y", 2), Item { max_per_bin: u32::MAX, ..item("z", 4) }],
+        bin_types: vec![BinType { name: "big".into(), capacity: vec![100, 100], price: 1.0 }],
+        conflict_groups: vec![ConflictGroup { name: "port".into(), items: vec![0, 1] }],
+    };
+    let start = one_bin_per_copy(&problem);
+    let improved = improve(&problem, &start, 0.0, Instant::now() + Duration::from_secs(10), &settings());
+    improved.packing.verify(&problem).unwrap();
+    // Four copies that pairwise conflict need four bins; the free item rides along.
+    assert_eq!(improved.packing.bins.len(), 4);
+    assert!((improved.lower_bound - 4.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_past_deadline_returns_the_start_with_a_valid_bound() {
+    let problem = tiny_problem((vec![(10, 10, 1.0)], vec![(4, 4, 3, u32::MAX, 1), (6, 3, 2, u32::MAX, 1)], false));
+    let start = one_bin_per_copy(&problem);
+    let improved = improve(&problem, &start, 2.5, Instant::now(), &settings());
+    assert_eq!(improved.packing, start);
+    // The given bound rounded up to a whole number of unit prices, never lowered.
+    assert!((improved.lower_bound - 3.0).abs() < 1e-9);
+    assert!(improved.lower_bound <= brute_force(&problem));
+    assert!(improved.notes.iter().any(|n| n.starts_with("time limit reached")));
+}
+
+#[test]
+fn the_lattice_rounds_up_to_a_reachable_cost() {
+    let mut problem = tiny_problem((vec![(10, 10, 0.5), (10, 10, 0.75)], vec![(1, 1, 1, 1, 1)], false));
+    let lattice = bound::Lattice::of(&problem);
+    assert!((lattice.round_up(1.1) - 1.25).abs() < 1e-12);
+    assert!((lattice.round_up(1.0000000001) - 1.0000000001).abs() < 1e-12);
+    problem.bin_types[1].price = 0.1 + 1e-9;
+    assert!((bound::Lattice::of(&problem).round_up(1.1) - 1.1).abs() < 1e-12);
+}
+
+#[test]
+fn vector_packing_closes_with_the_lp_bound() {
+    // Three kinds that pair up exactly: the LP bound is 6 and the optimum 6.
+    let text = "2\n10 10\n3\n5 3 4\n5 7 4\n4 4 4\n";
+    let problem = read_vbp(text).unwrap();
+    let start = one_bin_per_copy(&problem);
+    let improved = improve(&problem, &start, 0.0, Instant::now() + Duration::from_secs(10), &settings());
+    improved.packing.verify(&problem).unwrap();
+    assert_eq!(improved.packing.cost(&problem), brute_force(&problem));
+    assert!((improved.lower_bound - improved.packing.cost(&problem)).abs() < 1e-9);
+}
+
+/// Measures the exact method on the public `.vbp` files listed (one path a line) in the
+/// file named by `ECSPLAN_VBP_LIST`, `ECSPLAN_VBP_SECONDS` each (default 10), starting
+/// from first-fit decreasing. Prints one line per instance.
+#[test]
+#[ignore]
+fn measure_vector_packing() {
+    let list = std::env::var("ECSPLAN_VBP_LIST").expect("ECSPLAN_VBP_LIST");
+    let seconds: f64 = std::env::var("ECSPLAN_VBP_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10.0);
+    let mut optimal = 0;
+    let mut total = 0;
+    for path in std::fs::read_to_string(list).unwrap().lines().filter(|l| !l.trim().is_empty()) {
+        let Some(problem) = read_vbp(&std::fs::read_to_string(path).unwrap()) else {
+            println!("{path}\tskipped (negative weight)");
+            continue;
+        };
+        let began = Instant::now();
+        let start = first_fit(&problem);
+        let improved = improve(&problem, &start, 0.0, began + Duration::from_secs_f64(seconds), &settings());
+        improved.packing.verify(&problem).unwrap();
+        let cost = improved.packing.cost(&problem);
+        let is_optimal = cost - improved.lower_bound <= 1e-6 * cost;
+        total += 1;
+        optimal += usize::from(is_optimal);
+        println!(
+            "{path}\tstart {}\tcost {cost}\tbound {}\t{}\t{:.2}s\t{:?}",
+            start.cost(&problem),
+            improved.lower_bound,
+            if is_optimal { "optimal" } else { "feasible" },
+            began.elapsed().as_secs_f64(),
+            improved.notes
+        );
+    }
+    println!("optimal {optimal} of {total}");
+}
