@@ -214,6 +214,7 @@ fn plan_scenario(inputs: &Inputs, scenario: Scenario, settings: &Settings) -> an
     let scenario_inputs = Inputs {
         workload: rewritten.workload,
         catalog: inputs.catalog.clone(),
+        whole_catalog: inputs.whole_catalog.clone(),
         figures,
         types: inputs.types.clone(),
     };

@@ -47,6 +47,8 @@ pub struct Inputs {
     pub workload: Workload,
     /// The catalog after `--types`.
     pub catalog: Catalog,
+    /// The whole catalog, for `check` to tell a type excluded by `--types` from an unknown one.
+    pub whole_catalog: Catalog,
     pub figures: Figures,
     pub types: TypePatterns,
 }
@@ -74,8 +76,9 @@ pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Resu
     if !problems.is_empty() {
         return Err(InputErrors(problems).into());
     }
+    let whole_catalog = catalog.clone();
     let catalog = restrict(catalog, &types)?;
-    Ok(Inputs { workload, catalog, figures, types })
+    Ok(Inputs { workload, catalog, whole_catalog, figures, types })
 }
 
 /// Keeps the catalog types that `--types` allows; a pattern that matches none is an error.

@@ -138,7 +138,7 @@ fn json_on_stdout_is_the_summary() {
 #[test]
 fn no_plan_exits_1_names_the_service_and_writes_nothing() {
     let dir = Workdir::new();
-    let run = plan(&dir, "ok,256,512,1,none,,0,any,,false\nml-train,4096,30000,1,none,,1,any,m5.*,false\n", &[]);
+    let run = plan(&dir, "ok,256,512,1,none,,0,any,,false\nml-train,4096,8000,1,none,,1,any,m5.*,false\n", &[]);
     run.expect(1);
     assert!(run.stderr.contains("ml-train"), "{}", run.stderr);
     assert!(run.stderr.contains("GPU"), "{}", run.stderr);

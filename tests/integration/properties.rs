@@ -17,7 +17,7 @@ fn inputs(workload: Workload, eni_trunking: bool) -> Inputs {
     let patterns: Vec<String> = TYPES.split(';').map(String::from).collect();
     let types = TypePatterns::new(&patterns).unwrap();
     let catalog = restrict(input::read_catalog(None).unwrap(), &types).unwrap();
-    Inputs { workload, catalog, figures: Figures { eni_trunking, ..Figures::default() }, types }
+    Inputs { workload, whole_catalog: catalog.clone(), catalog, figures: Figures { eni_trunking, ..Figures::default() }, types }
 }
 
 fn service() -> impl Strategy<Value = Service> {
