@@ -33,7 +33,13 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
     let lowered = lower::lower(&inputs.workload, &inputs.catalog, &inputs.figures)?;
     let solved = engine::solve(&lowered.problem, settings);
     let plan = lower::to_plan(&lowered, &solved.packing, &inputs.workload, &inputs.catalog);
-    let report = check::check(&inputs.workload, &inputs.whole_catalog, &inputs.figures, &inputs.types, &rows(&plan));
+    let report = check::check(
+        &inputs.workload,
+        &inputs.whole_catalog,
+        &inputs.figures,
+        &inputs.types,
+        &rows(&plan),
+    );
     if !report.is_valid() {
         return Err(PlanError::CheckFailed(report.violations));
     }
@@ -46,7 +52,12 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
             ));
         }
     }
-    Ok(Planned { plan, solved, report, notes })
+    Ok(Planned {
+        plan,
+        solved,
+        report,
+        notes,
+    })
 }
 
 /// The placement rows of a plan, as `placements.csv` holds them.

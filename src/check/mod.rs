@@ -53,11 +53,32 @@ impl CheckReport {
 
 /// Checks placement rows against the workload, catalog and rules. `types` is the
 /// `--types` restriction (empty allows every type of the catalog).
-pub fn check(workload: &Workload, catalog: &Catalog, figures: &Figures, types: &TypePatterns, rows: &[PlacementRow]) -> CheckReport {
+pub fn check(
+    workload: &Workload,
+    catalog: &Catalog,
+    figures: &Figures,
+    types: &TypePatterns,
+    rows: &[PlacementRow],
+) -> CheckReport {
     let mut violations = Vec::new();
-    let at = |row: &PlacementRow| if row.line > 0 { format!("line {}: ", row.line) } else { String::new() };
-    let services: HashMap<&str, usize> = workload.services.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
-    let filters: Vec<Option<TypePatterns>> = workload.services.iter().map(|s| TypePatterns::new(&s.instance_types).ok()).collect();
+    let at = |row: &PlacementRow| {
+        if row.line > 0 {
+            format!("line {}: ", row.line)
+        } else {
+            String::new()
+        }
+    };
+    let services: HashMap<&str, usize> = workload
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let filters: Vec<Option<TypePatterns>> = workload
+        .services
+        .iter()
+        .map(|s| TypePatterns::new(&s.instance_types).ok())
+        .collect();
 
     let mut order: Vec<&str> = Vec::new();
     let mut by_instance: HashMap<&str, Vec<&PlacementRow>> = HashMap::new();
@@ -75,11 +96,18 @@ pub fn check(workload: &Workload, catalog: &Catalog, figures: &Figures, types: &
         let rows_of = &by_instance[id];
         let type_name = &rows_of[0].instance_type;
         let Some(t) = catalog.find(type_name) else {
-            violations.push(format!("{}instance {id}: type `{type_name}` is not in the catalog", at(rows_of[0])));
+            violations.push(format!(
+                "{}instance {id}: type `{type_name}` is not in the catalog",
+                at(rows_of[0])
+            ));
             continue;
         };
         if !types.allows(&t.instance_type) {
-            violations.push(format!("instance {id}: type {} is excluded by --types `{}`", t.instance_type, types.display()));
+            violations.push(format!(
+                "instance {id}: type {} is excluded by --types `{}`",
+                t.instance_type,
+                types.display()
+            ));
         }
         let capacity = figures.capacity(t);
         let mut used: Amounts = [0; 6];
@@ -95,16 +123,28 @@ pub fn check(workload: &Workload, catalog: &Catalog, figures: &Figures, types: &
                 ));
             }
             if seen_services.contains(&row.service.as_str()) {
-                violations.push(format!("{}instance {id}: service `{}` has more than one row", at(row), row.service));
+                violations.push(format!(
+                    "{}instance {id}: service `{}` has more than one row",
+                    at(row),
+                    row.service
+                ));
             }
             seen_services.push(&row.service);
             let Some(&s) = services.get(row.service.as_str()) else {
-                violations.push(format!("{}instance {id}: service `{}` is not in the workload", at(row), row.service));
+                violations.push(format!(
+                    "{}instance {id}: service `{}` is not in the workload",
+                    at(row),
+                    row.service
+                ));
                 continue;
             };
             let service = &workload.services[s];
             if row.tasks == 0 {
-                violations.push(format!("{}instance {id}: service `{}` has a row with 0 tasks", at(row), service.name));
+                violations.push(format!(
+                    "{}instance {id}: service `{}` has a row with 0 tasks",
+                    at(row),
+                    service.name
+                ));
             }
             placed[s] += u64::from(row.tasks);
             if !service.arch.runs_on(t.arch) {

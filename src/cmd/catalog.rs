@@ -49,7 +49,16 @@ pub fn run(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
         Format::Table => {
             let mut table = Table::new();
             table.load_preset(UTF8_FULL_CONDENSED);
-            table.set_header(["instance type", "arch", "$/hour", "cpu units", "memory MiB", "gpus", "awsvpc tasks", "trunking"]);
+            table.set_header([
+                "instance type",
+                "arch",
+                "$/hour",
+                "cpu units",
+                "memory MiB",
+                "gpus",
+                "awsvpc tasks",
+                "trunking",
+            ]);
             for r in &rows {
                 let trunking = match r.trunking {
                     Some(true) => "yes",

@@ -11,7 +11,13 @@ use crate::output::money;
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let inputs = super::load_inputs(&args.input, &args.rules)?;
     let rows = check::read_placements(&args.plan)?;
-    let report = check::check(&inputs.workload, &inputs.whole_catalog, &inputs.figures, &inputs.types, &rows);
+    let report = check::check(
+        &inputs.workload,
+        &inputs.whole_catalog,
+        &inputs.figures,
+        &inputs.types,
+        &rows,
+    );
     let mut out = std::io::stdout().lock();
     if report.is_valid() {
         writeln!(

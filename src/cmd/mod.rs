@@ -78,7 +78,13 @@ pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Resu
     }
     let whole_catalog = catalog.clone();
     let catalog = restrict(catalog, &types)?;
-    Ok(Inputs { workload, catalog, whole_catalog, figures, types })
+    Ok(Inputs {
+        workload,
+        catalog,
+        whole_catalog,
+        figures,
+        types,
+    })
 }
 
 /// Keeps the catalog types that `--types` allows; a pattern that matches none is an error.

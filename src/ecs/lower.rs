@@ -27,7 +27,11 @@ pub struct NoPlan {
 
 impl std::fmt::Display for NoPlan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "no plan exists: {} service(s) fit no allowed instance type", self.reasons.len())?;
+        writeln!(
+            f,
+            "no plan exists: {} service(s) fit no allowed instance type",
+            self.reasons.len()
+        )?;
         for r in &self.reasons {
             writeln!(f, "  {r}")?;
         }
@@ -65,7 +69,9 @@ pub fn service_filters(workload: &Workload) -> Vec<TypePatterns> {
 /// Builds the generic problem. Services with no tasks are left out.
 pub fn lower(workload: &Workload, catalog: &Catalog, figures: &Figures) -> Result<Lowered, NoPlan> {
     let filters = service_filters(workload);
-    let service_of_item: Vec<usize> = (0..workload.services.len()).filter(|&s| workload.services[s].count > 0).collect();
+    let service_of_item: Vec<usize> = (0..workload.services.len())
+        .filter(|&s| workload.services[s].count > 0)
+        .collect();
 
     let mut reasons = Vec::new();
     let mut eligible_types: Vec<Vec<usize>> = Vec::with_capacity(service_of_item.len());
@@ -84,8 +90,15 @@ pub fn lower(workload: &Workload, catalog: &Catalog, figures: &Figures) -> Resul
     }
 
     // Keep only the resources some task uses, and the types some service may use.
-    let usage: Vec<rules::Amounts> = service_of_item.iter().map(|&s| rules::task_usage(&workload.services[s])).collect();
-    let kept: Vec<Resource> = Resource::ALL.iter().copied().filter(|&r| usage.iter().any(|u| u[r as usize] > 0)).collect();
+    let usage: Vec<rules::Amounts> = service_of_item
+        .iter()
+        .map(|&s| rules::task_usage(&workload.services[s]))
+        .collect();
+    let kept: Vec<Resource> = Resource::ALL
+        .iter()
+        .copied()
+        .filter(|&r| usage.iter().any(|u| u[r as usize] > 0))
+        .collect();
     let mut used_type = vec![false; catalog.types.len()];
     for fits in &eligible_types {
         for &t in fits {
@@ -131,7 +144,11 @@ pub fn lower(workload: &Workload, catalog: &Catalog, figures: &Figures) -> Resul
         bin_types,
         conflict_groups: port_groups(workload, &service_of_item),
     };
-    let mut lowered = Lowered { problem, service_of_item, type_of_bin };
+    let mut lowered = Lowered {
+        problem,
+        service_of_item,
+        type_of_bin,
+    };
     prune_dominated_types(&mut lowered);
     Ok(lowered)
 }
@@ -149,7 +166,10 @@ fn port_groups(workload: &Workload, service_of_item: &[usize]) -> Vec<ConflictGr
     by_port
         .into_iter()
         .filter(|(_, items)| items.len() > 1)
-        .map(|(port, items)| ConflictGroup { name: format!("host port {port}"), items })
+        .map(|(port, items)| ConflictGroup {
+            name: format!("host port {port}"),
+            items,
+        })
         .collect()
 }
 
@@ -173,11 +193,7 @@ fn prune_dominated_types(lowered: &mut Lowered) {
             && allowed[b].iter().zip(&allowed[a]).all(|(wb, wa)| wb & !wa == 0)
     };
     let keep: Vec<bool> = (0..n)
-        .map(|b| {
-            !(0..n).any(|a| {
-                a != b && dominates(a, b) && (!dominates(b, a) || a < b)
-            })
-        })
+        .map(|b| !(0..n).any(|a| a != b && dominates(a, b) && (!dominates(b, a) || a < b)))
         .collect();
     let mut new_index = vec![usize::MAX; n];
     let mut next = 0;
@@ -188,11 +204,28 @@ fn prune_dominated_types(lowered: &mut Lowered) {
         }
     }
     let p = &mut lowered.problem;
-    p.bin_types = p.bin_types.drain(..).enumerate().filter(|(b, _)| keep[*b]).map(|(_, t)| t).collect();
+    p.bin_types = p
+        .bin_types
+        .drain(..)
+        .enumerate()
+        .filter(|(b, _)| keep[*b])
+        .map(|(_, t)| t)
+        .collect();
     for item in &mut p.items {
-        item.eligible = item.eligible.iter().filter(|&&b| keep[b]).map(|&b| new_index[b]).collect();
+        item.eligible = item
+            .eligible
+            .iter()
+            .filter(|&&b| keep[b])
+            .map(|&b| new_index[b])
+            .collect();
     }
-    lowered.type_of_bin = lowered.type_of_bin.iter().enumerate().filter(|(b, _)| keep[*b]).map(|(_, &t)| t).collect();
+    lowered.type_of_bin = lowered
+        .type_of_bin
+        .iter()
+        .enumerate()
+        .filter(|(b, _)| keep[*b])
+        .map(|(_, &t)| t)
+        .collect();
 }
 
 /// Turns a packing into named instances `i-0001`, `i-0002`, … in the packing's order.
@@ -232,7 +265,11 @@ fn explain(figures: &Figures, s: &Service, filter: &TypePatterns, catalog: &Cata
         .filter(|t| !matches!(misfit(figures, s, filter, t), Some(Misfit::Arch | Misfit::Filter)))
         .collect();
     if allowed.is_empty() {
-        let _ = write!(text, "; no instance type in the catalog runs arch `{}`", s.arch.as_str());
+        let _ = write!(
+            text,
+            "; no instance type in the catalog runs arch `{}`",
+            s.arch.as_str()
+        );
         if !filter.is_empty() {
             let _ = write!(text, " and matches `{}`", filter.display());
         }
@@ -241,10 +278,22 @@ fn explain(figures: &Figures, s: &Service, filter: &TypePatterns, catalog: &Cata
     }
     let short: Vec<String> = Resource::ALL
         .iter()
-        .filter(|&&r| allowed.iter().all(|t| figures.capacity(t)[r as usize] < need[r as usize]))
+        .filter(|&&r| {
+            allowed
+                .iter()
+                .all(|t| figures.capacity(t)[r as usize] < need[r as usize])
+        })
         .map(|&r| {
-            let most = allowed.iter().map(|t| figures.capacity(t)[r as usize]).max().unwrap_or(0);
-            format!("no allowed type has {} (the most is {})", r.describe(need[r as usize]), most)
+            let most = allowed
+                .iter()
+                .map(|t| figures.capacity(t)[r as usize])
+                .max()
+                .unwrap_or(0);
+            format!(
+                "no allowed type has {} (the most is {})",
+                r.describe(need[r as usize]),
+                most
+            )
         })
         .collect();
     if short.is_empty() {
@@ -254,15 +303,23 @@ fn explain(figures: &Figures, s: &Service, filter: &TypePatterns, catalog: &Cata
     }
     let first = &allowed[0].instance_type;
     let last = &allowed[allowed.len() - 1].instance_type;
-    let range = if allowed.len() == 1 { first.clone() } else { format!("{first}…{last}") };
+    let range = if allowed.len() == 1 {
+        first.clone()
+    } else {
+        format!("{first}…{last}")
+    };
     if filter.is_empty() {
-        let _ = write!(text, "; {} types allow arch `{}` ({range})", allowed.len(), s.arch.as_str());
+        let _ = write!(
+            text,
+            "; {} types allow arch `{}` ({range})",
+            allowed.len(),
+            s.arch.as_str()
+        );
     } else {
         let _ = write!(text, "; the filter `{}` allows {range}", filter.display());
     }
     text
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -330,15 +387,24 @@ mod tests {
         assert_eq!(l.problem.conflict_groups[0].items, vec![0, 1]);
         assert_eq!(l.problem.items[0].max_per_bin, 1);
         assert_eq!(l.problem.items[2].max_per_bin, u32::MAX);
-        assert_eq!(l.problem.resources, vec!["cpu", "memory", "host_ports", "dynamic_ports"]);
+        assert_eq!(
+            l.problem.resources,
+            vec!["cpu", "memory", "host_ports", "dynamic_ports"]
+        );
         assert_eq!(l.problem.items[1].size, vec![256, 512, 1, 1]);
     }
 
     #[test]
     fn dearer_types_no_larger_than_a_cheaper_one_are_dropped() {
-        let w = Workload { services: vec![service("a", NetworkMode::None, &[])] };
+        let w = Workload {
+            services: vec![service("a", NetworkMode::None, &[])],
+        };
         let l = lower(&w, &catalog(), &Figures::default()).unwrap();
-        let names: Vec<String> = l.type_of_bin.iter().map(|&t| catalog().types[t].instance_type.clone()).collect();
+        let names: Vec<String> = l
+            .type_of_bin
+            .iter()
+            .map(|&t| catalog().types[t].instance_type.clone())
+            .collect();
         // m5.large is dominated by m5a.large (same size, cheaper); g5.xlarge by m5.xlarge
         // for a service that needs no GPU.
         assert_eq!(names, vec!["m5a.large", "m5.xlarge", "c6g.large"]);
@@ -351,9 +417,15 @@ mod tests {
     fn a_type_that_only_some_services_may_use_is_not_dominated_by_it() {
         let mut only_m5 = service("m5-only", NetworkMode::None, &[]);
         only_m5.instance_types = vec!["m5.*".into()];
-        let w = Workload { services: vec![only_m5, service("any", NetworkMode::None, &[])] };
+        let w = Workload {
+            services: vec![only_m5, service("any", NetworkMode::None, &[])],
+        };
         let l = lower(&w, &catalog(), &Figures::default()).unwrap();
-        let names: Vec<String> = l.type_of_bin.iter().map(|&t| catalog().types[t].instance_type.clone()).collect();
+        let names: Vec<String> = l
+            .type_of_bin
+            .iter()
+            .map(|&t| catalog().types[t].instance_type.clone())
+            .collect();
         assert!(names.contains(&"m5.large".to_string()), "{names:?}");
     }
 
@@ -363,7 +435,9 @@ mod tests {
         gpu.gpus = 4;
         gpu.memory_mib = 30000;
         gpu.instance_types = vec!["g5.*".into()];
-        let w = Workload { services: vec![service("ok", NetworkMode::None, &[]), gpu] };
+        let w = Workload {
+            services: vec![service("ok", NetworkMode::None, &[]), gpu],
+        };
         let err = lower(&w, &catalog(), &Figures::default()).unwrap_err();
         assert_eq!(err.reasons.len(), 1);
         let r = &err.reasons[0];
@@ -377,7 +451,9 @@ mod tests {
     fn services_without_tasks_are_left_out() {
         let mut idle = service("idle", NetworkMode::None, &[]);
         idle.count = 0;
-        let w = Workload { services: vec![idle, service("busy", NetworkMode::Awsvpc, &[])] };
+        let w = Workload {
+            services: vec![idle, service("busy", NetworkMode::Awsvpc, &[])],
+        };
         let l = lower(&w, &catalog(), &Figures::default()).unwrap();
         assert_eq!(l.service_of_item, vec![1]);
         assert_eq!(l.problem.resources, vec!["cpu", "memory", "awsvpc_tasks"]);

@@ -197,7 +197,11 @@ impl TypePatterns {
 
     /// The patterns as written, `;`-separated.
     pub fn display(&self) -> String {
-        self.patterns.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>().join(";")
+        self.patterns
+            .iter()
+            .map(|(p, _)| p.as_str())
+            .collect::<Vec<_>>()
+            .join(";")
     }
 }
 
@@ -226,7 +230,11 @@ pub fn misfit(figures: &Figures, s: &Service, filter: &TypePatterns, t: &Instanc
     Resource::ALL
         .iter()
         .find(|r| need[**r as usize] > have[**r as usize])
-        .map(|&r| Misfit::Resource { resource: r, need: need[r as usize], have: have[r as usize] })
+        .map(|&r| Misfit::Resource {
+            resource: r,
+            need: need[r as usize],
+            have: have[r as usize],
+        })
 }
 
 #[cfg(test)]
@@ -273,14 +281,23 @@ mod tests {
     fn registered_memory_is_three_percent_below_nominal_by_default() {
         let f = Figures::default();
         assert_eq!(f.registered_memory_mib(&m5_large()), 7946); // floor(8192 × 0.97)
-        let f = Figures { reserved_memory_mib: 256, ..Figures::default() };
+        let f = Figures {
+            reserved_memory_mib: 256,
+            ..Figures::default()
+        };
         assert_eq!(f.registered_memory_mib(&m5_large()), 7690);
     }
 
     #[test]
     fn measured_registered_memory_replaces_the_estimate_but_not_the_reservation() {
-        let t = InstanceType { registered_memory_mib: Some(7985), ..m5_large() };
-        let f = Figures { reserved_memory_mib: 100, ..Figures::default() };
+        let t = InstanceType {
+            registered_memory_mib: Some(7985),
+            ..m5_large()
+        };
+        let f = Figures {
+            reserved_memory_mib: 100,
+            ..Figures::default()
+        };
         assert_eq!(f.registered_memory_mib(&t), 7885);
     }
 
@@ -288,25 +305,45 @@ mod tests {
     fn awsvpc_cap_is_enis_minus_one_or_the_trunk_limit() {
         let t = m5_large();
         assert_eq!(Figures::default().awsvpc_task_cap(&t), 2);
-        let trunk = Figures { eni_trunking: true, ..Figures::default() };
+        let trunk = Figures {
+            eni_trunking: true,
+            ..Figures::default()
+        };
         assert_eq!(trunk.awsvpc_task_cap(&t), 10);
-        let unknown = InstanceType { trunking: None, awsvpc_trunk_tasks: None, ..t.clone() };
+        let unknown = InstanceType {
+            trunking: None,
+            awsvpc_trunk_tasks: None,
+            ..t.clone()
+        };
         assert_eq!(trunk.awsvpc_task_cap(&unknown), 2);
-        let multi_card = InstanceType { max_enis: 16, awsvpc_tasks: Some(13), ..t };
+        let multi_card = InstanceType {
+            max_enis: 16,
+            awsvpc_tasks: Some(13),
+            ..t
+        };
         assert_eq!(Figures::default().awsvpc_task_cap(&multi_card), 13);
     }
 
     #[test]
     fn headroom_floors_cpu_and_memory_only() {
-        let f = Figures { headroom: 0.1, ..Figures::default() };
+        let f = Figures {
+            headroom: 0.1,
+            ..Figures::default()
+        };
         let cap = f.capacity(&m5_large());
         assert_eq!(cap, [1843, 7151, 0, 2, 95, 16383]);
     }
 
     #[test]
     fn usage_per_mode() {
-        assert_eq!(task_usage(&service(NetworkMode::Host, &[80, 443])), [256, 512, 0, 0, 2, 0]);
-        assert_eq!(task_usage(&service(NetworkMode::Bridge, &[80, 0, 0])), [256, 512, 0, 0, 1, 2]);
+        assert_eq!(
+            task_usage(&service(NetworkMode::Host, &[80, 443])),
+            [256, 512, 0, 0, 2, 0]
+        );
+        assert_eq!(
+            task_usage(&service(NetworkMode::Bridge, &[80, 0, 0])),
+            [256, 512, 0, 0, 1, 2]
+        );
         assert_eq!(task_usage(&service(NetworkMode::Default, &[0])), [256, 512, 0, 0, 0, 1]);
         assert_eq!(task_usage(&service(NetworkMode::Awsvpc, &[])), [256, 512, 0, 1, 0, 0]);
         assert_eq!(task_usage(&service(NetworkMode::None, &[])), [256, 512, 0, 0, 0, 0]);
@@ -317,7 +354,10 @@ mod tests {
         assert!(!tasks_may_share(&service(NetworkMode::Host, &[80])));
         assert!(!tasks_may_share(&service(NetworkMode::Bridge, &[8080, 0])));
         assert!(tasks_may_share(&service(NetworkMode::Bridge, &[0, 0])));
-        let distinct = Service { distinct_instance: true, ..service(NetworkMode::None, &[]) };
+        let distinct = Service {
+            distinct_instance: true,
+            ..service(NetworkMode::None, &[])
+        };
         assert!(!tasks_may_share(&distinct));
     }
 
@@ -336,13 +376,23 @@ mod tests {
     #[test]
     fn misfit_names_the_first_resource_short() {
         let f = Figures::default();
-        let s = Service { gpus: 1, ..service(NetworkMode::None, &[]) };
+        let s = Service {
+            gpus: 1,
+            ..service(NetworkMode::None, &[])
+        };
         let none = TypePatterns::new(&[]).unwrap();
         assert_eq!(
             misfit(&f, &s, &none, &m5_large()),
-            Some(Misfit::Resource { resource: Resource::Gpus, need: 1, have: 0 })
+            Some(Misfit::Resource {
+                resource: Resource::Gpus,
+                need: 1,
+                have: 0
+            })
         );
-        let arm = Service { arch: ImageArch::Only(CpuArch::Arm64), ..s };
+        let arm = Service {
+            arch: ImageArch::Only(CpuArch::Arm64),
+            ..s
+        };
         assert_eq!(misfit(&f, &arm, &none, &m5_large()), Some(Misfit::Arch));
     }
 }

@@ -136,9 +136,7 @@ impl Service {
     /// Dynamic host ports one task takes from the ephemeral range (bridge `0` mappings).
     pub fn dynamic_ports(&self) -> u32 {
         match self.network_mode {
-            NetworkMode::Bridge | NetworkMode::Default => {
-                self.host_ports.iter().filter(|&&p| p == 0).count() as u32
-            }
+            NetworkMode::Bridge | NetworkMode::Default => self.host_ports.iter().filter(|&&p| p == 0).count() as u32,
             _ => 0,
         }
     }

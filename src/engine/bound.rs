@@ -58,10 +58,18 @@ fn counting_bound(problem: &Problem) -> f64 {
             continue;
         }
         let count = f64::from(item.count);
-        let per_copy = per_bin.iter().map(|&(t, k)| problem.bin_types[t].price / f64::from(k)).fold(f64::INFINITY, f64::min);
+        let per_copy = per_bin
+            .iter()
+            .map(|&(t, k)| problem.bin_types[t].price / f64::from(k))
+            .fold(f64::INFINITY, f64::min);
         let most = per_bin.iter().map(|&(_, k)| k).max().unwrap_or(1);
-        least_price[i] = per_bin.iter().map(|&(t, _)| problem.bin_types[t].price).fold(f64::INFINITY, f64::min);
-        best = best.max(count * per_copy).max(f64::from(item.count.div_ceil(most)) * least_price[i]);
+        least_price[i] = per_bin
+            .iter()
+            .map(|&(t, _)| problem.bin_types[t].price)
+            .fold(f64::INFINITY, f64::min);
+        best = best
+            .max(count * per_copy)
+            .max(f64::from(item.count.div_ceil(most)) * least_price[i]);
     }
     for group in &problem.conflict_groups {
         let sum: f64 = group
@@ -135,12 +143,19 @@ fn lp_bound(problem: &Problem) -> Option<f64> {
         }
     }
     for (per_bin, count) in copy_rows {
-        let lhs: Expression = per_bin.iter().filter_map(|&(t, k)| y[t].map(|v| f64::from(k) * v)).sum();
+        let lhs: Expression = per_bin
+            .iter()
+            .filter_map(|&(t, k)| y[t].map(|v| f64::from(k) * v))
+            .sum();
         rows.push(constraint!(lhs >= f64::from(count)));
     }
     for group in &problem.conflict_groups {
         let count: u32 = group.items.iter().map(|&i| problem.items[i].count).sum();
-        let mut types: Vec<BinTypeId> = group.items.iter().flat_map(|&i| problem.items[i].eligible.iter().copied()).collect();
+        let mut types: Vec<BinTypeId> = group
+            .items
+            .iter()
+            .flat_map(|&i| problem.items[i].eligible.iter().copied())
+            .collect();
         types.sort_unstable();
         types.dedup();
         if count > 0 {
@@ -149,8 +164,11 @@ fn lp_bound(problem: &Problem) -> Option<f64> {
         }
     }
 
-    let objective: Expression =
-        y.iter().enumerate().filter_map(|(t, v)| v.map(|v| problem.bin_types[t].price * v)).sum();
+    let objective: Expression = y
+        .iter()
+        .enumerate()
+        .filter_map(|(t, v)| v.map(|v| problem.bin_types[t].price * v))
+        .sum();
     let mut model = vars.minimise(objective.clone()).using(highs);
     for row in rows {
         model.add_constraint(row);
@@ -163,7 +181,9 @@ fn lp_bound(problem: &Problem) -> Option<f64> {
 /// When every bin type has the same price `p`, a packing costs a whole number of `p`:
 /// the bound rounds up to the next multiple, past a small tolerance.
 fn round_up_equal_prices(problem: &Problem, bound: f64) -> f64 {
-    let Some(first) = problem.bin_types.first() else { return bound };
+    let Some(first) = problem.bin_types.first() else {
+        return bound;
+    };
     let p = first.price;
     if p <= 0.0 || problem.bin_types.iter().any(|t| t.price != p) {
         return bound;
@@ -177,22 +197,40 @@ mod tests {
     use crate::engine::{BinType, ConflictGroup, Item};
 
     fn item(name: &str, size: &[u64], count: u32, eligible: &[usize]) -> Item {
-        Item { name: name.into(), size: size.to_vec(), count, eligible: eligible.to_vec(), max_per_bin: u32::MAX }
+        Item {
+            name: name.into(),
+            size: size.to_vec(),
+            count,
+            eligible: eligible.to_vec(),
+            max_per_bin: u32::MAX,
+        }
     }
 
     fn bin_type(name: &str, capacity: &[u64], price: f64) -> BinType {
-        BinType { name: name.into(), capacity: capacity.to_vec(), price }
+        BinType {
+            name: name.into(),
+            capacity: capacity.to_vec(),
+            price,
+        }
     }
 
     fn problem(items: Vec<Item>, bin_types: Vec<BinType>) -> Problem {
         let dims = items[0].size.len();
-        Problem { resources: (0..dims).map(|d| format!("r{d}")).collect(), items, bin_types, conflict_groups: vec![] }
+        Problem {
+            resources: (0..dims).map(|d| format!("r{d}")).collect(),
+            items,
+            bin_types,
+            conflict_groups: vec![],
+        }
     }
 
     #[test]
     fn covers_total_demand_with_the_cheapest_capacity() {
         // 10 units of demand; type 1 costs 3 for 10 units, type 0 costs 1 for 2 units.
-        let p = problem(vec![item("a", &[1], 10, &[0, 1])], vec![bin_type("small", &[2], 1.0), bin_type("big", &[10], 3.0)]);
+        let p = problem(
+            vec![item("a", &[1], 10, &[0, 1])],
+            vec![bin_type("small", &[2], 1.0), bin_type("big", &[10], 3.0)],
+        );
         assert!((resource_bound(&p) - 3.0).abs() < 1e-6);
     }
 
@@ -222,14 +260,20 @@ mod tests {
             vec![item("a", &[1], 2, &[0]), item("b", &[1], 3, &[0])],
             vec![bin_type("t", &[100], 1.5)],
         );
-        p.conflict_groups.push(ConflictGroup { name: "g".into(), items: vec![0, 1] });
+        p.conflict_groups.push(ConflictGroup {
+            name: "g".into(),
+            items: vec![0, 1],
+        });
         assert!((resource_bound(&p) - 7.5).abs() < 1e-6);
     }
 
     #[test]
     fn equal_prices_round_up_to_whole_bins() {
         // Demand 13 in bins of 10: the LP says 1.3, a packing needs 2.
-        let p = problem(vec![item("a", &[3], 3, &[0]), item("b", &[4], 1, &[0])], vec![bin_type("t", &[10], 1.0)]);
+        let p = problem(
+            vec![item("a", &[3], 3, &[0]), item("b", &[4], 1, &[0])],
+            vec![bin_type("t", &[10], 1.0)],
+        );
         assert_eq!(resource_bound(&p), 2.0);
         // Exactly two bins' worth stays two, despite the solver's margin.
         let p = problem(vec![item("a", &[5], 4, &[0])], vec![bin_type("t", &[10], 0.5)]);

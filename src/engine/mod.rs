@@ -28,7 +28,12 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { seed: 0, threads: 0, time_limit: Duration::from_secs(30), exact: true }
+        Settings {
+            seed: 0,
+            threads: 0,
+            time_limit: Duration::from_secs(30),
+            exact: true,
+        }
     }
 }
 
@@ -95,6 +100,13 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
         let cost = packing.cost(problem);
         // A bound can never exceed a feasible cost; guard against rounding in the LPs.
         let lower_bound = lower_bound.min(cost);
-        Solved { packing, cost, lower_bound, notes, first_plan_seconds, seconds: start.elapsed().as_secs_f64() }
+        Solved {
+            packing,
+            cost,
+            lower_bound,
+            notes,
+            first_plan_seconds,
+            seconds: start.elapsed().as_secs_f64(),
+        }
     })
 }

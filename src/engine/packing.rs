@@ -47,12 +47,18 @@ impl Packing {
             let mut used = vec![0u64; problem.dims()];
             let mut group_use = vec![0u32; problem.conflict_groups.len()];
             for &(i, n) in &bin.load {
-                let item = problem.items.get(i).ok_or_else(|| format!("bin {b}: unknown item {i}"))?;
+                let item = problem
+                    .items
+                    .get(i)
+                    .ok_or_else(|| format!("bin {b}: unknown item {i}"))?;
                 if item.eligible.binary_search(&bin.bin_type).is_err() {
                     return Err(format!("bin {b}: item {} may not use type {}", item.name, bt.name));
                 }
                 if n > item.max_per_bin {
-                    return Err(format!("bin {b}: {n} copies of {} (at most {})", item.name, item.max_per_bin));
+                    return Err(format!(
+                        "bin {b}: {n} copies of {} (at most {})",
+                        item.name, item.max_per_bin
+                    ));
                 }
                 for (u, s) in used.iter_mut().zip(&item.size) {
                     *u += s * u64::from(n);
@@ -68,12 +74,18 @@ impl Packing {
                 }
             }
             if let Some(g) = group_use.iter().position(|&n| n > 1) {
-                return Err(format!("bin {b}: conflict group {} used {} times", problem.conflict_groups[g].name, group_use[g]));
+                return Err(format!(
+                    "bin {b}: conflict group {} used {} times",
+                    problem.conflict_groups[g].name, group_use[g]
+                ));
             }
         }
         for (i, item) in problem.items.iter().enumerate() {
             if packed[i] != u64::from(item.count) {
-                return Err(format!("item {}: {} of {} copies packed", item.name, packed[i], item.count));
+                return Err(format!(
+                    "item {}: {} of {} copies packed",
+                    item.name, packed[i], item.count
+                ));
             }
         }
         Ok(())

@@ -28,7 +28,11 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}\n  fix: {}", self.file, self.line, self.column, self.cause, self.fix)
+        write!(
+            f,
+            "{}:{}:{}: {}\n  fix: {}",
+            self.file, self.line, self.column, self.cause, self.fix
+        )
     }
 }
 

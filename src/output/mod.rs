@@ -32,19 +32,27 @@ pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> 
             .prefix(&format!(".{name}."))
             .tempfile_in(dir)
             .with_context(|| format!("cannot write in {}", dir.display()))?;
-        tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all()).with_context(|| format!("cannot write {}", target.display()))?;
+        tmp.write_all(bytes)
+            .and_then(|()| tmp.as_file().sync_all())
+            .with_context(|| format!("cannot write {}", target.display()))?;
         staged.push((tmp, target));
     }
     for (tmp, target) in staged {
-        tmp.persist(&target).with_context(|| format!("cannot write {}", target.display()))?;
+        tmp.persist(&target)
+            .with_context(|| format!("cannot write {}", target.display()))?;
     }
     Ok(())
 }
 
 /// Writes one file atomically.
 pub fn write_file(path: &Path, bytes: Vec<u8>) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file name", path.display()))?;
     write_files(dir, &[(&name.to_string_lossy(), bytes)])
 }
 
@@ -53,7 +61,10 @@ pub fn write_plan(dir: &Path, planned: &Planned, summary: &Summary) -> anyhow::R
     write_files(
         dir,
         &[
-            ("placements.csv", placements::to_csv(&crate::planner::rows(&planned.plan))?),
+            (
+                "placements.csv",
+                placements::to_csv(&crate::planner::rows(&planned.plan))?,
+            ),
             ("instances.csv", instances::to_csv(&planned.report)?),
             ("summary.json", summary.to_json()),
         ],

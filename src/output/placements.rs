@@ -13,7 +13,12 @@ pub fn to_csv(rows: &[PlacementRow]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(HEADER)?;
     for r in rows {
-        w.write_record([r.instance_id.as_str(), r.instance_type.as_str(), r.service.as_str(), &r.tasks.to_string()])?;
+        w.write_record([
+            r.instance_id.as_str(),
+            r.instance_type.as_str(),
+            r.service.as_str(),
+            &r.tasks.to_string(),
+        ])?;
     }
     Ok(w.into_inner()?)
 }
@@ -29,19 +34,38 @@ pub fn read(path: &Path) -> Result<Vec<PlacementRow>, InputErrors> {
         fix: fix.to_string(),
     };
     let text = std::fs::read_to_string(path).map_err(|e| {
-        InputErrors(vec![problem(0, 0, format!("cannot read the file: {e}"), "give the folder that `ecsplan plan --out` wrote")])
+        InputErrors(vec![problem(
+            0,
+            0,
+            format!("cannot read the file: {e}"),
+            "give the folder that `ecsplan plan --out` wrote",
+        )])
     })?;
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let header = reader
         .headers()
-        .map_err(|e| InputErrors(vec![problem(1, 1, format!("unreadable header: {e}"), "write the header `instance_id,instance_type,service,tasks`")]))?
+        .map_err(|e| {
+            InputErrors(vec![problem(
+                1,
+                1,
+                format!("unreadable header: {e}"),
+                "write the header `instance_id,instance_type,service,tasks`",
+            )])
+        })?
         .clone();
     let mut errors = Vec::new();
     let mut index = [0usize; 4];
     for (k, name) in HEADER.iter().enumerate() {
         match header.iter().position(|h| h.trim() == *name) {
             Some(i) => index[k] = i,
-            None => errors.push(problem(1, 1, format!("the column `{name}` is missing"), "write the header `instance_id,instance_type,service,tasks`")),
+            None => errors.push(problem(
+                1,
+                1,
+                format!("the column `{name}` is missing"),
+                "write the header `instance_id,instance_type,service,tasks`",
+            )),
         }
     }
     if !errors.is_empty() {
@@ -68,7 +92,12 @@ pub fn read(path: &Path) -> Result<Vec<PlacementRow>, InputErrors> {
                 tasks,
                 line,
             }),
-            Err(_) => errors.push(problem(line, index[3] as u64 + 1, format!("`tasks` is `{tasks}`, not a whole number"), "write the number of tasks, e.g. 3")),
+            Err(_) => errors.push(problem(
+                line,
+                index[3] as u64 + 1,
+                format!("`tasks` is `{tasks}`, not a whole number"),
+                "write the number of tasks, e.g. 3",
+            )),
         }
     }
     if errors.is_empty() {

@@ -47,7 +47,13 @@ impl Summary {
             cost_per_month: cents4(cost * HOURS_PER_MONTH),
             instances: planned.plan.instances.len(),
             instance_counts,
-            tasks: planned.plan.instances.iter().flat_map(|i| i.tasks.iter()).map(|(_, n)| u64::from(*n)).sum(),
+            tasks: planned
+                .plan
+                .instances
+                .iter()
+                .flat_map(|i| i.tasks.iter())
+                .map(|(_, n)| u64::from(*n))
+                .sum(),
             lower_bound_per_hour: cents4_floor(solved.lower_bound),
             gap: (solved.gap() * 1e6).round() / 1e6,
             solve_seconds: (solved.seconds * 1e3).round() / 1e3,

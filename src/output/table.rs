@@ -23,12 +23,24 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
     }
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
-    table.set_header(["instance type", "count", "$/hour", "cpu used", "memory used", "awsvpc used", "tasks"]);
+    table.set_header([
+        "instance type",
+        "count",
+        "$/hour",
+        "cpu used",
+        "memory used",
+        "awsvpc used",
+        "tasks",
+    ]);
     let tasks_by_type = tasks_by_type(planned);
     for (t, (count, price, used, cap)) in &by_type {
         let pct = |r: Resource| {
             let c = cap[r as usize];
-            if c == 0 { "-".to_string() } else { format!("{:.0} %", 100.0 * used[r as usize] as f64 / c as f64) }
+            if c == 0 {
+                "-".to_string()
+            } else {
+                format!("{:.0} %", 100.0 * used[r as usize] as f64 / c as f64)
+            }
         };
         table.add_row(vec![
             Cell::new(t),

@@ -15,8 +15,19 @@ fn check(placements: &str, extra: &[&str]) -> crate::util::Run {
     let dir = Workdir::new();
     dir.write("catalog.csv", CATALOG);
     dir.write("workload.csv", &format!("{HEADER}{WORKLOAD}"));
-    dir.write("plan/placements.csv", &format!("instance_id,instance_type,service,tasks\n{placements}"));
-    let mut args = vec!["check", "--workload", "workload.csv", "--catalog", "catalog.csv", "--plan", "plan"];
+    dir.write(
+        "plan/placements.csv",
+        &format!("instance_id,instance_type,service,tasks\n{placements}"),
+    );
+    let mut args = vec![
+        "check",
+        "--workload",
+        "workload.csv",
+        "--catalog",
+        "catalog.csv",
+        "--plan",
+        "plan",
+    ];
     args.extend_from_slice(extra);
     dir.run(&args)
 }
@@ -35,7 +46,11 @@ i-2,m5.large,agent,1
 fn invalid(placements: &str, extra: &[&str], expected: &str) {
     let run = check(placements, extra);
     run.expect(1);
-    assert!(run.stderr.contains(expected), "expected `{expected}` in:\n{}", run.stderr);
+    assert!(
+        run.stderr.contains(expected),
+        "expected `{expected}` in:\n{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -47,18 +62,26 @@ fn a_valid_plan_passes() {
 
 #[test]
 fn a_missing_task_is_found() {
-    invalid(&VALID.replace("i-2,m5.large,vpc,1\n", ""), &[], "service `vpc`: 2 of 3 tasks placed");
+    invalid(
+        &VALID.replace("i-2,m5.large,vpc,1\n", ""),
+        &[],
+        "service `vpc`: 2 of 3 tasks placed",
+    );
 }
 
 #[test]
 fn two_tasks_on_one_host_port_are_found() {
-    let p = VALID.replace("i-1,m5.large,web,1", "i-1,m5.large,web,2").replace("i-2,m5.large,web,1\n", "");
+    let p = VALID
+        .replace("i-1,m5.large,web,1", "i-1,m5.large,web,2")
+        .replace("i-2,m5.large,web,1\n", "");
     invalid(&p, &[], "host port 80 is bound by 2 tasks");
 }
 
 #[test]
 fn too_many_awsvpc_tasks_are_found_unless_trunking_is_on() {
-    let p = VALID.replace("i-1,m5.large,vpc,2", "i-1,m5.large,vpc,3").replace("i-2,m5.large,vpc,1\n", "");
+    let p = VALID
+        .replace("i-1,m5.large,vpc,2", "i-1,m5.large,vpc,3")
+        .replace("i-2,m5.large,vpc,1\n", "");
     invalid(&p, &[], "3 awsvpc tasks (ENIs) but has 2 awsvpc tasks");
     check(&p, &["--eni-trunking", "on"]).expect(0);
 }
@@ -78,14 +101,24 @@ fn the_wrong_arch_and_a_filtered_type_are_found() {
 
 #[test]
 fn distinct_instance_is_enforced() {
-    let p = VALID.replace("i-1,m5.large,agent,1", "i-1,m5.large,agent,2").replace("i-2,m5.large,agent,1\n", "");
+    let p = VALID
+        .replace("i-1,m5.large,agent,1", "i-1,m5.large,agent,2")
+        .replace("i-2,m5.large,agent,1\n", "");
     invalid(&p, &[], "distinct_instance");
 }
 
 #[test]
 fn unknown_types_services_and_excluded_types_are_found() {
-    invalid(&VALID.replace("i-2,m5.large", "i-2,m9.huge"), &[], "`m9.huge` is not in the catalog");
-    invalid(&format!("{VALID}i-3,m5.large,ghost,1\n"), &[], "service `ghost` is not in the workload");
+    invalid(
+        &VALID.replace("i-2,m5.large", "i-2,m9.huge"),
+        &[],
+        "`m9.huge` is not in the catalog",
+    );
+    invalid(
+        &format!("{VALID}i-3,m5.large,ghost,1\n"),
+        &[],
+        "service `ghost` is not in the workload",
+    );
     invalid(VALID, &["--types", "c6g.*;g5.*"], "excluded by --types");
 }
 

@@ -225,10 +225,16 @@ fn awsvpc_costs_more_than_bridge_on_enis_and_trunking_brings_it_down() {
         rows["awsvpc"]["gap"], "0.000000",
         "10 instances is provably least: 20 tasks, 2 per instance"
     );
-    let cheapest = rows.values().map(|r| number(r, "cost_per_month")).fold(f64::INFINITY, f64::min);
+    let cheapest = rows
+        .values()
+        .map(|r| number(r, "cost_per_month"))
+        .fold(f64::INFINITY, f64::min);
     let delta = number(&rows["awsvpc"], "cost_per_month") - cheapest;
     assert!((number(&rows["awsvpc"], "delta_vs_cheapest") - delta).abs() < 0.01);
-    assert!(delta >= 7.0 * 0.096 * 730.0 - 0.01, "awsvpc costs 7 more instances than bridge");
+    assert!(
+        delta >= 7.0 * 0.096 * 730.0 - 0.01,
+        "awsvpc costs 7 more instances than bridge"
+    );
 }
 
 #[test]

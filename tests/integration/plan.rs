@@ -11,12 +11,23 @@ c6g.large,c6g,2,4096,arm64,0,3,10,true,10,0.068
 g5.xlarge,g5,4,16384,x86_64,1,4,15,true,6,1.006
 ";
 
-pub const HEADER: &str = "service,cpu,memory_mib,count,network_mode,host_ports,gpus,arch,instance_types,distinct_instance\n";
+pub const HEADER: &str =
+    "service,cpu,memory_mib,count,network_mode,host_ports,gpus,arch,instance_types,distinct_instance\n";
 
 fn plan(dir: &Workdir, workload: &str, extra: &[&str]) -> crate::util::Run {
     dir.write("catalog.csv", CATALOG);
     dir.write("workload.csv", &format!("{HEADER}{workload}"));
-    let mut args = vec!["plan", "--workload", "workload.csv", "--catalog", "catalog.csv", "--out", "out", "--format", "json"];
+    let mut args = vec![
+        "plan",
+        "--workload",
+        "workload.csv",
+        "--catalog",
+        "catalog.csv",
+        "--out",
+        "out",
+        "--format",
+        "json",
+    ];
     args.extend_from_slice(extra);
     dir.run(&args)
 }
@@ -42,7 +53,12 @@ fn host_port_puts_each_task_on_its_own_instance() {
 #[test]
 fn two_services_on_one_port_never_share_an_instance() {
     let dir = Workdir::new();
-    plan(&dir, "a,256,512,2,host,8080,0,any,,false\nb,256,512,2,bridge,8080;0,0,any,,false\n", &[]).expect(0);
+    plan(
+        &dir,
+        "a,256,512,2,host,8080,0,any,,false\nb,256,512,2,bridge,8080;0,0,any,,false\n",
+        &[],
+    )
+    .expect(0);
     assert_eq!(summary(&dir)["instances"], 4);
     for row in dir.read_csv("out/instances.csv") {
         assert_eq!(row["host_ports"], "8080");
@@ -64,7 +80,10 @@ fn awsvpc_is_capped_by_enis_and_trunking_lifts_the_cap() {
     plan(&dir, workload, &[]).expect(0);
     assert_eq!(summary(&dir)["instances"], 3);
     let rows = dir.read_csv("out/instances.csv");
-    assert!(rows.iter().all(|r| r["enis_used"] == "2" && r["eni_capacity"] == "2"), "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r["enis_used"] == "2" && r["eni_capacity"] == "2"),
+        "{rows:?}"
+    );
 
     let dir = Workdir::new();
     plan(&dir, workload, &["--eni-trunking", "on"]).expect(0);
@@ -82,7 +101,12 @@ fn distinct_instance_spreads_tasks() {
 #[test]
 fn arch_and_filters_choose_the_type() {
     let dir = Workdir::new();
-    plan(&dir, "x,512,1024,2,awsvpc,,0,x86_64,,false\narm,512,1024,2,none,,0,arm64,,false\n", &[]).expect(0);
+    plan(
+        &dir,
+        "x,512,1024,2,awsvpc,,0,x86_64,,false\narm,512,1024,2,none,,0,arm64,,false\n",
+        &[],
+    )
+    .expect(0);
     let rows = dir.read_csv("out/placements.csv");
     for r in &rows {
         let arm = r["instance_type"].starts_with("c6g");
@@ -97,7 +121,12 @@ fn headroom_reduces_capacity() {
     plan(&dir, "w,512,1024,4,none,,0,x86_64,m5.large,false\n", &[]).expect(0);
     assert_eq!(summary(&dir)["instances"], 1);
     let dir = Workdir::new();
-    plan(&dir, "w,512,1024,4,none,,0,x86_64,m5.large,false\n", &["--headroom", "0.1"]).expect(0);
+    plan(
+        &dir,
+        "w,512,1024,4,none,,0,x86_64,m5.large,false\n",
+        &["--headroom", "0.1"],
+    )
+    .expect(0);
     assert_eq!(summary(&dir)["instances"], 2);
     assert_eq!(dir.read_csv("out/instances.csv")[0]["cpu_capacity"], "1843");
 }
@@ -105,9 +134,17 @@ fn headroom_reduces_capacity() {
 #[test]
 fn outputs_have_the_spec_columns_and_pass_check() {
     let dir = Workdir::new();
-    plan(&dir, "web,256,512,4,host,80;443,0,any,,false\nworker,1024,4096,5,awsvpc,,0,any,,false\n", &[]).expect(0);
+    plan(
+        &dir,
+        "web,256,512,4,host,80;443,0,any,,false\nworker,1024,4096,5,awsvpc,,0,any,,false\n",
+        &[],
+    )
+    .expect(0);
     let placements = std::fs::read_to_string(dir.path("out/placements.csv")).unwrap();
-    assert!(placements.starts_with("instance_id,instance_type,service,tasks\n"), "{placements}");
+    assert!(
+        placements.starts_with("instance_id,instance_type,service,tasks\n"),
+        "{placements}"
+    );
     let instances = std::fs::read_to_string(dir.path("out/instances.csv")).unwrap();
     assert!(instances.starts_with(
         "instance_id,instance_type,price_usd_hour,cpu_used,cpu_capacity,memory_used_mib,memory_capacity_mib,\
@@ -115,15 +152,38 @@ fn outputs_have_the_spec_columns_and_pass_check() {
     ));
     assert!(instances.contains(",80;443\n"), "{instances}");
     let s = summary(&dir);
-    for key in ["status", "cost_per_hour", "cost_per_month", "instances", "instance_counts", "lower_bound_per_hour", "gap", "solve_seconds"] {
+    for key in [
+        "status",
+        "cost_per_hour",
+        "cost_per_month",
+        "instances",
+        "instance_counts",
+        "lower_bound_per_hour",
+        "gap",
+        "solve_seconds",
+    ] {
         assert!(s.get(key).is_some(), "summary lacks {key}: {s}");
     }
     let cost = s["cost_per_hour"].as_f64().unwrap();
     assert!((s["cost_per_month"].as_f64().unwrap() - cost * 730.0).abs() < 1e-3);
     assert!(s["lower_bound_per_hour"].as_f64().unwrap() <= cost + 1e-9);
-    let counted: u64 = s["instance_counts"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    let counted: u64 = s["instance_counts"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
     assert_eq!(counted, s["instances"].as_u64().unwrap());
-    dir.run(&["check", "--workload", "workload.csv", "--catalog", "catalog.csv", "--plan", "out"]).expect(0);
+    dir.run(&[
+        "check",
+        "--workload",
+        "workload.csv",
+        "--catalog",
+        "catalog.csv",
+        "--plan",
+        "out",
+    ])
+    .expect(0);
 }
 
 #[test]
@@ -138,7 +198,11 @@ fn json_on_stdout_is_the_summary() {
 #[test]
 fn no_plan_exits_1_names_the_service_and_writes_nothing() {
     let dir = Workdir::new();
-    let run = plan(&dir, "ok,256,512,1,none,,0,any,,false\nml-train,4096,8000,1,none,,1,any,m5.*,false\n", &[]);
+    let run = plan(
+        &dir,
+        "ok,256,512,1,none,,0,any,,false\nml-train,4096,8000,1,none,,1,any,m5.*,false\n",
+        &[],
+    );
     run.expect(1);
     assert!(run.stderr.contains("ml-train"), "{}", run.stderr);
     assert!(run.stderr.contains("GPU"), "{}", run.stderr);
@@ -149,7 +213,8 @@ fn no_plan_exits_1_names_the_service_and_writes_nothing() {
 
 #[test]
 fn same_seed_same_plan_on_one_and_four_threads() {
-    let workload = "a,256,512,7,awsvpc,,0,any,,false\nb,1024,3000,5,bridge,0,0,any,,false\nc,512,2048,4,host,9100,0,any,,false\n";
+    let workload =
+        "a,256,512,7,awsvpc,,0,any,,false\nb,1024,3000,5,bridge,0,0,any,,false\nc,512,2048,4,host,9100,0,any,,false\n";
     let one = Workdir::new();
     plan(&one, workload, &["--threads", "1", "--seed", "7"]).expect(0);
     let four = Workdir::new();
@@ -174,7 +239,8 @@ fn the_shipped_example_plans_and_checks() {
     let dir = Workdir::new();
     let example = data("examples/platform.csv");
     let example = example.to_str().unwrap();
-    dir.run(&["plan", "--workload", example, "--out", "out", "--time-limit", "20"]).expect(0);
+    dir.run(&["plan", "--workload", example, "--out", "out", "--time-limit", "20"])
+        .expect(0);
     dir.run(&["check", "--workload", example, "--plan", "out"]).expect(0);
 }
 

@@ -17,7 +17,16 @@ fn inputs(workload: Workload, eni_trunking: bool) -> Inputs {
     let patterns: Vec<String> = TYPES.split(';').map(String::from).collect();
     let types = TypePatterns::new(&patterns).unwrap();
     let catalog = restrict(input::read_catalog(None).unwrap(), &types).unwrap();
-    Inputs { workload, whole_catalog: catalog.clone(), catalog, figures: Figures { eni_trunking, ..Figures::default() }, types }
+    Inputs {
+        workload,
+        whole_catalog: catalog.clone(),
+        catalog,
+        figures: Figures {
+            eni_trunking,
+            ..Figures::default()
+        },
+        types,
+    }
 }
 
 fn service() -> impl Strategy<Value = Service> {
@@ -25,9 +34,25 @@ fn service() -> impl Strategy<Value = Service> {
         prop::sample::select(vec![128u32, 256, 512, 1024, 2048, 3072]),
         prop::sample::select(vec![128u32, 512, 1024, 2048, 4096, 7000]),
         0u32..7,
-        prop::sample::select(vec![NetworkMode::Host, NetworkMode::Bridge, NetworkMode::Awsvpc, NetworkMode::None]),
-        prop::sample::select(vec![vec![80u16], vec![443], vec![80, 443], vec![0], vec![0, 0], vec![8080, 0]]),
-        prop::sample::select(vec![ImageArch::Any, ImageArch::Only(CpuArch::X86_64), ImageArch::Only(CpuArch::Arm64)]),
+        prop::sample::select(vec![
+            NetworkMode::Host,
+            NetworkMode::Bridge,
+            NetworkMode::Awsvpc,
+            NetworkMode::None,
+        ]),
+        prop::sample::select(vec![
+            vec![80u16],
+            vec![443],
+            vec![80, 443],
+            vec![0],
+            vec![0, 0],
+            vec![8080, 0],
+        ]),
+        prop::sample::select(vec![
+            ImageArch::Any,
+            ImageArch::Only(CpuArch::X86_64),
+            ImageArch::Only(CpuArch::Arm64),
+        ]),
         prop::bool::weighted(0.15),
     )
         .prop_map(|(cpu, memory_mib, count, mode, ports, arch, distinct)| Service {
@@ -59,7 +84,12 @@ fn workload() -> impl Strategy<Value = Workload> {
 }
 
 fn settings(threads: usize) -> Settings {
-    Settings { seed: 11, threads, time_limit: Duration::from_secs(20), exact: true }
+    Settings {
+        seed: 11,
+        threads,
+        time_limit: Duration::from_secs(20),
+        exact: true,
+    }
 }
 
 proptest! {

@@ -26,7 +26,9 @@ impl Lattice {
             }
             unit = gcd(unit, scaled.round() as u64);
         }
-        Lattice { unit: (unit > 0).then_some(unit) }
+        Lattice {
+            unit: (unit > 0).then_some(unit),
+        }
     }
 
     /// The least cost on the lattice that is at least `bound` (up to a tolerance far above
@@ -67,7 +69,12 @@ pub fn farley(problem: &Problem, duals: &[f64], upper_bounds: &[f64]) -> f64 {
     }
     // Guard against rounding in the sums that produced the upper bounds.
     let theta = theta * (1.0 + 1e-9);
-    let covered: f64 = problem.items.iter().zip(duals).map(|(item, &pi)| f64::from(item.count) * pi.max(0.0)).sum();
+    let covered: f64 = problem
+        .items
+        .iter()
+        .zip(duals)
+        .map(|(item, &pi)| f64::from(item.count) * pi.max(0.0))
+        .sum();
     if theta <= 0.0 || !covered.is_finite() {
         0.0
     } else {

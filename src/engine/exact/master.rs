@@ -31,18 +31,29 @@ pub struct LpSolution {
 impl Master {
     pub fn new(problem: &Problem, seed: u64) -> Result<Self, String> {
         let mut lp = ColProblem::default();
-        let rows = problem.items.iter().map(|item| (item.count > 0).then(|| lp.add_row(f64::from(item.count)..))).collect();
+        let rows = problem
+            .items
+            .iter()
+            .map(|item| (item.count > 0).then(|| lp.add_row(f64::from(item.count)..)))
+            .collect();
         let mut model = Model::try_new(lp).map_err(|e| format!("HiGHS rejected the master LP: {e:?}"))?;
         model.set_sense(Sense::Minimise);
         set_seed(&mut model, seed)?;
-        Ok(Master { model: Some(model), rows, columns: 0 })
+        Ok(Master {
+            model: Some(model),
+            rows,
+            columns: 0,
+        })
     }
 
     /// Adds a column: one bin of `bin.bin_type` holding `bin.load`.
     pub fn add(&mut self, problem: &Problem, bin: &Bin) -> Result<(), String> {
         let model = self.model.as_mut().ok_or("HiGHS failed earlier")?;
-        let factors: Vec<(Row, f64)> =
-            bin.load.iter().filter_map(|&(i, n)| self.rows[i].map(|r| (r, f64::from(n)))).collect();
+        let factors: Vec<(Row, f64)> = bin
+            .load
+            .iter()
+            .filter_map(|&(i, n)| self.rows[i].map(|r| (r, f64::from(n))))
+            .collect();
         model
             .try_add_column(problem.bin_types[bin.bin_type].price, 0.0.., factors)
             .map_err(|e| format!("HiGHS rejected a column: {e:?}"))?;
@@ -58,8 +69,12 @@ impl Master {
             self.model = Some(model);
             return Err("no time left for the master LP".to_string());
         }
-        model.try_set_option("time_limit", seconds).map_err(|e| format!("HiGHS option: {e}"))?;
-        let solved = model.try_solve().map_err(|e| format!("HiGHS could not solve the master LP: {e:?}"))?;
+        model
+            .try_set_option("time_limit", seconds)
+            .map_err(|e| format!("HiGHS option: {e}"))?;
+        let solved = model
+            .try_solve()
+            .map_err(|e| format!("HiGHS could not solve the master LP: {e:?}"))?;
         let status = solved.status();
         if status != HighsModelStatus::Optimal {
             return Err(format!("master LP ended with status {status:?}"));
@@ -88,5 +103,7 @@ impl Master {
 /// Passes the engine's seed to HiGHS so that its own random choices repeat.
 pub fn set_seed(model: &mut Model, seed: u64) -> Result<(), String> {
     let seed = (seed % i32::MAX as u64) as i32;
-    model.try_set_option("random_seed", seed).map_err(|e| format!("HiGHS option: {e}"))
+    model
+        .try_set_option("random_seed", seed)
+        .map_err(|e| format!("HiGHS option: {e}"))
 }

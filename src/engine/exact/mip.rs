@@ -20,6 +20,11 @@ pub struct MipResult {
 /// Solves the covering MIP over `columns` until `deadline`. `start` holds the copies of a
 /// known feasible choice (used as HiGHS's first incumbent); `target` is a cost at which to
 /// stop at once (a proven lower bound).
+///
+/// HiGHS's answer is not taken on trust: when the objective it reports is not the price of
+/// the copies it returns (seen with a start solution: an objective below the start's price,
+/// returned together with the start itself), the MIP is solved once more without the start
+/// and the claim of optimality is dropped unless that second solve agrees with itself.
 pub fn solve(
     problem: &Problem,
     columns: &[Bin],
@@ -28,27 +33,90 @@ pub fn solve(
     deadline: Instant,
     seed: u64,
 ) -> Result<Option<MipResult>, String> {
+    let first = solve_once(problem, columns, Some(start), target, deadline, seed)?;
+    match first {
+        Some((result, true)) => Ok(Some(result)),
+        Some((result, false)) => match solve_once(problem, columns, None, target, deadline, seed)? {
+            Some((second, true)) => Ok(Some(second)),
+            Some((second, false)) => {
+                let price = |r: &MipResult| price_of(problem, columns, &r.copies);
+                let best = if price(&second) < price(&result) {
+                    second
+                } else {
+                    result
+                };
+                Ok(Some(MipResult { proven: false, ..best }))
+            }
+            None => Ok(Some(MipResult {
+                proven: false,
+                ..result
+            })),
+        },
+        None => Ok(None),
+    }
+}
+
+/// The price of `copies` of each column.
+fn price_of(problem: &Problem, columns: &[Bin], copies: &[u32]) -> f64 {
+    columns
+        .iter()
+        .zip(copies)
+        .map(|(c, &n)| problem.bin_types[c.bin_type].price * f64::from(n))
+        .sum()
+}
+
+/// One HiGHS solve, started from `start` when given. The flag says whether the reported
+/// objective is the price of the returned copies.
+fn solve_once(
+    problem: &Problem,
+    columns: &[Bin],
+    start: Option<&[u32]>,
+    target: f64,
+    deadline: Instant,
+    seed: u64,
+) -> Result<Option<(MipResult, bool)>, String> {
     let seconds = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
     if seconds <= 0.0 {
         return Ok(None);
     }
     let mut mip = ColProblem::default();
-    let rows: Vec<_> = problem.items.iter().map(|item| (item.count > 0).then(|| mip.add_row(f64::from(item.count)..))).collect();
+    let rows: Vec<_> = problem
+        .items
+        .iter()
+        .map(|item| (item.count > 0).then(|| mip.add_row(f64::from(item.count)..)))
+        .collect();
     for column in columns {
-        let factors: Vec<_> = column.load.iter().filter_map(|&(i, n)| rows[i].map(|r| (r, f64::from(n)))).collect();
+        let factors: Vec<_> = column
+            .load
+            .iter()
+            .filter_map(|&(i, n)| rows[i].map(|r| (r, f64::from(n))))
+            .collect();
         // More copies than the largest item count needs never help a covering.
-        let most = column.load.iter().map(|&(i, n)| problem.items[i].count.div_ceil(n)).max().unwrap_or(0);
+        let most = column
+            .load
+            .iter()
+            .map(|&(i, n)| problem.items[i].count.div_ceil(n))
+            .max()
+            .unwrap_or(0);
         mip.add_integer_column(problem.bin_types[column.bin_type].price, 0.0..=f64::from(most), factors);
     }
-    let mut model: Model = mip.try_optimise(Sense::Minimise).map_err(|e| format!("HiGHS rejected the MIP: {e:?}"))?;
+    let mut model: Model = mip
+        .try_optimise(Sense::Minimise)
+        .map_err(|e| format!("HiGHS rejected the MIP: {e:?}"))?;
     set_seed(&mut model, seed)?;
     let option = |e| format!("HiGHS option: {e}");
     model.try_set_option("time_limit", seconds).map_err(option)?;
     model.try_set_option("objective_target", target).map_err(option)?;
     model.try_set_option("mip_rel_gap", 1e-9).map_err(option)?;
-    let warm: Vec<f64> = start.iter().map(|&n| f64::from(n)).collect();
-    model.try_set_solution(Some(&warm), None, None, None).map_err(|e| format!("HiGHS rejected the start: {e:?}"))?;
-    let solved = model.try_solve().map_err(|e| format!("HiGHS could not solve the MIP: {e:?}"))?;
+    if let Some(start) = start {
+        let warm: Vec<f64> = start.iter().map(|&n| f64::from(n)).collect();
+        model
+            .try_set_solution(Some(&warm), None, None, None)
+            .map_err(|e| format!("HiGHS rejected the start: {e:?}"))?;
+    }
+    let solved = model
+        .try_solve()
+        .map_err(|e| format!("HiGHS could not solve the MIP: {e:?}"))?;
     let status = solved.status();
     match status {
         HighsModelStatus::Optimal
@@ -63,6 +131,19 @@ pub fn solve(
     if solved.primal_solution_status() != HighsSolutionStatus::Feasible {
         return Ok(None);
     }
-    let copies = solved.get_solution().columns().iter().map(|&x| x.round().max(0.0) as u32).collect();
-    Ok(Some(MipResult { copies, proven: status == HighsModelStatus::Optimal }))
+    let copies: Vec<u32> = solved
+        .get_solution()
+        .columns()
+        .iter()
+        .map(|&x| x.round().max(0.0) as u32)
+        .collect();
+    let price = price_of(problem, columns, &copies);
+    let consistent = (price - solved.objective_value()).abs() <= 1e-6 * price.max(1.0);
+    Ok(Some((
+        MipResult {
+            copies,
+            proven: consistent && status == HighsModelStatus::Optimal,
+        },
+        consistent,
+    )))
 }

@@ -42,7 +42,13 @@ const COLUMN_GENERATION_SHARE: f64 = 0.6;
 const COLUMNS_PER_TYPE: usize = 4;
 
 /// Improves `start` and the bound `lower_bound` until `deadline`.
-pub fn improve(problem: &Problem, start: &Packing, lower_bound: f64, deadline: Instant, settings: &Settings) -> Improved {
+pub fn improve(
+    problem: &Problem,
+    start: &Packing,
+    lower_bound: f64,
+    deadline: Instant,
+    settings: &Settings,
+) -> Improved {
     let lattice = Lattice::of(problem);
     let mut run = Run {
         problem,
@@ -54,17 +60,24 @@ pub fn improve(problem: &Problem, start: &Packing, lower_bound: f64, deadline: I
     };
     if !run.is_optimal() {
         if Instant::now() >= deadline {
-            run.notes.push("time limit reached: no time left for column generation (kept the heuristic plan)".into());
+            run.notes
+                .push("time limit reached: no time left for column generation (kept the heuristic plan)".into());
         } else {
             let outcome = catch_unwind(AssertUnwindSafe(|| run.column_generation(deadline, settings.seed)));
             match outcome {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => run.notes.push(format!("HiGHS failed: {e} (kept the best plan so far)")),
-                Err(_) => run.notes.push("HiGHS failed: the exact method stopped (kept the best plan so far)".into()),
+                Err(_) => run
+                    .notes
+                    .push("HiGHS failed: the exact method stopped (kept the best plan so far)".into()),
             }
         }
     }
-    Improved { packing: run.best, lower_bound: run.lower_bound, notes: run.notes }
+    Improved {
+        packing: run.best,
+        lower_bound: run.lower_bound,
+        notes: run.notes,
+    }
 }
 
 /// The state of one exact solve: the best packing and bound so far.
@@ -112,11 +125,17 @@ impl Run<'_> {
     fn column_generation(&mut self, deadline: Instant, seed: u64) -> Result<(), String> {
         let problem = self.problem;
         let began = Instant::now();
-        let cg_deadline = began + deadline.saturating_duration_since(began).mul_f64(COLUMN_GENERATION_SHARE);
+        let cg_deadline = began
+            + deadline
+                .saturating_duration_since(began)
+                .mul_f64(COLUMN_GENERATION_SHARE);
         let groups = problem.groups_of_items();
         let pricer = Pricer::new(problem);
         let mut master = Master::new(problem, seed)?;
-        let mut columns = Columns { bins: Vec::new(), index: BTreeMap::new() };
+        let mut columns = Columns {
+            bins: Vec::new(),
+            index: BTreeMap::new(),
+        };
 
         // The start packing's bins, then one single-item column per item, so the master
         // is feasible from the first solve.
@@ -144,7 +163,10 @@ impl Run<'_> {
                 })
                 .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             if let Some((_, t, n)) = best_type {
-                columns.insert(Bin { bin_type: t, load: vec![(i, n)] });
+                columns.insert(Bin {
+                    bin_type: t,
+                    load: vec![(i, n)],
+                });
             }
         }
         for bin in &columns.bins {
@@ -201,9 +223,12 @@ impl Run<'_> {
         }
 
         // The integer step over every generated column.
-        let warm: Vec<u32> = (0..columns.bins.len()).map(|c| start_copies.get(&c).copied().unwrap_or(0)).collect();
+        let warm: Vec<u32> = (0..columns.bins.len())
+            .map(|c| start_copies.get(&c).copied().unwrap_or(0))
+            .collect();
         let target = self.lower_bound + 1e-7 * self.lower_bound.max(1e-9);
-        let mip_deadline = deadline - (deadline.saturating_duration_since(Instant::now()) / 20).min(Duration::from_millis(200));
+        let mip_deadline =
+            deadline - (deadline.saturating_duration_since(Instant::now()) / 20).min(Duration::from_millis(200));
         let result = mip::solve(problem, &columns.bins, &warm, target, mip_deadline, seed)?;
         let mut proven = false;
         if let Some(result) = result {
@@ -228,7 +253,9 @@ impl Run<'_> {
 
     /// Keeps `packing` if it verifies and is cheaper than the best so far.
     fn offer(&mut self, packing: Packing) -> Result<(), String> {
-        packing.verify(self.problem).map_err(|e| format!("its plan failed the check: {e}"))?;
+        packing
+            .verify(self.problem)
+            .map_err(|e| format!("its plan failed the check: {e}"))?;
         let cost = packing.cost(self.problem);
         if cost < self.best_cost {
             self.best = packing;

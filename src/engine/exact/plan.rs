@@ -23,7 +23,8 @@ pub fn is_valid(problem: &Problem, groups: &[Vec<usize>], bin: &Bin) -> bool {
 /// Whether `load` fits a bin of type `t` in every dimension and all its items may use `t`.
 fn fits_type(problem: &Problem, load: &[(ItemId, u32)], t: BinTypeId) -> bool {
     let capacity = &problem.bin_types[t].capacity;
-    load.iter().all(|&(i, _)| problem.items[i].eligible.binary_search(&t).is_ok())
+    load.iter()
+        .all(|&(i, _)| problem.items[i].eligible.binary_search(&t).is_ok())
         && (0..problem.dims()).all(|d| {
             let used: u64 = load.iter().map(|&(i, n)| problem.items[i].size[d] * u64::from(n)).sum();
             used <= capacity[d]
@@ -57,8 +58,11 @@ fn drop_surplus(problem: &Problem, bins: &mut Vec<Bin>) {
             packed[i] += u64::from(n);
         }
     }
-    let mut surplus: Vec<u64> =
-        packed.iter().zip(&problem.items).map(|(&p, item)| p.saturating_sub(u64::from(item.count))).collect();
+    let mut surplus: Vec<u64> = packed
+        .iter()
+        .zip(&problem.items)
+        .map(|(&p, item)| p.saturating_sub(u64::from(item.count)))
+        .collect();
     if surplus.iter().all(|&s| s == 0) {
         return;
     }
@@ -66,7 +70,11 @@ fn drop_surplus(problem: &Problem, bins: &mut Vec<Bin>) {
         let capacity = &problem.bin_types[bin.bin_type].capacity;
         (0..problem.dims())
             .map(|d| {
-                let used: u64 = bin.load.iter().map(|&(i, n)| problem.items[i].size[d] * u64::from(n)).sum();
+                let used: u64 = bin
+                    .load
+                    .iter()
+                    .map(|&(i, n)| problem.items[i].size[d] * u64::from(n))
+                    .sum();
                 if capacity[d] == 0 {
                     0.0
                 } else {
@@ -113,7 +121,14 @@ pub fn repair(problem: &Problem, bins: &mut Vec<Bin>, mut missing: Vec<u64>) {
         })
         .collect();
     let mut order: Vec<ItemId> = (0..problem.items.len()).filter(|&i| missing[i] > 0).collect();
-    let size = |i: ItemId| -> f64 { problem.items[i].size.iter().zip(&weight).map(|(&s, w)| s as f64 * w).sum() };
+    let size = |i: ItemId| -> f64 {
+        problem.items[i]
+            .size
+            .iter()
+            .zip(&weight)
+            .map(|(&s, w)| s as f64 * w)
+            .sum()
+    };
     order.sort_by(|&a, &b| size(b).total_cmp(&size(a)).then(a.cmp(&b)));
     let mut states: Vec<BinState> = bins.iter().map(|b| BinState::of(problem, &groups, b)).collect();
     for i in order {
@@ -128,8 +143,13 @@ pub fn repair(problem: &Problem, bins: &mut Vec<Bin>, mut missing: Vec<u64>) {
             }
         }
         while missing[i] > 0 {
-            let Some(t) = cheapest_type_for(problem, &groups, i, missing[i]) else { return };
-            let mut bin = Bin { bin_type: t, load: Vec::new() };
+            let Some(t) = cheapest_type_for(problem, &groups, i, missing[i]) else {
+                return;
+            };
+            let mut bin = Bin {
+                bin_type: t,
+                load: Vec::new(),
+            };
             let mut state = BinState::of(problem, &groups, &bin);
             let n = state.room_for(problem, &groups, &bin, i).min(missing[i]);
             state.add(problem, &groups, &mut bin, i, n as u32);
@@ -173,7 +193,10 @@ struct BinState {
 
 impl BinState {
     fn of(problem: &Problem, groups: &[Vec<usize>], bin: &Bin) -> Self {
-        let mut state = BinState { used: vec![0; problem.dims()], groups_used: vec![false; problem.conflict_groups.len()] };
+        let mut state = BinState {
+            used: vec![0; problem.dims()],
+            groups_used: vec![false; problem.conflict_groups.len()],
+        };
         for &(i, n) in &bin.load {
             state.count(problem, groups, i, n);
         }

@@ -59,7 +59,11 @@ impl<'p> Pricer<'p> {
                     .collect()
             })
             .collect();
-        Pricer { problem, copies, groups }
+        Pricer {
+            problem,
+            copies,
+            groups,
+        }
     }
 
     /// Copies of `item` that a bin of type `bin_type` holds alone.
@@ -91,25 +95,45 @@ impl<'p> Pricer<'p> {
         let cheap = orders.bound(self.problem, &self.copies[t], duals, t);
         let target = price * (1.0 + IMPROVING);
         if cheap <= target {
-            return Priced { columns: Vec::new(), upper_bound: cheap, exact: true };
+            return Priced {
+                columns: Vec::new(),
+                upper_bound: cheap,
+                exact: true,
+            };
         }
         let knapsack = Knapsack::new(self.problem, t, duals, &self.copies[t], &self.groups);
         let root = knapsack.root_bound().min(cheap);
         if root <= target {
-            return Priced { columns: Vec::new(), upper_bound: root, exact: true };
+            return Priced {
+                columns: Vec::new(),
+                upper_bound: root,
+                exact: true,
+            };
         }
         let mut pool = Pool::new(per_type, target);
         knapsack.greedy(&mut pool);
         if !exact {
-            return Priced { columns: pool.into_columns(&knapsack, t), upper_bound: root, exact: false };
+            return Priced {
+                columns: pool.into_columns(&knapsack, t),
+                upper_bound: root,
+                exact: false,
+            };
         }
         let mut search = Search::new(&knapsack, pool, deadline);
         search.run();
         let complete = !search.aborted;
         let pool = search.pool;
         // A complete search proves that no pattern beats the pool's threshold or its best.
-        let upper_bound = if complete { pool.best().max(target).min(root) } else { root };
-        Priced { columns: pool.into_columns(&knapsack, t), upper_bound, exact: complete }
+        let upper_bound = if complete {
+            pool.best().max(target).min(root)
+        } else {
+            root
+        };
+        Priced {
+            columns: pool.into_columns(&knapsack, t),
+            upper_bound,
+            exact: complete,
+        }
     }
 }
 
@@ -165,7 +189,9 @@ impl DimensionOrders {
             best = best.min(value);
         }
         if problem.dims() == 0 {
-            best = (0..problem.items.len()).map(|i| f64::from(copies[i]) * duals[i].max(0.0)).sum();
+            best = (0..problem.items.len())
+                .map(|i| f64::from(copies[i]) * duals[i].max(0.0))
+                .sum();
         }
         best
     }
@@ -193,10 +219,21 @@ impl Knapsack {
     fn new(problem: &Problem, t: BinTypeId, duals: &[f64], copies: &[u32], groups: &[Vec<usize>]) -> Self {
         let capacity = problem.bin_types[t].capacity.clone();
         let dims = capacity.len();
-        let weight: Vec<f64> = capacity.iter().map(|&c| if c == 0 { 0.0 } else { 1.0 / c as f64 }).collect();
-        let surrogate_of = |i: ItemId| -> f64 { problem.items[i].size.iter().zip(&weight).map(|(&s, w)| s as f64 * w).sum() };
-        let mut candidates: Vec<ItemId> =
-            (0..problem.items.len()).filter(|&i| copies[i] > 0 && duals[i] > DUAL_ZERO).collect();
+        let weight: Vec<f64> = capacity
+            .iter()
+            .map(|&c| if c == 0 { 0.0 } else { 1.0 / c as f64 })
+            .collect();
+        let surrogate_of = |i: ItemId| -> f64 {
+            problem.items[i]
+                .size
+                .iter()
+                .zip(&weight)
+                .map(|(&s, w)| s as f64 * w)
+                .sum()
+        };
+        let mut candidates: Vec<ItemId> = (0..problem.items.len())
+            .filter(|&i| copies[i] > 0 && duals[i] > DUAL_ZERO)
+            .collect();
         let ratio = |i: ItemId| {
             let s = surrogate_of(i);
             if s <= 0.0 {
@@ -223,7 +260,10 @@ impl Knapsack {
         Knapsack {
             dims,
             value: candidates.iter().map(|&i| duals[i]).collect(),
-            size: candidates.iter().flat_map(|&i| problem.items[i].size.iter().copied()).collect(),
+            size: candidates
+                .iter()
+                .flat_map(|&i| problem.items[i].size.iter().copied())
+                .collect(),
             surrogate: candidates.iter().map(|&i| surrogate_of(i)).collect(),
             copies: candidates.iter().map(|&i| copies[i]).collect(),
             items: candidates,
@@ -292,7 +332,12 @@ impl Knapsack {
             order
         };
         let largest_share = |j: usize| -> f64 {
-            let s = self.size(j).iter().zip(&self.weight).map(|(&s, w)| s as f64 * w).fold(0.0, f64::max);
+            let s = self
+                .size(j)
+                .iter()
+                .zip(&self.weight)
+                .map(|(&s, w)| s as f64 * w)
+                .fold(0.0, f64::max);
             if s <= 0.0 {
                 f64::INFINITY
             } else {
@@ -341,7 +386,11 @@ impl Knapsack {
                     .filter(|(&s, _)| s > 0)
                     .map(|(&s, &r)| s as f64 / r as f64)
                     .sum();
-                let score = if load <= 0.0 { f64::INFINITY } else { self.value[j] / load };
+                let score = if load <= 0.0 {
+                    f64::INFINITY
+                } else {
+                    self.value[j] / load
+                };
                 if best.map_or(true, |(b, _)| score > b) {
                     best = Some((score, j));
                 }
@@ -375,7 +424,11 @@ struct Pool {
 
 impl Pool {
     fn new(limit: usize, target: f64) -> Self {
-        Pool { limit: limit.max(1), target, found: Vec::new() }
+        Pool {
+            limit: limit.max(1),
+            target,
+            found: Vec::new(),
+        }
     }
 
     fn is_empty(&self) -> bool {
@@ -472,7 +525,8 @@ impl<'k> Search<'k> {
         let most = self.knapsack.fits(j, &self.room, &self.used);
         for c in (0..=most).rev() {
             if c > 0 {
-                self.knapsack.apply(j, c, &mut self.room, &mut self.used, &mut self.counts);
+                self.knapsack
+                    .apply(j, c, &mut self.room, &mut self.used, &mut self.counts);
             }
             self.visit(j + 1, value + f64::from(c) * self.knapsack.value[j]);
             if c > 0 {

@@ -37,7 +37,11 @@ pub fn read_vbp(text: &str) -> Option<Problem> {
     Some(Problem {
         resources: (0..dims).map(|d| format!("r{d}")).collect(),
         items,
-        bin_types: vec![BinType { name: "bin".into(), capacity, price: 1.0 }],
+        bin_types: vec![BinType {
+            name: "bin".into(),
+            capacity,
+            price: 1.0,
+        }],
         conflict_groups: Vec::new(),
     })
 }
@@ -50,10 +54,18 @@ fn one_bin_per_copy(problem: &Problem) -> Packing {
             .eligible
             .iter()
             .filter(|&&t| problem.max_copies_alone(i, t, false) > 0)
-            .min_by(|&&a, &&b| problem.bin_types[a].price.total_cmp(&problem.bin_types[b].price).then(a.cmp(&b)))
+            .min_by(|&&a, &&b| {
+                problem.bin_types[a]
+                    .price
+                    .total_cmp(&problem.bin_types[b].price)
+                    .then(a.cmp(&b))
+            })
             .expect("an eligible type");
         for _ in 0..item.count {
-            bins.push(Bin { bin_type: t, load: vec![(i, 1)] });
+            bins.push(Bin {
+                bin_type: t,
+                load: vec![(i, 1)],
+            });
         }
     }
     Packing { bins }
@@ -62,7 +74,11 @@ fn one_bin_per_copy(problem: &Problem) -> Packing {
 /// First-fit decreasing, as a stand-in for the portfolio.
 fn first_fit(problem: &Problem) -> Packing {
     let mut bins = Vec::new();
-    plan::repair(problem, &mut bins, problem.items.iter().map(|i| u64::from(i.count)).collect());
+    plan::repair(
+        problem,
+        &mut bins,
+        problem.items.iter().map(|i| u64::from(i.count)).collect(),
+    );
     Packing { bins }
 }
 
@@ -85,7 +101,15 @@ fn brute_force(problem: &Problem) -> f64 {
                 break;
             }
             load[k] += 1;
-            let bin = Bin { bin_type: t, load: load.iter().enumerate().filter(|(_, &n)| n > 0).map(|(i, &n)| (i, n)).collect() };
+            let bin = Bin {
+                bin_type: t,
+                load: load
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &n)| n > 0)
+                    .map(|(i, &n)| (i, n))
+                    .collect(),
+            };
             if plan::is_valid(problem, &groups, &bin) {
                 patterns.push((problem.bin_types[t].price, load.clone()));
             }
@@ -118,16 +142,34 @@ fn brute_force(problem: &Problem) -> f64 {
 type TinyInput = (Vec<(u64, u64, f64)>, Vec<(u64, u64, u32, u32, u8)>, bool);
 
 fn tiny_input() -> impl Strategy<Value = TinyInput> {
-    let bin_type = (5u64..=12, 5u64..=12, prop_oneof![Just(1.0), Just(1.5), Just(2.0), Just(2.5), Just(3.25)]);
-    let item = (1u64..=5, 1u64..=5, 1u32..=3, prop_oneof![Just(u32::MAX), Just(1), Just(2)], 1u8..=3);
-    (prop::collection::vec(bin_type, 1..=2), prop::collection::vec(item, 2..=3), any::<bool>())
+    let bin_type = (
+        5u64..=12,
+        5u64..=12,
+        prop_oneof![Just(1.0), Just(1.5), Just(2.0), Just(2.5), Just(3.25)],
+    );
+    let item = (
+        1u64..=5,
+        1u64..=5,
+        1u32..=3,
+        prop_oneof![Just(u32::MAX), Just(1), Just(2)],
+        1u8..=3,
+    );
+    (
+        prop::collection::vec(bin_type, 1..=2),
+        prop::collection::vec(item, 2..=3),
+        any::<bool>(),
+    )
 }
 
 fn tiny_problem((types, items, conflict): TinyInput) -> Problem {
     let bin_types: Vec<BinType> = types
         .iter()
         .enumerate()
-        .map(|(t, &(c0, c1, price))| BinType { name: format!("t{t}"), capacity: vec![c0, c1], price })
+        .map(|(t, &(c0, c1, price))| BinType {
+            name: format!("t{t}"),
+            capacity: vec![c0, c1],
+            price,
+        })
         .collect();
     let items = items
         .iter()
@@ -138,16 +180,38 @@ fn tiny_problem((types, items, conflict): TinyInput) -> Problem {
                 eligible.push(0);
             }
             let max_per_bin = if conflict && i < 2 { 1 } else { max_per_bin };
-            Item { name: format!("i{i}"), size: vec![s0, s1], count, eligible, max_per_bin }
+            Item {
+                name: format!("i{i}"),
+                size: vec![s0, s1],
+                count,
+                eligible,
+                max_per_bin,
+            }
         })
         .collect();
-    let conflict_groups =
-        if conflict { vec![ConflictGroup { name: "g".into(), items: vec![0, 1] }] } else { Vec::new() };
-    Problem { resources: vec!["a".into(), "b".into()], items, bin_types, conflict_groups }
+    let conflict_groups = if conflict {
+        vec![ConflictGroup {
+            name: "g".into(),
+            items: vec![0, 1],
+        }]
+    } else {
+        Vec::new()
+    };
+    Problem {
+        resources: vec!["a".into(), "b".into()],
+        items,
+        bin_types,
+        conflict_groups,
+    }
 }
 
 fn settings() -> Settings {
-    Settings { seed: 7, threads: 1, time_limit: Duration::from_secs(10), exact: true }
+    Settings {
+        seed: 7,
+        threads: 1,
+        time_limit: Duration::from_secs(10),
+        exact: true,
+    }
 }
 
 proptest! {
@@ -170,15 +234,41 @@ proptest! {
 
 #[test]
 fn a_conflict_group_keeps_its_items_apart() {
-    let item = |name: &str, count| Item { name: name.into(), size: vec![1, 1], count, eligible: vec![0], max_per_bin: 1 };
+    let item = |name: &str, count| Item {
+        name: name.into(),
+        size: vec![1, 1],
+        count,
+        eligible: vec![0],
+        max_per_bin: 1,
+    };
     let problem = Problem {
         resources: vec!["a".into(), "b".into()],
-        items: vec![item("x", 2), item("y", 2), Item { max_per_bin: u32::MAX, ..item("z", 4) }],
-        bin_types: vec![BinType { name: "big".into(), capacity: vec![100, 100], price: 1.0 }],
-        conflict_groups: vec![ConflictGroup { name: "port".into(), items: vec![0, 1] }],
+        items: vec![
+            item("x", 2),
+            item("y", 2),
+            Item {
+                max_per_bin: u32::MAX,
+                ..item("z", 4)
+            },
+        ],
+        bin_types: vec![BinType {
+            name: "big".into(),
+            capacity: vec![100, 100],
+            price: 1.0,
+        }],
+        conflict_groups: vec![ConflictGroup {
+            name: "port".into(),
+            items: vec![0, 1],
+        }],
     };
     let start = one_bin_per_copy(&problem);
-    let improved = improve(&problem, &start, 0.0, Instant::now() + Duration::from_secs(10), &settings());
+    let improved = improve(
+        &problem,
+        &start,
+        0.0,
+        Instant::now() + Duration::from_secs(10),
+        &settings(),
+    );
     improved.packing.verify(&problem).unwrap();
     // Four copies that pairwise conflict need four bins; the free item rides along.
     assert_eq!(improved.packing.bins.len(), 4);
@@ -187,7 +277,11 @@ fn a_conflict_group_keeps_its_items_apart() {
 
 #[test]
 fn a_past_deadline_returns_the_start_with_a_valid_bound() {
-    let problem = tiny_problem((vec![(10, 10, 1.0)], vec![(4, 4, 3, u32::MAX, 1), (6, 3, 2, u32::MAX, 1)], false));
+    let problem = tiny_problem((
+        vec![(10, 10, 1.0)],
+        vec![(4, 4, 3, u32::MAX, 1), (6, 3, 2, u32::MAX, 1)],
+        false,
+    ));
     let start = one_bin_per_copy(&problem);
     let improved = improve(&problem, &start, 2.5, Instant::now(), &settings());
     assert_eq!(improved.packing, start);
@@ -213,7 +307,13 @@ fn vector_packing_closes_with_the_lp_bound() {
     let text = "2\n10 10\n3\n5 3 4\n5 7 4\n4 4 4\n";
     let problem = read_vbp(text).unwrap();
     let start = one_bin_per_copy(&problem);
-    let improved = improve(&problem, &start, 0.0, Instant::now() + Duration::from_secs(10), &settings());
+    let improved = improve(
+        &problem,
+        &start,
+        0.0,
+        Instant::now() + Duration::from_secs(10),
+        &settings(),
+    );
     improved.packing.verify(&problem).unwrap();
     assert_eq!(improved.packing.cost(&problem), brute_force(&problem));
     assert!((improved.lower_bound - improved.packing.cost(&problem)).abs() < 1e-9);
@@ -226,17 +326,30 @@ fn vector_packing_closes_with_the_lp_bound() {
 #[ignore]
 fn measure_vector_packing() {
     let list = std::env::var("ECSPLAN_VBP_LIST").expect("ECSPLAN_VBP_LIST");
-    let seconds: f64 = std::env::var("ECSPLAN_VBP_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10.0);
+    let seconds: f64 = std::env::var("ECSPLAN_VBP_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10.0);
     let mut optimal = 0;
     let mut total = 0;
-    for path in std::fs::read_to_string(list).unwrap().lines().filter(|l| !l.trim().is_empty()) {
+    for path in std::fs::read_to_string(list)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+    {
         let Some(problem) = read_vbp(&std::fs::read_to_string(path).unwrap()) else {
             println!("{path}\tskipped (negative weight)");
             continue;
         };
         let began = Instant::now();
         let start = first_fit(&problem);
-        let improved = improve(&problem, &start, 0.0, began + Duration::from_secs_f64(seconds), &settings());
+        let improved = improve(
+            &problem,
+            &start,
+            0.0,
+            began + Duration::from_secs_f64(seconds),
+            &settings(),
+        );
         improved.packing.verify(&problem).unwrap();
         let cost = improved.packing.cost(&problem);
         let is_optimal = cost - improved.lower_bound <= 1e-6 * cost;

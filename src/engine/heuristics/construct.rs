@@ -53,9 +53,17 @@ pub(crate) fn orders(data: &Data) -> Vec<Vec<ItemId>> {
     for d in 0..dims.min(2) {
         keys.push((0..data.n).map(|i| data.item_size(i)[d] as f64).collect());
     }
-    keys.push((0..data.n).map(|i| rel(i).iter().zip(&weight).map(|(r, w)| r * w).sum()).collect());
+    keys.push(
+        (0..data.n)
+            .map(|i| rel(i).iter().zip(&weight).map(|(r, w)| r * w).sum())
+            .collect(),
+    );
     keys.push((0..data.n).map(|i| rel(i).iter().map(|r| r * r).sum()).collect());
-    keys.push((0..data.n).map(|i| rel(i).iter().copied().fold(0.0, f64::max)).collect());
+    keys.push(
+        (0..data.n)
+            .map(|i| rel(i).iter().copied().fold(0.0, f64::max))
+            .collect(),
+    );
     keys.push(data.value.clone());
 
     let mut orders: Vec<Vec<ItemId>> = Vec::new();
@@ -77,7 +85,9 @@ struct Demand {
 
 impl Demand {
     fn new(data: &Data) -> Demand {
-        let mut demand = Demand { left: vec![0.0; data.types * data.dims] };
+        let mut demand = Demand {
+            left: vec![0.0; data.types * data.dims],
+        };
         for i in 0..data.n {
             demand.change(data, i, f64::from(data.count(i)));
         }
@@ -110,7 +120,12 @@ pub(crate) struct Opener<'d, 'p> {
 impl<'d, 'p> Opener<'d, 'p> {
     pub fn new(data: &'d Data<'p>, rule: TypeRule) -> Self {
         let demand = (rule == TypeRule::Cover).then(|| Demand::new(data));
-        Opener { data, rule, demand, trial: WorkBin::new(0, data.dims) }
+        Opener {
+            data,
+            rule,
+            demand,
+            trial: WorkBin::new(0, data.dims),
+        }
     }
 
     /// Records that `copies` of `i` are packed (the cover rule tracks what is left).
@@ -320,10 +335,22 @@ pub(crate) fn bin_centric(data: &Data, order: &[ItemId], rule: TypeRule, measure
 }
 
 /// The item, and copies, that best match the free capacity of `bin`.
-fn best_match(data: &Data, bin: &WorkBin, active: &[ItemId], remaining: &[u32], measure: Match) -> Option<(ItemId, u32)> {
+fn best_match(
+    data: &Data,
+    bin: &WorkBin,
+    active: &[ItemId],
+    remaining: &[u32],
+    measure: Match,
+) -> Option<(ItemId, u32)> {
     let cap = data.type_cap(bin.bin_type);
     let free: Vec<f64> = (0..data.dims)
-        .map(|d| if cap[d] == 0 { 0.0 } else { (cap[d] - bin.used[d]) as f64 / cap[d] as f64 })
+        .map(|d| {
+            if cap[d] == 0 {
+                0.0
+            } else {
+                (cap[d] - bin.used[d]) as f64 / cap[d] as f64
+            }
+        })
         .collect();
     let mut best: Option<(f64, ItemId, u32)> = None;
     for &j in active {
@@ -335,7 +362,13 @@ fn best_match(data: &Data, bin: &WorkBin, active: &[ItemId], remaining: &[u32], 
             continue;
         }
         let size = data.item_size(j);
-        let added = |d: usize| if cap[d] == 0 { 0.0 } else { (size[d] * u64::from(k)) as f64 / cap[d] as f64 };
+        let added = |d: usize| {
+            if cap[d] == 0 {
+                0.0
+            } else {
+                (size[d] * u64::from(k)) as f64 / cap[d] as f64
+            }
+        };
         let score = match measure {
             Match::DotProduct => (0..data.dims).map(|d| added(d) * free[d]).sum::<f64>(),
             Match::Norm => -(0..data.dims).map(|d| (free[d] - added(d)).powi(2)).sum::<f64>(),

@@ -29,7 +29,11 @@ pub(crate) fn improve(data: &Data, bins: &mut Vec<WorkBin>) {
 /// The cheapest type that holds the load of `bin`, if cheaper than its own.
 fn cheaper_type(data: &Data, bin: &WorkBin) -> Option<BinTypeId> {
     let own = data.price[bin.bin_type];
-    data.by_price.iter().copied().take_while(|&t| data.price[t] < own).find(|&t| bin.fits_type(data, t))
+    data.by_price
+        .iter()
+        .copied()
+        .take_while(|&t| data.price[t] < own)
+        .find(|&t| bin.fits_type(data, t))
 }
 
 /// Moves every bin to the cheapest type that still holds its load.
@@ -43,7 +47,10 @@ pub(crate) fn downsize(data: &Data, bins: &mut [WorkBin]) {
 
 /// Bins by ascending value per price (ties by position): the least useful first.
 fn least_useful(data: &Data, bins: &[WorkBin]) -> Vec<usize> {
-    let worth: Vec<f64> = bins.iter().map(|b| b.value(data) / data.price[b.bin_type].max(f64::MIN_POSITIVE)).collect();
+    let worth: Vec<f64> = bins
+        .iter()
+        .map(|b| b.value(data) / data.price[b.bin_type].max(f64::MIN_POSITIVE))
+        .collect();
     let mut order: Vec<usize> = (0..bins.len()).collect();
     order.sort_by(|&a, &b| worth[a].total_cmp(&worth[b]).then(a.cmp(&b)));
     order
@@ -109,7 +116,9 @@ pub(crate) fn merge_light_bins(data: &Data, bins: &mut Vec<WorkBin>) {
                 continue;
             }
             let pair = data.price[bins[a].bin_type] + data.price[bins[b].bin_type];
-            let Some(t) = merged_type(data, &bins[a], &bins[b], pair, &mut merged) else { continue };
+            let Some(t) = merged_type(data, &bins[a], &bins[b], pair, &mut merged) else {
+                continue;
+            };
             merged.bin_type = t;
             std::mem::swap(&mut bins[a], &mut merged);
             let own = bins[b].bin_type;
@@ -141,5 +150,9 @@ fn merged_type(data: &Data, a: &WorkBin, b: &WorkBin, limit: f64, merged: &mut W
         merged.groups.extend_from_slice(&data.groups[i]);
     }
     let limit = limit - SAVING * limit;
-    data.by_price.iter().copied().take_while(|&t| data.price[t] < limit).find(|&t| merged.fits_type(data, t))
+    data.by_price
+        .iter()
+        .copied()
+        .take_while(|&t| data.price[t] < limit)
+        .find(|&t| merged.fits_type(data, t))
 }

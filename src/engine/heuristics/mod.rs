@@ -27,8 +27,16 @@ const RANDOM_CANDIDATES: usize = 16;
 /// One heuristic of the portfolio.
 #[derive(Debug, Clone)]
 enum Candidate {
-    ItemCentric { order: usize, rule: TypeRule, placement: Placement },
-    BinCentric { order: usize, rule: TypeRule, measure: Match },
+    ItemCentric {
+        order: usize,
+        rule: TypeRule,
+        placement: Placement,
+    },
+    BinCentric {
+        order: usize,
+        rule: TypeRule,
+        measure: Match,
+    },
     /// First-fit decreasing on a randomly perturbed order.
     Perturbed { order: usize, rule: TypeRule },
 }
@@ -59,7 +67,11 @@ pub fn portfolio(problem: &Problem, settings: &Settings) -> Packing {
 
 /// The candidates worth running on this problem, in a fixed order.
 fn candidates(data: &Data, orders: usize) -> Vec<Candidate> {
-    let rules: &[TypeRule] = if data.types > 1 { &[TypeRule::Value, TypeRule::Cover] } else { &[TypeRule::Value] };
+    let rules: &[TypeRule] = if data.types > 1 {
+        &[TypeRule::Value, TypeRule::Cover]
+    } else {
+        &[TypeRule::Value]
+    };
     let mut list = Vec::new();
     for order in 0..orders {
         for &rule in rules {
@@ -80,7 +92,10 @@ fn candidates(data: &Data, orders: usize) -> Vec<Candidate> {
     }
     if copies <= RANDOM_WORK {
         for k in 0..RANDOM_CANDIDATES {
-            list.push(Candidate::Perturbed { order: k % orders, rule: rules[k / orders % rules.len()] });
+            list.push(Candidate::Perturbed {
+                order: k % orders,
+                rule: rules[k / orders % rules.len()],
+            });
         }
     }
     list
@@ -113,4 +128,3 @@ fn perturbed(order: &[ItemId], seed: u64) -> Vec<ItemId> {
     }
     order
 }
-

@@ -58,7 +58,13 @@ impl<'p> Data<'p> {
             .items
             .iter()
             .zip(&groups)
-            .map(|(item, g)| if g.is_empty() { item.max_per_bin } else { item.max_per_bin.min(1) })
+            .map(|(item, g)| {
+                if g.is_empty() {
+                    item.max_per_bin
+                } else {
+                    item.max_per_bin.min(1)
+                }
+            })
             .collect();
         let mut by_price: Vec<BinTypeId> = (0..types).collect();
         by_price.sort_by(|&a, &b| price[a].total_cmp(&price[b]).then(a.cmp(&b)));
@@ -182,7 +188,13 @@ impl<'p> Data<'p> {
                 .collect();
             own.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             let mut list: Vec<BinTypeId> = own.iter().take(SHORTLIST_OWN).map(|&(_, t)| t).collect();
-            list.extend(mixture.iter().copied().filter(|&t| self.is_eligible(i, t)).take(SHORTLIST_MIX));
+            list.extend(
+                mixture
+                    .iter()
+                    .copied()
+                    .filter(|&t| self.is_eligible(i, t))
+                    .take(SHORTLIST_MIX),
+            );
             list.sort_unstable();
             list.dedup();
             self.shortlist[i] = list;
@@ -211,7 +223,12 @@ pub(crate) struct WorkBin {
 
 impl WorkBin {
     pub fn new(bin_type: BinTypeId, dims: usize) -> WorkBin {
-        WorkBin { bin_type, used: vec![0; dims], load: Vec::new(), groups: Vec::new() }
+        WorkBin {
+            bin_type,
+            used: vec![0; dims],
+            load: Vec::new(),
+            groups: Vec::new(),
+        }
     }
 
     /// Empties the bin and gives it type `t`, keeping its allocations.
@@ -237,11 +254,20 @@ impl WorkBin {
             return 0;
         }
         let per_bin = data.per_bin[i];
-        let mut k = if per_bin == u32::MAX { u64::MAX } else { u64::from(per_bin - per_bin.min(self.copies_of(i))) };
+        let mut k = if per_bin == u32::MAX {
+            u64::MAX
+        } else {
+            u64::from(per_bin - per_bin.min(self.copies_of(i)))
+        };
         if k == 0 || data.groups[i].iter().any(|g| self.groups.contains(g)) {
             return 0;
         }
-        for ((&s, &c), &u) in data.item_size(i).iter().zip(data.type_cap(self.bin_type)).zip(&self.used) {
+        for ((&s, &c), &u) in data
+            .item_size(i)
+            .iter()
+            .zip(data.type_cap(self.bin_type))
+            .zip(&self.used)
+        {
             if s > 0 {
                 k = k.min((c - u) / s);
                 if k == 0 {
@@ -270,7 +296,11 @@ impl WorkBin {
         for (u, &s) in self.used.iter_mut().zip(data.item_size(i)) {
             *u -= s * u64::from(k);
         }
-        let at = self.load.iter().position(|&(j, _)| j == i).expect("the bin holds the item");
+        let at = self
+            .load
+            .iter()
+            .position(|&(j, _)| j == i)
+            .expect("the bin holds the item");
         self.load[at].1 -= k;
         if self.load[at].1 == 0 {
             self.load.remove(at);
@@ -306,7 +336,10 @@ pub(crate) fn to_packing(bins: Vec<WorkBin>) -> Packing {
         bins: bins
             .into_iter()
             .filter(|b| !b.load.is_empty())
-            .map(|b| Bin { bin_type: b.bin_type, load: b.load })
+            .map(|b| Bin {
+                bin_type: b.bin_type,
+                load: b.load,
+            })
             .collect(),
     };
     packing.normalize();
