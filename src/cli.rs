@@ -162,6 +162,10 @@ pub struct BenchArgs {
     /// Seconds per instance.
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     pub time_limit: f64,
+    /// Write each selected built-in instance as `DIR/FAMILY/NAME/{workload,catalog}.csv`
+    /// (inputs that `plan`, `compare` and `check` read) instead of running it.
+    #[arg(long, value_name = "DIR", conflicts_with = "vbp")]
+    pub write_workloads: Option<PathBuf>,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     #[arg(long, default_value_t = 0)]

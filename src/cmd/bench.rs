@@ -17,6 +17,10 @@ use crate::input::InputErrors;
 use crate::output;
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = &args.write_workloads {
+        write_built_in(dir, args)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let settings = Settings {
         seed: args.seed,
         threads: args.threads,
@@ -77,15 +81,8 @@ fn progress(done: usize, total: usize, r: &BenchResult) {
     }
 }
 
-fn run_built_in(args: &BenchArgs, settings: &Settings) -> anyhow::Result<Vec<BenchResult>> {
-    if args.optima.is_some() {
-        return Err(UsageError {
-            flag: "--optima",
-            cause: "the built-in suite knows its optima by construction".into(),
-            fix: "use --optima with --vbp DIR".into(),
-        }
-        .into());
-    }
+/// The built-in instances that `--filter` and `--sample` select.
+fn select_built_in(args: &BenchArgs) -> anyhow::Result<Vec<families::BuiltIn>> {
     let selected = bench::select(
         families::suite(),
         families::BuiltIn::id,
@@ -95,6 +92,38 @@ fn run_built_in(args: &BenchArgs, settings: &Settings) -> anyhow::Result<Vec<Ben
     if selected.is_empty() {
         return Err(nothing_selected(args, "built-in instance").into());
     }
+    Ok(selected)
+}
+
+/// Writes the selected built-in instances as input files, one folder each.
+fn write_built_in(dir: &Path, args: &BenchArgs) -> anyhow::Result<()> {
+    for instance in select_built_in(args)? {
+        let case = instance
+            .generate()
+            .with_context(|| format!("cannot generate {}", instance.id()))?;
+        let folder = dir.join(instance.family).join(&instance.name);
+        output::write_files(
+            &folder,
+            &[
+                ("workload.csv", output::inputs::workload_csv(&case.workload)?),
+                ("catalog.csv", output::inputs::catalog_csv(&case.catalog)?),
+            ],
+        )?;
+        eprintln!("wrote {}", folder.display());
+    }
+    Ok(())
+}
+
+fn run_built_in(args: &BenchArgs, settings: &Settings) -> anyhow::Result<Vec<BenchResult>> {
+    if args.optima.is_some() {
+        return Err(UsageError {
+            flag: "--optima",
+            cause: "the built-in suite knows its optima by construction".into(),
+            fix: "use --optima with --vbp DIR".into(),
+        }
+        .into());
+    }
+    let selected = select_built_in(args)?;
     let mut results = Vec::with_capacity(selected.len());
     for (n, instance) in selected.iter().enumerate() {
         let case = instance

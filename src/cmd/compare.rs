@@ -352,39 +352,6 @@ pub fn to_csv(rows: &[Row]) -> anyhow::Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
-/// A workload as a CSV with the columns of SPEC section 2, which `ecsplan` reads back.
-pub fn workload_csv(workload: &Workload) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "service",
-        "cpu",
-        "memory_mib",
-        "count",
-        "network_mode",
-        "host_ports",
-        "gpus",
-        "arch",
-        "instance_types",
-        "distinct_instance",
-    ])?;
-    for s in &workload.services {
-        let ports: Vec<String> = s.host_ports.iter().map(u16::to_string).collect();
-        w.write_record([
-            s.name.as_str(),
-            &s.cpu.to_string(),
-            &s.memory_mib.to_string(),
-            &s.count.to_string(),
-            s.network_mode.as_str(),
-            &ports.join(";"),
-            &s.gpus.to_string(),
-            s.arch.as_str(),
-            &s.instance_types.join(";"),
-            if s.distinct_instance { "true" } else { "false" },
-        ])?;
-    }
-    Ok(w.into_inner()?)
-}
-
 /// The Fargate scenario's `tasks.csv`: each service's size and price.
 fn fargate_csv(plan: &FargatePlan) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -494,7 +461,10 @@ fn write_folder(
         match &result.outcome {
             Outcome::Ec2(planned, summary) => {
                 output::write_plan(&sub, planned, summary)?;
-                output::write_files(&sub, &[("workload.csv", workload_csv(&result.workload)?)])?;
+                output::write_files(
+                    &sub,
+                    &[("workload.csv", output::inputs::workload_csv(&result.workload)?)],
+                )?;
                 let _ = writeln!(
                     readme,
                     "{:<16} {}",
@@ -521,7 +491,7 @@ fn write_folder(
             Outcome::NoPlan(reason) => {
                 let mut files = vec![("no_plan.txt", format!("{reason}\n").into_bytes())];
                 if result.scenario != Scenario::Fargate {
-                    files.push(("workload.csv", workload_csv(&result.workload)?));
+                    files.push(("workload.csv", output::inputs::workload_csv(&result.workload)?));
                 }
                 output::write_files(&sub, &files)?;
                 let _ = writeln!(readme, "{:<16} no plan: see no_plan.txt", result.scenario.name());
@@ -687,7 +657,7 @@ mod tests {
         };
         for scenario in Scenario::ALL.into_iter().filter(|s| *s != Scenario::Fargate) {
             let rewritten = scenario.rewrite(&w).unwrap().workload;
-            let text = String::from_utf8(workload_csv(&rewritten).unwrap()).unwrap();
+            let text = String::from_utf8(output::inputs::workload_csv(&rewritten).unwrap()).unwrap();
             let mut back = crate::input::parse_workload(&text, "workload.csv").unwrap();
             for s in &mut back.services {
                 s.line = 0;

@@ -3,6 +3,7 @@
 //! never sees half a file.
 
 pub mod chart;
+pub mod inputs;
 pub mod instances;
 pub mod placements;
 pub mod summary;

@@ -262,3 +262,33 @@ fn public_sample_new() {
 fn public_sample_triplet() {
     public_sample("Triplet");
 }
+
+#[test]
+fn written_workloads_plan_and_check_at_their_known_optimum() {
+    let dir = Workdir::new();
+    dir.run(&["bench", "--write-workloads", "cases", "--filter", "host-port/n10-s1"])
+        .expect(0);
+    let case = "cases/host-port/n10-s1";
+    let (workload, catalog) = (format!("{case}/workload.csv"), format!("{case}/catalog.csv"));
+    dir.run(&["plan", "--workload", &workload, "--catalog", &catalog, "--out", "plan"])
+        .expect(0);
+    dir.run(&[
+        "check",
+        "--workload",
+        &workload,
+        "--catalog",
+        &catalog,
+        "--plan",
+        "plan",
+    ])
+    .expect(0);
+    let generated = families::suite()
+        .into_iter()
+        .find(|i| i.id() == "host-port/n10-s1")
+        .unwrap()
+        .generate()
+        .unwrap();
+    let summary = dir.read_json("plan/summary.json");
+    let cost = summary["cost_per_hour"].as_f64().unwrap();
+    assert!((cost - generated.optimum.unwrap()).abs() < 1e-6, "{summary}");
+}
