@@ -547,7 +547,7 @@ fn table(report: &Report, out: Option<&Path>) -> String {
         let vs = match (r.cheapest, r.delta_vs_cheapest, r.delta_vs_cheapest_fraction) {
             (true, _, _) => "cheapest".to_string(),
             (false, Some(d), _) if d < 5e-5 => "as cheap".to_string(),
-            (false, Some(d), Some(f)) => format!("+${}/mo (+{:.1} %)", money(d), 100.0 * f),
+            (false, Some(d), Some(f)) => format!("+${}/mo (+{})", money(d), output::percent(f)),
             _ => dash(),
         };
         let binding = if r.reason.is_some() {

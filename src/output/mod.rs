@@ -22,6 +22,17 @@ pub fn money(x: f64) -> String {
     format!("{x:.4}")
 }
 
+/// A share as a percentage with one decimal, or two significant digits below 0.1 %, so
+/// that a small difference never reads as `0.0 %`.
+pub fn percent(share: f64) -> String {
+    let p = 100.0 * share;
+    if p != 0.0 && p.abs() < 0.1 {
+        format!("{p:.2} %")
+    } else {
+        format!("{p:.1} %")
+    }
+}
+
 /// Writes several files into `dir` (created if missing): all are first written to
 /// temporary files, then each is renamed into place, so a failure leaves no partial file.
 pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> {
@@ -70,4 +81,14 @@ pub fn write_plan(dir: &Path, planned: &Planned, summary: &Summary) -> anyhow::R
             ("summary.json", summary.to_json()),
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn small_shares_keep_two_decimals() {
+        assert_eq!(super::percent(0.0003), "0.03 %");
+        assert_eq!(super::percent(0.0), "0.0 %");
+        assert_eq!(super::percent(0.4286), "42.9 %");
+    }
 }
