@@ -624,17 +624,11 @@ mod tests {
 
     fn service(name: &str, mode: NetworkMode, ports: &[u16]) -> Service {
         Service {
-            name: name.into(),
-            cpu: 256,
-            memory_mib: 512,
             count: 2,
-            network_mode: mode,
-            host_ports: ports.to_vec(),
-            gpus: 0,
             arch: ImageArch::Only(CpuArch::Arm64),
             instance_types: vec!["m6g.*".into(), "c6g.x?large".into()],
             distinct_instance: true,
-            line: 0,
+            ..Service::sample(name, mode, ports)
         }
     }
 

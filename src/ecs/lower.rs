@@ -324,7 +324,7 @@ fn explain(figures: &Figures, s: &Service, filter: &TypePatterns, catalog: &Cata
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs::workload::{CpuArch, ImageArch, NetworkMode};
+    use crate::ecs::workload::{CpuArch, NetworkMode};
 
     fn instance(name: &str, vcpu: u32, memory_mib: u64, arch: CpuArch, gpus: u32, price: f64) -> InstanceType {
         InstanceType {
@@ -359,17 +359,8 @@ mod tests {
 
     fn service(name: &str, mode: NetworkMode, ports: &[u16]) -> Service {
         Service {
-            name: name.into(),
-            cpu: 256,
-            memory_mib: 512,
-            count: 3,
-            network_mode: mode,
-            host_ports: ports.to_vec(),
-            gpus: 0,
-            arch: ImageArch::Any,
-            instance_types: vec![],
-            distinct_instance: false,
             line: 2,
+            ..Service::sample(name, mode, ports)
         }
     }
 

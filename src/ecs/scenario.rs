@@ -243,21 +243,12 @@ pub fn limit_counts(limits: impl IntoIterator<Item = Limit>) -> Vec<(Limit, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs::workload::ImageArch;
 
     fn service(name: &str, mode: NetworkMode, ports: &[u16]) -> Service {
         Service {
-            name: name.into(),
-            cpu: 256,
-            memory_mib: 512,
-            count: 3,
-            network_mode: mode,
-            host_ports: ports.to_vec(),
-            gpus: 0,
-            arch: ImageArch::Any,
             instance_types: vec!["m5.*".into()],
-            distinct_instance: false,
             line: 2,
+            ..Service::sample(name, mode, ports)
         }
     }
 

@@ -119,6 +119,26 @@ pub struct Service {
     pub line: u64,
 }
 
+#[cfg(test)]
+impl Service {
+    /// For unit tests: 3 tasks of 256 CPU units and 512 MiB, any arch, any type.
+    pub(crate) fn sample(name: &str, network_mode: NetworkMode, ports: &[u16]) -> Service {
+        Service {
+            name: name.into(),
+            cpu: 256,
+            memory_mib: 512,
+            count: 3,
+            network_mode,
+            host_ports: ports.to_vec(),
+            gpus: 0,
+            arch: ImageArch::Any,
+            instance_types: vec![],
+            distinct_instance: false,
+            line: 0,
+        }
+    }
+}
+
 impl Service {
     /// The static (non-zero) host ports of one task, ascending. Only host and bridge
     /// modes bind ports on the host.

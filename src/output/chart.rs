@@ -124,7 +124,9 @@ pub fn svg(bars: &[Bar], title: &str) -> String {
                 let label_x = x(cost).max(bar.bound_per_month.map_or(0.0, x)) + 8.0;
                 let text = match cheapest {
                     _ if bar.cheapest => format!("{} · cheapest", dollars(cost)),
-                    Some(c) if c > 0.0 && cost > c => format!("{} (+{})", dollars(cost), super::percent((cost - c) / c)),
+                    Some(c) if c > 0.0 && cost > c => {
+                        format!("{} (+{})", dollars(cost), super::percent((cost - c) / c))
+                    }
                     _ => dollars(cost),
                 };
                 let colour = if bar.cheapest { CHEAPEST_FILL } else { "#1a1a1a" };
