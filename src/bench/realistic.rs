@@ -1,6 +1,8 @@
 //! Realistic generated workloads: a seeded mix of the services an ECS cluster runs (web
 //! and API services, workers, host-mode agents, caches, a little GPU inference), sized like
-//! real task definitions and planned on the built-in catalog.
+//! real task definitions and planned on the built-in catalog. About a quarter of the web
+//! and API services use awsvpc: without trunking an instance holds only a few of those
+//! tasks, so clusters that run many of them turn trunking on (`compare` shows the cost).
 
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -160,7 +162,7 @@ fn web(rng: &mut SmallRng, s: &mut Service) {
     s.count = count(rng);
     s.arch = arch(rng);
     s.instance_types = filter(rng, s.arch, 6);
-    if rng.gen_bool(0.5) {
+    if rng.gen_bool(0.75) {
         s.network_mode = NetworkMode::Bridge;
         s.host_ports = vec![0];
     } else {
@@ -174,7 +176,7 @@ fn api(rng: &mut SmallRng, s: &mut Service) {
     s.count = count(rng);
     s.arch = arch(rng);
     s.instance_types = filter(rng, s.arch, 5);
-    if rng.gen_bool(0.6) {
+    if rng.gen_bool(0.3) {
         s.network_mode = NetworkMode::Awsvpc;
     } else {
         s.network_mode = if rng.gen_bool(0.5) {

@@ -2,6 +2,7 @@
 //! item-centric first-fit and best-fit decreasing, and bin-centric filling. Every step
 //! places as many copies of an item as fit at once, never one copy at a time.
 
+use super::rooms::Rooms;
 use super::state::{Data, WorkBin};
 use crate::engine::problem::{BinTypeId, ItemId};
 
@@ -150,7 +151,12 @@ impl<'d, 'p> Opener<'d, 'p> {
     ) -> (BinTypeId, u32) {
         match self.rule {
             TypeRule::Value => self.by_value(i, left, following, remaining),
-            TypeRule::Cover => (self.by_cover(i, pending), u32::MAX),
+            TypeRule::Cover => {
+                // While a full bin of copies is left, the demand the choice weighs barely
+                // moves: the choice holds until the last, partial bin.
+                let t = self.by_cover(i, pending);
+                (t, self.data.fit_alone(i, t).min(left).max(1))
+            }
         }
     }
 
@@ -252,38 +258,50 @@ fn slack_after(data: &Data, bin: &WorkBin, i: ItemId, k: u32) -> f64 {
 pub(crate) fn item_centric(data: &Data, order: &[ItemId], rule: TypeRule, placement: Placement) -> Vec<WorkBin> {
     let mut remaining: Vec<u32> = (0..data.n).map(|i| data.count(i)).collect();
     let mut bins: Vec<WorkBin> = Vec::new();
+    let mut rooms = Rooms::new(data);
+    let mut free = vec![0; data.dims];
+    let mut roomy = Vec::new();
     let mut opener = Opener::new(data, rule);
     for (pos, &i) in order.iter().enumerate() {
         let count = remaining[i];
         let mut left = count;
+        let size = data.item_size(i);
         match placement {
             Placement::FirstFit => {
-                for bin in bins.iter_mut() {
-                    if left == 0 {
-                        break;
-                    }
-                    let k = bin.fit(data, i).min(left);
+                let mut from = 0;
+                while let Some(b) = rooms.next_room(i, from, size).filter(|_| left > 0) {
+                    let k = bins[b].fit(data, i).min(left);
                     if k > 0 {
-                        bin.add(data, i, k);
+                        bins[b].add(data, i, k);
                         left -= k;
+                        rooms.update(b, bins[b].bin_type, bins[b].free(data, &mut free));
                     }
+                    from = b + 1;
                 }
             }
             Placement::BestFit => {
-                while left > 0 {
-                    let mut best: Option<(f64, usize, u32)> = None;
-                    for (b, bin) in bins.iter().enumerate() {
-                        let k = bin.fit(data, i).min(left);
-                        if k > 0 {
-                            let slack = slack_after(data, bin, i, k);
-                            if best.map_or(true, |(s, _, _)| slack < s) {
-                                best = Some((slack, b, k));
-                            }
-                        }
-                    }
-                    let Some((_, b, k)) = best else { break };
+                // Adding copies to one bin leaves the others' fit unchanged, and a bin
+                // takes all the copies it can at once: so one pass ranks the bins, which
+                // then fill in order of the free space they would keep.
+                rooms.all_rooms(i, size, &mut roomy);
+                let mut ranked: Vec<(f64, usize)> = roomy
+                    .iter()
+                    .filter_map(|&b| {
+                        let k = bins[b].fit(data, i).min(left);
+                        (k > 0).then(|| (slack_after(data, &bins[b], i, k), b))
+                    })
+                    .collect();
+                // Usually one or two bins take all the copies: pick the least slack
+                // repeatedly rather than sort them all.
+                while left > 0 && !ranked.is_empty() {
+                    let at = (0..ranked.len())
+                        .min_by(|&x, &y| ranked[x].0.total_cmp(&ranked[y].0).then(ranked[x].1.cmp(&ranked[y].1)))
+                        .expect("a ranked bin");
+                    let (_, b) = ranked.swap_remove(at);
+                    let k = bins[b].fit(data, i).min(left);
                     bins[b].add(data, i, k);
                     left -= k;
+                    rooms.update(b, bins[b].bin_type, bins[b].free(data, &mut free));
                 }
             }
         }
@@ -302,6 +320,7 @@ pub(crate) fn item_centric(data: &Data, order: &[ItemId], rule: TypeRule, placem
             assert!(k > 0, "item {} fits no bin of its chosen type", data.p.items[i].name);
             bin.add(data, i, k);
             left -= k;
+            rooms.open(bins.len(), t, bin.free(data, &mut free));
             bins.push(bin);
         }
         remaining[i] = 0;

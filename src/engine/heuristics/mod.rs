@@ -4,6 +4,7 @@
 
 mod construct;
 mod improve;
+mod rooms;
 mod state;
 
 use rand::rngs::SmallRng;
@@ -21,6 +22,8 @@ use state::{Data, WorkBin};
 const BIN_CENTRIC_WORK: u64 = 4_000_000;
 /// Randomized candidates (perturbed orders) run only while copies stay under this.
 const RANDOM_WORK: u64 = 20_000;
+/// How many of the cheapest constructions the improvement pass then works on.
+const IMPROVED: usize = 6;
 /// How many randomized candidates run on small problems.
 const RANDOM_CANDIDATES: usize = 16;
 
@@ -47,17 +50,27 @@ pub fn portfolio(problem: &Problem, settings: &Settings) -> Packing {
     let data = Data::new(problem);
     let orders = construct::orders(&data);
     let candidates = candidates(&data, orders.len());
-    let results: Vec<(f64, Vec<WorkBin>)> = candidates
+    let mut built: Vec<(f64, usize, Vec<WorkBin>)> = candidates
         .par_iter()
         .enumerate()
         .map(|(index, candidate)| {
-            let mut bins = run(&data, &orders, candidate, settings.seed ^ index as u64);
+            let bins = run(&data, &orders, candidate, settings.seed ^ index as u64);
+            (state::cost(&data, &bins), index, bins)
+        })
+        .collect();
+    // The improvement pass costs as much as a construction and seldom reorders packings
+    // far apart: it runs on the cheapest few.
+    built.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    built.truncate(IMPROVED);
+    let improved: Vec<(f64, Vec<WorkBin>)> = built
+        .into_par_iter()
+        .map(|(_, _, mut bins)| {
             improve::improve(&data, &mut bins);
             (state::cost(&data, &bins), bins)
         })
         .collect();
     let mut best: Option<(f64, Vec<WorkBin>)> = None;
-    for (cost, bins) in results {
+    for (cost, bins) in improved {
         if best.as_ref().map_or(true, |(c, _)| cost < *c) {
             best = Some((cost, bins));
         }

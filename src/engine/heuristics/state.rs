@@ -262,6 +262,13 @@ impl WorkBin {
         if k == 0 || data.groups[i].iter().any(|g| self.groups.contains(g)) {
             return 0;
         }
+        let size = data.item_size(i);
+        let cap = data.type_cap(self.bin_type);
+        // Most bins a heuristic asks are too full for one copy: rule them out without
+        // dividing.
+        if size.iter().zip(cap).zip(&self.used).any(|((&s, &c), &u)| u + s > c) {
+            return 0;
+        }
         for ((&s, &c), &u) in data
             .item_size(i)
             .iter()
@@ -310,6 +317,14 @@ impl WorkBin {
                 }
             }
         }
+    }
+
+    /// The free capacity of each resource, written into `buffer`.
+    pub fn free<'b>(&self, data: &Data, buffer: &'b mut [u64]) -> &'b [u64] {
+        for ((f, &c), &u) in buffer.iter_mut().zip(data.type_cap(self.bin_type)).zip(&self.used) {
+            *f = c - u;
+        }
+        buffer
     }
 
     /// What the bin holds, in value (see [`Data::value`]).
