@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use highs::{ColProblem, HighsModelStatus, Model, Row, Sense};
+use highs::{Col, ColProblem, HighsModelStatus, Model, Row, Sense};
 
 use crate::engine::packing::Bin;
 use crate::engine::problem::Problem;
@@ -15,7 +15,8 @@ pub struct Master {
     model: Option<Model>,
     /// Row of each item, `None` for items with count 0.
     rows: Vec<Option<Row>>,
-    columns: usize,
+    /// Each column, in the order added.
+    columns: Vec<Col>,
 }
 
 /// The optimum of the restricted master.
@@ -42,7 +43,7 @@ impl Master {
         Ok(Master {
             model: Some(model),
             rows,
-            columns: 0,
+            columns: Vec::new(),
         })
     }
 
@@ -54,10 +55,10 @@ impl Master {
             .iter()
             .filter_map(|&(i, n)| self.rows[i].map(|r| (r, f64::from(n))))
             .collect();
-        model
+        let column = model
             .try_add_column(problem.bin_types[bin.bin_type].price, 0.0.., factors)
             .map_err(|e| format!("HiGHS rejected a column: {e:?}"))?;
-        self.columns += 1;
+        self.columns.push(column);
         Ok(())
     }
 
@@ -95,8 +96,11 @@ impl Master {
         Ok(LpSolution { value, duals, primal })
     }
 
-    pub fn columns(&self) -> usize {
-        self.columns
+    /// Requires at least `copies` copies of column `c` from now on (diving).
+    pub fn fix_at_least(&mut self, c: usize, copies: u32) -> Result<(), String> {
+        let model = self.model.as_mut().ok_or("HiGHS failed earlier")?;
+        model.change_column_bounds(self.columns[c], f64::from(copies)..);
+        Ok(())
     }
 }
 

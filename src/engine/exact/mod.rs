@@ -8,6 +8,7 @@
 //! pricing, and every packing passes [`Packing::verify`] before it is returned.
 
 mod bound;
+mod enumerate;
 mod master;
 mod mip;
 mod plan;
@@ -36,8 +37,14 @@ pub struct Improved {
     pub notes: Vec<String>,
 }
 
-/// Share of the remaining time that column generation may use before the MIP starts.
-const COLUMN_GENERATION_SHARE: f64 = 0.6;
+/// Share of the time that column generation at the root may use.
+const ROOT_SHARE: f64 = 0.5;
+/// Share of the time by which diving must end, leaving the rest to the MIP.
+const DIVE_SHARE: f64 = 0.8;
+/// Heuristic pricing rounds after each fixing step of a dive.
+const DIVE_PRICING_ROUNDS: usize = 3;
+/// Problems with at most this many maximal patterns get all of them as columns.
+const ENUMERATION_LIMIT: usize = 2_000;
 /// Improving patterns kept per bin type and pricing round.
 const COLUMNS_PER_TYPE: usize = 4;
 
@@ -90,6 +97,117 @@ struct Run<'p> {
     notes: Vec<String>,
 }
 
+/// How the root column generation ended.
+struct Root {
+    /// The LP is solved: no column can raise the bound further.
+    converged: bool,
+    rounds: usize,
+}
+
+/// How a dive ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dive {
+    /// Reached an integral LP, or an LP that cannot beat the best plan.
+    Done,
+    /// Out of time.
+    Stopped,
+    /// Not needed: the columns are every pattern.
+    Skipped,
+}
+
+/// The master LP, its columns, and the pricing that extends them.
+struct Generation<'p> {
+    master: Master,
+    columns: Columns,
+    pricer: Pricer<'p>,
+    groups: Vec<Vec<usize>>,
+}
+
+impl<'p> Generation<'p> {
+    fn new(problem: &'p Problem, seed: u64) -> Result<Self, String> {
+        Ok(Generation {
+            master: Master::new(problem, seed)?,
+            columns: Columns {
+                bins: Vec::new(),
+                index: BTreeMap::new(),
+            },
+            pricer: Pricer::new(problem),
+            groups: problem.groups_of_items(),
+        })
+    }
+
+    /// Adds `bin` as a column unless present; returns its index.
+    fn add(&mut self, problem: &Problem, bin: Bin) -> Result<usize, String> {
+        let (c, new) = self.columns.insert(bin);
+        if new {
+            self.master.add(problem, &self.columns.bins[c])?;
+        }
+        Ok(c)
+    }
+
+    /// Adds the bins of a packing as columns; returns `(column, copies)` for a MIP start.
+    fn add_packing(&mut self, problem: &Problem, bins: &[Bin]) -> Result<Vec<(usize, u32)>, String> {
+        let mut copies = Vec::new();
+        for bin in bins {
+            let mut bin = bin.clone();
+            bin.load.retain(|&(_, n)| n > 0);
+            bin.load.sort_unstable();
+            if bin.load.is_empty() || !plan::is_valid(problem, &self.groups, &bin) {
+                continue;
+            }
+            copies.push((self.add(problem, bin)?, 1));
+        }
+        Ok(copies)
+    }
+
+    /// One column per item: as many copies as fit alone in the type cheapest per copy, so
+    /// that the master covers every item from the first solve.
+    fn add_singles(&mut self, problem: &Problem) -> Result<(), String> {
+        for (i, item) in problem.items.iter().enumerate() {
+            if item.count == 0 {
+                continue;
+            }
+            let best_type = item
+                .eligible
+                .iter()
+                .filter_map(|&t| {
+                    let n = self.pricer.copies_alone(i, t);
+                    (n > 0).then(|| (problem.bin_types[t].price / f64::from(n), t, n))
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            if let Some((_, t, n)) = best_type {
+                self.add(
+                    problem,
+                    Bin {
+                        bin_type: t,
+                        load: vec![(i, n)],
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds the best new improving columns of a pricing round; returns how many.
+    fn add_priced(&mut self, problem: &Problem, priced: Vec<pricing::Priced>) -> Result<usize, String> {
+        let rows = problem.items.iter().filter(|i| i.count > 0).count();
+        let mut candidates: Vec<(f64, Bin)> = priced
+            .into_iter()
+            .flat_map(|p| p.columns)
+            .map(|(value, bin)| (problem.bin_types[bin.bin_type].price / value, bin))
+            .filter(|(_, bin)| !self.columns.index.contains_key(bin))
+            .collect();
+        candidates.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        candidates.dedup_by(|a, b| a.1 == b.1);
+        candidates.truncate((2 * rows).max(50));
+        let added = candidates.len();
+        for (_, bin) in candidates {
+            self.add(problem, bin)?;
+        }
+        Ok(added)
+    }
+}
+
 /// The generated columns, each once, in the order generated.
 struct Columns {
     bins: Vec<Bin>,
@@ -121,134 +239,208 @@ impl Run<'_> {
         }
     }
 
-    /// Column generation, then the MIP over the columns, then the packing.
+    /// Column generation at the root (the bound), diving (plans), then the MIP over every
+    /// column generated (plans, and a proof where the columns are all the patterns).
     fn column_generation(&mut self, deadline: Instant, seed: u64) -> Result<(), String> {
         let problem = self.problem;
         let began = Instant::now();
-        let cg_deadline = began
-            + deadline
-                .saturating_duration_since(began)
-                .mul_f64(COLUMN_GENERATION_SHARE);
-        let groups = problem.groups_of_items();
-        let pricer = Pricer::new(problem);
-        let mut master = Master::new(problem, seed)?;
-        let mut columns = Columns {
-            bins: Vec::new(),
-            index: BTreeMap::new(),
+        let share = |f: f64| began + deadline.saturating_duration_since(began).mul_f64(f);
+        let mut g = Generation::new(problem, seed)?;
+        let start: Vec<Bin> = self.best.bins.clone();
+        let warm = g.add_packing(problem, &start)?;
+        let complete = match enumerate::maximal_patterns(problem, ENUMERATION_LIMIT) {
+            Some(patterns) => {
+                for bin in patterns {
+                    g.add(problem, bin)?;
+                }
+                true
+            }
+            None => {
+                g.add_singles(problem)?;
+                false
+            }
         };
 
-        // The start packing's bins, then one single-item column per item, so the master
-        // is feasible from the first solve.
-        let mut start_copies: BTreeMap<usize, u32> = BTreeMap::new();
-        for bin in &self.best.bins {
-            let mut bin = bin.clone();
-            bin.load.retain(|&(_, n)| n > 0);
-            bin.load.sort_unstable();
-            if bin.load.is_empty() || !plan::is_valid(problem, &groups, &bin) {
-                continue;
-            }
-            let (c, _) = columns.insert(bin);
-            *start_copies.entry(c).or_default() += 1;
+        let root = self.root(&mut g, complete, share(ROOT_SHARE), deadline)?;
+        if self.is_optimal() {
+            return Ok(());
         }
-        for (i, item) in problem.items.iter().enumerate() {
-            if item.count == 0 {
-                continue;
-            }
-            let best_type = item
-                .eligible
-                .iter()
-                .filter_map(|&t| {
-                    let n = pricer.copies_alone(i, t);
-                    (n > 0).then(|| (problem.bin_types[t].price / f64::from(n), t, n))
-                })
-                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            if let Some((_, t, n)) = best_type {
-                columns.insert(Bin {
-                    bin_type: t,
-                    load: vec![(i, n)],
-                });
-            }
-        }
-        for bin in &columns.bins {
-            master.add(problem, bin)?;
+        let dived = if complete {
+            Dive::Skipped
+        } else {
+            self.dive(&mut g, share(DIVE_SHARE), deadline)?
+        };
+        if self.is_optimal() {
+            return Ok(());
         }
 
-        let rows = problem.items.iter().filter(|i| i.count > 0).count();
-        let round_cap = (2 * rows).max(50);
+        // The integer step over every column, started from the best plan so far.
+        let best: Vec<Bin> = self.best.bins.clone();
+        let warm = if self.best_cost < start.iter().map(|b| problem.bin_types[b.bin_type].price).sum::<f64>() {
+            g.add_packing(problem, &best)?
+        } else {
+            warm
+        };
+        let target = self.lower_bound + 1e-7 * self.lower_bound.max(1e-9);
+        let mip_deadline =
+            deadline - (deadline.saturating_duration_since(Instant::now()) / 20).min(Duration::from_millis(200));
+        let mut warm_copies = vec![0u32; g.columns.bins.len()];
+        for (c, n) in warm {
+            warm_copies[c] += n;
+        }
+        let result = mip::solve(problem, &g.columns.bins, &warm_copies, target, mip_deadline, seed)?;
+        let mut proven = false;
+        if let Some(result) = result {
+            proven = result.proven;
+            let price: f64 = g
+                .columns
+                .bins
+                .iter()
+                .zip(&result.copies)
+                .map(|(bin, &n)| problem.bin_types[bin.bin_type].price * f64::from(n))
+                .sum();
+            // Over every maximal pattern, the MIP optimum is the least cost of any plan.
+            if complete && proven {
+                self.raise_bound(price * (1.0 - 1e-9));
+            }
+            self.offer(plan::to_packing(problem, &g.columns.bins, &result.copies))?;
+        }
+        if !self.is_optimal() {
+            let mut reasons = Vec::new();
+            if !root.converged {
+                reasons.push(format!("column generation stopped after {} rounds", root.rounds));
+            }
+            if dived == Dive::Stopped {
+                reasons.push("diving stopped".to_string());
+            }
+            if !proven {
+                reasons.push(format!("the MIP over {} columns did not finish", g.columns.bins.len()));
+            }
+            if reasons.is_empty() {
+                self.notes.push(format!(
+                    "gap remains: the LP bound over all patterns is {:.4} and no cheaper plan was found among {} columns",
+                    self.lower_bound,
+                    g.columns.bins.len()
+                ));
+            } else {
+                self.notes.push(format!("time limit reached: {}", reasons.join("; ")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Column generation at the root until the LP is solved (exact pricing finds no
+    /// improving column), the bound meets the best plan, or `until`. Every round raises
+    /// the bound by Farley's argument.
+    fn root(&mut self, g: &mut Generation, complete: bool, until: Instant, deadline: Instant) -> Result<Root, String> {
+        let problem = self.problem;
         let mut exact = false;
-        let mut converged = false;
         let mut rounds = 0usize;
-        while Instant::now() < cg_deadline {
+        while Instant::now() < until {
             rounds += 1;
-            let lp = master.solve(problem, deadline)?;
-            let priced = pricer.price(&lp.duals, exact, COLUMNS_PER_TYPE, cg_deadline);
+            let lp = g.master.solve(problem, deadline)?;
+            if complete {
+                // Every pattern is a column: the LP optimum is the LP bound itself.
+                self.raise_bound(lp.value * (1.0 - 1e-9));
+                return Ok(Root {
+                    converged: true,
+                    rounds,
+                });
+            }
+            let priced = g.pricer.price(&lp.duals, exact, COLUMNS_PER_TYPE, until);
             let upper_bounds: Vec<f64> = priced.iter().map(|p| p.upper_bound).collect();
             self.raise_bound(bound::farley(problem, &lp.duals, &upper_bounds));
+            let all_exact = priced.iter().all(|p| p.exact);
             if self.is_optimal() {
-                break;
+                return Ok(Root {
+                    converged: true,
+                    rounds,
+                });
             }
             // The LP optimum is at most this round's value: once its rounding meets the
             // bound, more columns cannot raise the bound further.
             if self.lattice.round_up(lp.value * (1.0 - 1e-9)) <= self.lower_bound * (1.0 + 1e-12) {
-                converged = true;
-                break;
+                return Ok(Root {
+                    converged: true,
+                    rounds,
+                });
             }
-            let mut candidates: Vec<(f64, Bin)> = priced
-                .into_iter()
-                .flat_map(|p| p.columns)
-                .map(|(value, bin)| (problem.bin_types[bin.bin_type].price / value, bin))
-                .filter(|(_, bin)| !columns.index.contains_key(bin))
-                .collect();
-            candidates.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-            candidates.dedup_by(|a, b| a.1 == b.1);
-            candidates.truncate(round_cap);
-            if candidates.is_empty() {
+            let added = g.add_priced(problem, priced)?;
+            if added == 0 {
+                if exact && all_exact {
+                    return Ok(Root {
+                        converged: true,
+                        rounds,
+                    });
+                }
                 if exact {
-                    converged = true;
-                    break;
+                    // The exact search was cut short on some type and found nothing: the
+                    // bound cannot be closed in time.
+                    return Ok(Root {
+                        converged: false,
+                        rounds,
+                    });
                 }
                 exact = true;
                 continue;
             }
             exact = false;
-            for (_, bin) in candidates {
-                let (_, new) = columns.insert(bin.clone());
-                if new {
-                    master.add(problem, &bin)?;
+        }
+        Ok(Root {
+            converged: false,
+            rounds,
+        })
+    }
+
+    /// Diving: solve the LP with a few pricing rounds, keep whole columns and round the
+    /// most nearly whole fractional column up, until the LP is integral (a plan) or its
+    /// value shows the dive cannot beat the best plan.
+    fn dive(&mut self, g: &mut Generation, until: Instant, deadline: Instant) -> Result<Dive, String> {
+        let problem = self.problem;
+        let mut floor = vec![0u32; g.columns.bins.len()];
+        loop {
+            if Instant::now() >= until {
+                return Ok(Dive::Stopped);
+            }
+            let mut lp = g.master.solve(problem, deadline)?;
+            for _ in 0..DIVE_PRICING_ROUNDS {
+                if Instant::now() >= until {
+                    return Ok(Dive::Stopped);
+                }
+                let priced = g.pricer.price(&lp.duals, false, COLUMNS_PER_TYPE, until);
+                if g.add_priced(problem, priced)? == 0 {
+                    break;
+                }
+                lp = g.master.solve(problem, deadline)?;
+            }
+            if self.lattice.round_up(lp.value * (1.0 - 1e-9)) >= self.best_cost * (1.0 - 1e-9) {
+                return Ok(Dive::Done);
+            }
+            floor.resize(g.columns.bins.len(), 0);
+            let mut pick: Option<(f64, usize)> = None;
+            for (c, &x) in lp.primal.iter().enumerate() {
+                let whole = (x + 1e-6).floor().max(0.0) as u32;
+                if whole > floor[c] {
+                    floor[c] = whole;
+                    g.master.fix_at_least(c, whole)?;
+                }
+                let fraction = x - x.floor();
+                if fraction > 1e-6 && fraction < 1.0 - 1e-6 && pick.map_or(true, |(f, _)| fraction > f) {
+                    pick = Some((fraction, c));
+                }
+            }
+            match pick {
+                None => {
+                    let copies: Vec<u32> = lp.primal.iter().map(|&x| x.round().max(0.0) as u32).collect();
+                    self.offer(plan::to_packing(problem, &g.columns.bins, &copies))?;
+                    return Ok(Dive::Done);
+                }
+                Some((_, c)) => {
+                    floor[c] = lp.primal[c].ceil() as u32;
+                    g.master.fix_at_least(c, floor[c])?;
                 }
             }
         }
-        if self.is_optimal() {
-            return Ok(());
-        }
-
-        // The integer step over every generated column.
-        let warm: Vec<u32> = (0..columns.bins.len())
-            .map(|c| start_copies.get(&c).copied().unwrap_or(0))
-            .collect();
-        let target = self.lower_bound + 1e-7 * self.lower_bound.max(1e-9);
-        let mip_deadline =
-            deadline - (deadline.saturating_duration_since(Instant::now()) / 20).min(Duration::from_millis(200));
-        let result = mip::solve(problem, &columns.bins, &warm, target, mip_deadline, seed)?;
-        let mut proven = false;
-        if let Some(result) = result {
-            proven = result.proven;
-            let packing = plan::to_packing(problem, &columns.bins, &result.copies);
-            self.offer(packing)?;
-        }
-        if !self.is_optimal() {
-            let mut reasons = Vec::new();
-            if !converged {
-                reasons.push(format!("column generation stopped after {rounds} rounds"));
-            }
-            if !proven {
-                reasons.push(format!("the MIP over {} columns did not finish", columns.bins.len()));
-            }
-            if !reasons.is_empty() {
-                self.notes.push(format!("time limit reached: {}", reasons.join("; ")));
-            }
-        }
-        Ok(())
     }
 
     /// Keeps `packing` if it verifies and is cheaper than the best so far.

@@ -101,7 +101,7 @@ impl<'p> Pricer<'p> {
                 exact: true,
             };
         }
-        let knapsack = Knapsack::new(self.problem, t, duals, &self.copies[t], &self.groups);
+        let knapsack = Knapsack::tightest(self.problem, t, duals, &self.copies[t], &self.groups);
         let root = knapsack.root_bound().min(cheap);
         if root <= target {
             return Priced {
@@ -197,6 +197,42 @@ impl DimensionOrders {
     }
 }
 
+/// The fractional knapsack bound under one surrogate constraint: Σ_d w_d · size_d ≤
+/// Σ_d w_d · capacity_d, with at most `copies` of each candidate.
+fn surrogate_bound(
+    problem: &Problem,
+    candidates: &[ItemId],
+    duals: &[f64],
+    copies: &[u32],
+    capacity: &[u64],
+    weight: &[f64],
+) -> f64 {
+    let surrogate = |i: ItemId| -> f64 {
+        problem.items[i]
+            .size
+            .iter()
+            .zip(weight)
+            .map(|(&s, w)| s as f64 * w)
+            .sum()
+    };
+    let ratio = |v: f64, s: f64| if s <= 0.0 { f64::INFINITY } else { v / s };
+    let mut order: Vec<(f64, f64, ItemId)> = candidates.iter().map(|&i| (duals[i], surrogate(i), i)).collect();
+    order.sort_by(|a, b| ratio(b.0, b.1).total_cmp(&ratio(a.0, a.1)).then(a.2.cmp(&b.2)));
+    let mut room: f64 = capacity.iter().zip(weight).map(|(&c, w)| c as f64 * w).sum();
+    let mut value = 0.0;
+    for (v, s, i) in order {
+        let n = f64::from(copies[i]);
+        if s <= 0.0 || n * s <= room {
+            room -= n * s;
+            value += n * v;
+        } else {
+            value += v * room / s;
+            break;
+        }
+    }
+    value
+}
+
 /// One pricing problem: the candidate items of one bin type, sorted by dual value per unit
 /// of surrogate size (each dimension weighted by 1 / capacity).
 struct Knapsack {
@@ -216,13 +252,77 @@ struct Knapsack {
 }
 
 impl Knapsack {
-    fn new(problem: &Problem, t: BinTypeId, duals: &[f64], copies: &[u32], groups: &[Vec<usize>]) -> Self {
+    /// The knapsack whose surrogate constraint gives the least root bound, among a few
+    /// weightings: every resource that the candidates could fill counted alike, and each
+    /// such resource alone. Resources the candidates cannot fill even all together get
+    /// weight 0: counting them only loosens the bound. Any weights give a valid bound.
+    fn tightest(problem: &Problem, t: BinTypeId, duals: &[f64], copies: &[u32], groups: &[Vec<usize>]) -> Self {
+        let capacity = &problem.bin_types[t].capacity;
+        let dims = capacity.len();
+        let binding: Vec<usize> = (0..dims)
+            .filter(|&d| {
+                let demand: u64 = (0..problem.items.len())
+                    .filter(|&i| copies[i] > 0 && duals[i] > DUAL_ZERO)
+                    .map(|i| u64::from(copies[i]) * problem.items[i].size[d])
+                    .sum();
+                capacity[d] > 0 && demand > capacity[d]
+            })
+            .collect();
+        let weights = |only: Option<usize>| -> Vec<f64> {
+            (0..dims)
+                .map(|d| {
+                    let counted = binding.contains(&d) && only.map_or(true, |o| o == d);
+                    if counted {
+                        1.0 / capacity[d] as f64
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        };
+        let candidates: Vec<ItemId> = (0..problem.items.len())
+            .filter(|&i| copies[i] > 0 && duals[i] > DUAL_ZERO)
+            .collect();
+        let bound = |w: &[f64]| surrogate_bound(problem, &candidates, duals, copies, capacity, w);
+        let mut best_weight = weights(None);
+        let mut best_bound = bound(&best_weight);
+        let mut consider = |w: Vec<f64>| {
+            let b = bound(&w);
+            if b < best_bound {
+                best_bound = b;
+                best_weight = w;
+            }
+        };
+        if binding.len() > 1 {
+            for &d in &binding {
+                consider(weights(Some(d)));
+            }
+            // Mixes of two resources: the surrogate dual of the LP relaxation is reached
+            // by some weighting, and two resources usually decide it.
+            for (a, &d1) in binding.iter().enumerate() {
+                for &d2 in &binding[a + 1..] {
+                    for mix in [0.2, 0.35, 0.5, 0.65, 0.8] {
+                        let mut w = vec![0.0; dims];
+                        w[d1] = mix / capacity[d1] as f64;
+                        w[d2] = (1.0 - mix) / capacity[d2] as f64;
+                        consider(w);
+                    }
+                }
+            }
+        }
+        Knapsack::new(problem, t, duals, copies, groups, best_weight)
+    }
+
+    fn new(
+        problem: &Problem,
+        t: BinTypeId,
+        duals: &[f64],
+        copies: &[u32],
+        groups: &[Vec<usize>],
+        weight: Vec<f64>,
+    ) -> Self {
         let capacity = problem.bin_types[t].capacity.clone();
         let dims = capacity.len();
-        let weight: Vec<f64> = capacity
-            .iter()
-            .map(|&c| if c == 0 { 0.0 } else { 1.0 / c as f64 })
-            .collect();
         let surrogate_of = |i: ItemId| -> f64 {
             problem.items[i]
                 .size
@@ -429,10 +529,6 @@ impl Pool {
             target,
             found: Vec::new(),
         }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.found.is_empty()
     }
 
     fn best(&self) -> f64 {
