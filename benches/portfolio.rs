@@ -1,1 +1,44 @@
-fn main() {}
+//! The heuristic portfolio and the resource LP bound on realistic workloads of 20, 200
+//! and 2,000 services (about 25 tasks each) on the built-in catalog.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+
+use ecsplan::bench::realistic::realistic;
+use ecsplan::ecs::lower::lower;
+use ecsplan::ecs::rules::Figures;
+use ecsplan::engine::{bound, heuristics, Problem, Settings};
+use ecsplan::input::read_catalog;
+
+fn problem(services: usize) -> Problem {
+    let catalog = read_catalog(None).expect("the built-in catalog");
+    lower(&realistic(services, 1), &catalog, &Figures::default())
+        .expect("a plannable workload")
+        .problem
+}
+
+fn portfolio(c: &mut Criterion) {
+    let mut group = c.benchmark_group("portfolio");
+    group.sample_size(10);
+    let settings = Settings {
+        seed: 0,
+        threads: 2,
+        ..Settings::default()
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+        .expect("a thread pool");
+    for services in [20, 200, 2000] {
+        let problem = problem(services);
+        group.bench_with_input(BenchmarkId::new("heuristics", services), &problem, |b, p| {
+            b.iter(|| pool.install(|| heuristics::portfolio(p, &settings)))
+        });
+        group.bench_with_input(BenchmarkId::new("resource_bound", services), &problem, |b, p| {
+            b.iter(|| bound::resource_bound(p))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, portfolio);
+criterion_main!(benches);

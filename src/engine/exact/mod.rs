@@ -9,10 +9,10 @@
 
 mod bound;
 mod enumerate;
-mod master;
+pub mod master;
 mod mip;
 mod plan;
-mod pricing;
+pub mod pricing;
 #[cfg(test)]
 mod tests;
 
