@@ -269,12 +269,12 @@ pub(crate) fn item_centric(data: &Data, order: &[ItemId], rule: TypeRule, placem
         match placement {
             Placement::FirstFit => {
                 let mut from = 0;
-                while let Some(b) = rooms.next_room(i, from, size).filter(|_| left > 0) {
+                while let Some(b) = rooms.next_room(data, i, from, size).filter(|_| left > 0) {
                     let k = bins[b].fit(data, i).min(left);
                     if k > 0 {
                         bins[b].add(data, i, k);
                         left -= k;
-                        rooms.update(b, bins[b].bin_type, bins[b].free(data, &mut free));
+                        rooms.update(data, b, bins[b].bin_type, bins[b].free(data, &mut free));
                     }
                     from = b + 1;
                 }
@@ -283,7 +283,7 @@ pub(crate) fn item_centric(data: &Data, order: &[ItemId], rule: TypeRule, placem
                 // Adding copies to one bin leaves the others' fit unchanged, and a bin
                 // takes all the copies it can at once: so one pass ranks the bins, which
                 // then fill in order of the free space they would keep.
-                rooms.all_rooms(i, size, &mut roomy);
+                rooms.all_rooms(data, i, size, &mut roomy);
                 let mut ranked: Vec<(f64, usize)> = roomy
                     .iter()
                     .filter_map(|&b| {
@@ -301,7 +301,7 @@ pub(crate) fn item_centric(data: &Data, order: &[ItemId], rule: TypeRule, placem
                     let k = bins[b].fit(data, i).min(left);
                     bins[b].add(data, i, k);
                     left -= k;
-                    rooms.update(b, bins[b].bin_type, bins[b].free(data, &mut free));
+                    rooms.update(data, b, bins[b].bin_type, bins[b].free(data, &mut free));
                 }
             }
         }
@@ -320,7 +320,7 @@ pub(crate) fn item_centric(data: &Data, order: &[ItemId], rule: TypeRule, placem
             assert!(k > 0, "item {} fits no bin of its chosen type", data.p.items[i].name);
             bin.add(data, i, k);
             left -= k;
-            rooms.open(bins.len(), t, bin.free(data, &mut free));
+            rooms.open(data, bins.len(), t, bin.free(data, &mut free));
             bins.push(bin);
         }
         remaining[i] = 0;

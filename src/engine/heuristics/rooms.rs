@@ -11,56 +11,50 @@ use crate::engine::problem::{BinTypeId, ItemId};
 
 /// The open bins of one packing, in the order they were opened.
 pub(crate) struct Rooms {
-    /// Bit of each bin type: types that every item may use alike share a bit (beyond 64
-    /// such classes, several classes share one).
-    bit_of_type: Vec<u64>,
-    /// The bits of the types each item may use.
-    mask_of_item: Vec<u64>,
     tree: FreeTree,
+}
+
+/// Bit of each bin type: types that every item may use alike share a bit (beyond 64 such
+/// classes, several classes share one). Computed once per problem.
+pub(crate) fn class_bits(data: &Data) -> Vec<u64> {
+    let mut classes: BTreeMap<Vec<bool>, usize> = BTreeMap::new();
+    (0..data.types)
+        .map(|t| {
+            let key: Vec<bool> = (0..data.n).map(|i| data.is_eligible(i, t)).collect();
+            let next = classes.len();
+            1u64 << (*classes.entry(key).or_insert(next) % 64)
+        })
+        .collect()
 }
 
 impl Rooms {
     pub fn new(data: &Data) -> Rooms {
-        let mut classes: BTreeMap<Vec<bool>, usize> = BTreeMap::new();
-        let bit_of_type: Vec<u64> = (0..data.types)
-            .map(|t| {
-                let key: Vec<bool> = (0..data.n).map(|i| data.is_eligible(i, t)).collect();
-                let next = classes.len();
-                1u64 << (*classes.entry(key).or_insert(next) % 64)
-            })
-            .collect();
-        let mask_of_item = (0..data.n)
-            .map(|i| data.p.items[i].eligible.iter().fold(0, |m, &t| m | bit_of_type[t]))
-            .collect();
         Rooms {
-            bit_of_type,
-            mask_of_item,
             tree: FreeTree::new(data.dims),
         }
     }
 
     /// Records bin `b`, the next one opened, of type `t` with `free` capacity.
-    pub fn open(&mut self, b: usize, t: BinTypeId, free: &[u64]) {
-        self.tree.set(b, free, self.bit_of_type[t]);
+    pub fn open(&mut self, data: &Data, b: usize, t: BinTypeId, free: &[u64]) {
+        self.tree.set(b, free, data.class_bit[t]);
     }
 
     /// Records the new free capacity of bin `b` of type `t`.
-    pub fn update(&mut self, b: usize, t: BinTypeId, free: &[u64]) {
-        self.tree.set(b, free, self.bit_of_type[t]);
+    pub fn update(&mut self, data: &Data, b: usize, t: BinTypeId, free: &[u64]) {
+        self.tree.set(b, free, data.class_bit[t]);
     }
 
     /// The first bin at or after `from` whose type item `i` may use (as far as the class
     /// bits tell) and whose free capacity covers `size`: a necessary condition for a fit,
     /// the caller checks the rest.
-    pub fn next_room(&self, i: ItemId, from: usize, size: &[u64]) -> Option<usize> {
-        self.tree.next_room(from, size, self.mask_of_item[i])
+    pub fn next_room(&self, data: &Data, i: ItemId, from: usize, size: &[u64]) -> Option<usize> {
+        self.tree.next_room(from, size, data.class_mask[i])
     }
 
     /// Every bin that [`Rooms::next_room`] would return in turn, in order, into `out`.
-    pub fn all_rooms(&self, i: ItemId, size: &[u64], out: &mut Vec<usize>) {
+    pub fn all_rooms(&self, data: &Data, i: ItemId, size: &[u64], out: &mut Vec<usize>) {
         out.clear();
-        self.tree
-            .collect(1, 0, self.tree.leaves, size, self.mask_of_item[i], out);
+        self.tree.collect(1, 0, self.tree.leaves, size, data.class_mask[i], out);
     }
 }
 

@@ -34,6 +34,10 @@ pub(crate) struct Data<'p> {
     pub by_price: Vec<BinTypeId>,
     /// For each item, the few types worth opening a bin of when it comes first.
     pub shortlist: Vec<Vec<BinTypeId>>,
+    /// Eligibility class bit of each type (see [`super::rooms::class_bits`]).
+    pub class_bit: Vec<u64>,
+    /// The class bits of the types each item may use.
+    pub class_mask: Vec<u64>,
 }
 
 /// How many types, per item, the shortlist takes by the item's own cost per copy and by
@@ -84,9 +88,15 @@ impl<'p> Data<'p> {
             relative: vec![0.0; n * dims],
             by_price,
             shortlist: vec![Vec::new(); n],
+            class_bit: Vec::new(),
+            class_mask: Vec::new(),
         };
         data.value_items();
         data.shortlist_types();
+        data.class_bit = super::rooms::class_bits(&data);
+        data.class_mask = (0..n)
+            .map(|i| p.items[i].eligible.iter().fold(0, |m, &t| m | data.class_bit[t]))
+            .collect();
         data
     }
 
