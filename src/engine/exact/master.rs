@@ -17,6 +17,8 @@ pub struct Master {
     rows: Vec<Option<Row>>,
     /// Each column, in the order added.
     columns: Vec<Col>,
+    /// When the HiGHS object was made: its `time_limit` counts from then, over every solve.
+    created: Instant,
 }
 
 /// The optimum of the restricted master.
@@ -44,6 +46,7 @@ impl Master {
             model: Some(model),
             rows,
             columns: Vec::new(),
+            created: Instant::now(),
         })
     }
 
@@ -70,8 +73,9 @@ impl Master {
             self.model = Some(model);
             return Err("no time left for the master LP".to_string());
         }
+        let limit = self.created.elapsed().as_secs_f64() + seconds;
         model
-            .try_set_option("time_limit", seconds)
+            .try_set_option("time_limit", limit)
             .map_err(|e| format!("HiGHS option: {e}"))?;
         let solved = model
             .try_solve()

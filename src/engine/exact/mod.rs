@@ -45,8 +45,12 @@ const DIVE_SHARE: f64 = 0.8;
 const DIVE_PRICING_ROUNDS: usize = 3;
 /// Problems with at most this many maximal patterns get all of them as columns.
 const ENUMERATION_LIMIT: usize = 2_000;
-/// Improving patterns kept per bin type and pricing round.
+/// Improving patterns kept per bin type and pricing round: at least this many, and more
+/// when there are few types, up to [`MOST_COLUMNS_PER_TYPE`].
 const COLUMNS_PER_TYPE: usize = 4;
+const MOST_COLUMNS_PER_TYPE: usize = 64;
+/// Weight of the best dual point in the smoothed duals of heuristic pricing rounds.
+const SMOOTHING: f64 = 0.5;
 
 /// Improves `start` and the bound `lower_bound` until `deadline`.
 pub fn improve(
@@ -121,6 +125,8 @@ struct Generation<'p> {
     columns: Columns,
     pricer: Pricer<'p>,
     groups: Vec<Vec<usize>>,
+    /// Improving patterns kept per bin type and pricing round.
+    per_type: usize,
 }
 
 impl<'p> Generation<'p> {
@@ -133,6 +139,8 @@ impl<'p> Generation<'p> {
             },
             pricer: Pricer::new(problem),
             groups: problem.groups_of_items(),
+            per_type: (2 * problem.items.len() / problem.bin_types.len().max(1))
+                .clamp(COLUMNS_PER_TYPE, MOST_COLUMNS_PER_TYPE),
         })
     }
 
@@ -230,6 +238,17 @@ impl Columns {
 impl Run<'_> {
     fn is_optimal(&self) -> bool {
         self.best_cost - self.lower_bound <= 1e-6 * self.best_cost
+    }
+
+    /// Raises the bound by Farley's argument from `duals` and their pricing; keeps
+    /// `duals` as the smoothing center when their bound is the best so far.
+    fn raise_bound_from(&mut self, center: &mut Option<(f64, Vec<f64>)>, duals: &[f64], priced: &[pricing::Priced]) {
+        let upper_bounds: Vec<f64> = priced.iter().map(|p| p.upper_bound).collect();
+        let farley = bound::farley(self.problem, duals, &upper_bounds);
+        self.raise_bound(farley);
+        if center.as_ref().map_or(true, |(b, _)| farley > *b) {
+            *center = Some((farley, duals.to_vec()));
+        }
     }
 
     fn raise_bound(&mut self, bound: f64) {
@@ -336,6 +355,8 @@ impl Run<'_> {
         let problem = self.problem;
         let mut exact = false;
         let mut rounds = 0usize;
+        // The duals with the best Farley bound so far, and that bound.
+        let mut center: Option<(f64, Vec<f64>)> = None;
         while Instant::now() < until {
             rounds += 1;
             let lp = g.master.solve(problem, deadline)?;
@@ -347,9 +368,25 @@ impl Run<'_> {
                     rounds,
                 });
             }
-            let priced = g.pricer.price(&lp.duals, exact, COLUMNS_PER_TYPE, until);
-            let upper_bounds: Vec<f64> = priced.iter().map(|p| p.upper_bound).collect();
-            self.raise_bound(bound::farley(problem, &lp.duals, &upper_bounds));
+            // Heuristic rounds price duals smoothed toward the best dual point so far
+            // (Wentges): fewer columns that the next LP throws away. When they find
+            // nothing, the LP's own duals are priced in the same round.
+            if !exact {
+                if let Some((_, c)) = &center {
+                    let smooth: Vec<f64> = c
+                        .iter()
+                        .zip(&lp.duals)
+                        .map(|(a, b)| SMOOTHING * a + (1.0 - SMOOTHING) * b)
+                        .collect();
+                    let priced = g.pricer.price(&smooth, false, g.per_type, until);
+                    self.raise_bound_from(&mut center, &smooth, &priced);
+                    if g.add_priced(problem, priced)? > 0 {
+                        continue;
+                    }
+                }
+            }
+            let priced = g.pricer.price(&lp.duals, exact, g.per_type, until);
+            self.raise_bound_from(&mut center, &lp.duals, &priced);
             let all_exact = priced.iter().all(|p| p.exact);
             if self.is_optimal() {
                 return Ok(Root {
@@ -407,7 +444,7 @@ impl Run<'_> {
                 if Instant::now() >= until {
                     return Ok(Dive::Stopped);
                 }
-                let priced = g.pricer.price(&lp.duals, false, COLUMNS_PER_TYPE, until);
+                let priced = g.pricer.price(&lp.duals, false, g.per_type, until);
                 if g.add_priced(problem, priced)? == 0 {
                     break;
                 }

@@ -17,6 +17,9 @@ pub const IMPROVING: f64 = 1e-6;
 /// Dual values below this are treated as zero: such items add nothing to a pattern.
 const DUAL_ZERO: f64 = 1e-9;
 
+/// Seeded greedy fills run while candidates × seeds stay under this, per type and round.
+const SEEDED_WORK: usize = 200_000;
+
 /// Branch-and-bound nodes per bin type and round before giving up on exactness.
 const NODE_LIMIT: u64 = 400_000;
 
@@ -459,7 +462,32 @@ impl Knapsack {
             }
             pool.offer(value, &counts);
         }
+        self.seeded_fills(pool);
         self.dynamic_fill(pool);
+    }
+
+    /// Greedy fills in surrogate order, each begun with a different seed candidate: many
+    /// distinct patterns per round, which the master needs when there are few bin types.
+    fn seeded_fills(&self, pool: &mut Pool) {
+        let n = self.items.len();
+        let seeds = (2 * pool.limit).min(n);
+        if seeds <= 1 || n * seeds > SEEDED_WORK {
+            return;
+        }
+        for seed in 0..seeds {
+            let mut room = self.capacity.clone();
+            let mut used = vec![false; self.group_count];
+            let mut counts = vec![0u32; n];
+            let mut value = 0.0;
+            for j in std::iter::once(seed).chain((0..n).filter(|&j| j != seed)) {
+                let c = self.fits(j, &room, &used);
+                if c > 0 {
+                    self.apply(j, c, &mut room, &mut used, &mut counts);
+                    value += f64::from(c) * self.value[j];
+                }
+            }
+            pool.offer(value, &counts);
+        }
     }
 
     /// A greedy fill that rescores the candidates by value per unit of the room left after
