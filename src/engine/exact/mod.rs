@@ -20,6 +20,9 @@ use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
 use self::bound::Lattice;
 use self::master::Master;
 use self::pricing::Pricer;
@@ -41,6 +44,8 @@ pub struct Improved {
 const ROOT_SHARE: f64 = 0.5;
 /// Share of the time by which diving must end, leaving the rest to the MIP.
 const DIVE_SHARE: f64 = 0.8;
+/// Dives in a row that find no cheaper plan before diving stops.
+const FRUITLESS_DIVES: usize = 12;
 /// Heuristic pricing rounds after each fixing step of a dive.
 const DIVE_PRICING_ROUNDS: usize = 3;
 /// Problems with at most this many maximal patterns get all of them as columns.
@@ -48,7 +53,7 @@ const ENUMERATION_LIMIT: usize = 2_000;
 /// Improving patterns kept per bin type and pricing round: at least this many, and more
 /// when there are few types, up to [`MOST_COLUMNS_PER_TYPE`].
 const COLUMNS_PER_TYPE: usize = 4;
-const MOST_COLUMNS_PER_TYPE: usize = 64;
+const MOST_COLUMNS_PER_TYPE: usize = 16;
 /// Weight of the best dual point in the smoothed duals of heuristic pricing rounds.
 const SMOOTHING: f64 = 0.5;
 
@@ -287,7 +292,7 @@ impl Run<'_> {
         let dived = if complete {
             Dive::Skipped
         } else {
-            self.dive(&mut g, share(DIVE_SHARE), deadline)?
+            self.dives(&mut g, share(DIVE_SHARE), deadline, seed)?
         };
         if self.is_optimal() {
             return Ok(());
@@ -429,12 +434,45 @@ impl Run<'_> {
         })
     }
 
-    /// Diving: solve the LP with a few pricing rounds, keep whole columns and round the
-    /// most nearly whole fractional column up, until the LP is integral (a plan) or its
-    /// value shows the dive cannot beat the best plan.
-    fn dive(&mut self, g: &mut Generation, until: Instant, deadline: Instant) -> Result<Dive, String> {
+    /// Diving: solve the LP with a few pricing rounds, keep whole columns and round one
+    /// fractional column up, until the LP is integral (a plan) or its value shows the dive
+    /// cannot beat the best plan. Dives repeat, each from the root, until the plan is
+    /// proven optimal, `until`, or [`FRUITLESS_DIVES`] in a row find nothing cheaper.
+    fn dives(&mut self, g: &mut Generation, until: Instant, deadline: Instant, seed: u64) -> Result<Dive, String> {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut first = true;
+        let mut fruitless = 0;
+        while !self.is_optimal() && fruitless < FRUITLESS_DIVES {
+            let before = self.best_cost;
+            let mut floor = vec![0u32; g.columns.bins.len()];
+            let outcome = self.dive(g, until, deadline, &mut floor, (!first).then_some(&mut rng));
+            // Free the columns for the next dive and the MIP.
+            for (c, &f) in floor.iter().enumerate() {
+                if f > 0 {
+                    g.master.fix_at_least(c, 0)?;
+                }
+            }
+            if outcome? == Dive::Stopped {
+                return Ok(Dive::Stopped);
+            }
+            first = false;
+            fruitless = if self.best_cost < before { 0 } else { fruitless + 1 };
+        }
+        Ok(Dive::Done)
+    }
+
+    /// One dive. The first rounds up the most nearly whole fractional column; later ones
+    /// (with `rng`) one of the fractional columns at random, so that each dive explores
+    /// other columns. `floor` records the lower bounds set.
+    fn dive(
+        &mut self,
+        g: &mut Generation,
+        until: Instant,
+        deadline: Instant,
+        floor: &mut Vec<u32>,
+        mut rng: Option<&mut SmallRng>,
+    ) -> Result<Dive, String> {
         let problem = self.problem;
-        let mut floor = vec![0u32; g.columns.bins.len()];
         loop {
             if Instant::now() >= until {
                 return Ok(Dive::Stopped);
@@ -454,7 +492,7 @@ impl Run<'_> {
                 return Ok(Dive::Done);
             }
             floor.resize(g.columns.bins.len(), 0);
-            let mut pick: Option<(f64, usize)> = None;
+            let mut fractional: Vec<(f64, usize)> = Vec::new();
             for (c, &x) in lp.primal.iter().enumerate() {
                 let whole = (x + 1e-6).floor().max(0.0) as u32;
                 if whole > floor[c] {
@@ -462,21 +500,24 @@ impl Run<'_> {
                     g.master.fix_at_least(c, whole)?;
                 }
                 let fraction = x - x.floor();
-                if fraction > 1e-6 && fraction < 1.0 - 1e-6 && pick.map_or(true, |(f, _)| fraction > f) {
-                    pick = Some((fraction, c));
+                if fraction > 1e-6 && fraction < 1.0 - 1e-6 {
+                    fractional.push((fraction, c));
                 }
             }
-            match pick {
-                None => {
-                    let copies: Vec<u32> = lp.primal.iter().map(|&x| x.round().max(0.0) as u32).collect();
-                    self.offer(plan::to_packing(problem, &g.columns.bins, &copies))?;
-                    return Ok(Dive::Done);
-                }
-                Some((_, c)) => {
-                    floor[c] = lp.primal[c].ceil() as u32;
-                    g.master.fix_at_least(c, floor[c])?;
-                }
+            if fractional.is_empty() {
+                let copies: Vec<u32> = lp.primal.iter().map(|&x| x.round().max(0.0) as u32).collect();
+                self.offer(plan::to_packing(problem, &g.columns.bins, &copies))?;
+                return Ok(Dive::Done);
             }
+            let (_, c) = match rng.as_deref_mut() {
+                Some(rng) => fractional[rng.gen_range(0..fractional.len())],
+                None => *fractional
+                    .iter()
+                    .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+                    .expect("a fractional column"),
+            };
+            floor[c] = lp.primal[c].ceil() as u32;
+            g.master.fix_at_least(c, floor[c])?;
         }
     }
 
