@@ -1,11 +1,13 @@
 //! Column generation over bin patterns (master LP with HiGHS, pricing per bin type in
-//! parallel), a Farley bound, and a MIP over the generated columns warm-started from the
-//! portfolio's packing.
+//! parallel), a Farley bound, diving, and a MIP over the generated columns warm-started
+//! from the best plan so far.
 //!
 //! A column is one bin type and a number of copies of each item that obeys every rule.
 //! The master LP covers each item's count at least price; its duals price new columns.
-//! The bound never trusts HiGHS: it is recomputed from the duals and this module's own
-//! pricing, and every packing passes [`Packing::verify`] before it is returned.
+//! The bound does not take HiGHS's word: it is recomputed from the duals and this module's
+//! own pricing. The one exception is a small problem whose every maximal pattern is a
+//! column, where HiGHS's proof of the MIP optimum is the bound. Every packing passes
+//! [`Packing::verify`] before it is returned.
 
 mod bound;
 mod enumerate;
@@ -271,7 +273,7 @@ impl Run<'_> {
         let share = |f: f64| began + deadline.saturating_duration_since(began).mul_f64(f);
         let mut g = Generation::new(problem, seed)?;
         let start: Vec<Bin> = self.best.bins.clone();
-        let warm = g.add_packing(problem, &start)?;
+        g.add_packing(problem, &start)?;
         let complete = match enumerate::maximal_patterns(problem, ENUMERATION_LIMIT) {
             Some(patterns) => {
                 for bin in patterns {
@@ -300,11 +302,7 @@ impl Run<'_> {
 
         // The integer step over every column, started from the best plan so far.
         let best: Vec<Bin> = self.best.bins.clone();
-        let warm = if self.best_cost < start.iter().map(|b| problem.bin_types[b.bin_type].price).sum::<f64>() {
-            g.add_packing(problem, &best)?
-        } else {
-            warm
-        };
+        let warm = g.add_packing(problem, &best)?;
         let target = self.lower_bound + 1e-7 * self.lower_bound.max(1e-9);
         let mip_deadline =
             deadline - (deadline.saturating_duration_since(Instant::now()) / 20).min(Duration::from_millis(200));
@@ -342,8 +340,8 @@ impl Run<'_> {
             }
             if reasons.is_empty() {
                 self.notes.push(format!(
-                    "gap remains: the LP bound over all patterns is {:.4} and no cheaper plan was found among {} columns",
-                    self.lower_bound,
+                    "gap remains: the lower bound is the LP optimum over all patterns, and no cheaper plan exists \
+                     among the {} patterns generated; closing the gap would need branching on the LP",
                     g.columns.bins.len()
                 ));
             } else {
