@@ -183,10 +183,13 @@ fn fargate(workload: &Workload) -> Outcome {
         Ok(plan) => return Outcome::Fargate(plan),
         Err(refused) => refused,
     };
-    let mut reason: Vec<String> = refused
-        .iter()
-        .map(|(service, why)| format!("service `{service}`: {why}"))
-        .collect();
+    // Services that cannot run there, grouped by why; what the others would cost first,
+    // so that a shortened note (the chart's) still says it.
+    let mut why: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (service, reason) in refused.iter() {
+        why.entry(reason.to_string()).or_default().push(format!("`{service}`"));
+    }
+    let mut reason: Vec<String> = Vec::new();
     let eligible: Vec<_> = workload
         .services
         .iter()
@@ -196,10 +199,14 @@ fn fargate(workload: &Workload) -> Outcome {
     if !eligible.is_empty() {
         let cost = FargatePlan { services: eligible }.cost_per_hour();
         reason.push(format!(
-            "the other services would cost ${}/hour (${}/month) there",
+            "the services that can run there would cost ${}/hour (${}/month)",
             money(cost),
             money(cost * HOURS_PER_MONTH)
         ));
+    }
+    for (because, services) in why {
+        let noun = if services.len() == 1 { "service" } else { "services" };
+        reason.push(format!("{noun} {}: {because}", services.join(", ")));
     }
     Outcome::NoPlan(reason.join("; "))
 }

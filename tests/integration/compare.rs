@@ -291,14 +291,21 @@ fn fargate_prices_known_sizes_and_refuses_gpu_tasks() {
     run.expect(0);
     assert!(
         run.stdout
-            .contains("fargate: no plan: service `ml`: a task needs 1 GPU(s) and Fargate has none"),
+            .contains("service `ml`: a task needs 1 GPU(s) and Fargate has none"),
         "{}",
         run.stdout
     );
     let rows: Rows = wd.read_csv("out/compare.csv");
     let f = rows.iter().find(|r| r["scenario"] == "fargate").unwrap();
     assert_eq!((f["cost_per_hour"].as_str(), f["instances"].as_str()), ("", ""));
-    assert!(f["binding"].starts_with("no plan: service `ml`"), "{f:?}");
+    assert!(
+        f["binding"].starts_with("no plan: the services that can run there would cost $"),
+        "{f:?}"
+    );
+    assert!(
+        f["binding"].ends_with("service `ml`: a task needs 1 GPU(s) and Fargate has none"),
+        "{f:?}"
+    );
     assert!(rows
         .iter()
         .filter(|r| r["scenario"] != "fargate")
