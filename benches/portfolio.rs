@@ -1,5 +1,6 @@
 //! The heuristic portfolio and the resource LP bound on realistic workloads of 20, 200
-//! and 2,000 services (about 25 tasks each) on the built-in catalog.
+//! and 2,000 services (about 25 tasks each) on the built-in catalog, beside plain
+//! first-fit decreasing (one candidate of the portfolio) as the baseline of the same run.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
@@ -30,6 +31,9 @@ fn portfolio(c: &mut Criterion) {
         .expect("a thread pool");
     for services in [20, 200, 2000] {
         let problem = problem(services);
+        group.bench_with_input(BenchmarkId::new("first-fit-decreasing", services), &problem, |b, p| {
+            b.iter(|| heuristics::first_fit_decreasing(p))
+        });
         group.bench_with_input(BenchmarkId::new("heuristics", services), &problem, |b, p| {
             b.iter(|| pool.install(|| heuristics::portfolio(p, &settings)))
         });

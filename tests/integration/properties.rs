@@ -115,3 +115,30 @@ proptest! {
         prop_assert_eq!(one.plan, four.plan);
     }
 }
+
+#[test]
+fn the_portfolio_is_never_dearer_than_plain_first_fit_decreasing() {
+    use ecsplan::bench::realistic::realistic;
+    use ecsplan::ecs::lower::lower;
+    use ecsplan::engine::{bound, heuristics};
+    let catalog = input::read_catalog(None).unwrap();
+    for (services, seed) in [(20, 1), (60, 2), (200, 3)] {
+        let problem = lower(&realistic(services, seed), &catalog, &Figures::default())
+            .unwrap()
+            .problem;
+        let baseline = heuristics::first_fit_decreasing(&problem);
+        let best = heuristics::portfolio(&problem, &Settings::default());
+        baseline.verify(&problem).unwrap();
+        best.verify(&problem).unwrap();
+        let (cost, floor) = (best.cost(&problem), bound::resource_bound(&problem));
+        assert!(
+            cost <= baseline.cost(&problem) + 1e-9,
+            "{services} services: {cost} > {}",
+            baseline.cost(&problem)
+        );
+        assert!(
+            floor <= cost + 1e-9,
+            "{services} services: bound {floor} above the plan {cost}"
+        );
+    }
+}

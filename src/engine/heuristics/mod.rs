@@ -78,6 +78,20 @@ pub fn portfolio(problem: &Problem, settings: &Settings) -> Packing {
     best.map_or_else(Packing::default, |(_, bins)| state::to_packing(bins))
 }
 
+/// Plain first-fit decreasing (by CPU, the first resource) with the price-per-value type
+/// rule and no improvement pass: one candidate of the portfolio, the baseline it is
+/// measured against.
+pub fn first_fit_decreasing(problem: &Problem) -> Packing {
+    let data = Data::new(problem);
+    let orders = construct::orders(&data);
+    state::to_packing(construct::item_centric(
+        &data,
+        &orders[0],
+        TypeRule::Value,
+        Placement::FirstFit,
+    ))
+}
+
 /// The candidates worth running on this problem, in a fixed order.
 fn candidates(data: &Data, orders: usize) -> Vec<Candidate> {
     let rules: &[TypeRule] = if data.types > 1 {
