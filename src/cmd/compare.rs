@@ -163,6 +163,7 @@ pub fn compare(inputs: &Inputs, settings: &Settings) -> anyhow::Result<Vec<Scena
     let planned: Vec<anyhow::Result<ScenarioResult>> =
         pool.install(|| ec2.par_iter().map(|&s| plan_scenario(inputs, s, &each)).collect());
     let mut results = planned.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+    share(inputs, &mut results, settings);
     results.push(ScenarioResult {
         scenario: Scenario::Fargate,
         workload: inputs.workload.clone(),
@@ -173,6 +174,54 @@ pub fn compare(inputs: &Inputs, settings: &Settings) -> anyhow::Result<Vec<Scena
         outcome: fargate(&inputs.workload),
     });
     Ok(results)
+}
+
+/// What one scenario's solve shows about another's. A plan that passes another
+/// scenario's own check is a plan of that scenario too (an all-host plan keeps tasks
+/// further apart than `none` needs): each scenario takes the cheapest such plan, with a
+/// note. And `none` (resources alone) relaxes every other scenario, so its lower bound
+/// is one for them all.
+fn share(inputs: &Inputs, results: &mut [ScenarioResult], settings: &Settings) {
+    let mut plans: Vec<(f64, Scenario, crate::ecs::lower::Plan)> = results
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            Outcome::Ec2(p, _) => Some((p.report.cost_per_hour(), r.scenario, p.plan.clone())),
+            _ => None,
+        })
+        .collect();
+    plans.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let relaxed = results.iter().find_map(|r| match &r.outcome {
+        Outcome::Ec2(p, _) if r.scenario == Scenario::None => Some(p.solved.lower_bound),
+        _ => None,
+    });
+    for r in results.iter_mut() {
+        let Outcome::Ec2(planned, summary) = &mut r.outcome else {
+            continue;
+        };
+        let own = planned.report.cost_per_hour();
+        for (cost, from, plan) in plans
+            .iter()
+            .filter(|(cost, from, _)| *from != r.scenario && *cost < own - 1e-9)
+        {
+            let rows = planner::rows(plan);
+            let report = crate::check::check(&r.workload, &inputs.whole_catalog, &r.figures, &inputs.types, &rows);
+            if report.is_valid() {
+                // `solved.packing` stays the scenario's own solve: nothing after planning
+                // reads it; the plan, its check and its cost are what is reported.
+                planned.plan = plan.clone();
+                planned.report = report;
+                planned.solved.cost = *cost;
+                planned.notes.push(format!(
+                    "the plan found for scenario {from} also passes this scenario's check and is cheaper: it is used here"
+                ));
+                break;
+            }
+        }
+        if let Some(bound) = relaxed {
+            planned.solved.lower_bound = planned.solved.lower_bound.max(bound).min(planned.solved.cost);
+        }
+        *summary = Summary::new(planned, settings);
+    }
 }
 
 /// The Fargate scenario: every task priced, or why some cannot run there and what the

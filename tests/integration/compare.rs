@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::util::Workdir;
+use crate::util::{self, Workdir};
 
 const SCENARIOS: [&str; 8] = [
     "declared",
@@ -437,4 +437,37 @@ fn no_scenario_with_a_plan_exits_1() {
     ]);
     run.expect(1);
     assert!(run.stdout.contains("declared: no plan: service `ml`"), "{}", run.stdout);
+}
+
+#[test]
+fn no_scenario_costs_less_than_none_and_every_bound_holds_for_its_plan() {
+    // `none` relaxes every EC2 scenario: any of their plans is one of its plans.
+    let wd = Workdir::new();
+    let workload = util::data("examples/platform.csv");
+    let run = wd.run(&[
+        "compare",
+        "--workload",
+        workload.to_str().unwrap(),
+        "--out",
+        "out",
+        "--time-limit",
+        "6",
+    ]);
+    run.expect(0);
+    let rows: Rows = wd.read_csv("out/compare.csv");
+    let cost = |s: &str| number(rows.iter().find(|r| r["scenario"] == s).unwrap(), "cost_per_hour");
+    for row in rows.iter().filter(|r| r["scenario"] != "fargate") {
+        assert!(cost("none") <= number(row, "cost_per_hour") + 1e-9, "{row:?}");
+        assert!(
+            number(row, "lower_bound_per_hour") <= number(row, "cost_per_hour") + 1e-9,
+            "{row:?}"
+        );
+        let dir = format!("out/{}", row["scenario"]);
+        let workload = format!("{dir}/workload.csv");
+        let mut args = vec!["check", "--workload", &workload, "--plan", &dir];
+        if row["scenario"] == "awsvpc-trunking" {
+            args.extend(["--eni-trunking", "on"]);
+        }
+        wd.run(&args).expect(0);
+    }
 }
