@@ -127,7 +127,8 @@ pub fn svg(bars: &[Bar], title: &str) -> String {
                     Some(c) if c > 0.0 && cost > c => {
                         format!("{} (+{})", dollars(cost), super::percent((cost - c) / c))
                     }
-                    _ => dollars(cost),
+                    Some(_) => format!("{} · as cheap", dollars(cost)),
+                    None => dollars(cost),
                 };
                 let colour = if bar.cheapest { CHEAPEST_FILL } else { "#1a1a1a" };
                 let _ = writeln!(
