@@ -141,3 +141,6 @@ fn perturbed(order: &[ItemId], seed: u64) -> Vec<ItemId> {
     }
     order
 }
+
+#[cfg(test)]
+pub(crate) mod tests;
