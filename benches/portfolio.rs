@@ -31,6 +31,15 @@ fn portfolio(c: &mut Criterion) {
         .expect("a thread pool");
     for services in [20, 200, 2000] {
         let problem = problem(services);
+        let packing = pool.install(|| heuristics::portfolio(&problem, &settings));
+        let lower = bound::resource_bound(&problem);
+        eprintln!(
+            "realistic {services}: {} tasks, {} bin types; portfolio {:.4} $/h in {} instances, bound {lower:.4}",
+            problem.total_copies(),
+            problem.bin_types.len(),
+            packing.cost(&problem),
+            packing.bins.len(),
+        );
         group.bench_with_input(BenchmarkId::new("first-fit-decreasing", services), &problem, |b, p| {
             b.iter(|| heuristics::first_fit_decreasing(p))
         });

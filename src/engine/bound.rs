@@ -285,4 +285,48 @@ mod tests {
         let p = problem(vec![item("a", &[6], 0, &[0])], vec![bin_type("t", &[10], 1.0)]);
         assert_eq!(resource_bound(&p), 0.0);
     }
+
+    #[test]
+    fn never_above_the_brute_force_optimum_of_tiny_problems() {
+        use crate::engine::heuristics::tests::{brute_force, random_problem};
+        let (mut ratio_sum, mut cases) = (0.0, 0);
+        for seed in 0..400 {
+            // Three item kinds of up to three copies, or two of up to five.
+            let p = if seed % 2 == 0 {
+                random_problem(seed, 3, 3)
+            } else {
+                random_problem(seed, 2, 5)
+            };
+            let opt = brute_force(&p);
+            let bound = resource_bound(&p);
+            assert!(opt.is_finite(), "seed {seed}: no packing");
+            assert!(
+                bound <= opt + 1e-9 * opt,
+                "seed {seed}: bound {bound} above the optimum {opt}\n{p:?}"
+            );
+            assert!(bound > 0.0, "seed {seed}: a problem with copies has a positive bound");
+            ratio_sum += bound / opt;
+            cases += 1;
+        }
+        // Not trivially weak either: on average within a tenth of the optimum (0.97 today).
+        let mean = ratio_sum / f64::from(cases);
+        assert!(mean > 0.9, "mean bound / optimum {mean}");
+    }
+
+    #[test]
+    fn below_the_portfolio_on_a_realistic_workload() {
+        let catalog = crate::input::read_catalog(None).unwrap();
+        let workload = crate::bench::realistic::realistic(20, 1);
+        let p = crate::ecs::lower::lower(&workload, &catalog, &Default::default())
+            .unwrap()
+            .problem;
+        let settings = crate::engine::Settings {
+            exact: false,
+            threads: 1,
+            ..Default::default()
+        };
+        let cost = crate::engine::heuristics::portfolio(&p, &settings).cost(&p);
+        let bound = resource_bound(&p);
+        assert!(bound > 0.5 * cost && bound <= cost, "bound {bound}, cost {cost}");
+    }
 }
