@@ -32,6 +32,13 @@ pub struct Item {
     pub max_per_bin: u32,
 }
 
+impl Item {
+    /// One copy's size as one number: `Σ_d weight[d] · size[d]`.
+    pub fn weighted_size(&self, weight: &[f64]) -> f64 {
+        self.size.iter().zip(weight).map(|(&s, w)| s as f64 * w).sum()
+    }
+}
+
 /// A bin type: capacity per resource dimension and a price per bin.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BinType {

@@ -9,21 +9,26 @@ use super::InputErrors;
 use crate::ecs::catalog::{Catalog, InstanceType, BUILT_IN_CSV, BUILT_IN_NAME};
 use crate::ecs::workload::CpuArch;
 
+/// The catalog's columns in SPEC order: the first eleven required, the last two optional.
+pub const COLUMNS: [&str; 13] = [
+    "instance_type",
+    "family",
+    "vcpu",
+    "memory_mib",
+    "arch",
+    "gpus",
+    "max_enis",
+    "ipv4_per_eni",
+    "trunking",
+    "awsvpc_trunk_tasks",
+    "price_usd_hour",
+    "awsvpc_tasks",
+    "registered_memory_mib",
+];
+
 const SCHEMA: Schema = Schema {
-    required: &[
-        "instance_type",
-        "family",
-        "vcpu",
-        "memory_mib",
-        "arch",
-        "gpus",
-        "max_enis",
-        "ipv4_per_eni",
-        "trunking",
-        "awsvpc_trunk_tasks",
-        "price_usd_hour",
-    ],
-    optional: &["awsvpc_tasks", "registered_memory_mib"],
+    required: COLUMNS.split_at(11).0,
+    optional: COLUMNS.split_at(11).1,
     row_noun: "instance type",
 };
 

@@ -11,16 +11,23 @@ use crate::ecs::catalog::Catalog;
 use crate::ecs::rules::{self, Figures, Resource, TypePatterns, RESERVED_PORTS};
 use crate::ecs::workload::{ImageArch, NetworkMode, Service, Workload};
 
+/// The workload's columns in SPEC order: the first four required, the rest optional.
+pub const COLUMNS: [&str; 10] = [
+    "service",
+    "cpu",
+    "memory_mib",
+    "count",
+    "network_mode",
+    "host_ports",
+    "gpus",
+    "arch",
+    "instance_types",
+    "distinct_instance",
+];
+
 const SCHEMA: Schema = Schema {
-    required: &["service", "cpu", "memory_mib", "count"],
-    optional: &[
-        "network_mode",
-        "host_ports",
-        "gpus",
-        "arch",
-        "instance_types",
-        "distinct_instance",
-    ],
+    required: COLUMNS.split_at(4).0,
+    optional: COLUMNS.split_at(4).1,
     row_noun: "service",
 };
 

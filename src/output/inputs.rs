@@ -7,18 +7,7 @@ use crate::ecs::workload::Workload;
 /// A workload as a CSV with the columns of SPEC section 2, which `ecsplan` reads back.
 pub fn workload_csv(workload: &Workload) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "service",
-        "cpu",
-        "memory_mib",
-        "count",
-        "network_mode",
-        "host_ports",
-        "gpus",
-        "arch",
-        "instance_types",
-        "distinct_instance",
-    ])?;
+    w.write_record(crate::input::workload::COLUMNS)?;
     for s in &workload.services {
         let ports: Vec<String> = s.host_ports.iter().map(u16::to_string).collect();
         w.write_record([
@@ -40,21 +29,7 @@ pub fn workload_csv(workload: &Workload) -> anyhow::Result<Vec<u8>> {
 /// A catalog as a CSV with the columns of SPEC section 2, optional ones included.
 pub fn catalog_csv(catalog: &Catalog) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "instance_type",
-        "family",
-        "vcpu",
-        "memory_mib",
-        "arch",
-        "gpus",
-        "max_enis",
-        "ipv4_per_eni",
-        "trunking",
-        "awsvpc_trunk_tasks",
-        "price_usd_hour",
-        "awsvpc_tasks",
-        "registered_memory_mib",
-    ])?;
+    w.write_record(crate::input::catalog::COLUMNS)?;
     let opt = |x: Option<u64>| x.map(|v| v.to_string()).unwrap_or_default();
     for t in &catalog.types {
         w.write_record([

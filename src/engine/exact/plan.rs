@@ -121,14 +121,7 @@ pub fn repair(problem: &Problem, bins: &mut Vec<Bin>, mut missing: Vec<u64>) {
         })
         .collect();
     let mut order: Vec<ItemId> = (0..problem.items.len()).filter(|&i| missing[i] > 0).collect();
-    let size = |i: ItemId| -> f64 {
-        problem.items[i]
-            .size
-            .iter()
-            .zip(&weight)
-            .map(|(&s, w)| s as f64 * w)
-            .sum()
-    };
+    let size = |i: ItemId| problem.items[i].weighted_size(&weight);
     order.sort_by(|&a, &b| size(b).total_cmp(&size(a)).then(a.cmp(&b)));
     let mut states: Vec<BinState> = bins.iter().map(|b| BinState::of(problem, &groups, b)).collect();
     for i in order {

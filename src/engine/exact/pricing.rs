@@ -210,14 +210,7 @@ fn surrogate_bound(
     capacity: &[u64],
     weight: &[f64],
 ) -> f64 {
-    let surrogate = |i: ItemId| -> f64 {
-        problem.items[i]
-            .size
-            .iter()
-            .zip(weight)
-            .map(|(&s, w)| s as f64 * w)
-            .sum()
-    };
+    let surrogate = |i: ItemId| problem.items[i].weighted_size(weight);
     let ratio = |v: f64, s: f64| if s <= 0.0 { f64::INFINITY } else { v / s };
     let mut order: Vec<(f64, f64, ItemId)> = candidates.iter().map(|&i| (duals[i], surrogate(i), i)).collect();
     order.sort_by(|a, b| ratio(b.0, b.1).total_cmp(&ratio(a.0, a.1)).then(a.2.cmp(&b.2)));
@@ -326,14 +319,7 @@ impl Knapsack {
     ) -> Self {
         let capacity = problem.bin_types[t].capacity.clone();
         let dims = capacity.len();
-        let surrogate_of = |i: ItemId| -> f64 {
-            problem.items[i]
-                .size
-                .iter()
-                .zip(&weight)
-                .map(|(&s, w)| s as f64 * w)
-                .sum()
-        };
+        let surrogate_of = |i: ItemId| problem.items[i].weighted_size(&weight);
         let mut candidates: Vec<ItemId> = (0..problem.items.len())
             .filter(|&i| copies[i] > 0 && duals[i] > DUAL_ZERO)
             .collect();

@@ -11,39 +11,11 @@ use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
 use crate::engine::Settings;
 
-/// A `.vbp` file: d, d capacities, m, then m lines `w_1 … w_d demand`. One bin type of
-/// price 1. `None` when a weight is negative (the generic problem has unsigned sizes).
-pub fn read_vbp(text: &str) -> Option<Problem> {
-    let mut numbers = text.split_whitespace().map(|w| w.parse::<i64>().expect("a number"));
-    let mut next = || numbers.next().expect("more numbers");
-    let dims = next() as usize;
-    let capacity: Vec<u64> = (0..dims).map(|_| next() as u64).collect();
-    let kinds = next() as usize;
-    let mut items = Vec::new();
-    for k in 0..kinds {
-        let size: Vec<i64> = (0..dims).map(|_| next()).collect();
-        let count = next() as u32;
-        if size.iter().any(|&s| s < 0) {
-            return None;
-        }
-        items.push(Item {
-            name: format!("item{k}"),
-            size: size.into_iter().map(|s| s as u64).collect(),
-            count,
-            eligible: vec![0],
-            max_per_bin: u32::MAX,
-        });
-    }
-    Some(Problem {
-        resources: (0..dims).map(|d| format!("r{d}")).collect(),
-        items,
-        bin_types: vec![BinType {
-            name: "bin".into(),
-            capacity,
-            price: 1.0,
-        }],
-        conflict_groups: Vec::new(),
-    })
+/// A `.vbp` instance as the bench command reads it: one bin type of price 1.
+fn read_vbp(text: &str) -> Option<Problem> {
+    crate::bench::vbp::parse_vbp(text, std::path::Path::new("test.vbp"))
+        .ok()
+        .map(|v| v.problem)
 }
 
 /// A packing with every copy in a bin of its own, of the cheapest type that holds it.
