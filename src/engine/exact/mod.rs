@@ -47,7 +47,7 @@ const ROOT_SHARE: f64 = 0.5;
 /// Share of the time by which diving must end, leaving the rest to the MIP.
 const DIVE_SHARE: f64 = 0.8;
 /// Dives in a row that find no cheaper plan before diving stops.
-const FRUITLESS_DIVES: usize = 12;
+const FRUITLESS_DIVES: usize = 200;
 /// Heuristic pricing rounds after each fixing step of a dive.
 const DIVE_PRICING_ROUNDS: usize = 3;
 /// Problems with at most this many maximal patterns get all of them as columns.
