@@ -9,6 +9,9 @@ use highs::{Col, ColProblem, HighsModelStatus, Model, Row, Sense};
 use crate::engine::packing::Bin;
 use crate::engine::problem::Problem;
 
+/// The error of a master solve that the time limit stopped: not a solver failure.
+pub const TIME_LIMIT: &str = "time limit reached during column generation (kept the best plan so far)";
+
 /// The master LP in HiGHS, with one covering row per item that has copies to pack.
 pub struct Master {
     /// `None` only while HiGHS is solving, or after it failed.
@@ -71,7 +74,7 @@ impl Master {
         let seconds = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
         if seconds <= 0.0 {
             self.model = Some(model);
-            return Err("no time left for the master LP".to_string());
+            return Err(TIME_LIMIT.to_string());
         }
         let limit = self.created.elapsed().as_secs_f64() + seconds;
         model
@@ -81,6 +84,9 @@ impl Master {
             .try_solve()
             .map_err(|e| format!("HiGHS could not solve the master LP: {e:?}"))?;
         let status = solved.status();
+        if status == HighsModelStatus::ReachedTimeLimit {
+            return Err(TIME_LIMIT.to_string());
+        }
         if status != HighsModelStatus::Optimal {
             return Err(format!("master LP ended with status {status:?}"));
         }

@@ -84,6 +84,7 @@ pub fn improve(
             let outcome = catch_unwind(AssertUnwindSafe(|| run.column_generation(deadline, settings.seed)));
             match outcome {
                 Ok(Ok(())) => {}
+                Ok(Err(e)) if e == master::TIME_LIMIT => run.notes.push(e),
                 Ok(Err(e)) => run.notes.push(format!("HiGHS failed: {e} (kept the best plan so far)")),
                 Err(_) => run
                     .notes
