@@ -34,50 +34,17 @@ impl Packing {
     }
 
     /// Checks the packing against the generic rules of `problem`: every copy packed
-    /// exactly once, eligibility, capacities, `max_per_bin` and conflict groups. This is
-    /// the engine's own consistency check; the ECS checker (`crate::check`) is separate.
+    /// exactly once, and every bin as [`Bin::fault`] checks it. This is the engine's own
+    /// consistency check; the ECS checker (`crate::check`) is separate.
     pub fn verify(&self, problem: &Problem) -> Result<(), String> {
-        let mut packed = vec![0u64; problem.items.len()];
         let groups = problem.groups_of_items();
+        let mut packed = vec![0u64; problem.items.len()];
         for (b, bin) in self.bins.iter().enumerate() {
-            let bt = problem
-                .bin_types
-                .get(bin.bin_type)
-                .ok_or_else(|| format!("bin {b}: unknown bin type {}", bin.bin_type))?;
-            let mut used = vec![0u64; problem.dims()];
-            let mut group_use = vec![0u32; problem.conflict_groups.len()];
+            if let Some(fault) = bin.fault(problem, &groups) {
+                return Err(format!("bin {b}: {}", fault.describe(problem)));
+            }
             for &(i, n) in &bin.load {
-                let item = problem
-                    .items
-                    .get(i)
-                    .ok_or_else(|| format!("bin {b}: unknown item {i}"))?;
-                if item.eligible.binary_search(&bin.bin_type).is_err() {
-                    return Err(format!("bin {b}: item {} may not use type {}", item.name, bt.name));
-                }
-                if n > item.max_per_bin {
-                    return Err(format!(
-                        "bin {b}: {n} copies of {} (at most {})",
-                        item.name, item.max_per_bin
-                    ));
-                }
-                for (u, s) in used.iter_mut().zip(&item.size) {
-                    *u += s * u64::from(n);
-                }
-                for &g in &groups[i] {
-                    group_use[g] += n;
-                }
                 packed[i] += u64::from(n);
-            }
-            for (d, (u, c)) in used.iter().zip(&bt.capacity).enumerate() {
-                if u > c {
-                    return Err(format!("bin {b} ({}): {} {u} > {c}", bt.name, problem.resources[d]));
-                }
-            }
-            if let Some(g) = group_use.iter().position(|&n| n > 1) {
-                return Err(format!(
-                    "bin {b}: conflict group {} used {} times",
-                    problem.conflict_groups[g].name, group_use[g]
-                ));
             }
         }
         for (i, item) in problem.items.iter().enumerate() {
@@ -89,5 +56,95 @@ impl Packing {
             }
         }
         Ok(())
+    }
+}
+
+/// The first rule a bin breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinFault {
+    UnknownType,
+    UnknownItem(ItemId),
+    /// The item may not use the bin's type.
+    Ineligible(ItemId),
+    /// More copies of the item than its `max_per_bin`.
+    TooManyCopies(ItemId),
+    /// The load exceeds the capacity of this resource.
+    OverCapacity(usize),
+    /// More than one copy from this conflict group.
+    Conflict(usize),
+}
+
+impl BinFault {
+    /// The fault in words, with the problem's names.
+    pub fn describe(&self, problem: &Problem) -> String {
+        match *self {
+            BinFault::UnknownType => "unknown bin type".to_string(),
+            BinFault::UnknownItem(i) => format!("unknown item {i}"),
+            BinFault::Ineligible(i) => format!("item {} may not use this bin type", problem.items[i].name),
+            BinFault::TooManyCopies(i) => {
+                format!(
+                    "more than {} copies of {}",
+                    problem.items[i].max_per_bin, problem.items[i].name
+                )
+            }
+            BinFault::OverCapacity(d) => format!("over its {} capacity", problem.resources[d]),
+            BinFault::Conflict(g) => format!("conflict group {} used more than once", problem.conflict_groups[g].name),
+        }
+    }
+}
+
+impl Bin {
+    /// The first rule of `problem` this bin breaks, if any: eligibility, capacities,
+    /// `max_per_bin` and conflict groups (`groups` as from [`Problem::groups_of_items`]).
+    pub fn fault(&self, problem: &Problem, groups: &[Vec<usize>]) -> Option<BinFault> {
+        if self.bin_type >= problem.bin_types.len() {
+            return Some(BinFault::UnknownType);
+        }
+        if let Some(&(i, _)) = self.load.iter().find(|&&(i, _)| i >= problem.items.len()) {
+            return Some(BinFault::UnknownItem(i));
+        }
+        if let Some(fault) = self.type_fault(problem, self.bin_type) {
+            return Some(fault);
+        }
+        let mut use_of = vec![0u32; problem.conflict_groups.len()];
+        for &(i, n) in &self.load {
+            if n > problem.items[i].max_per_bin {
+                return Some(BinFault::TooManyCopies(i));
+            }
+            for &g in &groups[i] {
+                use_of[g] += n;
+                if use_of[g] > 1 {
+                    return Some(BinFault::Conflict(g));
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether this load fits a bin of type `t`: eligibility and capacity (the per-bin and
+    /// group rules do not depend on the type).
+    pub fn fits_type(&self, problem: &Problem, t: BinTypeId) -> bool {
+        self.type_fault(problem, t).is_none()
+    }
+
+    fn type_fault(&self, problem: &Problem, t: BinTypeId) -> Option<BinFault> {
+        if let Some(&(i, _)) = self
+            .load
+            .iter()
+            .find(|&&(i, _)| problem.items[i].eligible.binary_search(&t).is_err())
+        {
+            return Some(BinFault::Ineligible(i));
+        }
+        let capacity = &problem.bin_types[t].capacity;
+        (0..problem.dims())
+            .find(|&d| {
+                let used: u64 = self
+                    .load
+                    .iter()
+                    .map(|&(i, n)| problem.items[i].size[d] * u64::from(n))
+                    .sum();
+                used > capacity[d]
+            })
+            .map(BinFault::OverCapacity)
     }
 }

@@ -2,7 +2,6 @@
 //! (copies beyond an item's count are dropped afterwards), so when they are few, the
 //! master LP over all of them is the true LP and the MIP over them is the true optimum.
 
-use super::plan;
 use crate::engine::packing::Bin;
 use crate::engine::problem::Problem;
 
@@ -15,63 +14,53 @@ pub fn maximal_patterns(problem: &Problem, limit: usize) -> Option<Vec<Bin>> {
         let items: Vec<usize> = (0..problem.items.len())
             .filter(|&i| problem.items[i].count > 0 && problem.items[i].eligible.binary_search(&t).is_ok())
             .collect();
-        let mut load: Vec<(usize, u32)> = Vec::new();
-        if !extend(problem, &groups, t, &items, 0, &mut load, &mut all, limit) {
+        let mut bin = Bin {
+            bin_type: t,
+            load: Vec::new(),
+        };
+        if !extend(problem, &groups, &items, 0, &mut bin, &mut all, limit) {
             return None;
         }
     }
     Some(all)
 }
 
-/// Chooses the copies of `items[k..]` after `load`; pushes each maximal pattern. False
-/// once `out` holds more than `limit` patterns.
-#[allow(clippy::too_many_arguments)]
+/// Chooses the copies of `items[k..]` to add to `bin`; pushes each maximal pattern.
+/// False once `out` holds more than `limit` patterns.
 fn extend(
     problem: &Problem,
     groups: &[Vec<usize>],
-    t: usize,
     items: &[usize],
     k: usize,
-    load: &mut Vec<(usize, u32)>,
+    bin: &mut Bin,
     out: &mut Vec<Bin>,
     limit: usize,
 ) -> bool {
     if k == items.len() {
-        let bin = Bin {
-            bin_type: t,
-            load: load.clone(),
-        };
-        if !load.is_empty() && is_maximal(problem, groups, &bin) {
-            out.push(bin);
+        if !bin.load.is_empty() && is_maximal(problem, groups, bin) {
+            out.push(bin.clone());
         }
         return out.len() <= limit;
     }
     let i = items[k];
-    let mut n = 0;
-    // Every number of copies of item `i` that still fits, largest first.
-    while n < problem.items[i].count {
-        load.push((i, n + 1));
-        let fits = plan::is_valid(
-            problem,
-            groups,
-            &Bin {
-                bin_type: t,
-                load: load.clone(),
-            },
-        );
-        load.pop();
+    // The most copies of item `i` that still fit; then every number down to none.
+    let mut most = 0;
+    while most < problem.items[i].count {
+        bin.load.push((i, most + 1));
+        let fits = bin.fault(problem, groups).is_none();
+        bin.load.pop();
         if !fits {
             break;
         }
-        n += 1;
+        most += 1;
     }
-    for copies in (0..=n).rev() {
+    for copies in (0..=most).rev() {
         if copies > 0 {
-            load.push((i, copies));
+            bin.load.push((i, copies));
         }
-        let going = extend(problem, groups, t, items, k + 1, load, out, limit);
+        let going = extend(problem, groups, items, k + 1, bin, out, limit);
         if copies > 0 {
-            load.pop();
+            bin.load.pop();
         }
         if !going {
             return false;
@@ -91,13 +80,11 @@ fn is_maximal(problem: &Problem, groups: &[Vec<usize>], bin: &Bin) -> bool {
         let mut load: Vec<(usize, u32)> = bin.load.iter().copied().filter(|&(j, _)| j != i).collect();
         load.push((i, held + 1));
         load.sort_unstable();
-        !plan::is_valid(
-            problem,
-            groups,
-            &Bin {
-                bin_type: bin.bin_type,
-                load,
-            },
-        )
+        Bin {
+            bin_type: bin.bin_type,
+            load,
+        }
+        .fault(problem, groups)
+        .is_some()
     })
 }

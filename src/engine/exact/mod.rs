@@ -168,7 +168,7 @@ impl<'p> Generation<'p> {
             let mut bin = bin.clone();
             bin.load.retain(|&(_, n)| n > 0);
             bin.load.sort_unstable();
-            if bin.load.is_empty() || !plan::is_valid(problem, &self.groups, &bin) {
+            if bin.load.is_empty() || bin.fault(problem, &self.groups).is_some() {
                 continue;
             }
             copies.push((self.add(problem, bin)?, 1));

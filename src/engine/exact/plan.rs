@@ -5,32 +5,6 @@
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinTypeId, ItemId, Problem};
 
-/// Whether one bin obeys every rule of `problem`: eligibility, capacities, `max_per_bin`
-/// and conflict groups (`groups` as from [`Problem::groups_of_items`]).
-pub fn is_valid(problem: &Problem, groups: &[Vec<usize>], bin: &Bin) -> bool {
-    fits_type(problem, &bin.load, bin.bin_type) && {
-        let mut use_of = vec![0u32; problem.conflict_groups.len()];
-        bin.load.iter().all(|&(i, n)| {
-            n <= problem.items[i].max_per_bin
-                && groups[i].iter().all(|&g| {
-                    use_of[g] += n;
-                    use_of[g] <= 1
-                })
-        })
-    }
-}
-
-/// Whether `load` fits a bin of type `t` in every dimension and all its items may use `t`.
-fn fits_type(problem: &Problem, load: &[(ItemId, u32)], t: BinTypeId) -> bool {
-    let capacity = &problem.bin_types[t].capacity;
-    load.iter()
-        .all(|&(i, _)| problem.items[i].eligible.binary_search(&t).is_ok())
-        && (0..problem.dims()).all(|d| {
-            let used: u64 = load.iter().map(|&(i, n)| problem.items[i].size[d] * u64::from(n)).sum();
-            used <= capacity[d]
-        })
-}
-
 /// The packing made of `copies[c]` bins of each `columns[c]`, trimmed and repaired so that
 /// every item is packed exactly `count` times.
 pub fn to_packing(problem: &Problem, columns: &[Bin], copies: &[u32]) -> Packing {
@@ -171,7 +145,7 @@ fn cheapest_type_for(problem: &Problem, groups: &[Vec<usize>], item: ItemId, wan
 pub fn downsize(problem: &Problem, bin: &mut Bin) {
     let mut best = bin.bin_type;
     for t in 0..problem.bin_types.len() {
-        if problem.bin_types[t].price < problem.bin_types[best].price && fits_type(problem, &bin.load, t) {
+        if problem.bin_types[t].price < problem.bin_types[best].price && bin.fits_type(problem, t) {
             best = t;
         }
     }

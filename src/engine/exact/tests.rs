@@ -83,7 +83,7 @@ fn brute_force(problem: &Problem) -> f64 {
                     .map(|(i, &n)| (i, n))
                     .collect(),
             };
-            if plan::is_valid(problem, &groups, &bin) {
+            if bin.fault(problem, &groups).is_none() {
                 patterns.push((problem.bin_types[t].price, load.clone()));
             }
         }
