@@ -322,17 +322,7 @@ pub fn host_port_two_types(n: usize, seed: u64) -> EcsCase {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs::rules::task_usage;
-
-    fn totals(case: &EcsCase) -> [u64; 6] {
-        let mut sum = [0u64; 6];
-        for s in &case.workload.services {
-            for (t, u) in sum.iter_mut().zip(task_usage(s)) {
-                *t += u * u64::from(s.count);
-            }
-        }
-        sum
-    }
+    use crate::ecs::rules::workload_usage;
 
     #[test]
     fn triplet_parts_fill_the_total_and_each_is_between_a_quarter_and_a_half() {
@@ -353,7 +343,7 @@ mod tests {
     fn triplets_fill_k_instances_exactly() {
         let case = triplet(20, 3);
         let cap = case.figures.capacity(&case.catalog.types[0]);
-        let sum = totals(&case);
+        let sum = workload_usage(&case.workload);
         assert_eq!(sum[Resource::Cpu as usize], 20 * cap[Resource::Cpu as usize]);
         assert_eq!(sum[Resource::Memory as usize], 20 * cap[Resource::Memory as usize]);
         assert_eq!(case.workload.services.iter().map(|s| s.count).sum::<u32>(), 60);
@@ -364,7 +354,7 @@ mod tests {
     fn awsvpc_tasks_fill_the_eni_cap_of_n_instances() {
         let case = awsvpc_eni(10, 1);
         let cap = case.figures.capacity(&case.catalog.types[0]);
-        let sum = totals(&case);
+        let sum = workload_usage(&case.workload);
         assert_eq!(
             sum[Resource::AwsvpcTasks as usize],
             10 * cap[Resource::AwsvpcTasks as usize]

@@ -281,13 +281,7 @@ mod tests {
     #[test]
     fn every_mode_and_rule_appears() {
         let w = realistic(200, 1);
-        for mode in [
-            NetworkMode::Host,
-            NetworkMode::Bridge,
-            NetworkMode::Default,
-            NetworkMode::Awsvpc,
-            NetworkMode::None,
-        ] {
+        for mode in NetworkMode::ALL {
             assert!(w.services.iter().any(|s| s.network_mode == mode), "{mode}");
         }
         assert!(w.services.iter().any(|s| s.distinct_instance));

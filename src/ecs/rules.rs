@@ -5,7 +5,7 @@
 use globset::{GlobBuilder, GlobMatcher};
 
 use super::catalog::InstanceType;
-use super::workload::{NetworkMode, Service};
+use super::workload::{NetworkMode, Service, Workload};
 
 /// Ports the ECS agent reserves on every Linux container instance.
 pub const RESERVED_PORTS: [u16; 5] = [22, 2375, 2376, 51678, 51679];
@@ -135,6 +135,17 @@ impl Figures {
             self.dynamic_ports(),
         ]
     }
+}
+
+/// What all the tasks of a workload take together, per resource.
+pub fn workload_usage(workload: &Workload) -> Amounts {
+    let mut sum: Amounts = [0; 6];
+    for s in &workload.services {
+        for (t, u) in sum.iter_mut().zip(task_usage(s)) {
+            *t += u * u64::from(s.count);
+        }
+    }
+    sum
 }
 
 /// What one task of `s` takes, per resource.

@@ -14,6 +14,15 @@ pub enum NetworkMode {
 }
 
 impl NetworkMode {
+    /// Every mode, in SPEC order.
+    pub const ALL: [NetworkMode; 5] = [
+        NetworkMode::Host,
+        NetworkMode::Bridge,
+        NetworkMode::Default,
+        NetworkMode::Awsvpc,
+        NetworkMode::None,
+    ];
+
     /// Parses a mode, case-insensitively; empty means `default`.
     pub fn parse(text: &str) -> Option<NetworkMode> {
         match text.trim().to_ascii_lowercase().as_str() {

@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ecsplan::bench::families::{self, EcsCase};
+use ecsplan::bench::families;
 use ecsplan::bench::vbp;
-use ecsplan::ecs::rules::{task_usage, Resource};
+use ecsplan::ecs::rules::{task_usage, workload_usage, Resource};
 
 use crate::util::{self, Workdir};
 
@@ -147,16 +147,6 @@ fn bench_vbp_reports_a_bad_file_with_its_line() {
         .expect(2);
 }
 
-fn totals(case: &EcsCase) -> [u64; 6] {
-    let mut sum = [0u64; 6];
-    for s in &case.workload.services {
-        for (t, u) in sum.iter_mut().zip(task_usage(s)) {
-            *t += u * u64::from(s.count);
-        }
-    }
-    sum
-}
-
 #[test]
 fn built_in_optima_hold_by_construction() {
     for instance in families::suite().iter().filter(|i| i.family != "realistic") {
@@ -173,7 +163,7 @@ fn built_in_optima_hold_by_construction() {
         let n = (optimum / cheapest).round() as u64;
         assert!((n as f64 * cheapest - optimum).abs() < 1e-9, "{}", instance.id());
         let cap = case.figures.capacity(&case.catalog.types[0]);
-        let sum = totals(&case);
+        let sum = workload_usage(&case.workload);
         match instance.family {
             "triplet" => {
                 // Every task more than a quarter of the instance, and the sums fill n exactly.

@@ -424,13 +424,7 @@ fn the_shipped_examples_are_valid_and_use_every_feature() {
     let s = &platform.services;
     assert!((15..=25).contains(&s.len()));
     assert!(s.iter().all(|s| (1..=40).contains(&s.count)));
-    for mode in [
-        NetworkMode::Host,
-        NetworkMode::Bridge,
-        NetworkMode::Default,
-        NetworkMode::Awsvpc,
-        NetworkMode::None,
-    ] {
+    for mode in NetworkMode::ALL {
         assert!(s.iter().any(|s| s.network_mode == mode), "no {mode} service");
     }
     assert!(s
