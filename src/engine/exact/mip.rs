@@ -13,8 +13,13 @@ use crate::engine::problem::Problem;
 pub struct MipResult {
     /// Copies of each column.
     pub copies: Vec<u32>,
-    /// True when HiGHS proved the choice optimal over these columns.
+    /// The price of those copies, computed here.
+    pub price: f64,
+    /// True when HiGHS proved the choice optimal over these columns (and its reported
+    /// objective is `price`).
     pub proven: bool,
+    /// Whether HiGHS's reported objective is `price`.
+    consistent: bool,
 }
 
 /// Solves the covering MIP over `columns` until `deadline`. `start` holds the copies of a
@@ -33,26 +38,15 @@ pub fn solve(
     deadline: Instant,
     seed: u64,
 ) -> Result<Option<MipResult>, String> {
-    let first = solve_once(problem, columns, Some(start), target, deadline, seed)?;
-    match first {
-        Some((result, true)) => Ok(Some(result)),
-        Some((result, false)) => match solve_once(problem, columns, None, target, deadline, seed)? {
-            Some((second, true)) => Ok(Some(second)),
-            Some((second, false)) => {
-                let price = |r: &MipResult| price_of(problem, columns, &r.copies);
-                let best = if price(&second) < price(&result) {
-                    second
-                } else {
-                    result
-                };
-                Ok(Some(MipResult { proven: false, ..best }))
-            }
-            None => Ok(Some(MipResult {
-                proven: false,
-                ..result
-            })),
-        },
-        None => Ok(None),
+    match solve_once(problem, columns, Some(start), target, deadline, seed)? {
+        Some(first) if !first.consistent => {
+            let second = solve_once(problem, columns, None, target, deadline, seed)?;
+            Ok(Some(match second {
+                Some(second) if second.consistent || second.price < first.price => second,
+                _ => first,
+            }))
+        }
+        result => Ok(result),
     }
 }
 
@@ -65,8 +59,7 @@ fn price_of(problem: &Problem, columns: &[Bin], copies: &[u32]) -> f64 {
         .sum()
 }
 
-/// One HiGHS solve, started from `start` when given. The flag says whether the reported
-/// objective is the price of the returned copies.
+/// One HiGHS solve, started from `start` when given.
 fn solve_once(
     problem: &Problem,
     columns: &[Bin],
@@ -74,7 +67,7 @@ fn solve_once(
     target: f64,
     deadline: Instant,
     seed: u64,
-) -> Result<Option<(MipResult, bool)>, String> {
+) -> Result<Option<MipResult>, String> {
     let seconds = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
     if seconds <= 0.0 {
         return Ok(None);
@@ -139,11 +132,10 @@ fn solve_once(
         .collect();
     let price = price_of(problem, columns, &copies);
     let consistent = (price - solved.objective_value()).abs() <= 1e-6 * price.max(1.0);
-    Ok(Some((
-        MipResult {
-            copies,
-            proven: consistent && status == HighsModelStatus::Optimal,
-        },
+    Ok(Some(MipResult {
+        copies,
+        price,
+        proven: consistent && status == HighsModelStatus::Optimal,
         consistent,
-    )))
+    }))
 }

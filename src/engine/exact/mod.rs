@@ -315,16 +315,9 @@ impl Run<'_> {
         let mut proven = false;
         if let Some(result) = result {
             proven = result.proven;
-            let price: f64 = g
-                .columns
-                .bins
-                .iter()
-                .zip(&result.copies)
-                .map(|(bin, &n)| problem.bin_types[bin.bin_type].price * f64::from(n))
-                .sum();
             // Over every maximal pattern, the MIP optimum is the least cost of any plan.
             if complete && proven {
-                self.raise_bound(price * (1.0 - 1e-9));
+                self.raise_bound(result.price * (1.0 - 1e-9));
             }
             self.offer(plan::to_packing(problem, &g.columns.bins, &result.copies))?;
         }

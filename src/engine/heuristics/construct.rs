@@ -259,7 +259,6 @@ pub(crate) fn item_centric(data: &Data, order: &[ItemId], rule: TypeRule, placem
     let mut remaining: Vec<u32> = (0..data.n).map(|i| data.count(i)).collect();
     let mut bins: Vec<WorkBin> = Vec::new();
     let mut rooms = Rooms::new(data);
-    let mut free = vec![0; data.dims];
     let mut roomy = Vec::new();
     let mut opener = Opener::new(data, rule);
     for (pos, &i) in order.iter().enumerate() {
@@ -274,7 +273,7 @@ pub(crate) fn item_centric(data: &Data, order: &[ItemId], rule: TypeRule, placem
                     if k > 0 {
                         bins[b].add(data, i, k);
                         left -= k;
-                        rooms.update(data, b, bins[b].bin_type, bins[b].free(data, &mut free));
+                        rooms.set(data, b, &bins[b]);
                     }
                     from = b + 1;
                 }
@@ -301,7 +300,7 @@ pub(crate) fn item_centric(data: &Data, order: &[ItemId], rule: TypeRule, placem
                     let k = bins[b].fit(data, i).min(left);
                     bins[b].add(data, i, k);
                     left -= k;
-                    rooms.update(data, b, bins[b].bin_type, bins[b].free(data, &mut free));
+                    rooms.set(data, b, &bins[b]);
                 }
             }
         }
@@ -320,7 +319,7 @@ pub(crate) fn item_centric(data: &Data, order: &[ItemId], rule: TypeRule, placem
             assert!(k > 0, "item {} fits no bin of its chosen type", data.p.items[i].name);
             bin.add(data, i, k);
             left -= k;
-            rooms.open(data, bins.len(), t, bin.free(data, &mut free));
+            rooms.set(data, bins.len(), &bin);
             bins.push(bin);
         }
         remaining[i] = 0;

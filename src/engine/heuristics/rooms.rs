@@ -1,17 +1,19 @@
-//! Where the open bins have room: bins are grouped by the items their type may hold, and
-//! each group keeps a tournament tree of the largest free capacity of each resource below
-//! each node. First fit and best fit walk them to skip whole ranges of bins that cannot
-//! hold one copy of an item, in the order a plain scan would take: the packing is the
-//! same, only found faster.
+//! Where the open bins have room: a tournament tree over the bins in the order they were
+//! opened keeps, per node, the largest free capacity of each resource below it and the
+//! eligibility classes of the types below it. First fit and best fit walk it to skip whole
+//! ranges of bins that cannot hold one copy of an item, in the order a plain scan would
+//! take: the packing is the same, only found faster.
 
 use std::collections::BTreeMap;
 
-use super::state::Data;
-use crate::engine::problem::{BinTypeId, ItemId};
+use super::state::{Data, WorkBin};
+use crate::engine::problem::ItemId;
 
 /// The open bins of one packing, in the order they were opened.
 pub(crate) struct Rooms {
     tree: FreeTree,
+    /// Scratch space for one bin's free capacity.
+    free: Vec<u64>,
 }
 
 /// Bit of each bin type: types that every item may use alike share a bit (beyond 64 such
@@ -31,17 +33,18 @@ impl Rooms {
     pub fn new(data: &Data) -> Rooms {
         Rooms {
             tree: FreeTree::new(data.dims),
+            free: vec![0; data.dims],
         }
     }
 
-    /// Records bin `b`, the next one opened, of type `t` with `free` capacity.
-    pub fn open(&mut self, data: &Data, b: usize, t: BinTypeId, free: &[u64]) {
-        self.tree.set(b, free, data.class_bit[t]);
-    }
-
-    /// Records the new free capacity of bin `b` of type `t`.
-    pub fn update(&mut self, data: &Data, b: usize, t: BinTypeId, free: &[u64]) {
-        self.tree.set(b, free, data.class_bit[t]);
+    /// Records bin `b` as it is now: a bin just opened (the next index) or one whose load
+    /// changed.
+    pub fn set(&mut self, data: &Data, b: usize, bin: &WorkBin) {
+        let cap = data.type_cap(bin.bin_type);
+        for ((f, &c), &u) in self.free.iter_mut().zip(cap).zip(&bin.used) {
+            *f = c - u;
+        }
+        self.tree.set(b, &self.free, data.class_bit[bin.bin_type]);
     }
 
     /// The first bin at or after `from` whose type item `i` may use (as far as the class

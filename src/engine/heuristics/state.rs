@@ -279,17 +279,10 @@ impl WorkBin {
         if size.iter().zip(cap).zip(&self.used).any(|((&s, &c), &u)| u + s > c) {
             return 0;
         }
-        for ((&s, &c), &u) in data
-            .item_size(i)
-            .iter()
-            .zip(data.type_cap(self.bin_type))
-            .zip(&self.used)
-        {
+        // At least one copy fits: now how many.
+        for ((&s, &c), &u) in size.iter().zip(cap).zip(&self.used) {
             if s > 0 {
                 k = k.min((c - u) / s);
-                if k == 0 {
-                    return 0;
-                }
             }
         }
         k.min(u64::from(u32::MAX)) as u32
@@ -327,14 +320,6 @@ impl WorkBin {
                 }
             }
         }
-    }
-
-    /// The free capacity of each resource, written into `buffer`.
-    pub fn free<'b>(&self, data: &Data, buffer: &'b mut [u64]) -> &'b [u64] {
-        for ((f, &c), &u) in buffer.iter_mut().zip(data.type_cap(self.bin_type)).zip(&self.used) {
-            *f = c - u;
-        }
-        buffer
     }
 
     /// What the bin holds, in value (see [`Data::value`]).
