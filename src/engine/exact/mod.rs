@@ -183,22 +183,9 @@ impl<'p> Generation<'p> {
             if item.count == 0 {
                 continue;
             }
-            let best_type = item
-                .eligible
-                .iter()
-                .filter_map(|&t| {
-                    let n = self.pricer.copies_alone(i, t);
-                    (n > 0).then(|| (problem.bin_types[t].price / f64::from(n), t, n))
-                })
-                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            if let Some((_, t, n)) = best_type {
-                self.add(
-                    problem,
-                    Bin {
-                        bin_type: t,
-                        load: vec![(i, n)],
-                    },
-                )?;
+            if let Some(t) = plan::cheapest_type_for(problem, &self.groups, i, u64::from(item.count)) {
+                let load = vec![(i, self.pricer.copies_alone(i, t))];
+                self.add(problem, Bin { bin_type: t, load })?;
             }
         }
         Ok(())

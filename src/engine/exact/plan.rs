@@ -128,7 +128,7 @@ pub fn repair(problem: &Problem, bins: &mut Vec<Bin>, mut missing: Vec<u64>) {
 }
 
 /// The eligible type with the least price per copy of `item`, counting at most `wanted`.
-fn cheapest_type_for(problem: &Problem, groups: &[Vec<usize>], item: ItemId, wanted: u64) -> Option<BinTypeId> {
+pub fn cheapest_type_for(problem: &Problem, groups: &[Vec<usize>], item: ItemId, wanted: u64) -> Option<BinTypeId> {
     let in_group = !groups[item].is_empty();
     problem.items[item]
         .eligible
