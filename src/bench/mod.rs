@@ -263,15 +263,19 @@ pub fn results_csv(results: &[BenchResult]) -> Result<Vec<u8>, csv::Error> {
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
-/// Figures of one family.
+/// Figures of one family. The targets count the instances whose optimum is known; the
+/// others are judged against ecsplan's own proven bound.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FamilySummary {
     pub family: String,
     pub instances: usize,
     pub invalid: usize,
-    /// Share of the instances solved to optimality, in [0, 1].
-    pub share_optimal: f64,
-    pub mean_gap: f64,
+    /// Over the instances with a known optimum: how many, the share solved to
+    /// optimality (in [0, 1]) and the mean gap to the optimum.
+    pub known: Option<(usize, f64, f64)>,
+    /// Over the instances without: how many, how many proven optimal, and the mean gap
+    /// to the proven bound.
+    pub unknown: Option<(usize, usize, f64)>,
     pub median_seconds: f64,
     pub max_seconds: f64,
     /// Over the instances with a known optimum and a published result: the share where
@@ -309,7 +313,6 @@ pub fn summarize(results: &[BenchResult]) -> Vec<FamilySummary> {
     with_sets
         .into_iter()
         .map(|(family, rows)| {
-            let n = rows.len() as f64;
             let mut seconds: Vec<f64> = rows.iter().map(|r| r.seconds).collect();
             seconds.sort_by(f64::total_cmp);
             let median = if seconds.len() % 2 == 1 {
@@ -329,12 +332,17 @@ pub fn summarize(results: &[BenchResult]) -> Vec<FamilySummary> {
                     published.iter().map(|&(b, o)| relative_gap(b, o)).sum::<f64>() / k,
                 )
             });
+            let (known, unknown): (Vec<&BenchResult>, Vec<&BenchResult>) =
+                rows.iter().partition(|r| r.optimum.is_some());
+            let optimal = |rows: &[&BenchResult]| rows.iter().filter(|r| r.status == Status::Optimal).count();
+            let mean_gap = |rows: &[&BenchResult]| rows.iter().map(|r| r.gap()).sum::<f64>() / rows.len() as f64;
             FamilySummary {
                 family,
                 instances: rows.len(),
                 invalid: rows.iter().filter(|r| r.status == Status::Invalid).count(),
-                share_optimal: rows.iter().filter(|r| r.status == Status::Optimal).count() as f64 / n,
-                mean_gap: rows.iter().map(|r| r.gap()).sum::<f64>() / n,
+                known: (!known.is_empty())
+                    .then(|| (known.len(), optimal(&known) as f64 / known.len() as f64, mean_gap(&known))),
+                unknown: (!unknown.is_empty()).then(|| (unknown.len(), optimal(&unknown), mean_gap(&unknown))),
                 median_seconds: median,
                 max_seconds: seconds.last().copied().unwrap_or(0.0),
                 published,
@@ -351,8 +359,12 @@ pub fn summary_table(summaries: &[FamilySummary]) -> String {
     let mut header = vec![
         "family",
         "instances",
+        "OPT known",
         "optimal",
         "mean gap",
+        "OPT unknown",
+        "proven optimal",
+        "gap to bound",
         "median s",
         "max s",
         "invalid",
@@ -363,11 +375,24 @@ pub fn summary_table(summaries: &[FamilySummary]) -> String {
     table.set_header(header);
     let pct = |x: f64| format!("{:.1} %", 100.0 * x);
     for s in summaries {
+        let gap = |x: f64| format!("{:.2} %", 100.0 * x);
+        let (known, share, known_gap) = match s.known {
+            Some((n, share, g)) => (n.to_string(), pct(share), gap(g)),
+            None => ("0".into(), "-".into(), "-".into()),
+        };
+        let (unknown, proven, bound_gap) = match s.unknown {
+            Some((n, proven, g)) => (n.to_string(), proven.to_string(), gap(g)),
+            None => ("0".into(), "-".into(), "-".into()),
+        };
         let mut row = vec![
             Cell::new(&s.family),
             Cell::new(s.instances),
-            Cell::new(pct(s.share_optimal)),
-            Cell::new(format!("{:.2} %", 100.0 * s.mean_gap)),
+            Cell::new(known),
+            Cell::new(share),
+            Cell::new(known_gap),
+            Cell::new(unknown),
+            Cell::new(proven),
+            Cell::new(bound_gap),
             Cell::new(format!("{:.2}", s.median_seconds)),
             Cell::new(format!("{:.2}", s.max_seconds)),
             Cell::new(s.invalid),
@@ -394,7 +419,10 @@ pub fn summary_table(summaries: &[FamilySummary]) -> String {
     }
     let mut out = table.to_string();
     out.push('\n');
-    out.push_str("gap: (found − optimum) / optimum where the optimum is known, else against ecsplan's proven bound\n");
+    out.push_str(
+        "optimal, mean gap: over the instances whose optimum is known, (found − optimum) / optimum; \
+         proven optimal, gap to bound: over the others, against ecsplan's proven bound\n",
+    );
     if with_published {
         out.push_str(
             "published: the best of the published heuristics per instance, over the instances with a known optimum\n",
@@ -481,8 +509,11 @@ mod tests {
         let s = summarize(&rows);
         assert_eq!(s[0].family, "b");
         assert_eq!(s[0].instances, 3);
-        assert!((s[0].share_optimal - 2.0 / 3.0).abs() < 1e-12);
-        assert!((s[0].mean_gap - 0.1 / 3.0).abs() < 1e-12);
+        let (known, share, gap) = s[0].known.unwrap();
+        assert_eq!(known, 3);
+        assert!((share - 2.0 / 3.0).abs() < 1e-12);
+        assert!((gap - 0.1 / 3.0).abs() < 1e-12);
+        assert_eq!(s[0].unknown, None);
         assert_eq!((s[0].median_seconds, s[0].max_seconds), (2.0, 4.0));
         let (share, gap) = s[0].published.unwrap();
         assert!((share - 1.0 / 3.0).abs() < 1e-12 && (gap - 0.2 / 3.0).abs() < 1e-12);
@@ -495,7 +526,19 @@ mod tests {
         ]);
         let names: Vec<&str> = sets.iter().map(|s| s.family.as_str()).collect();
         assert_eq!(names, vec!["S/c1", "S/c2", "S (all)", "T/c1"]);
-        assert_eq!((sets[2].instances, sets[2].share_optimal), (2, 0.5));
+        assert_eq!((sets[2].instances, sets[2].known.unwrap().1), (2, 0.5));
+        let h = ResultHead {
+            family: "u".into(),
+            instance: "u/x".into(),
+            unit: Unit::Bins,
+            published_best: None,
+        };
+        let unknown = summarize(&[
+            BenchResult::judge(h, None, 10.0, 10.0, 1.0, vec![]),
+            mk("u", 11.0, 10.0, None, 1.0),
+        ]);
+        assert_eq!(unknown[0].unknown, Some((1, 1, 0.0)));
+        assert_eq!(unknown[0].known.map(|k| k.0), Some(1));
         let csv = String::from_utf8(results_csv(&rows).unwrap()).unwrap();
         assert_eq!(
             csv.lines().next(),
