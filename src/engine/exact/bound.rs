@@ -43,6 +43,30 @@ impl Lattice {
             _ => bound,
         }
     }
+
+    /// The greatest cost a packing can have that is below `cost`: one lattice step less, or
+    /// just below `cost` when there is no lattice.
+    pub fn below(&self, cost: f64) -> f64 {
+        match self.unit {
+            Some(unit) => {
+                let steps = (cost * SCALE / unit as f64).round() - 1.0;
+                steps * unit as f64 / SCALE
+            }
+            None => cost * (1.0 - 1e-9),
+        }
+    }
+
+    /// The least cost a packing can have that is above `cost`, or `cost` itself when there
+    /// is no lattice.
+    pub fn above(&self, cost: f64) -> f64 {
+        match self.unit {
+            Some(unit) => {
+                let steps = (cost * SCALE / unit as f64 + 1e-6).floor() + 1.0;
+                steps * unit as f64 / SCALE
+            }
+            None => cost,
+        }
+    }
 }
 
 fn gcd(a: u64, b: u64) -> u64 {
@@ -53,31 +77,73 @@ fn gcd(a: u64, b: u64) -> u64 {
     }
 }
 
-/// The Farley bound: with `duals` π ≥ 0 and `upper_bounds[t]` ≥ the dual value of every
+/// Farley's scaling: with `duals` π ≥ 0 and `upper_bounds[t]` ≥ the dual value of every
 /// pattern of type `t`, π / θ is a feasible dual of the full master LP for
-/// θ = max_t upper_bounds[t] / price_t, so Σ count_i π_i / θ bounds the optimum.
-pub fn farley(problem: &Problem, duals: &[f64], upper_bounds: &[f64]) -> f64 {
+/// θ = max_t upper_bounds[t] / price_t. Returns the bound it proves, Σ count_i π_i / θ,
+/// and the scaled duals; `None` when no such θ exists (a free bin type with value).
+pub fn farley(problem: &Problem, duals: &[f64], upper_bounds: &[f64]) -> Option<(f64, Vec<f64>)> {
     let mut theta: f64 = 0.0;
     for (bin_type, &ub) in problem.bin_types.iter().zip(upper_bounds) {
         if ub <= 0.0 {
             continue;
         }
         if bin_type.price <= 0.0 {
-            return 0.0;
+            return None;
         }
         theta = theta.max(ub / bin_type.price);
     }
     // Guard against rounding in the sums that produced the upper bounds.
     let theta = theta * (1.0 + 1e-9);
-    let covered: f64 = problem
+    if theta <= 0.0 {
+        return None;
+    }
+    let scaled: Vec<f64> = duals.iter().map(|&pi| pi.max(0.0) / theta).collect();
+    let bound: f64 = problem
         .items
         .iter()
-        .zip(duals)
-        .map(|(item, &pi)| f64::from(item.count) * pi.max(0.0))
+        .zip(&scaled)
+        .map(|(item, &pi)| f64::from(item.count) * pi)
         .sum();
-    if theta <= 0.0 || !covered.is_finite() {
-        0.0
-    } else {
-        covered / theta
+    bound.is_finite().then_some((bound, scaled))
+}
+
+/// Feasible duals of the full master LP priced by resources: π_i = Σ_d μ_d · size_id,
+/// scaled so that no bin type's capacity is worth more than its price. One weighting per
+/// resource alone and one over all resources alike (each resource relative to its largest
+/// capacity); returns the best by bound, the all-alike one on ties. Where a bin must be
+/// full in every resource for the bound to be met (exact-fill instances), those duals
+/// leave only the full patterns at reduced cost 0.
+pub fn resource_duals(problem: &Problem) -> Option<(f64, Vec<f64>)> {
+    let dims = problem.dims();
+    let scale: Vec<f64> = (0..dims)
+        .map(|d| {
+            let most = problem.bin_types.iter().map(|b| b.capacity[d]).max().unwrap_or(0);
+            if most == 0 {
+                0.0
+            } else {
+                1.0 / most as f64
+            }
+        })
+        .collect();
+    let mut weightings = vec![scale.clone()];
+    for d in 0..dims {
+        let mut w = vec![0.0; dims];
+        w[d] = scale[d];
+        weightings.push(w);
     }
+    let mut best: Option<(f64, Vec<f64>)> = None;
+    for mu in weightings {
+        let duals: Vec<f64> = problem.items.iter().map(|item| item.weighted_size(&mu)).collect();
+        let upper_bounds: Vec<f64> = problem
+            .bin_types
+            .iter()
+            .map(|b| b.capacity.iter().zip(&mu).map(|(&c, m)| c as f64 * m).sum())
+            .collect();
+        if let Some((bound, scaled)) = farley(problem, &duals, &upper_bounds) {
+            if best.as_ref().map_or(true, |(b, _)| bound > *b * (1.0 + 1e-12)) {
+                best = Some((bound, scaled));
+            }
+        }
+    }
+    best
 }

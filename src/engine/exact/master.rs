@@ -45,6 +45,11 @@ impl Master {
         let mut model = Model::try_new(lp).map_err(|e| format!("HiGHS rejected the master LP: {e:?}"))?;
         model.set_sense(Sense::Minimise);
         set_seed(&mut model, seed)?;
+        // Columns join a solved LP: its basis stays primal feasible, so the primal simplex
+        // goes on from it where the dual simplex would start over.
+        model
+            .try_set_option("simplex_strategy", 4)
+            .map_err(|e| format!("HiGHS option: {e}"))?;
         Ok(Master {
             model: Some(model),
             rows,

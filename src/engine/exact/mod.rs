@@ -15,6 +15,7 @@ pub mod master;
 mod mip;
 mod plan;
 pub mod pricing;
+mod reduced;
 #[cfg(test)]
 mod tests;
 
@@ -44,7 +45,9 @@ pub struct Improved {
 
 /// Share of the time that column generation at the root may use.
 const ROOT_SHARE: f64 = 0.5;
-/// Share of the time by which diving must end, leaving the rest to the MIP.
+/// Share of the time by which reduced-cost enumeration after the root must end.
+const ENUMERATION_SHARE: f64 = 0.65;
+/// Share of the time by which diving must end, leaving the rest to enumeration and MIP.
 const DIVE_SHARE: f64 = 0.8;
 /// Dives in a row that find no cheaper plan before diving stops.
 const FRUITLESS_DIVES: usize = 200;
@@ -58,6 +61,12 @@ const COLUMNS_PER_TYPE: usize = 4;
 const MOST_COLUMNS_PER_TYPE: usize = 16;
 /// Weight of the best dual point in the smoothed duals of heuristic pricing rounds.
 const SMOOTHING: f64 = 0.5;
+/// Reduced-cost enumeration gives up beyond this many patterns.
+const REDUCED_LIMIT: usize = 30_000;
+/// Beyond that limit, enumerations with these shares of the slack, for a plan only. The
+/// last, 0, keeps the patterns of an optimal LP solution: when the LP optimum is a plan's
+/// cost, every bin of such a plan is among them.
+const HEURISTIC_SLACK: [f64; 3] = [0.25, 1.0 / 32.0, 0.0];
 
 /// Improves `start` and the bound `lower_bound` until `deadline`.
 pub fn improve(
@@ -74,6 +83,8 @@ pub fn improve(
         best_cost: start.cost(problem),
         best: start.clone(),
         lower_bound: lattice.round_up(lower_bound.max(0.0)),
+        dual: bound::resource_duals(problem),
+        root_lp: None,
         notes: Vec::new(),
     };
     if !run.is_optimal() {
@@ -106,6 +117,12 @@ struct Run<'p> {
     best: Packing,
     best_cost: f64,
     lower_bound: f64,
+    /// The feasible dual point of the full master LP with the best bound so far, and that
+    /// bound: the center of dual smoothing and the prices of reduced-cost enumeration.
+    dual: Option<(f64, Vec<f64>)>,
+    /// The last root LP's value and duals: the prices of reduced-cost enumeration when it
+    /// only looks for a plan.
+    root_lp: Option<(f64, Vec<f64>)>,
     notes: Vec<String>,
 }
 
@@ -141,10 +158,7 @@ impl<'p> Generation<'p> {
     fn new(problem: &'p Problem, seed: u64) -> Result<Self, String> {
         Ok(Generation {
             master: Master::new(problem, seed)?,
-            columns: Columns {
-                bins: Vec::new(),
-                index: BTreeMap::new(),
-            },
+            columns: Columns::default(),
             pricer: Pricer::new(problem),
             groups: problem.groups_of_items(),
             per_type: (2 * problem.items.len() / problem.bin_types.len().max(1))
@@ -212,6 +226,7 @@ impl<'p> Generation<'p> {
 }
 
 /// The generated columns, each once, in the order generated.
+#[derive(Default)]
 struct Columns {
     bins: Vec<Bin>,
     index: BTreeMap<Bin, usize>,
@@ -235,14 +250,16 @@ impl Run<'_> {
         self.best_cost - self.lower_bound <= 1e-6 * self.best_cost
     }
 
-    /// Raises the bound by Farley's argument from `duals` and their pricing; keeps
-    /// `duals` as the smoothing center when their bound is the best so far.
-    fn raise_bound_from(&mut self, center: &mut Option<(f64, Vec<f64>)>, duals: &[f64], priced: &[pricing::Priced]) {
+    /// Raises the bound by Farley's argument from `duals` and their pricing; keeps the
+    /// scaled duals when their bound is the best so far.
+    fn raise_bound_from(&mut self, duals: &[f64], priced: &[pricing::Priced]) {
         let upper_bounds: Vec<f64> = priced.iter().map(|p| p.upper_bound).collect();
-        let farley = bound::farley(self.problem, duals, &upper_bounds);
+        let Some((farley, scaled)) = bound::farley(self.problem, duals, &upper_bounds) else {
+            return;
+        };
         self.raise_bound(farley);
-        if center.as_ref().map_or(true, |(b, _)| farley > *b) {
-            *center = Some((farley, duals.to_vec()));
+        if self.dual.as_ref().map_or(true, |(b, _)| farley > *b) {
+            self.dual = Some((farley, scaled));
         }
     }
 
@@ -279,11 +296,25 @@ impl Run<'_> {
         if self.is_optimal() {
             return Ok(());
         }
+        let enumerated_at = self.best_cost;
+        if !complete && self.enumerate(&g, share(ENUMERATION_SHARE), seed)? {
+            return Ok(());
+        }
+        if self.is_optimal() {
+            return Ok(());
+        }
         let dived = if complete {
             Dive::Skipped
         } else {
             self.dives(&mut g, share(DIVE_SHARE), deadline, seed)?
         };
+        if self.is_optimal() {
+            return Ok(());
+        }
+        // A cheaper plan leaves less slack: fewer patterns to enumerate.
+        if !complete && self.best_cost < enumerated_at && self.enumerate(&g, share(1.0), seed)? {
+            return Ok(());
+        }
         if self.is_optimal() {
             return Ok(());
         }
@@ -339,8 +370,6 @@ impl Run<'_> {
         let problem = self.problem;
         let mut exact = false;
         let mut rounds = 0usize;
-        // The duals with the best Farley bound so far, and that bound.
-        let mut center: Option<(f64, Vec<f64>)> = None;
         while Instant::now() < until {
             rounds += 1;
             let lp = g.master.solve(problem, deadline)?;
@@ -356,31 +385,24 @@ impl Run<'_> {
             // (Wentges): fewer columns that the next LP throws away. When they find
             // nothing, the LP's own duals are priced in the same round.
             if !exact {
-                if let Some((_, c)) = &center {
+                if let Some((_, c)) = &self.dual {
                     let smooth: Vec<f64> = c
                         .iter()
                         .zip(&lp.duals)
                         .map(|(a, b)| SMOOTHING * a + (1.0 - SMOOTHING) * b)
                         .collect();
                     let priced = g.pricer.price(&smooth, false, g.per_type, until);
-                    self.raise_bound_from(&mut center, &smooth, &priced);
+                    self.raise_bound_from(&smooth, &priced);
                     if g.add_priced(problem, priced)? > 0 {
                         continue;
                     }
                 }
             }
             let priced = g.pricer.price(&lp.duals, exact, g.per_type, until);
-            self.raise_bound_from(&mut center, &lp.duals, &priced);
+            self.raise_bound_from(&lp.duals, &priced);
+            self.root_lp = Some((lp.value, lp.duals.clone()));
             let all_exact = priced.iter().all(|p| p.exact);
             if self.is_optimal() {
-                return Ok(Root {
-                    converged: true,
-                    rounds,
-                });
-            }
-            // The LP optimum is at most this round's value: once its rounding meets the
-            // bound, more columns cannot raise the bound further.
-            if self.lattice.round_up(lp.value * (1.0 - 1e-9)) <= self.lower_bound * (1.0 + 1e-12) {
                 return Ok(Root {
                     converged: true,
                     rounds,
@@ -498,6 +520,70 @@ impl Run<'_> {
             floor[c] = lp.primal[c].ceil() as u32;
             g.master.fix_at_least(c, floor[c])?;
         }
+    }
+
+    /// Reduced-cost enumeration ([`reduced`]): the MIP over every pattern that a plan
+    /// cheaper than the best could use, from the best feasible duals so far. It either
+    /// finds such a plan or proves the best optimal. When those patterns are too many,
+    /// the MIP over the patterns of least reduced cost under the root LP's own duals still
+    /// looks for a cheaper plan, without a proof. Returns whether it proved the best plan
+    /// optimal.
+    fn enumerate(&mut self, g: &Generation, deadline: Instant, seed: u64) -> Result<bool, String> {
+        let problem = self.problem;
+        let cheaper = self.lattice.below(self.best_cost);
+        let mut tries = Vec::new();
+        if let Some((value, duals)) = &self.dual {
+            tries.push((cheaper - value, duals, true));
+            tries.push((0.0, duals, false));
+        }
+        if let Some((value, duals)) = &self.root_lp {
+            let slack = (cheaper - value).max(0.0);
+            for share in HEURISTIC_SLACK {
+                tries.push((slack * share, duals, false));
+            }
+        }
+        let mut found = None;
+        for (slack, duals, complete) in tries {
+            if Instant::now() >= deadline {
+                return Ok(false);
+            }
+            if let Some(patterns) = reduced::patterns(problem, &g.pricer, duals, slack, REDUCED_LIMIT, deadline) {
+                found = Some((patterns, complete));
+                break;
+            }
+        }
+        let Some((patterns, complete)) = found else {
+            return Ok(false);
+        };
+        let mut columns = Columns::default();
+        for bin in patterns {
+            columns.insert(bin);
+        }
+        let mut start = vec![0u32; columns.bins.len()];
+        for bin in &self.best.bins {
+            let mut bin = bin.clone();
+            bin.load.retain(|&(_, n)| n > 0);
+            bin.load.sort_unstable();
+            let (c, _) = columns.insert(bin);
+            start.resize(columns.bins.len(), 0);
+            start[c] += 1;
+        }
+        let target = self.lower_bound * (1.0 + 1e-9);
+        let Some(result) = mip::solve(problem, &columns.bins, &start, target, deadline, seed)? else {
+            return Ok(false);
+        };
+        let proven = complete && result.proven;
+        if proven {
+            // The columns hold every pattern a plan of cost at most `cheaper` could use.
+            let least = if result.price <= cheaper * (1.0 + 1e-9) {
+                result.price
+            } else {
+                self.lattice.above(cheaper)
+            };
+            self.raise_bound(least * (1.0 - 1e-12));
+        }
+        self.offer(plan::to_packing(problem, &columns.bins, &result.copies))?;
+        Ok(proven)
     }
 
     /// Keeps `packing` if it verifies and is cheaper than the best so far.

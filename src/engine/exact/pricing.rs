@@ -69,6 +69,12 @@ impl<'p> Pricer<'p> {
         }
     }
 
+    /// The knapsack of bin type `t` over every item that fits it, those without dual value
+    /// last: what enumerating whole patterns needs.
+    pub(super) fn knapsack_of_all(&self, t: BinTypeId, duals: &[f64]) -> Knapsack {
+        Knapsack::tightest(self.problem, t, duals, &self.copies[t], &self.groups, true)
+    }
+
     /// Copies of `item` that a bin of type `bin_type` holds alone.
     pub fn copies_alone(&self, item: ItemId, bin_type: BinTypeId) -> u32 {
         self.copies[bin_type][item]
@@ -104,7 +110,7 @@ impl<'p> Pricer<'p> {
                 exact: true,
             };
         }
-        let knapsack = Knapsack::tightest(self.problem, t, duals, &self.copies[t], &self.groups);
+        let knapsack = Knapsack::tightest(self.problem, t, duals, &self.copies[t], &self.groups, false);
         let root = knapsack.root_bound().min(cheap);
         if root <= target {
             return Priced {
@@ -231,20 +237,20 @@ fn surrogate_bound(
 
 /// One pricing problem: the candidate items of one bin type, sorted by dual value per unit
 /// of surrogate size (each dimension weighted by 1 / capacity).
-struct Knapsack {
+pub(super) struct Knapsack {
     dims: usize,
-    capacity: Vec<u64>,
-    items: Vec<ItemId>,
-    value: Vec<f64>,
+    pub(super) capacity: Vec<u64>,
+    pub(super) items: Vec<ItemId>,
+    pub(super) value: Vec<f64>,
     /// `size[j * dims + d]`.
     size: Vec<u64>,
     /// Surrogate size: Σ_d size / capacity.
     surrogate: Vec<f64>,
     weight: Vec<f64>,
-    copies: Vec<u32>,
+    pub(super) copies: Vec<u32>,
     /// Local conflict-group indices of each candidate.
     groups: Vec<Vec<usize>>,
-    group_count: usize,
+    pub(super) group_count: usize,
 }
 
 impl Knapsack {
@@ -252,7 +258,14 @@ impl Knapsack {
     /// weightings: every resource that the candidates could fill counted alike, and each
     /// such resource alone. Resources the candidates cannot fill even all together get
     /// weight 0: counting them only loosens the bound. Any weights give a valid bound.
-    fn tightest(problem: &Problem, t: BinTypeId, duals: &[f64], copies: &[u32], groups: &[Vec<usize>]) -> Self {
+    fn tightest(
+        problem: &Problem,
+        t: BinTypeId,
+        duals: &[f64],
+        copies: &[u32],
+        groups: &[Vec<usize>],
+        zero_too: bool,
+    ) -> Self {
         let capacity = &problem.bin_types[t].capacity;
         let dims = capacity.len();
         let binding: Vec<usize> = (0..dims)
@@ -306,9 +319,11 @@ impl Knapsack {
                 }
             }
         }
-        Knapsack::new(problem, t, duals, copies, groups, best_weight)
+        Knapsack::new(problem, t, duals, copies, groups, best_weight, zero_too)
     }
 
+    /// The candidates are the items that fit the type and have a positive dual value, or,
+    /// with `zero_too`, every item that fits the type (those without value sorted last).
     fn new(
         problem: &Problem,
         t: BinTypeId,
@@ -316,16 +331,19 @@ impl Knapsack {
         copies: &[u32],
         groups: &[Vec<usize>],
         weight: Vec<f64>,
+        zero_too: bool,
     ) -> Self {
         let capacity = problem.bin_types[t].capacity.clone();
         let dims = capacity.len();
         let surrogate_of = |i: ItemId| problem.items[i].weighted_size(&weight);
         let mut candidates: Vec<ItemId> = (0..problem.items.len())
-            .filter(|&i| copies[i] > 0 && duals[i] > DUAL_ZERO)
+            .filter(|&i| copies[i] > 0 && (zero_too || duals[i] > DUAL_ZERO))
             .collect();
         let ratio = |i: ItemId| {
             let s = surrogate_of(i);
-            if s <= 0.0 {
+            if duals[i] <= DUAL_ZERO {
+                f64::NEG_INFINITY
+            } else if s <= 0.0 {
                 f64::INFINITY
             } else {
                 duals[i] / s
@@ -368,7 +386,7 @@ impl Knapsack {
     }
 
     /// Copies of candidate `j` that fit in `room`, given the conflict groups in use.
-    fn fits(&self, j: usize, room: &[u64], used: &[bool]) -> u32 {
+    pub(super) fn fits(&self, j: usize, room: &[u64], used: &[bool]) -> u32 {
         if self.groups[j].iter().any(|&g| used[g]) {
             return 0;
         }
@@ -384,7 +402,7 @@ impl Knapsack {
     /// The fractional bound from candidate `k` on, for the room left: items that no longer
     /// fit alone are skipped, the rest fill the surrogate capacity in ratio order. Returns
     /// the bound (excluding the value already packed) and the first candidate that fits.
-    fn bound_from(&self, k: usize, room: &[u64], used: &[bool]) -> (f64, Option<usize>) {
+    pub(super) fn bound_from(&self, k: usize, room: &[u64], used: &[bool]) -> (f64, Option<usize>) {
         let mut capacity: f64 = room.iter().zip(&self.weight).map(|(&r, w)| r as f64 * w).sum();
         let mut value = 0.0;
         let mut first = None;
@@ -517,7 +535,7 @@ impl Knapsack {
         pool.offer(value, &counts);
     }
 
-    fn apply(&self, j: usize, c: u32, room: &mut [u64], used: &mut [bool], counts: &mut [u32]) {
+    pub(super) fn apply(&self, j: usize, c: u32, room: &mut [u64], used: &mut [bool], counts: &mut [u32]) {
         for (r, &s) in room.iter_mut().zip(self.size(j)) {
             *r -= s * u64::from(c);
         }
@@ -525,6 +543,17 @@ impl Knapsack {
             used[g] = true;
         }
         counts[j] += c;
+    }
+
+    /// Undoes [`Knapsack::apply`].
+    pub(super) fn remove(&self, j: usize, c: u32, room: &mut [u64], used: &mut [bool], counts: &mut [u32]) {
+        for (r, &s) in room.iter_mut().zip(self.size(j)) {
+            *r += s * u64::from(c);
+        }
+        for &g in &self.groups[j] {
+            used[g] = false;
+        }
+        counts[j] -= c;
     }
 }
 
@@ -640,21 +669,12 @@ impl<'k> Search<'k> {
             }
             self.visit(j + 1, value + f64::from(c) * self.knapsack.value[j]);
             if c > 0 {
-                self.undo(j, c);
+                self.knapsack
+                    .remove(j, c, &mut self.room, &mut self.used, &mut self.counts);
             }
             if self.aborted {
                 return;
             }
         }
-    }
-
-    fn undo(&mut self, j: usize, c: u32) {
-        for (r, &s) in self.room.iter_mut().zip(self.knapsack.size(j)) {
-            *r += s * u64::from(c);
-        }
-        for &g in &self.knapsack.groups[j] {
-            self.used[g] = false;
-        }
-        self.counts[j] -= c;
     }
 }
