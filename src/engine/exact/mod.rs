@@ -27,7 +27,7 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use self::bound::Lattice;
-use self::master::Master;
+use self::master::{LpSolution, Master};
 use self::pricing::Pricer;
 use super::packing::{Bin, Packing};
 use super::problem::Problem;
@@ -61,6 +61,8 @@ const COLUMNS_PER_TYPE: usize = 4;
 const MOST_COLUMNS_PER_TYPE: usize = 16;
 /// Weight of the best dual point in the smoothed duals of heuristic pricing rounds.
 const SMOOTHING: f64 = 0.5;
+/// Root rounds between plans rounded from the LP (and one when the root ends).
+const ROUNDING_ROUNDS: usize = 10;
 /// Reduced-cost enumeration gives up beyond this many patterns.
 const REDUCED_LIMIT: usize = 30_000;
 /// Beyond that limit, enumerations with these shares of the slack, for a plan only. The
@@ -85,6 +87,7 @@ pub fn improve(
         lower_bound: lattice.round_up(lower_bound.max(0.0)),
         dual: bound::resource_duals(problem),
         root_lp: None,
+        settings,
         notes: Vec::new(),
     };
     if !run.is_optimal() {
@@ -120,9 +123,10 @@ struct Run<'p> {
     /// The feasible dual point of the full master LP with the best bound so far, and that
     /// bound: the center of dual smoothing and the prices of reduced-cost enumeration.
     dual: Option<(f64, Vec<f64>)>,
-    /// The last root LP's value and duals: the prices of reduced-cost enumeration when it
-    /// only looks for a plan.
-    root_lp: Option<(f64, Vec<f64>)>,
+    /// The last root LP solved: its duals price reduced-cost enumeration when it only
+    /// looks for a plan.
+    root_lp: Option<LpSolution>,
+    settings: &'p Settings,
     notes: Vec<String>,
 }
 
@@ -293,6 +297,10 @@ impl Run<'_> {
         };
 
         let root = self.root(&mut g, complete, share(ROOT_SHARE), deadline)?;
+        if let Some(lp) = self.root_lp.take() {
+            self.offer(plan::round_down(problem, &g.columns.bins, &lp.primal, self.settings))?;
+            self.root_lp = Some(lp);
+        }
         if self.is_optimal() {
             return Ok(());
         }
@@ -400,7 +408,10 @@ impl Run<'_> {
             }
             let priced = g.pricer.price(&lp.duals, exact, g.per_type, until);
             self.raise_bound_from(&lp.duals, &priced);
-            self.root_lp = Some((lp.value, lp.duals.clone()));
+            if rounds % ROUNDING_ROUNDS == 0 {
+                self.offer(plan::round_down(problem, &g.columns.bins, &lp.primal, self.settings))?;
+            }
+            self.root_lp = Some(lp);
             let all_exact = priced.iter().all(|p| p.exact);
             if self.is_optimal() {
                 return Ok(Root {
@@ -536,7 +547,7 @@ impl Run<'_> {
             tries.push((cheaper - value, duals, true));
             tries.push((0.0, duals, false));
         }
-        if let Some((value, duals)) = &self.root_lp {
+        if let Some(LpSolution { value, duals, .. }) = &self.root_lp {
             let slack = (cheaper - value).max(0.0);
             for share in HEURISTIC_SLACK {
                 tries.push((slack * share, duals, false));

@@ -2,8 +2,10 @@
 //! to the cheapest type that still holds its load, and pack whatever is still missing
 //! first-fit, into bins already open or into new bins of the cheapest type.
 
+use crate::engine::heuristics;
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinTypeId, ItemId, Problem};
+use crate::engine::Settings;
 
 /// The packing made of `copies[c]` bins of each `columns[c]`, trimmed and repaired so that
 /// every item is packed exactly `count` times.
@@ -15,6 +17,33 @@ pub fn to_packing(problem: &Problem, columns: &[Bin], copies: &[u32]) -> Packing
     drop_surplus(problem, &mut bins);
     let missing = missing_copies(problem, &bins);
     repair(problem, &mut bins, missing);
+    for bin in &mut bins {
+        downsize(problem, bin);
+    }
+    let mut packing = Packing { bins };
+    packing.normalize();
+    packing
+}
+
+/// A plan from an LP solution: the whole part of each column's value, trimmed, and the
+/// copies still missing packed by the heuristic portfolio as a problem of their own. With
+/// many copies per item, the whole part holds nearly all of them, so the plan costs
+/// little more than the LP.
+pub fn round_down(problem: &Problem, columns: &[Bin], values: &[f64], settings: &Settings) -> Packing {
+    let copies: Vec<u32> = values.iter().map(|&x| (x + 1e-6).floor().max(0.0) as u32).collect();
+    let mut bins: Vec<Bin> = Vec::new();
+    for (column, &n) in columns.iter().zip(&copies) {
+        bins.extend(std::iter::repeat(column).take(n as usize).cloned());
+    }
+    drop_surplus(problem, &mut bins);
+    let missing = missing_copies(problem, &bins);
+    let mut rest = problem.clone();
+    for (item, &n) in rest.items.iter_mut().zip(&missing) {
+        item.count = n as u32;
+    }
+    if rest.total_copies() > 0 {
+        bins.extend(heuristics::portfolio(&rest, settings).bins);
+    }
     for bin in &mut bins {
         downsize(problem, bin);
     }

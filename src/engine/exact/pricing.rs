@@ -246,6 +246,8 @@ pub(super) struct Knapsack {
     size: Vec<u64>,
     /// Surrogate size: Σ_d size / capacity.
     surrogate: Vec<f64>,
+    /// Per dimension, the candidates by value per unit of that dimension, best first.
+    by_dimension: Vec<Vec<usize>>,
     weight: Vec<f64>,
     pub(super) copies: Vec<u32>,
     /// Local conflict-group indices of each candidate.
@@ -364,9 +366,28 @@ impl Knapsack {
                     .collect()
             })
             .collect();
+        let value: Vec<f64> = candidates.iter().map(|&i| duals[i]).collect();
+        let by_dimension = (0..dims)
+            .map(|d| {
+                let ratio = |j: usize| {
+                    let s = problem.items[candidates[j]].size[d];
+                    if value[j] <= DUAL_ZERO {
+                        f64::NEG_INFINITY
+                    } else if s == 0 {
+                        f64::INFINITY
+                    } else {
+                        value[j] / s as f64
+                    }
+                };
+                let mut order: Vec<usize> = (0..candidates.len()).collect();
+                order.sort_by(|&a, &b| ratio(b).total_cmp(&ratio(a)).then(a.cmp(&b)));
+                order
+            })
+            .collect();
         Knapsack {
             dims,
-            value: candidates.iter().map(|&i| duals[i]).collect(),
+            value,
+            by_dimension,
             size: candidates
                 .iter()
                 .flat_map(|&i| problem.items[i].size.iter().copied())
@@ -423,6 +444,37 @@ impl Knapsack {
             }
         }
         (value, first)
+    }
+
+    /// The least, over dimensions, of the fractional bound in that dimension alone, over
+    /// the candidates from `k` on that still fit: tighter than the surrogate bound where
+    /// the duals do not follow one weighting of the resources, and d times dearer.
+    pub(super) fn dimension_bound(&self, k: usize, room: &[u64], used: &[bool]) -> f64 {
+        let mut best = f64::INFINITY;
+        for (d, order) in self.by_dimension.iter().enumerate() {
+            let mut left = room[d] as f64;
+            let mut value = 0.0;
+            for &j in order {
+                if j < k || self.value[j] <= DUAL_ZERO {
+                    continue;
+                }
+                let n = self.fits(j, room, used);
+                if n == 0 {
+                    continue;
+                }
+                let s = self.size(j)[d] as f64;
+                let take = f64::from(n) * s;
+                if take <= left {
+                    left -= take;
+                    value += f64::from(n) * self.value[j];
+                } else {
+                    value += self.value[j] * left / s;
+                    break;
+                }
+            }
+            best = best.min(value);
+        }
+        best
     }
 
     fn root_bound(&self) -> f64 {

@@ -8,6 +8,7 @@
 //! reduced cost at most `u − Σ count·π`. When those patterns are few, the MIP over them
 //! finds a plan of cost at most `u`, or proves that none exists.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -30,12 +31,17 @@ pub fn patterns(
     limit: usize,
     deadline: Instant,
 ) -> Option<Vec<Bin>> {
+    // Patterns found over all bin types: every search stops once they pass the limit.
+    let total = AtomicUsize::new(0);
     let per_type: Vec<Option<Vec<Bin>>> = (0..problem.bin_types.len())
         .into_par_iter()
         .map(|t| {
+            if total.load(Ordering::Relaxed) > limit {
+                return None;
+            }
             let knapsack = pricer.knapsack_of_all(t, duals);
             let need = problem.bin_types[t].price - slack;
-            let mut search = Enumeration::new(&knapsack, need, limit, deadline);
+            let mut search = Enumeration::new(&knapsack, need, &total, limit, deadline);
             search.visit(0, 0.0);
             (!search.aborted).then(|| {
                 search
@@ -71,6 +77,7 @@ struct Enumeration<'k> {
     knapsack: &'k Knapsack,
     /// The least dual value a pattern must have (with a margin for rounding).
     need: f64,
+    total: &'k AtomicUsize,
     limit: usize,
     deadline: Instant,
     room: Vec<u64>,
@@ -82,9 +89,10 @@ struct Enumeration<'k> {
 }
 
 impl<'k> Enumeration<'k> {
-    fn new(knapsack: &'k Knapsack, need: f64, limit: usize, deadline: Instant) -> Self {
+    fn new(knapsack: &'k Knapsack, need: f64, total: &'k AtomicUsize, limit: usize, deadline: Instant) -> Self {
         Enumeration {
             need: need - 1e-7 * need.abs().max(1.0),
+            total,
             limit,
             deadline,
             room: knapsack.capacity.clone(),
@@ -102,7 +110,11 @@ impl<'k> Enumeration<'k> {
             return;
         }
         self.nodes += 1;
-        if self.nodes % 1024 == 0 && (self.nodes > NODE_LIMIT || Instant::now() >= self.deadline) {
+        if self.nodes % 1024 == 0
+            && (self.nodes > NODE_LIMIT
+                || Instant::now() >= self.deadline
+                || self.total.load(Ordering::Relaxed) > self.limit)
+        {
             self.aborted = true;
             return;
         }
@@ -110,11 +122,14 @@ impl<'k> Enumeration<'k> {
         if value + rest < self.need {
             return;
         }
+        if first.is_some() && value + self.knapsack.dimension_bound(k, &self.room, &self.used) < self.need {
+            return;
+        }
         let Some(j) = first else {
             // Nothing after `k` fits: a pattern, kept when no candidate skipped earlier fits.
             if value >= self.need && self.is_maximal() {
                 self.found.push(self.counts.clone());
-                self.aborted = self.found.len() > self.limit;
+                self.aborted = self.total.fetch_add(1, Ordering::Relaxed) + 1 > self.limit;
             }
             return;
         };

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
-use super::{bound, improve, plan};
+use super::{bound, enumerate, improve, plan, reduced};
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
 use crate::engine::Settings;
@@ -205,6 +205,70 @@ proptest! {
     }
 }
 
+/// The dual value of `bin` under `duals`.
+fn dual_value(bin: &Bin, duals: &[f64]) -> f64 {
+    bin.load.iter().map(|&(i, n)| f64::from(n) * duals[i]).sum()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Resource duals are feasible, and the enumeration returns exactly the maximal
+    /// patterns within the slack: what the proof of optimality rests on.
+    #[test]
+    fn enumeration_returns_every_maximal_pattern_within_the_slack(input in tiny_input(), slack in 0.0f64..2.0) {
+        let problem = tiny_problem(input);
+        let (value, duals) = bound::resource_duals(&problem).expect("resource duals");
+        let all = enumerate::maximal_patterns(&problem, 100_000).expect("few patterns");
+        for bin in &all {
+            let price = problem.bin_types[bin.bin_type].price;
+            prop_assert!(dual_value(bin, &duals) <= price * (1.0 + 1e-9), "{bin:?} priced above its bin");
+        }
+        prop_assert!(value <= brute_force(&problem) + 1e-9);
+        let pricer = super::pricing::Pricer::new(&problem);
+        let far = Instant::now() + Duration::from_secs(10);
+        let mut found = reduced::patterns(&problem, &pricer, &duals, slack, 100_000, far).expect("complete");
+        found.sort();
+        let mut expected: Vec<Bin> = all
+            .into_iter()
+            .filter(|b| problem.bin_types[b.bin_type].price - dual_value(b, &duals) <= slack + 1e-9)
+            .collect();
+        expected.sort();
+        // The enumeration may keep patterns a hair beyond the slack (its rounding margin).
+        for bin in &expected {
+            prop_assert!(found.contains(bin), "{bin:?} missing");
+        }
+        for bin in &found {
+            let reduced_cost = problem.bin_types[bin.bin_type].price - dual_value(bin, &duals);
+            prop_assert!(reduced_cost <= slack + 1e-6, "{bin:?} beyond the slack");
+        }
+    }
+}
+
+#[test]
+fn an_lp_solution_rounds_down_to_a_complete_plan() {
+    let problem = tiny_problem((
+        vec![(10, 10, 1.0), (6, 6, 0.7)],
+        vec![(4, 4, 5, u32::MAX, 3), (6, 3, 3, u32::MAX, 1)],
+        false,
+    ));
+    let columns = vec![
+        Bin {
+            bin_type: 0,
+            load: vec![(0, 1), (1, 1)],
+        },
+        Bin {
+            bin_type: 0,
+            load: vec![(0, 2)],
+        },
+    ];
+    let packing = plan::round_down(&problem, &columns, &[2.5, 1.75], &settings());
+    packing.verify(&problem).unwrap();
+    // Two whole bins of the first column and one of the second stay.
+    let kept = packing.bins.iter().filter(|b| b.load == columns[0].load).count();
+    assert!(kept >= 2, "{packing:?}");
+}
+
 #[test]
 fn a_conflict_group_keeps_its_items_apart() {
     let item = |name: &str, count| Item {
@@ -270,8 +334,13 @@ fn the_lattice_rounds_up_to_a_reachable_cost() {
     let lattice = bound::Lattice::of(&problem);
     assert!((lattice.round_up(1.1) - 1.25).abs() < 1e-12);
     assert!((lattice.round_up(1.0000000001) - 1.0000000001).abs() < 1e-12);
+    assert!((lattice.below(1.25) - 1.0).abs() < 1e-12);
+    assert!((lattice.above(1.0) - 1.25).abs() < 1e-12);
     problem.bin_types[1].price = 0.1 + 1e-9;
-    assert!((bound::Lattice::of(&problem).round_up(1.1) - 1.1).abs() < 1e-12);
+    let none = bound::Lattice::of(&problem);
+    assert!((none.round_up(1.1) - 1.1).abs() < 1e-12);
+    assert!(none.below(1.1) < 1.1 && none.below(1.1) > 1.1 - 1e-6);
+    assert_eq!(none.above(1.1), 1.1);
 }
 
 #[test]
