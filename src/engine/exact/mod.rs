@@ -51,6 +51,8 @@ const ENUMERATION_SHARE: f64 = 0.65;
 const DIVE_SHARE: f64 = 0.8;
 /// Dives in a row that find no cheaper plan before diving stops.
 const FRUITLESS_DIVES: usize = 200;
+/// A dive rounds up, besides its chosen column, the columns with at least this fraction.
+const NEARLY_WHOLE: f64 = 0.5;
 /// Heuristic pricing rounds after each fixing step of a dive.
 const DIVE_PRICING_ROUNDS: usize = 3;
 /// Problems with at most this many maximal patterns get all of them as columns.
@@ -121,7 +123,7 @@ struct Run<'p> {
     best_cost: f64,
     lower_bound: f64,
     /// The feasible dual point of the full master LP with the best bound so far, and that
-    /// bound: the center of dual smoothing and the prices of reduced-cost enumeration.
+    /// bound: the prices of reduced-cost enumeration.
     dual: Option<(f64, Vec<f64>)>,
     /// The last root LP solved: its duals price reduced-cost enumeration when it only
     /// looks for a plan.
@@ -255,15 +257,19 @@ impl Run<'_> {
     }
 
     /// Raises the bound by Farley's argument from `duals` and their pricing; keeps the
-    /// scaled duals when their bound is the best so far.
-    fn raise_bound_from(&mut self, duals: &[f64], priced: &[pricing::Priced]) {
+    /// scaled duals as `center` (column generation's own best dual point, the center of
+    /// smoothing) and as the run's dual point when their bound is the best so far.
+    fn raise_bound_from(&mut self, center: &mut Option<(f64, Vec<f64>)>, duals: &[f64], priced: &[pricing::Priced]) {
         let upper_bounds: Vec<f64> = priced.iter().map(|p| p.upper_bound).collect();
         let Some((farley, scaled)) = bound::farley(self.problem, duals, &upper_bounds) else {
             return;
         };
         self.raise_bound(farley);
-        if self.dual.as_ref().map_or(true, |(b, _)| farley > *b) {
-            self.dual = Some((farley, scaled));
+        if center.as_ref().map_or(true, |(b, _)| farley > *b) {
+            if self.dual.as_ref().map_or(true, |(b, _)| farley > *b) {
+                self.dual = Some((farley, scaled.clone()));
+            }
+            *center = Some((farley, scaled));
         }
     }
 
@@ -296,6 +302,11 @@ impl Run<'_> {
             }
         };
 
+        // Resource prices alone may already leave few patterns that a cheaper plan could
+        // use (exactly filled bins), before any column generation.
+        if !complete && self.enumerate(&g, share(ROOT_SHARE), seed)? {
+            return Ok(());
+        }
         let root = self.root(&mut g, complete, share(ROOT_SHARE), deadline)?;
         if let Some(lp) = self.root_lp.take() {
             self.offer(plan::round_down(problem, &g.columns.bins, &lp.primal, self.settings))?;
@@ -378,6 +389,8 @@ impl Run<'_> {
         let problem = self.problem;
         let mut exact = false;
         let mut rounds = 0usize;
+        // Column generation's own best dual point, scaled to be feasible, and its bound.
+        let mut center: Option<(f64, Vec<f64>)> = None;
         while Instant::now() < until {
             rounds += 1;
             let lp = g.master.solve(problem, deadline)?;
@@ -393,21 +406,21 @@ impl Run<'_> {
             // (Wentges): fewer columns that the next LP throws away. When they find
             // nothing, the LP's own duals are priced in the same round.
             if !exact {
-                if let Some((_, c)) = &self.dual {
+                if let Some((_, c)) = &center {
                     let smooth: Vec<f64> = c
                         .iter()
                         .zip(&lp.duals)
                         .map(|(a, b)| SMOOTHING * a + (1.0 - SMOOTHING) * b)
                         .collect();
                     let priced = g.pricer.price(&smooth, false, g.per_type, until);
-                    self.raise_bound_from(&smooth, &priced);
+                    self.raise_bound_from(&mut center, &smooth, &priced);
                     if g.add_priced(problem, priced)? > 0 {
                         continue;
                     }
                 }
             }
             let priced = g.pricer.price(&lp.duals, exact, g.per_type, until);
-            self.raise_bound_from(&lp.duals, &priced);
+            self.raise_bound_from(&mut center, &lp.duals, &priced);
             if rounds % ROUNDING_ROUNDS == 0 {
                 self.offer(plan::round_down(problem, &g.columns.bins, &lp.primal, self.settings))?;
             }
@@ -528,8 +541,22 @@ impl Run<'_> {
                     .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
                     .expect("a fractional column"),
             };
-            floor[c] = lp.primal[c].ceil() as u32;
-            g.master.fix_at_least(c, floor[c])?;
+            // With it, every other column nearly whole that shares no item with those
+            // already rounded up in this step: far fewer steps, little over-cover.
+            let mut claimed = vec![false; problem.items.len()];
+            fractional.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let nearly_whole = fractional.iter().filter(|(f, d)| *f >= NEARLY_WHOLE && *d != c).map(|&(_, d)| d);
+            for d in std::iter::once(c).chain(nearly_whole) {
+                let load = &g.columns.bins[d].load;
+                if load.iter().any(|&(i, _)| claimed[i]) {
+                    continue;
+                }
+                for &(i, _) in load {
+                    claimed[i] = true;
+                }
+                floor[d] = lp.primal[d].ceil() as u32;
+                g.master.fix_at_least(d, floor[d])?;
+            }
         }
     }
 

@@ -248,6 +248,8 @@ pub(super) struct Knapsack {
     surrogate: Vec<f64>,
     /// Per dimension, the candidates by value per unit of that dimension, best first.
     by_dimension: Vec<Vec<usize>>,
+    /// Per dimension, the least size of any candidate.
+    smallest: Vec<u64>,
     weight: Vec<f64>,
     pub(super) copies: Vec<u32>,
     /// Local conflict-group indices of each candidate.
@@ -384,10 +386,20 @@ impl Knapsack {
                 order
             })
             .collect();
+        let smallest = (0..dims)
+            .map(|d| {
+                candidates
+                    .iter()
+                    .map(|&i| problem.items[i].size[d])
+                    .min()
+                    .unwrap_or(0)
+            })
+            .collect();
         Knapsack {
             dims,
             value,
             by_dimension,
+            smallest,
             size: candidates
                 .iter()
                 .flat_map(|&i| problem.items[i].size.iter().copied())
@@ -475,6 +487,12 @@ impl Knapsack {
             best = best.min(value);
         }
         best
+    }
+
+    /// Whether `room` holds at most one more copy of any candidate: some resource that
+    /// every candidate uses has less than twice the least size left.
+    pub(super) fn at_most_one_more(&self, room: &[u64]) -> bool {
+        self.smallest.iter().zip(room).any(|(&s, &r)| s > 0 && r < 2 * s)
     }
 
     fn root_bound(&self) -> f64 {

@@ -133,6 +133,10 @@ impl<'k> Enumeration<'k> {
             }
             return;
         };
+        if self.knapsack.at_most_one_more(&self.room) {
+            self.last_copy(j, value);
+            return;
+        }
         let most = self.knapsack.fits(j, &self.room, &self.used);
         for c in (0..=most).rev() {
             if c > 0 {
@@ -145,6 +149,26 @@ impl<'k> Enumeration<'k> {
                     .remove(j, c, &mut self.room, &mut self.used, &mut self.counts);
             }
             if self.aborted {
+                return;
+            }
+        }
+    }
+
+    /// The patterns of a bin that holds at most one more copy, whose first fitting
+    /// candidate from here on is `first`: the bin plus one copy of each candidate from
+    /// `first` on that fits (each then maximal), in one pass. The bin alone is not
+    /// maximal, since `first` fits.
+    fn last_copy(&mut self, first: usize, value: f64) {
+        for j in first..self.knapsack.items.len() {
+            if self.knapsack.value[j] + value < self.need || self.knapsack.fits(j, &self.room, &self.used) == 0 {
+                continue;
+            }
+            self.nodes += 1;
+            let mut counts = self.counts.clone();
+            counts[j] += 1;
+            self.found.push(counts);
+            if self.total.fetch_add(1, Ordering::Relaxed) + 1 > self.limit {
+                self.aborted = true;
                 return;
             }
         }
