@@ -10,6 +10,7 @@
 //! [`Packing::verify`] before it is returned.
 
 mod bound;
+mod cover;
 mod enumerate;
 pub mod master;
 mod mip;
@@ -45,6 +46,8 @@ pub struct Improved {
 
 /// Share of the time that column generation at the root may use.
 const ROOT_SHARE: f64 = 0.5;
+/// Share of the time by which reduced-cost enumeration before the root must end.
+const FIRST_ENUMERATION_SHARE: f64 = 0.1;
 /// Share of the time by which reduced-cost enumeration after the root must end.
 const ENUMERATION_SHARE: f64 = 0.65;
 /// Share of the time by which diving must end, leaving the rest to enumeration and MIP.
@@ -302,9 +305,14 @@ impl Run<'_> {
             }
         };
 
-        // Resource prices alone may already leave few patterns that a cheaper plan could
-        // use (exactly filled bins), before any column generation.
-        if !complete && self.enumerate(&g, share(ROOT_SHARE), seed)? {
+        // When resource prices alone bound the cost at a plan's cost (bins filled exactly),
+        // the patterns a plan at that bound could use may be few: try them before any
+        // column generation.
+        let filled = self
+            .dual
+            .as_ref()
+            .is_some_and(|(value, _)| self.lattice.round_up(*value) <= value + 1e-6 * value.max(1.0));
+        if !complete && filled && self.enumerate(&g, share(FIRST_ENUMERATION_SHARE), seed)? {
             return Ok(());
         }
         let root = self.root(&mut g, complete, share(ROOT_SHARE), deadline)?;
@@ -586,16 +594,27 @@ impl Run<'_> {
                 return Ok(false);
             }
             if let Some(patterns) = reduced::patterns(problem, &g.pricer, duals, slack, REDUCED_LIMIT, deadline) {
-                found = Some((patterns, complete));
+                found = Some((patterns, slack, complete));
                 break;
             }
         }
-        let Some((patterns, complete)) = found else {
+        let Some((patterns, slack, complete)) = found else {
             return Ok(false);
         };
         let mut columns = Columns::default();
         for bin in patterns {
             columns.insert(bin);
+        }
+        // Patterns of no reduced cost: an exact cover of the items by them costs the
+        // duals' value, so the search for one goes first, with half the time left.
+        if slack == 0.0 {
+            let until = Instant::now() + deadline.saturating_duration_since(Instant::now()) / 2;
+            if let Some(copies) = cover::exact_cover(problem, &columns.bins, until, seed) {
+                self.offer(plan::to_packing(problem, &columns.bins, &copies))?;
+                if self.is_optimal() {
+                    return Ok(true);
+                }
+            }
         }
         let mut start = vec![0u32; columns.bins.len()];
         for bin in &self.best.bins {

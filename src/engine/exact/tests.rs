@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
-use super::{bound, enumerate, improve, plan, reduced};
+use super::{bound, cover, enumerate, improve, plan, reduced};
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
 use crate::engine::Settings;
@@ -241,6 +241,66 @@ proptest! {
         for bin in &found {
             let reduced_cost = problem.bin_types[bin.bin_type].price - dual_value(bin, &duals);
             prop_assert!(reduced_cost <= slack + 1e-6, "{bin:?} beyond the slack");
+        }
+    }
+}
+
+/// Whether some copies of `patterns` hold exactly `left` of each item: the first item with
+/// copies left must be in some chosen pattern.
+fn has_exact_cover(left: &mut Vec<u32>, patterns: &[Bin]) -> bool {
+    let Some(item) = left.iter().position(|&n| n > 0) else {
+        return true;
+    };
+    for pattern in patterns.iter().filter(|p| p.load.iter().any(|&(i, _)| i == item)) {
+        if pattern.load.iter().all(|&(i, n)| n <= left[i]) {
+            pattern.load.iter().for_each(|&(i, n)| left[i] -= n);
+            let found = has_exact_cover(left, patterns);
+            pattern.load.iter().for_each(|&(i, n)| left[i] += n);
+            if found {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn exact_cover_is_found_whenever_one_exists(
+        counts in prop::collection::vec(1u32..=2, 2..=6),
+        loads in prop::collection::vec(prop::collection::vec((0usize..6, 1u32..=2), 1..=3), 1..=12),
+    ) {
+        let items = counts.len();
+        let problem = Problem {
+            resources: vec!["a".into()],
+            items: counts
+                .iter()
+                .enumerate()
+                .map(|(i, &count)| Item { name: format!("i{i}"), size: vec![1], count, eligible: vec![0], max_per_bin: u32::MAX })
+                .collect(),
+            bin_types: vec![BinType { name: "t".into(), capacity: vec![8], price: 1.0 }],
+            conflict_groups: Vec::new(),
+        };
+        let patterns: Vec<Bin> = loads
+            .iter()
+            .map(|load| {
+                let mut load: Vec<(usize, u32)> = load.iter().map(|&(i, n)| (i % items, n)).collect();
+                load.sort_unstable();
+                load.dedup_by_key(|&mut (i, _)| i);
+                Bin { bin_type: 0, load }
+            })
+            .collect();
+        let exists = has_exact_cover(&mut counts.clone(), &patterns);
+        let found = cover::exact_cover(&problem, &patterns, Instant::now() + Duration::from_secs(10), 3);
+        prop_assert_eq!(found.is_some(), exists);
+        if let Some(copies) = found {
+            let mut held = vec![0u32; items];
+            for (pattern, &n) in patterns.iter().zip(&copies) {
+                pattern.load.iter().for_each(|&(i, m)| held[i] += m * n);
+            }
+            prop_assert_eq!(held, counts);
         }
     }
 }
