@@ -1,5 +1,6 @@
-//! Column generation over bin patterns (master LP with HiGHS, pricing per bin type in
-//! parallel), a Farley bound, diving, and a MIP over the generated columns warm-started
+//! The fluid LP's bound, column generation over bin patterns (master LP with HiGHS,
+//! pricing per bin type in parallel) with a Farley bound, reduced-cost enumeration with an
+//! exact-cover search and a MIP, diving, and a MIP over the generated columns warm-started
 //! from the best plan so far.
 //!
 //! A column is one bin type and a number of copies of each item that obeys every rule.
@@ -12,6 +13,7 @@
 mod bound;
 mod cover;
 mod enumerate;
+mod fluid;
 pub mod master;
 mod mip;
 mod plan;
@@ -44,6 +46,8 @@ pub struct Improved {
     pub notes: Vec<String>,
 }
 
+/// Share of the time that the fluid LP may use.
+const FLUID_SHARE: f64 = 0.25;
 /// Share of the time that column generation at the root may use.
 const ROOT_SHARE: f64 = 0.5;
 /// Share of the time by which reduced-cost enumeration before the root must end.
@@ -95,6 +99,17 @@ pub fn improve(
         settings,
         notes: Vec::new(),
     };
+    if !run.is_optimal() && Instant::now() < deadline {
+        // With several bin types, the fluid LP's duals price resources per type: a far
+        // better bound and dual point than resources priced alike for all types.
+        let until = Instant::now() + deadline.saturating_duration_since(Instant::now()).mul_f64(FLUID_SHARE);
+        if let Some(fluid) = fluid::solve(problem, until, settings.seed) {
+            run.raise_bound(fluid.bound);
+            if run.dual.as_ref().map_or(true, |(b, _)| fluid.bound > *b) {
+                run.dual = Some((fluid.bound, fluid.duals));
+            }
+        }
+    }
     if !run.is_optimal() {
         if Instant::now() >= deadline {
             run.notes
@@ -593,7 +608,8 @@ impl Run<'_> {
             if Instant::now() >= deadline {
                 return Ok(false);
             }
-            if let Some(patterns) = reduced::patterns(problem, &g.pricer, duals, slack, REDUCED_LIMIT, deadline) {
+            let r = reduced::patterns(problem, &g.pricer, duals, slack, REDUCED_LIMIT, deadline);
+            if let Some(patterns) = r {
                 found = Some((patterns, slack, complete));
                 break;
             }
@@ -626,7 +642,8 @@ impl Run<'_> {
             start[c] += 1;
         }
         let target = self.lower_bound * (1.0 + 1e-9);
-        let Some(result) = mip::solve(problem, &columns.bins, &start, target, deadline, seed)? else {
+        let r = mip::solve(problem, &columns.bins, &start, target, deadline, seed)?;
+        let Some(result) = r else {
             return Ok(false);
         };
         let proven = complete && result.proven;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
-use super::{bound, cover, enumerate, improve, plan, reduced};
+use super::{bound, cover, enumerate, fluid, improve, plan, reduced};
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
 use crate::engine::Settings;
@@ -242,6 +242,33 @@ proptest! {
             let reduced_cost = problem.bin_types[bin.bin_type].price - dual_value(bin, &duals);
             prop_assert!(reduced_cost <= slack + 1e-6, "{bin:?} beyond the slack");
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The fluid LP's duals price no pattern above its bin, on up to four bin types (some
+    /// beaten by others and left out of the LP), so its bound is below the optimum.
+    #[test]
+    fn fluid_duals_are_feasible_for_every_pattern(
+        types in prop::collection::vec((2u64..=12, 2u64..=12, prop_oneof![Just(1.0), Just(1.5), Just(2.0), Just(3.25)]), 1..=4),
+        items in prop::collection::vec((1u64..=5, 1u64..=5, 1u32..=3, prop_oneof![Just(u32::MAX), Just(1)], 1u8..=15), 2..=3),
+        conflict in any::<bool>(),
+    ) {
+        let problem = tiny_problem((types, items, conflict));
+        let far = Instant::now() + Duration::from_secs(10);
+        let Some(fluid) = fluid::solve(&problem, far, 1) else {
+            return Ok(());
+        };
+        let all = enumerate::maximal_patterns(&problem, 100_000).expect("few patterns");
+        for bin in &all {
+            let price = problem.bin_types[bin.bin_type].price;
+            prop_assert!(dual_value(bin, &fluid.duals) <= price * (1.0 + 1e-9), "{bin:?} priced above its bin");
+        }
+        let value: f64 = problem.items.iter().zip(&fluid.duals).map(|(item, p)| f64::from(item.count) * p).sum();
+        prop_assert!(fluid.bound <= value + 1e-9);
+        prop_assert!(fluid.bound <= brute_force(&problem) + 1e-9);
     }
 }
 

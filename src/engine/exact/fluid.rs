@@ -1,0 +1,260 @@
+//! The fluid LP: copies split freely over fractional bins of each type, each bin type's
+//! resources, per-bin caps and conflict groups obeyed in total. It is what the master LP
+//! becomes when a pattern may hold fractions of copies, so it bounds the master LP from
+//! below, and its item duals are feasible duals of the master: a start for reduced-cost
+//! enumeration and a bound long before column generation converges when there are many
+//! bin types (a real catalog) and many services.
+//!
+//! Variables `y[t]` (fractional bins of type `t`) and `x[i,t]` (copies of item `i` on type
+//! `t`). Rows: `Σ_t x[i,t] ≥ count[i]` (dual `π[i]`); per type and resource
+//! `cap[t,d]·y[t] − Σ_i size[i,d]·x[i,t] ≥ 0` (dual `μ[t,d]`); for items with a per-bin cap
+//! `m[i]` (1 in a conflict group) `m[i]·y[t] − x[i,t] ≥ 0` (dual `λ[i,t]`); per conflict
+//! group `y[t] − Σ_{i∈G} x[i,t] ≥ 0` (dual `ν[G,t]`). Minimize `Σ_t price[t]·y[t]`.
+//!
+//! A pattern `a` of type `t` is worth `Σ_i π[i]·a[i] ≤ U[t] = Σ_d cap[t,d]·μ[t,d] +
+//! Σ_i m[i]·λ[i,t] + Σ_G ν[G,t]` once every `π[i] ≤ Σ_d size[i,d]·μ[t,d] + λ[i,t] +
+//! Σ_{G∋i} ν[G,t]`. The duals HiGHS returns are clamped to make that hold exactly, then
+//! scaled by `max_t U[t]/price[t]` (Farley): the bound does not rest on HiGHS's tolerances.
+//!
+//! Types that another type beats per unit of price in every resource (and in price, where
+//! caps or groups count bins), for the same items, never help a fractional plan and are
+//! left out; the bound covers them through the type that beats them.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use highs::{ColProblem, HighsModelStatus, Sense};
+
+use super::master::set_seed;
+use crate::engine::problem::{BinTypeId, Problem};
+
+/// What the fluid LP proves.
+pub struct Fluid {
+    /// A lower bound on the master LP, so on every plan.
+    pub bound: f64,
+    /// Feasible duals of the master LP whose value is `bound`.
+    pub duals: Vec<f64>,
+}
+
+/// Solves the fluid LP; `None` when it does not solve by `deadline` or gives no bound.
+pub fn solve(problem: &Problem, deadline: Instant, seed: u64) -> Option<Fluid> {
+    let dims = problem.dims();
+    let groups = problem.groups_of_items();
+    let capped: Vec<Option<f64>> = problem
+        .items
+        .iter()
+        .zip(&groups)
+        .map(|(item, g)| {
+            let m = if g.is_empty() { item.max_per_bin } else { 1 };
+            (item.count > 0 && m < item.count).then_some(f64::from(m))
+        })
+        .collect();
+    let counts_bins = capped.iter().any(Option::is_some) || !problem.conflict_groups.is_empty();
+    let kept = undominated(problem, counts_bins);
+
+    let mut lp = ColProblem::default();
+    // HiGHS numbers rows in the order added; its duals come back in that order.
+    let mut rows = 0usize;
+    let mut add_row = |lp: &mut ColProblem, low: f64| {
+        rows += 1;
+        (lp.add_row(low..), rows - 1)
+    };
+    let item_rows: Vec<_> = problem
+        .items
+        .iter()
+        .map(|item| (item.count > 0).then(|| add_row(&mut lp, f64::from(item.count))))
+        .collect();
+    // Per kept type: its resource rows, cap rows and group rows.
+    let mut resource_rows = BTreeMap::new();
+    let mut cap_rows = BTreeMap::new();
+    let mut group_rows = BTreeMap::new();
+    let mut x_columns: BTreeMap<BinTypeId, Vec<usize>> = BTreeMap::new();
+    for &t in &kept {
+        let on_t: Vec<usize> = (0..problem.items.len())
+            .filter(|&i| item_rows[i].is_some() && problem.items[i].eligible.binary_search(&t).is_ok())
+            .filter(|&i| problem.max_copies_alone(i, t, !groups[i].is_empty()) > 0)
+            .collect();
+        for d in 0..dims {
+            if on_t.iter().any(|&i| problem.items[i].size[d] > 0) {
+                resource_rows.insert((t, d), add_row(&mut lp, 0.0));
+            }
+        }
+        for &i in &on_t {
+            if capped[i].is_some() {
+                cap_rows.insert((i, t), add_row(&mut lp, 0.0));
+            }
+        }
+        for (g, group) in problem.conflict_groups.iter().enumerate() {
+            if group.items.iter().any(|i| on_t.contains(i)) {
+                group_rows.insert((g, t), add_row(&mut lp, 0.0));
+            }
+        }
+        x_columns.insert(t, on_t);
+    }
+    for &t in &kept {
+        let bin_type = &problem.bin_types[t];
+        let mut factors = Vec::new();
+        for d in 0..dims {
+            if let Some(&r) = resource_rows.get(&(t, d)) {
+                factors.push((r.0, bin_type.capacity[d] as f64));
+            }
+        }
+        for &i in &x_columns[&t] {
+            if let (Some(&r), Some(m)) = (cap_rows.get(&(i, t)), capped[i]) {
+                factors.push((r.0, m));
+            }
+        }
+        for g in 0..problem.conflict_groups.len() {
+            if let Some(&r) = group_rows.get(&(g, t)) {
+                factors.push((r.0, 1.0));
+            }
+        }
+        lp.add_column(bin_type.price, 0.0.., factors);
+        for &i in &x_columns[&t] {
+            let item = &problem.items[i];
+            let mut factors = vec![(item_rows[i].expect("a row").0, 1.0)];
+            for d in 0..dims {
+                if let Some(&r) = resource_rows.get(&(t, d)) {
+                    if item.size[d] > 0 {
+                        factors.push((r.0, -(item.size[d] as f64)));
+                    }
+                }
+            }
+            if let Some(&r) = cap_rows.get(&(i, t)) {
+                factors.push((r.0, -1.0));
+            }
+            for &g in &groups[i] {
+                if let Some(&r) = group_rows.get(&(g, t)) {
+                    factors.push((r.0, -1.0));
+                }
+            }
+            lp.add_column(0.0, 0.0.., factors);
+        }
+    }
+
+    let seconds = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+    if seconds <= 0.0 {
+        return None;
+    }
+    let mut model = lp.optimise(Sense::Minimise);
+    set_seed(&mut model, seed).ok()?;
+    model.try_set_option("time_limit", seconds).ok()?;
+    let solved = model.try_solve().ok()?;
+    if solved.status() != HighsModelStatus::Optimal {
+        return None;
+    }
+    let solution = solved.get_solution();
+    let row_dual = solution.dual_rows();
+    let dual = |r: (highs::Row, usize)| row_dual[r.1].max(0.0);
+
+    // Clamp π to the dual rows of the x columns, and find each type's pattern bound U[t].
+    let mut pi: Vec<f64> = item_rows.iter().map(|r| r.map_or(0.0, dual)).collect();
+    let mut theta = 0.0f64;
+    for &t in &kept {
+        let bin_type = &problem.bin_types[t];
+        let mut most = 0.0;
+        for d in 0..dims {
+            if let Some(&r) = resource_rows.get(&(t, d)) {
+                most += bin_type.capacity[d] as f64 * dual(r);
+            }
+        }
+        for &i in &x_columns[&t] {
+            let item = &problem.items[i];
+            let mut worth: f64 = (0..dims)
+                .filter_map(|d| resource_rows.get(&(t, d)).map(|&r| item.size[d] as f64 * dual(r)))
+                .sum();
+            if let (Some(&r), Some(m)) = (cap_rows.get(&(i, t)), capped[i]) {
+                worth += dual(r);
+                most += m * dual(r);
+            }
+            worth += groups[i]
+                .iter()
+                .filter_map(|&g| group_rows.get(&(g, t)).map(|&r| dual(r)))
+                .sum::<f64>();
+            pi[i] = pi[i].min(worth);
+        }
+        most += (0..problem.conflict_groups.len())
+            .filter_map(|g| group_rows.get(&(g, t)).map(|&r| dual(r)))
+            .sum::<f64>();
+        if most > 0.0 {
+            if bin_type.price <= 0.0 {
+                return None;
+            }
+            theta = theta.max(most / bin_type.price);
+        }
+    }
+    // Items that no kept type takes have no x column: the LP covered them not at all.
+    for (i, p) in pi.iter_mut().enumerate() {
+        if !kept.iter().any(|t| x_columns[t].contains(&i)) {
+            *p = 0.0;
+        }
+    }
+    let theta = theta * (1.0 + 1e-9);
+    if theta <= 0.0 {
+        return None;
+    }
+    let scaled: Vec<f64> = pi.iter().map(|p| p / theta).collect();
+    let bound: f64 = problem
+        .items
+        .iter()
+        .zip(&scaled)
+        .map(|(item, p)| f64::from(item.count) * p)
+        .sum();
+    (bound.is_finite() && bound > 0.0).then_some(Fluid {
+        bound: bound * (1.0 - 1e-9),
+        duals: scaled,
+    })
+}
+
+/// The bin types no other type beats: another type `u` beats `t` when every item that may
+/// use `t` may use `u` and fits in it alone when it fits in `t`, `u` gives at least as much of every resource per unit of price,
+/// and (when `counts_bins`) costs no more. Of equal types the first is kept.
+fn undominated(problem: &Problem, counts_bins: bool) -> Vec<BinTypeId> {
+    let types = problem.bin_types.len();
+    // The items (by their eligible lists) that may use each type.
+    let mut classes: BTreeMap<&[BinTypeId], usize> = BTreeMap::new();
+    for item in problem.items.iter().filter(|i| i.count > 0) {
+        let next = classes.len();
+        classes.entry(&item.eligible).or_insert(next);
+    }
+    let mut users = vec![Vec::new(); types];
+    for (eligible, &c) in &classes {
+        for &t in eligible.iter() {
+            users[t].push(c);
+        }
+    }
+    // Per type, the largest size in each resource among the items it holds alone.
+    let groups = problem.groups_of_items();
+    let mut largest = vec![vec![0u64; problem.dims()]; types];
+    for (i, item) in problem.items.iter().enumerate().filter(|(_, i)| i.count > 0) {
+        for &t in &item.eligible {
+            if problem.max_copies_alone(i, t, !groups[i].is_empty()) > 0 {
+                for (l, &s) in largest[t].iter_mut().zip(&item.size) {
+                    *l = (*l).max(s);
+                }
+            }
+        }
+    }
+    let used: Vec<BinTypeId> = (0..types)
+        .filter(|&t| !users[t].is_empty() && problem.bin_types[t].price > 0.0)
+        .collect();
+    let beats = |u: BinTypeId, t: BinTypeId| {
+        let (a, b) = (&problem.bin_types[u], &problem.bin_types[t]);
+        (!counts_bins || a.price <= b.price)
+            && users[t].iter().all(|c| users[u].contains(c))
+            && largest[t].iter().zip(&a.capacity).all(|(&l, &c)| l <= c)
+            && a.capacity
+                .iter()
+                .zip(&b.capacity)
+                .all(|(&cu, &ct)| cu as f64 * b.price >= ct as f64 * a.price)
+    };
+    let mut kept: Vec<BinTypeId> = used
+        .iter()
+        .copied()
+        .filter(|&t| !used.iter().any(|&u| u != t && beats(u, t) && (!beats(t, u) || u < t)))
+        .collect();
+    // Free types with users cannot be beaten per unit of price: keep them.
+    kept.extend((0..types).filter(|&t| !users[t].is_empty() && problem.bin_types[t].price <= 0.0));
+    kept.sort_unstable();
+    kept
+}
