@@ -44,6 +44,16 @@ impl Lattice {
         }
     }
 
+    /// Whether `bound` may be the cost of a plan whose bins are all filled exactly: it is a
+    /// reachable cost, and reachable costs are coarse (at most 10,000 up to `bound`), so
+    /// that a bound on the lattice is not a coincidence of fine prices.
+    pub fn fills_exactly(&self, bound: f64) -> bool {
+        match self.unit {
+            Some(unit) => unit as f64 / SCALE >= 1e-4 * bound && self.round_up(bound) <= bound + 1e-6 * bound.max(1.0),
+            None => false,
+        }
+    }
+
     /// The greatest cost a packing can have that is below `cost`: one lattice step less, or
     /// just below `cost` when there is no lattice.
     pub fn below(&self, cost: f64) -> f64 {

@@ -78,6 +78,8 @@ const REDUCED_LIMIT: usize = 30_000;
 /// last, 0, keeps the patterns of an optimal LP solution: when the LP optimum is a plan's
 /// cost, every bin of such a plan is among them.
 const HEURISTIC_SLACK: [f64; 3] = [0.25, 1.0 / 32.0, 0.0];
+/// Share of the time left that each of those enumerations may use.
+const HEURISTIC_TRY_SHARE: f64 = 0.25;
 
 /// Improves `start` and the bound `lower_bound` until `deadline`.
 pub fn improve(
@@ -323,10 +325,7 @@ impl Run<'_> {
         // When resource prices alone bound the cost at a plan's cost (bins filled exactly),
         // the patterns a plan at that bound could use may be few: try them before any
         // column generation.
-        let filled = self
-            .dual
-            .as_ref()
-            .is_some_and(|(value, _)| self.lattice.round_up(*value) <= value + 1e-6 * value.max(1.0));
+        let filled = self.dual.as_ref().is_some_and(|(value, _)| self.lattice.fills_exactly(*value));
         if !complete && filled && self.enumerate(&g, share(FIRST_ENUMERATION_SHARE), seed)? {
             return Ok(());
         }
@@ -595,7 +594,9 @@ impl Run<'_> {
         let mut tries = Vec::new();
         if let Some((value, duals)) = &self.dual {
             tries.push((cheaper - value, duals, true));
-            tries.push((0.0, duals, false));
+            if self.lattice.fills_exactly(*value) {
+                tries.push((0.0, duals, false));
+            }
         }
         if let Some(LpSolution { value, duals, .. }) = &self.root_lp {
             let slack = (cheaper - value).max(0.0);
@@ -608,8 +609,13 @@ impl Run<'_> {
             if Instant::now() >= deadline {
                 return Ok(false);
             }
-            let r = reduced::patterns(problem, &g.pricer, duals, slack, REDUCED_LIMIT, deadline);
-            if let Some(patterns) = r {
+            // A try for a plan only gets a share of the time: its patterns may be many.
+            let until = if complete {
+                deadline
+            } else {
+                Instant::now() + deadline.saturating_duration_since(Instant::now()).mul_f64(HEURISTIC_TRY_SHARE)
+            };
+            if let Some(patterns) = reduced::patterns(problem, &g.pricer, duals, slack, REDUCED_LIMIT, until) {
                 found = Some((patterns, slack, complete));
                 break;
             }
@@ -642,8 +648,7 @@ impl Run<'_> {
             start[c] += 1;
         }
         let target = self.lower_bound * (1.0 + 1e-9);
-        let r = mip::solve(problem, &columns.bins, &start, target, deadline, seed)?;
-        let Some(result) = r else {
+        let Some(result) = mip::solve(problem, &columns.bins, &start, target, deadline, seed)? else {
             return Ok(false);
         };
         let proven = complete && result.proven;

@@ -207,7 +207,9 @@ impl DimensionOrders {
 }
 
 /// The fractional knapsack bound under one surrogate constraint: Σ_d w_d · size_d ≤
-/// Σ_d w_d · capacity_d, with at most `copies` of each candidate.
+/// Σ_d w_d · capacity_d, with at most `copies` of each candidate. A bin holds few of many
+/// candidates, so only the best by value per unit of size are put in order: the first
+/// [`FIRST_ORDERED`], then four times as many while the room is not full.
 fn surrogate_bound(
     problem: &Problem,
     candidates: &[ItemId],
@@ -216,24 +218,42 @@ fn surrogate_bound(
     capacity: &[u64],
     weight: &[f64],
 ) -> f64 {
-    let surrogate = |i: ItemId| problem.items[i].weighted_size(weight);
     let ratio = |v: f64, s: f64| if s <= 0.0 { f64::INFINITY } else { v / s };
-    let mut order: Vec<(f64, f64, ItemId)> = candidates.iter().map(|&i| (duals[i], surrogate(i), i)).collect();
-    order.sort_by(|a, b| ratio(b.0, b.1).total_cmp(&ratio(a.0, a.1)).then(a.2.cmp(&b.2)));
-    let mut room: f64 = capacity.iter().zip(weight).map(|(&c, w)| c as f64 * w).sum();
-    let mut value = 0.0;
-    for (v, s, i) in order {
-        let n = f64::from(copies[i]);
-        if s <= 0.0 || n * s <= room {
-            room -= n * s;
-            value += n * v;
-        } else {
-            value += v * room / s;
-            break;
+    let mut order: Vec<(f64, f64, f64, ItemId)> = candidates
+        .iter()
+        .map(|&i| {
+            let s = problem.items[i].weighted_size(weight);
+            (ratio(duals[i], s), duals[i], s, i)
+        })
+        .collect();
+    let best_first = |a: &(f64, f64, f64, ItemId), b: &(f64, f64, f64, ItemId)| b.0.total_cmp(&a.0).then(a.3.cmp(&b.3));
+    let room: f64 = capacity.iter().zip(weight).map(|(&c, w)| c as f64 * w).sum();
+    let mut ordered = FIRST_ORDERED.min(order.len());
+    loop {
+        if ordered < order.len() {
+            order.select_nth_unstable_by(ordered, best_first);
         }
+        order[..ordered].sort_by(best_first);
+        let mut room = room;
+        let mut value = 0.0;
+        for &(_, v, s, i) in &order[..ordered] {
+            let n = f64::from(copies[i]);
+            if s <= 0.0 || n * s <= room {
+                room -= n * s;
+                value += n * v;
+            } else {
+                return value + v * room / s;
+            }
+        }
+        if ordered == order.len() {
+            return value;
+        }
+        ordered = (4 * ordered).min(order.len());
     }
-    value
 }
+
+/// Candidates put in order first by [`surrogate_bound`].
+const FIRST_ORDERED: usize = 64;
 
 /// One pricing problem: the candidate items of one bin type, sorted by dual value per unit
 /// of surrogate size (each dimension weighted by 1 / capacity).
@@ -246,7 +266,8 @@ pub(super) struct Knapsack {
     size: Vec<u64>,
     /// Surrogate size: Σ_d size / capacity.
     surrogate: Vec<f64>,
-    /// Per dimension, the candidates by value per unit of that dimension, best first.
+    /// Per dimension, the candidates by value per unit of that dimension, best first (only
+    /// when every item that fits is a candidate: enumeration's knapsack).
     by_dimension: Vec<Vec<usize>>,
     /// Per dimension, the least size of any candidate.
     smallest: Vec<u64>,
@@ -353,7 +374,9 @@ impl Knapsack {
                 duals[i] / s
             }
         };
-        candidates.sort_by(|&a, &b| ratio(b).total_cmp(&ratio(a)).then(a.cmp(&b)));
+        let mut keyed: Vec<(f64, ItemId)> = candidates.iter().map(|&i| (ratio(i), i)).collect();
+        keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        candidates = keyed.into_iter().map(|(_, i)| i).collect();
         // Renumber the conflict groups that the candidates touch.
         let mut local = std::collections::BTreeMap::new();
         let cand_groups: Vec<Vec<usize>> = candidates
@@ -369,7 +392,8 @@ impl Knapsack {
             })
             .collect();
         let value: Vec<f64> = candidates.iter().map(|&i| duals[i]).collect();
-        let by_dimension = (0..dims)
+        // Only enumeration (every item a candidate) bounds by single resources.
+        let by_dimension = (0..if zero_too { dims } else { 0 })
             .map(|d| {
                 let ratio = |j: usize| {
                     let s = problem.items[candidates[j]].size[d];

@@ -423,6 +423,10 @@ fn the_lattice_rounds_up_to_a_reachable_cost() {
     assert!((lattice.round_up(1.0000000001) - 1.0000000001).abs() < 1e-12);
     assert!((lattice.below(1.25) - 1.0).abs() < 1e-12);
     assert!((lattice.above(1.0) - 1.25).abs() < 1e-12);
+    assert!(lattice.fills_exactly(1.25) && !lattice.fills_exactly(1.1));
+    // Prices of a real catalog: every bound is near some reachable cost; none fills exactly.
+    problem.bin_types[1].price = 0.0416;
+    assert!(!bound::Lattice::of(&problem).fills_exactly(1234.4658));
     problem.bin_types[1].price = 0.1 + 1e-9;
     let none = bound::Lattice::of(&problem);
     assert!((none.round_up(1.1) - 1.1).abs() < 1e-12);
