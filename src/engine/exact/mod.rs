@@ -55,7 +55,7 @@ const FIRST_ENUMERATION_SHARE: f64 = 0.1;
 /// Share of the time by which reduced-cost enumeration after the root must end.
 const ENUMERATION_SHARE: f64 = 0.65;
 /// Share of the time by which diving must end, leaving the rest to enumeration and MIP.
-const DIVE_SHARE: f64 = 0.8;
+const DIVE_SHARE: f64 = 0.9;
 /// Dives in a row that find no cheaper plan before diving stops.
 const FRUITLESS_DIVES: usize = 200;
 /// A dive rounds up, besides its chosen column, the columns with at least this fraction.
@@ -80,6 +80,8 @@ const REDUCED_LIMIT: usize = 30_000;
 const HEURISTIC_SLACK: [f64; 3] = [0.25, 1.0 / 32.0, 0.0];
 /// Share of the time left that each of those enumerations may use.
 const HEURISTIC_TRY_SHARE: f64 = 0.25;
+/// Share of the time left that the MIP over the patterns of those enumerations may use.
+const HEURISTIC_MIP_SHARE: f64 = 0.5;
 
 /// Improves `start` and the bound `lower_bound` until `deadline`.
 pub fn improve(
@@ -648,7 +650,13 @@ impl Run<'_> {
             start[c] += 1;
         }
         let target = self.lower_bound * (1.0 + 1e-9);
-        let Some(result) = mip::solve(problem, &columns.bins, &start, target, deadline, seed)? else {
+        // Without a proof to finish, the MIP is one plan search among others (diving).
+        let until = if complete {
+            deadline
+        } else {
+            Instant::now() + deadline.saturating_duration_since(Instant::now()).mul_f64(HEURISTIC_MIP_SHARE)
+        };
+        let Some(result) = mip::solve(problem, &columns.bins, &start, target, until, seed)? else {
             return Ok(false);
         };
         let proven = complete && result.proven;
