@@ -184,10 +184,12 @@ pub fn solve(problem: &Problem, deadline: Instant, seed: u64) -> Option<Fluid> {
         }
     }
     // Items that no kept type takes have no x column: the LP covered them not at all.
-    for (i, p) in pi.iter_mut().enumerate() {
-        if !kept.iter().any(|t| x_columns[t].contains(&i)) {
-            *p = 0.0;
-        }
+    let mut taken = vec![false; problem.items.len()];
+    for &i in x_columns.values().flatten() {
+        taken[i] = true;
+    }
+    for (p, _) in pi.iter_mut().zip(&taken).filter(|(_, &t)| !t) {
+        *p = 0.0;
     }
     let theta = theta * (1.0 + 1e-9);
     if theta <= 0.0 {

@@ -593,26 +593,27 @@ impl Run<'_> {
     fn enumerate(&mut self, g: &Generation, deadline: Instant, seed: u64) -> Result<bool, String> {
         let problem = self.problem;
         let cheaper = self.lattice.below(self.best_cost);
+        // (slack, duals, complete, whole window): the tries for a plan under the root LP's
+        // duals only get a share of the time each, as their patterns may be many.
         let mut tries = Vec::new();
         if let Some((value, duals)) = &self.dual {
-            tries.push((cheaper - value, duals, true));
+            tries.push((cheaper - value, duals, true, true));
             if self.lattice.fills_exactly(*value) {
-                tries.push((0.0, duals, false));
+                tries.push((0.0, duals, false, true));
             }
         }
         if let Some(LpSolution { value, duals, .. }) = &self.root_lp {
             let slack = (cheaper - value).max(0.0);
             for share in HEURISTIC_SLACK {
-                tries.push((slack * share, duals, false));
+                tries.push((slack * share, duals, false, false));
             }
         }
         let mut found = None;
-        for (slack, duals, complete) in tries {
+        for (slack, duals, complete, whole) in tries {
             if Instant::now() >= deadline {
                 return Ok(false);
             }
-            // A try for a plan only gets a share of the time: its patterns may be many.
-            let until = if complete {
+            let until = if whole {
                 deadline
             } else {
                 Instant::now() + deadline.saturating_duration_since(Instant::now()).mul_f64(HEURISTIC_TRY_SHARE)
