@@ -340,8 +340,13 @@ pub fn summarize(results: &[BenchResult]) -> Vec<FamilySummary> {
                 family,
                 instances: rows.len(),
                 invalid: rows.iter().filter(|r| r.status == Status::Invalid).count(),
-                known: (!known.is_empty())
-                    .then(|| (known.len(), optimal(&known) as f64 / known.len() as f64, mean_gap(&known))),
+                known: (!known.is_empty()).then(|| {
+                    (
+                        known.len(),
+                        optimal(&known) as f64 / known.len() as f64,
+                        mean_gap(&known),
+                    )
+                }),
                 unknown: (!unknown.is_empty()).then(|| (unknown.len(), optimal(&unknown), mean_gap(&unknown))),
                 median_seconds: median,
                 max_seconds: seconds.last().copied().unwrap_or(0.0),

@@ -327,7 +327,10 @@ impl Run<'_> {
         // When resource prices alone bound the cost at a plan's cost (bins filled exactly),
         // the patterns a plan at that bound could use may be few: try them before any
         // column generation.
-        let filled = self.dual.as_ref().is_some_and(|(value, _)| self.lattice.fills_exactly(*value));
+        let filled = self
+            .dual
+            .as_ref()
+            .is_some_and(|(value, _)| self.lattice.fills_exactly(*value));
         if !complete && filled && self.enumerate(&g, share(FIRST_ENUMERATION_SHARE), seed)? {
             return Ok(());
         }
@@ -569,7 +572,10 @@ impl Run<'_> {
             // already rounded up in this step: far fewer steps, little over-cover.
             let mut claimed = vec![false; problem.items.len()];
             fractional.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let nearly_whole = fractional.iter().filter(|(f, d)| *f >= NEARLY_WHOLE && *d != c).map(|&(_, d)| d);
+            let nearly_whole = fractional
+                .iter()
+                .filter(|(f, d)| *f >= NEARLY_WHOLE && *d != c)
+                .map(|&(_, d)| d);
             for d in std::iter::once(c).chain(nearly_whole) {
                 let load = &g.columns.bins[d].load;
                 if load.iter().any(|&(i, _)| claimed[i]) {
@@ -616,7 +622,10 @@ impl Run<'_> {
             let until = if whole {
                 deadline
             } else {
-                Instant::now() + deadline.saturating_duration_since(Instant::now()).mul_f64(HEURISTIC_TRY_SHARE)
+                Instant::now()
+                    + deadline
+                        .saturating_duration_since(Instant::now())
+                        .mul_f64(HEURISTIC_TRY_SHARE)
             };
             if let Some(patterns) = reduced::patterns(problem, &g.pricer, duals, slack, REDUCED_LIMIT, until) {
                 found = Some((patterns, slack, complete));
@@ -655,7 +664,10 @@ impl Run<'_> {
         let until = if complete {
             deadline
         } else {
-            Instant::now() + deadline.saturating_duration_since(Instant::now()).mul_f64(HEURISTIC_MIP_SHARE)
+            Instant::now()
+                + deadline
+                    .saturating_duration_since(Instant::now())
+                    .mul_f64(HEURISTIC_MIP_SHARE)
         };
         let Some(result) = mip::solve(problem, &columns.bins, &start, target, until, seed)? else {
             return Ok(false);

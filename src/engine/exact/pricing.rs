@@ -411,13 +411,7 @@ impl Knapsack {
             })
             .collect();
         let smallest = (0..dims)
-            .map(|d| {
-                candidates
-                    .iter()
-                    .map(|&i| problem.items[i].size[d])
-                    .min()
-                    .unwrap_or(0)
-            })
+            .map(|d| candidates.iter().map(|&i| problem.items[i].size[d]).min().unwrap_or(0))
             .collect();
         Knapsack {
             dims,
