@@ -379,8 +379,8 @@ pub fn summary_table(summaries: &[FamilySummary]) -> String {
     }
     table.set_header(header);
     let pct = |x: f64| format!("{:.1} %", 100.0 * x);
+    let gap = |x: f64| format!("{:.2} %", 100.0 * x);
     for s in summaries {
-        let gap = |x: f64| format!("{:.2} %", 100.0 * x);
         let (known, share, known_gap) = match s.known {
             Some((n, share, g)) => (n.to_string(), pct(share), gap(g)),
             None => ("0".into(), "-".into(), "-".into()),

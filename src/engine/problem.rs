@@ -61,6 +61,19 @@ impl Problem {
         self.resources.len()
     }
 
+    /// Per resource, one over the largest capacity of any bin type (0 where none has
+    /// any): weights that make the resources comparable.
+    pub fn capacity_scale(&self) -> Vec<f64> {
+        (0..self.dims())
+            .map(
+                |d| match self.bin_types.iter().map(|b| b.capacity[d]).max().unwrap_or(0) {
+                    0 => 0.0,
+                    most => 1.0 / most as f64,
+                },
+            )
+            .collect()
+    }
+
     /// Total number of copies over all items.
     pub fn total_copies(&self) -> u64 {
         self.items.iter().map(|i| u64::from(i.count)).sum()

@@ -125,16 +125,7 @@ pub fn farley(problem: &Problem, duals: &[f64], upper_bounds: &[f64]) -> Option<
 /// leave only the full patterns at reduced cost 0.
 pub fn resource_duals(problem: &Problem) -> Option<(f64, Vec<f64>)> {
     let dims = problem.dims();
-    let scale: Vec<f64> = (0..dims)
-        .map(|d| {
-            let most = problem.bin_types.iter().map(|b| b.capacity[d]).max().unwrap_or(0);
-            if most == 0 {
-                0.0
-            } else {
-                1.0 / most as f64
-            }
-        })
-        .collect();
+    let scale = problem.capacity_scale();
     let mut weightings = vec![scale.clone()];
     for d in 0..dims {
         let mut w = vec![0.0; dims];

@@ -113,16 +113,7 @@ fn missing_copies(problem: &Problem, bins: &[Bin]) -> Vec<u64> {
 /// room, else into a new bin of the type that packs the copies cheapest.
 pub fn repair(problem: &Problem, bins: &mut Vec<Bin>, mut missing: Vec<u64>) {
     let groups = problem.groups_of_items();
-    let weight: Vec<f64> = (0..problem.dims())
-        .map(|d| {
-            let most = problem.bin_types.iter().map(|t| t.capacity[d]).max().unwrap_or(0);
-            if most == 0 {
-                0.0
-            } else {
-                1.0 / most as f64
-            }
-        })
-        .collect();
+    let weight = problem.capacity_scale();
     let mut order: Vec<ItemId> = (0..problem.items.len()).filter(|&i| missing[i] > 0).collect();
     let size = |i: ItemId| problem.items[i].weighted_size(&weight);
     order.sort_by(|&a, &b| size(b).total_cmp(&size(a)).then(a.cmp(&b)));
