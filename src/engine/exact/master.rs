@@ -22,7 +22,14 @@ pub struct Master {
     columns: Vec<Col>,
     /// When the HiGHS object was made: its `time_limit` counts from then, over every solve.
     created: Instant,
+    /// The simplex to run next: the primal one after columns joined (the basis stays
+    /// primal feasible), the dual one after bounds changed (it stays dual feasible).
+    strategy: Option<i32>,
 }
+
+/// HiGHS's `simplex_strategy` values.
+const DUAL_SIMPLEX: i32 = 1;
+const PRIMAL_SIMPLEX: i32 = 4;
 
 /// The optimum of the restricted master.
 pub struct LpSolution {
@@ -45,16 +52,12 @@ impl Master {
         let mut model = Model::try_new(lp).map_err(|e| format!("HiGHS rejected the master LP: {e:?}"))?;
         model.set_sense(Sense::Minimise);
         set_seed(&mut model, seed)?;
-        // Columns join a solved LP: its basis stays primal feasible, so the primal simplex
-        // goes on from it where the dual simplex would start over.
-        model
-            .try_set_option("simplex_strategy", 4)
-            .map_err(|e| format!("HiGHS option: {e}"))?;
         Ok(Master {
             model: Some(model),
             rows,
             columns: Vec::new(),
             created: Instant::now(),
+            strategy: Some(PRIMAL_SIMPLEX),
         })
     }
 
@@ -70,6 +73,7 @@ impl Master {
             .try_add_column(problem.bin_types[bin.bin_type].price, 0.0.., factors)
             .map_err(|e| format!("HiGHS rejected a column: {e:?}"))?;
         self.columns.push(column);
+        self.strategy = self.strategy.max(Some(PRIMAL_SIMPLEX));
         Ok(())
     }
 
@@ -82,9 +86,11 @@ impl Master {
             return Err(TIME_LIMIT.to_string());
         }
         let limit = self.created.elapsed().as_secs_f64() + seconds;
-        model
-            .try_set_option("time_limit", limit)
-            .map_err(|e| format!("HiGHS option: {e}"))?;
+        let option = |e| format!("HiGHS option: {e}");
+        model.try_set_option("time_limit", limit).map_err(option)?;
+        if let Some(strategy) = self.strategy.take() {
+            model.try_set_option("simplex_strategy", strategy).map_err(option)?;
+        }
         let solved = model
             .try_solve()
             .map_err(|e| format!("HiGHS could not solve the master LP: {e:?}"))?;
@@ -115,6 +121,7 @@ impl Master {
     pub fn fix_at_least(&mut self, c: usize, copies: u32) -> Result<(), String> {
         let model = self.model.as_mut().ok_or("HiGHS failed earlier")?;
         model.change_column_bounds(self.columns[c], f64::from(copies)..);
+        self.strategy = Some(DUAL_SIMPLEX);
         Ok(())
     }
 }

@@ -52,22 +52,28 @@ const FLUID_SHARE: f64 = 0.25;
 const ROOT_SHARE: f64 = 0.5;
 /// Share of the time by which reduced-cost enumeration before the root must end.
 const FIRST_ENUMERATION_SHARE: f64 = 0.1;
-/// Share of the time by which reduced-cost enumeration after the root must end.
+/// Share of the time by which reduced-cost enumeration for a proof after the root must end.
 const ENUMERATION_SHARE: f64 = 0.65;
 /// Share of the time by which diving must end, leaving the rest to enumeration and MIP.
-const DIVE_SHARE: f64 = 0.9;
+const DIVE_SHARE: f64 = 0.8;
 /// Dives in a row that find no cheaper plan before diving stops.
 const FRUITLESS_DIVES: usize = 200;
 /// A dive rounds up, besides its chosen column, the columns with at least this fraction.
 const NEARLY_WHOLE: f64 = 0.5;
-/// Heuristic pricing rounds after each fixing step of a dive.
+/// Steps a dive may undo, each time rounding up another column instead.
+const DIVE_BACKTRACKS: usize = 4;
+/// Dives after the first round up one of the columns that fit in the room left, at
+/// random, or one of this many columns that raise the LP least.
+const DIVE_CHOICES: usize = 4;
+/// Heuristic pricing rounds after each fixing step of a dive, each keeping
+/// [`COLUMNS_PER_TYPE`] patterns per type: a dive's LP needs only a few new columns.
 const DIVE_PRICING_ROUNDS: usize = 3;
 /// Problems with at most this many maximal patterns get all of them as columns.
 const ENUMERATION_LIMIT: usize = 2_000;
 /// Improving patterns kept per bin type and pricing round: at least this many, and more
 /// when there are few types, up to [`MOST_COLUMNS_PER_TYPE`].
 const COLUMNS_PER_TYPE: usize = 4;
-const MOST_COLUMNS_PER_TYPE: usize = 16;
+const MOST_COLUMNS_PER_TYPE: usize = 64;
 /// Weight of the best dual point in the smoothed duals of heuristic pricing rounds.
 const SMOOTHING: f64 = 0.5;
 /// Root rounds between plans rounded from the LP (and one when the root ends).
@@ -331,7 +337,7 @@ impl Run<'_> {
             .dual
             .as_ref()
             .is_some_and(|(value, _)| self.lattice.fills_exactly(*value));
-        if !complete && filled && self.enumerate(&g, share(FIRST_ENUMERATION_SHARE), seed)? {
+        if !complete && filled && self.enumerate(&g, share(FIRST_ENUMERATION_SHARE), seed, true)? {
             return Ok(());
         }
         let root = self.root(&mut g, complete, share(ROOT_SHARE), deadline)?;
@@ -342,8 +348,8 @@ impl Run<'_> {
         if self.is_optimal() {
             return Ok(());
         }
-        let enumerated_at = self.best_cost;
-        if !complete && self.enumerate(&g, share(ENUMERATION_SHARE), seed)? {
+        // The patterns that a cheaper plan could use may already be few enough for a proof.
+        if !complete && self.enumerate(&g, share(ENUMERATION_SHARE), seed, false)? {
             return Ok(());
         }
         if self.is_optimal() {
@@ -357,8 +363,8 @@ impl Run<'_> {
         if self.is_optimal() {
             return Ok(());
         }
-        // A cheaper plan leaves less slack: fewer patterns to enumerate.
-        if !complete && self.best_cost < enumerated_at && self.enumerate(&g, share(1.0), seed)? {
+        // Plans from the patterns of least reduced cost, and once more the proof.
+        if !complete && self.enumerate(&g, share(1.0), seed, true)? {
             return Ok(());
         }
         if self.is_optimal() {
@@ -451,9 +457,12 @@ impl Run<'_> {
             if rounds % ROUNDING_ROUNDS == 0 {
                 self.offer(plan::round_down(problem, &g.columns.bins, &lp.primal, self.settings))?;
             }
+            // The LP optimum lies between the bound and this LP's value: once both round up
+            // alike, no column can raise the bound, and diving may start.
+            let settled = self.lattice.round_up(lp.value * (1.0 - 1e-9)) <= self.lower_bound;
             self.root_lp = Some(lp);
             let all_exact = priced.iter().all(|p| p.exact);
-            if self.is_optimal() {
+            if self.is_optimal() || settled {
                 return Ok(Root {
                     converged: true,
                     rounds,
@@ -509,13 +518,23 @@ impl Run<'_> {
             }
             first = false;
             fruitless = if self.best_cost < before { 0 } else { fruitless + 1 };
+            // A cheaper plan leaves less slack: the patterns that a still cheaper plan could
+            // use may now be few enough for a proof, with half the time left.
+            if fruitless == 0 {
+                let proof = Instant::now() + deadline.saturating_duration_since(Instant::now()) / 2;
+                if self.enumerate(g, proof, seed, false)? {
+                    return Ok(Dive::Done);
+                }
+            }
         }
         Ok(Dive::Done)
     }
 
-    /// One dive. The first rounds up the most nearly whole fractional column; later ones
-    /// (with `rng`) one of the fractional columns at random, so that each dive explores
-    /// other columns. `floor` records the lower bounds set.
+    /// One dive. The first rounds up the fractional column that raises the LP least; later
+    /// ones (with `rng`) one of a few such columns at random, so that each dive explores
+    /// other columns. When a step leaves no room to beat the best plan, the dive goes back
+    /// one step and rounds up another column instead, [`DIVE_BACKTRACKS`] times at most.
+    /// `floor` records the lower bounds set.
     fn dive(
         &mut self,
         g: &mut Generation,
@@ -525,68 +544,139 @@ impl Run<'_> {
         mut rng: Option<&mut SmallRng>,
     ) -> Result<Dive, String> {
         let problem = self.problem;
+        // Per step, the column it chose and the floors it changed, with their old values.
+        let mut steps: Vec<(usize, Vec<(usize, u32)>)> = Vec::new();
+        // Columns that a step undone had chosen: not chosen again in this dive.
+        let mut tabu: Vec<bool> = Vec::new();
+        let mut backtracks = 0;
         loop {
             if Instant::now() >= until {
                 return Ok(Dive::Stopped);
             }
-            let mut lp = g.master.solve(problem, deadline)?;
-            for _ in 0..DIVE_PRICING_ROUNDS {
-                if Instant::now() >= until {
-                    return Ok(Dive::Stopped);
-                }
-                let priced = g.pricer.price(&lp.duals, false, g.per_type, until);
-                if g.add_priced(problem, priced)? == 0 {
-                    break;
-                }
-                lp = g.master.solve(problem, deadline)?;
-            }
-            if self.lattice.round_up(lp.value * (1.0 - 1e-9)) >= self.best_cost * (1.0 - 1e-9) {
-                return Ok(Dive::Done);
-            }
+            let Some(lp) = self.node_lp(g, until, deadline)? else {
+                return Ok(Dive::Stopped);
+            };
             floor.resize(g.columns.bins.len(), 0);
+            tabu.resize(g.columns.bins.len(), false);
+            // Rounding a column up from x raises the LP by at most (⌈x⌉ − x) × its price:
+            // the dive rounds up as many columns at once as the room left below the best
+            // plan allows, so that it stays able to beat it.
+            let open = self.lattice.round_up(lp.value * (1.0 - 1e-9)) < self.best_cost * (1.0 - 1e-9);
+            let mut room = (self.lattice.below(self.best_cost) - lp.value).max(0.0);
+            let mut changes = Vec::new();
             let mut fractional: Vec<(f64, usize)> = Vec::new();
-            for (c, &x) in lp.primal.iter().enumerate() {
-                let whole = (x + 1e-6).floor().max(0.0) as u32;
-                if whole > floor[c] {
-                    floor[c] = whole;
-                    g.master.fix_at_least(c, whole)?;
+            if open {
+                for (c, &x) in lp.primal.iter().enumerate() {
+                    let whole = (x + 1e-6).floor().max(0.0) as u32;
+                    if whole > floor[c] {
+                        changes.push((c, floor[c]));
+                        floor[c] = whole;
+                        g.master.fix_at_least(c, whole)?;
+                    }
+                    let fraction = x - x.floor();
+                    if fraction > 1e-6 && fraction < 1.0 - 1e-6 && !tabu[c] {
+                        fractional.push((fraction, c));
+                    }
                 }
-                let fraction = x - x.floor();
-                if fraction > 1e-6 && fraction < 1.0 - 1e-6 {
-                    fractional.push((fraction, c));
+                if lp
+                    .primal
+                    .iter()
+                    .all(|&x| x - x.floor() <= 1e-6 || x - x.floor() >= 1.0 - 1e-6)
+                {
+                    let copies: Vec<u32> = lp.primal.iter().map(|&x| x.round().max(0.0) as u32).collect();
+                    self.offer(plan::to_packing(problem, &g.columns.bins, &copies))?;
+                    return Ok(Dive::Done);
                 }
             }
             if fractional.is_empty() {
-                let copies: Vec<u32> = lp.primal.iter().map(|&x| x.round().max(0.0) as u32).collect();
-                self.offer(plan::to_packing(problem, &g.columns.bins, &copies))?;
-                return Ok(Dive::Done);
+                // No room, or only forbidden columns to round: undo the last step.
+                for (c, f) in changes.into_iter().rev() {
+                    floor[c] = f;
+                    g.master.fix_at_least(c, f)?;
+                }
+                if backtracks == DIVE_BACKTRACKS {
+                    return Ok(Dive::Done);
+                }
+                let Some((c, undone)) = steps.pop() else {
+                    return Ok(Dive::Done);
+                };
+                for (d, f) in undone.into_iter().rev() {
+                    floor[d] = f;
+                    g.master.fix_at_least(d, f)?;
+                }
+                tabu[c] = true;
+                backtracks += 1;
+                continue;
             }
-            let (_, c) = match rng.as_deref_mut() {
-                Some(rng) => fractional[rng.gen_range(0..fractional.len())],
-                None => *fractional
-                    .iter()
-                    .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
-                    .expect("a fractional column"),
+            let price = |c: usize| problem.bin_types[g.columns.bins[c].bin_type].price;
+            let rise = |&(f, c): &(f64, usize)| (1.0 - f) * price(c);
+            fractional.sort_by(|a, b| {
+                rise(a)
+                    .total_cmp(&rise(b))
+                    .then(b.0.total_cmp(&a.0))
+                    .then(a.1.cmp(&b.1))
+            });
+            let c = match rng.as_deref_mut() {
+                Some(rng) => {
+                    let fitting = fractional.iter().take_while(|x| rise(x) <= room).count();
+                    let choices = fitting.max(DIVE_CHOICES).min(fractional.len());
+                    fractional[rng.gen_range(0..choices)].1
+                }
+                None => fractional[0].1,
             };
-            // With it, every other column nearly whole that shares no item with those
-            // already rounded up in this step: far fewer steps, little over-cover.
+            // With it, the columns nearly whole that share no item with those already
+            // rounded up in this step, while the room lasts: fewer steps, little over-cover.
             let mut claimed = vec![false; problem.items.len()];
-            fractional.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let nearly_whole = fractional
-                .iter()
-                .filter(|(f, d)| *f >= NEARLY_WHOLE && *d != c)
-                .map(|&(_, d)| d);
-            for d in std::iter::once(c).chain(nearly_whole) {
+            let nearly_whole = fractional.iter().filter(|(f, d)| *f >= NEARLY_WHOLE && *d != c);
+            for (k, &(f, d)) in std::iter::once(&(0.0, c)).chain(nearly_whole).enumerate() {
                 let load = &g.columns.bins[d].load;
                 if load.iter().any(|&(i, _)| claimed[i]) {
                     continue;
                 }
+                if k > 0 {
+                    if rise(&(f, d)) > room {
+                        break;
+                    }
+                    room -= rise(&(f, d));
+                }
                 for &(i, _) in load {
                     claimed[i] = true;
                 }
+                changes.push((d, floor[d]));
                 floor[d] = lp.primal[d].ceil() as u32;
                 g.master.fix_at_least(d, floor[d])?;
             }
+            steps.push((c, changes));
+        }
+    }
+
+    /// The LP of a dive's node: a few heuristic pricing rounds while it leaves room to beat
+    /// the best plan, and pricing until exact pricing finds nothing when it seems not to
+    /// (so that the dive does not turn back on a restricted LP). `None` when out of time.
+    fn node_lp(&mut self, g: &mut Generation, until: Instant, deadline: Instant) -> Result<Option<LpSolution>, String> {
+        let problem = self.problem;
+        let mut lp = g.master.solve(problem, deadline)?;
+        let mut rounds = 0;
+        let mut exact = false;
+        loop {
+            let open = self.lattice.round_up(lp.value * (1.0 - 1e-9)) < self.best_cost * (1.0 - 1e-9);
+            if open && rounds >= DIVE_PRICING_ROUNDS {
+                return Ok(Some(lp));
+            }
+            if Instant::now() >= until {
+                return Ok(None);
+            }
+            let priced = g.pricer.price(&lp.duals, exact, COLUMNS_PER_TYPE, until);
+            rounds += 1;
+            if g.add_priced(problem, priced)? == 0 {
+                if open || exact {
+                    return Ok(Some(lp));
+                }
+                exact = true;
+                continue;
+            }
+            exact = false;
+            lp = g.master.solve(problem, deadline)?;
         }
     }
 
@@ -594,9 +684,9 @@ impl Run<'_> {
     /// cheaper than the best could use, from the best feasible duals so far. It either
     /// finds such a plan or proves the best optimal. When those patterns are too many,
     /// the MIP over the patterns of least reduced cost under the root LP's own duals still
-    /// looks for a cheaper plan, without a proof. Returns whether it proved the best plan
-    /// optimal.
-    fn enumerate(&mut self, g: &Generation, deadline: Instant, seed: u64) -> Result<bool, String> {
+    /// looks for a cheaper plan, without a proof (only when `for_plan`). Returns whether it
+    /// proved the best plan optimal.
+    fn enumerate(&mut self, g: &Generation, deadline: Instant, seed: u64, for_plan: bool) -> Result<bool, String> {
         let problem = self.problem;
         let cheaper = self.lattice.below(self.best_cost);
         // (slack, duals, complete, whole window): the tries for a plan under the root LP's
@@ -604,11 +694,11 @@ impl Run<'_> {
         let mut tries = Vec::new();
         if let Some((value, duals)) = &self.dual {
             tries.push((cheaper - value, duals, true, true));
-            if self.lattice.fills_exactly(*value) {
+            if for_plan && self.lattice.fills_exactly(*value) {
                 tries.push((0.0, duals, false, true));
             }
         }
-        if let Some(LpSolution { value, duals, .. }) = &self.root_lp {
+        if let Some(LpSolution { value, duals, .. }) = self.root_lp.as_ref().filter(|_| for_plan) {
             let slack = (cheaper - value).max(0.0);
             for share in HEURISTIC_SLACK {
                 tries.push((slack * share, duals, false, false));
