@@ -22,8 +22,9 @@ pub struct Master {
     columns: Vec<Col>,
     /// When the HiGHS object was made: its `time_limit` counts from then, over every solve.
     created: Instant,
-    /// The simplex to run next: the primal one after columns joined (the basis stays
-    /// primal feasible), the dual one after bounds changed (it stays dual feasible).
+    /// The simplex for the next solve, after the last kind of change: the primal one after
+    /// columns joined (the basis stays primal feasible), the dual one after bounds changed
+    /// (it stays dual feasible). `None`: as in the last solve.
     strategy: Option<i32>,
 }
 
@@ -73,7 +74,7 @@ impl Master {
             .try_add_column(problem.bin_types[bin.bin_type].price, 0.0.., factors)
             .map_err(|e| format!("HiGHS rejected a column: {e:?}"))?;
         self.columns.push(column);
-        self.strategy = self.strategy.max(Some(PRIMAL_SIMPLEX));
+        self.strategy = Some(PRIMAL_SIMPLEX);
         Ok(())
     }
 

@@ -279,7 +279,7 @@ impl Columns {
     }
 }
 
-impl Run<'_> {
+impl<'p> Run<'p> {
     fn is_optimal(&self) -> bool {
         self.best_cost - self.lower_bound <= 1e-6 * self.best_cost
     }
@@ -500,17 +500,46 @@ impl Run<'_> {
     /// cannot beat the best plan. Dives repeat, each from the root, until the plan is
     /// proven optimal, `until`, or [`FRUITLESS_DIVES`] in a row find nothing cheaper.
     fn dives(&mut self, g: &mut Generation, until: Instant, deadline: Instant, seed: u64) -> Result<Dive, String> {
+        // Dives run on a master of their own, rebuilt whenever the best plan gets cheaper,
+        // and their columns join `g` at the end.
+        let mut pool: Option<(f64, Generation)> = None;
+        let outcome = self.dives_on_pools(g, &mut pool, until, deadline, seed);
+        if let Some((_, dived)) = pool {
+            for bin in dived.columns.bins {
+                g.add(self.problem, bin)?;
+            }
+        }
+        outcome
+    }
+
+    fn dives_on_pools(
+        &mut self,
+        g: &mut Generation,
+        pool: &mut Option<(f64, Generation<'p>)>,
+        until: Instant,
+        deadline: Instant,
+        seed: u64,
+    ) -> Result<Dive, String> {
         let mut rng = SmallRng::seed_from_u64(seed);
         let mut first = true;
         let mut fruitless = 0;
         while !self.is_optimal() && fruitless < FRUITLESS_DIVES {
+            if pool.as_ref().map_or(true, |(at, _)| self.best_cost < *at) {
+                if let Some((_, dived)) = pool.take() {
+                    for bin in dived.columns.bins {
+                        g.add(self.problem, bin)?;
+                    }
+                }
+                *pool = Some((self.best_cost, self.dive_master(g, seed)?));
+            }
+            let (_, d) = pool.as_mut().expect("built above");
             let before = self.best_cost;
-            let mut floor = vec![0u32; g.columns.bins.len()];
-            let outcome = self.dive(g, until, deadline, &mut floor, (!first).then_some(&mut rng));
-            // Free the columns for the next dive and the MIP.
+            let mut floor = vec![0u32; d.columns.bins.len()];
+            let outcome = self.dive(d, until, deadline, &mut floor, (!first).then_some(&mut rng));
+            // Free the columns for the next dive.
             for (c, &f) in floor.iter().enumerate() {
                 if f > 0 {
-                    g.master.fix_at_least(c, 0)?;
+                    d.master.fix_at_least(c, 0)?;
                 }
             }
             if outcome? == Dive::Stopped {
@@ -528,6 +557,27 @@ impl Run<'_> {
             }
         }
         Ok(Dive::Done)
+    }
+
+    /// A master for diving over the columns of `g` that a plan cheaper than the best could
+    /// use by their reduced cost under the root LP's duals, and those of the root LP's
+    /// solution: a far smaller LP to solve at each step, where pricing adds what is missing.
+    fn dive_master(&self, g: &Generation, seed: u64) -> Result<Generation<'p>, String> {
+        let problem = self.problem;
+        let mut d = Generation::new(problem, seed)?;
+        let root = self.root_lp.as_ref();
+        let room = root.map_or(f64::INFINITY, |lp| self.lattice.below(self.best_cost) - lp.value);
+        for (c, bin) in g.columns.bins.iter().enumerate() {
+            let keep = root.map_or(true, |lp| {
+                let value: f64 = bin.load.iter().map(|&(i, n)| lp.duals[i] * f64::from(n)).sum();
+                let reduced = problem.bin_types[bin.bin_type].price - value;
+                lp.primal.get(c).is_some_and(|&x| x > 1e-9) || reduced <= room + 1e-9
+            });
+            if keep {
+                d.add(problem, bin.clone())?;
+            }
+        }
+        Ok(d)
     }
 
     /// One dive. The first rounds up the fractional column that raises the LP least; later
