@@ -512,6 +512,8 @@ impl<'p> Run<'p> {
         outcome
     }
 
+    /// The dives of [`Run::dives`], on `pool`: the dives' master and the best cost it was
+    /// built for.
     fn dives_on_pools(
         &mut self,
         g: &mut Generation,
