@@ -563,7 +563,9 @@ impl<'p> Run<'p> {
 
     /// A master for diving over the columns of `g` that a plan cheaper than the best could
     /// use by their reduced cost under the root LP's duals, and those of the root LP's
-    /// solution: a far smaller LP to solve at each step, where pricing adds what is missing.
+    /// solution; pricing adds what is missing. On 500-item instances it keeps most columns
+    /// (4,477 of 5,403 on one): what it brings is as much a fresh basis after each cheaper
+    /// plan as a smaller LP.
     fn dive_master(&self, g: &Generation, seed: u64) -> Result<Generation<'p>, String> {
         let problem = self.problem;
         let mut d = Generation::new(problem, seed)?;
