@@ -112,7 +112,7 @@ pub fn improve(
     if !run.is_optimal() && Instant::now() < deadline {
         // With several bin types, the fluid LP's duals price resources per type: a far
         // better bound and dual point than resources priced alike for all types.
-        let until = Instant::now() + deadline.saturating_duration_since(Instant::now()).mul_f64(FLUID_SHARE);
+        let until = share_of_rest(deadline, FLUID_SHARE);
         if let Some(fluid) = fluid::solve(problem, until, settings.seed) {
             run.raise_bound(fluid.bound);
             if run.dual.as_ref().map_or(true, |(b, _)| fluid.bound > *b) {
@@ -209,6 +209,14 @@ impl<'p> Generation<'p> {
         Ok(c)
     }
 
+    /// Adds the columns of `other` that are not here yet.
+    fn absorb(&mut self, problem: &Problem, other: Generation) -> Result<(), String> {
+        for bin in other.columns.bins {
+            self.add(problem, bin)?;
+        }
+        Ok(())
+    }
+
     /// Adds the bins of a packing as columns; returns `(column, copies)` for a MIP start.
     fn add_packing(&mut self, problem: &Problem, bins: &[Bin]) -> Result<Vec<(usize, u32)>, String> {
         let mut copies = Vec::new();
@@ -299,6 +307,11 @@ impl<'p> Run<'p> {
             }
             *center = Some((farley, scaled));
         }
+    }
+
+    /// Whether an LP of this value leaves room for a plan cheaper than the best.
+    fn leaves_room(&self, lp_value: f64) -> bool {
+        self.lattice.round_up(lp_value * (1.0 - 1e-9)) < self.best_cost * (1.0 - 1e-9)
     }
 
     fn raise_bound(&mut self, bound: f64) {
@@ -505,9 +518,7 @@ impl<'p> Run<'p> {
         let mut pool: Option<(f64, Generation)> = None;
         let outcome = self.dives_on_pools(g, &mut pool, until, deadline, seed);
         if let Some((_, dived)) = pool {
-            for bin in dived.columns.bins {
-                g.add(self.problem, bin)?;
-            }
+            g.absorb(self.problem, dived)?;
         }
         outcome
     }
@@ -528,9 +539,7 @@ impl<'p> Run<'p> {
         while !self.is_optimal() && fruitless < FRUITLESS_DIVES {
             if pool.as_ref().map_or(true, |(at, _)| self.best_cost < *at) {
                 if let Some((_, dived)) = pool.take() {
-                    for bin in dived.columns.bins {
-                        g.add(self.problem, bin)?;
-                    }
+                    g.absorb(self.problem, dived)?;
                 }
                 *pool = Some((self.best_cost, self.dive_master(g, seed)?));
             }
@@ -552,7 +561,7 @@ impl<'p> Run<'p> {
             // A cheaper plan leaves less slack: the patterns that a still cheaper plan could
             // use may now be few enough for a proof, with half the time left.
             if fruitless == 0 {
-                let proof = Instant::now() + deadline.saturating_duration_since(Instant::now()) / 2;
+                let proof = share_of_rest(deadline, 0.5);
                 if self.enumerate(g, proof, seed, false)? {
                     return Ok(Dive::Done);
                 }
@@ -615,11 +624,12 @@ impl<'p> Run<'p> {
             // Rounding a column up from x raises the LP by at most (⌈x⌉ − x) × its price:
             // the dive rounds up as many columns at once as the room left below the best
             // plan allows, so that it stays able to beat it.
-            let open = self.lattice.round_up(lp.value * (1.0 - 1e-9)) < self.best_cost * (1.0 - 1e-9);
+            let open = self.leaves_room(lp.value);
             let mut room = (self.lattice.below(self.best_cost) - lp.value).max(0.0);
             let mut changes = Vec::new();
             let mut fractional: Vec<(f64, usize)> = Vec::new();
             if open {
+                let mut integral = true;
                 for (c, &x) in lp.primal.iter().enumerate() {
                     let whole = (x + 1e-6).floor().max(0.0) as u32;
                     if whole > floor[c] {
@@ -628,15 +638,14 @@ impl<'p> Run<'p> {
                         g.master.fix_at_least(c, whole)?;
                     }
                     let fraction = x - x.floor();
-                    if fraction > 1e-6 && fraction < 1.0 - 1e-6 && !tabu[c] {
-                        fractional.push((fraction, c));
+                    if fraction > 1e-6 && fraction < 1.0 - 1e-6 {
+                        integral = false;
+                        if !tabu[c] {
+                            fractional.push((fraction, c));
+                        }
                     }
                 }
-                if lp
-                    .primal
-                    .iter()
-                    .all(|&x| x - x.floor() <= 1e-6 || x - x.floor() >= 1.0 - 1e-6)
-                {
+                if integral {
                     let copies: Vec<u32> = lp.primal.iter().map(|&x| x.round().max(0.0) as u32).collect();
                     self.offer(plan::to_packing(problem, &g.columns.bins, &copies))?;
                     return Ok(Dive::Done);
@@ -644,20 +653,14 @@ impl<'p> Run<'p> {
             }
             if fractional.is_empty() {
                 // No room, or only forbidden columns to round: undo the last step.
-                for (c, f) in changes.into_iter().rev() {
-                    floor[c] = f;
-                    g.master.fix_at_least(c, f)?;
-                }
+                restore(g, floor, changes)?;
                 if backtracks == DIVE_BACKTRACKS {
                     return Ok(Dive::Done);
                 }
                 let Some((c, undone)) = steps.pop() else {
                     return Ok(Dive::Done);
                 };
-                for (d, f) in undone.into_iter().rev() {
-                    floor[d] = f;
-                    g.master.fix_at_least(d, f)?;
-                }
+                restore(g, floor, undone)?;
                 tabu[c] = true;
                 backtracks += 1;
                 continue;
@@ -713,7 +716,7 @@ impl<'p> Run<'p> {
         let mut rounds = 0;
         let mut exact = false;
         loop {
-            let open = self.lattice.round_up(lp.value * (1.0 - 1e-9)) < self.best_cost * (1.0 - 1e-9);
+            let open = self.leaves_room(lp.value);
             if open && rounds >= DIVE_PRICING_ROUNDS {
                 return Ok(Some(lp));
             }
@@ -763,14 +766,7 @@ impl<'p> Run<'p> {
             if Instant::now() >= deadline {
                 return Ok(false);
             }
-            let until = if whole {
-                deadline
-            } else {
-                Instant::now()
-                    + deadline
-                        .saturating_duration_since(Instant::now())
-                        .mul_f64(HEURISTIC_TRY_SHARE)
-            };
+            let until = share_of_rest(deadline, if whole { 1.0 } else { HEURISTIC_TRY_SHARE });
             if let Some(patterns) = reduced::patterns(problem, &g.pricer, duals, slack, REDUCED_LIMIT, until) {
                 found = Some((patterns, slack, complete));
                 break;
@@ -786,7 +782,7 @@ impl<'p> Run<'p> {
         // Patterns of no reduced cost: an exact cover of the items by them costs the
         // duals' value, so the search for one goes first, with half the time left.
         if slack == 0.0 {
-            let until = Instant::now() + deadline.saturating_duration_since(Instant::now()) / 2;
+            let until = share_of_rest(deadline, 0.5);
             if let Some(copies) = cover::exact_cover(problem, &columns.bins, until, seed) {
                 self.offer(plan::to_packing(problem, &columns.bins, &copies))?;
                 if self.is_optimal() {
@@ -805,14 +801,7 @@ impl<'p> Run<'p> {
         }
         let target = self.lower_bound * (1.0 + 1e-9);
         // Without a proof to finish, the MIP is one plan search among others (diving).
-        let until = if complete {
-            deadline
-        } else {
-            Instant::now()
-                + deadline
-                    .saturating_duration_since(Instant::now())
-                    .mul_f64(HEURISTIC_MIP_SHARE)
-        };
+        let until = share_of_rest(deadline, if complete { 1.0 } else { HEURISTIC_MIP_SHARE });
         let Some(result) = mip::solve(problem, &columns.bins, &start, target, until, seed)? else {
             return Ok(false);
         };
@@ -842,4 +831,18 @@ impl<'p> Run<'p> {
         }
         Ok(())
     }
+}
+
+/// The instant by which `share` of the time left until `deadline` has passed.
+fn share_of_rest(deadline: Instant, share: f64) -> Instant {
+    Instant::now() + deadline.saturating_duration_since(Instant::now()).mul_f64(share)
+}
+
+/// Sets the floors in `changes` back to their old values, last change first.
+fn restore(g: &mut Generation, floor: &mut [u32], changes: Vec<(usize, u32)>) -> Result<(), String> {
+    for (c, f) in changes.into_iter().rev() {
+        floor[c] = f;
+        g.master.fix_at_least(c, f)?;
+    }
+    Ok(())
 }
