@@ -155,9 +155,8 @@ struct ResultHead {
     published_best: Option<f64>,
 }
 
-/// Solves a vector-packing instance and verifies the packing. Where the file had negative
-/// weights (read as 0), ecsplan's bound holds for the raised weights only, so the
-/// published lower bound stands in for it.
+/// Solves a vector-packing instance and verifies the packing, against the engine's rules
+/// and against the file's signed weights.
 pub fn run_vbp(
     family: &str,
     name: &str,
@@ -169,13 +168,14 @@ pub fn run_vbp(
     let start = Instant::now();
     let solved = engine::solve(problem, settings);
     let seconds = start.elapsed().as_secs_f64();
-    let problems: Vec<String> = solved.packing.verify(problem).err().into_iter().collect();
-    let bound = if instance.negative_weights > 0 {
-        known.map_or(0.0, |k| k.lower_bound as f64)
-    } else {
-        // Bins cost 1 each, so the least cost is a whole number: round the bound up.
-        (solved.lower_bound - TOLERANCE).ceil().max(0.0)
-    };
+    let problems: Vec<String> = solved
+        .packing
+        .verify(problem)
+        .and_then(|()| instance.verify(&solved.packing))
+        .err()
+        .into_iter()
+        .collect();
+    let bound = instance.bound(solved.lower_bound);
     let head = ResultHead {
         family: family.to_string(),
         instance: format!("{family}/{name}"),
@@ -183,7 +183,7 @@ pub fn run_vbp(
         published_best: known.and_then(|k| k.best_heuristic).map(|b| b as f64),
     };
     let optimum = known.and_then(|k| k.optimum).map(|o| o as f64);
-    BenchResult::judge(head, optimum, bound, solved.cost, seconds, problems)
+    BenchResult::judge(head, optimum, bound, instance.bins(&solved.packing), seconds, problems)
 }
 
 /// Plans a generated ECS instance through the whole pipeline (lower, solve, back to a

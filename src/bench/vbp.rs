@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::engine::{BinType, Item, Problem};
+use crate::engine::{BinType, Item, Packing, Problem};
 
 /// Why a `.vbp` or summary file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -37,14 +37,88 @@ impl From<VbpError> for crate::input::InputErrors {
     }
 }
 
+/// Fitting sets of negative items get a bin type each while there are at most this many;
+/// beyond, only single ones do, and the engine's bound no longer bounds the file's problem.
+const MOST_NEGATIVE_SETS: usize = 64;
+/// Sets of negative items are enumerated from at most this many such items.
+const MOST_NEGATIVE_ITEMS: usize = 12;
+
 /// A `.vbp` instance as the engine reads it.
+///
+/// Some published instances (the Caprara triplets) give a few items negative weights: such
+/// an item frees room in the bin that holds it, and the planted optimum fills every bin
+/// exactly with them. The engine's sizes are not negative, so the reader lowers them, exactly:
+/// each item with a negative weight becomes a copy of its own, sized by its positive
+/// weights, and each set `S` of such copies that fits in one bin gets a bin type with the
+/// capacity raised by their negative weights, of price `1 + M·|S|`, the only types the
+/// copies of `S` may use. A bin of that type holding all of `S` is a bin of the file holding
+/// them. Covering each negative copy costs `M` at least, so every plan costs `M·k` (`k`
+/// negative copies) more than its bins, and `M` larger than the number of copies makes a
+/// bin of a set's type without all of the set dearer than any plan that does without:
+/// [`VbpInstance::verify`] checks the packing against the file's signed weights anyway.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VbpInstance {
     pub problem: Problem,
-    /// Negative item weights, read as 0. Some published instances have them (the Caprara
-    /// triplets); a packing of the raised weights is valid for the original, but a bound
-    /// on it is not a bound on the original.
-    pub negative_weights: u64,
+    /// The file's bin capacity.
+    pub capacity: Vec<u64>,
+    /// Per item of `problem`, its weights as the file gives them, negative ones included.
+    pub signed_sizes: Vec<Vec<i64>>,
+    /// Items with a negative weight, one per copy.
+    pub negative_items: usize,
+    /// `M·k`: what every plan of `problem` costs beyond its bins.
+    pub offset: f64,
+    /// Whether every set of negative items that fits in a bin has its type, so that the
+    /// engine's bound less `offset` bounds the file's problem.
+    pub exact: bool,
+}
+
+impl VbpInstance {
+    /// Bins a packing of `problem` uses (each costs 1 in the file's problem).
+    pub fn bins(&self, packing: &Packing) -> f64 {
+        packing.bins.len() as f64
+    }
+
+    /// A lower bound on the bins of the file's problem, whole: the larger of the signed
+    /// weights' total over the capacity, per dimension, and `engine_bound` (a bound on the
+    /// cost of `problem`) less `offset` when the lowering is exact.
+    pub fn bound(&self, engine_bound: f64) -> f64 {
+        let mut bound = 0.0f64;
+        for (d, &c) in self.capacity.iter().enumerate() {
+            let total: i64 = self
+                .signed_sizes
+                .iter()
+                .zip(&self.problem.items)
+                .map(|(s, item)| s[d] * i64::from(item.count))
+                .sum();
+            if c > 0 && total > 0 {
+                bound = bound.max((total as u64).div_ceil(c) as f64);
+            }
+        }
+        if self.exact {
+            // Bins cost 1 each, so the least cost is a whole number: round the bound up.
+            bound = bound.max((engine_bound - self.offset - 1e-6 * engine_bound.max(1.0)).ceil());
+        }
+        // Any item needs a bin.
+        let any = self.problem.items.iter().any(|i| i.count > 0);
+        bound.max(if any { 1.0 } else { 0.0 })
+    }
+
+    /// Checks every bin of a packing of `problem` against the file's signed weights.
+    pub fn verify(&self, packing: &Packing) -> Result<(), String> {
+        for (b, bin) in packing.bins.iter().enumerate() {
+            for (d, &c) in self.capacity.iter().enumerate() {
+                let load: i64 = bin
+                    .load
+                    .iter()
+                    .map(|&(i, n)| self.signed_sizes[i][d] * i64::from(n))
+                    .sum();
+                if load > c as i64 {
+                    return Err(format!("bin {b}: {load} in dimension {} of {c}", d + 1));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Parses the text of a `.vbp` file: d; d capacities; m; m lines `w_1 … w_d demand`.
@@ -66,8 +140,8 @@ pub fn parse_vbp(text: &str, file: &Path) -> Result<VbpInstance, VbpError> {
         capacity.push(tokens.unsigned(&format!("bin capacity {}", d + 1))?.1);
     }
     let (_, kinds) = tokens.unsigned("the number of item kinds")?;
-    let mut items = Vec::with_capacity(kinds.min(1 << 16) as usize);
-    let mut negative_weights = 0;
+    // Per kind: name, signed weights, demand.
+    let mut read = Vec::with_capacity(kinds.min(1 << 16) as usize);
     for k in 0..kinds {
         let mut size = Vec::with_capacity(dims);
         let mut first_line = 0;
@@ -76,12 +150,11 @@ pub fn parse_vbp(text: &str, file: &Path) -> Result<VbpInstance, VbpError> {
             if d == 0 {
                 first_line = line;
             }
-            negative_weights += u64::from(w < 0);
-            size.push(w.max(0) as u64);
+            size.push(w);
         }
         let (line, demand) = tokens.unsigned(&format!("the demand of item kind {}", k + 1))?;
         let count = u32::try_from(demand).map_err(|_| err(line, format!("demand {demand} is too large")))?;
-        if let Some(d) = (0..dims).find(|&d| size[d] > capacity[d]) {
+        if let Some(d) = (0..dims).find(|&d| size[d] > 0 && size[d] as u64 > capacity[d]) {
             return Err(err(
                 first_line,
                 format!(
@@ -93,31 +166,113 @@ pub fn parse_vbp(text: &str, file: &Path) -> Result<VbpInstance, VbpError> {
                 ),
             ));
         }
-        items.push(Item {
-            name: format!("k{k}"),
-            size,
-            count,
-            eligible: vec![0],
-            max_per_bin: u32::MAX,
-        });
+        read.push((format!("k{k}"), size, count));
     }
     if let Some((line, token)) = tokens.tokens.next() {
         return Err(err(line, format!("unexpected `{token}` after the {kinds} item kinds")));
     }
+    Ok(lower_signed(capacity, read))
+}
+
+/// The engine's problem for kinds `(name, signed weights, demand)` in bins of `capacity`,
+/// negative weights lowered as [`VbpInstance`] describes.
+fn lower_signed(capacity: Vec<u64>, kinds: Vec<(String, Vec<i64>, u32)>) -> VbpInstance {
+    let positive = |size: &[i64]| size.iter().map(|&w| w.max(0) as u64).collect::<Vec<u64>>();
+    let mut items = Vec::new();
+    let mut signed_sizes = Vec::new();
+    let mut negative = Vec::new();
+    for (name, size, count) in kinds {
+        if size.iter().all(|&w| w >= 0) {
+            items.push(Item {
+                name,
+                size: positive(&size),
+                count,
+                eligible: Vec::new(),
+                max_per_bin: u32::MAX,
+            });
+            signed_sizes.push(size);
+        } else {
+            for copy in 0..count {
+                negative.push(items.len());
+                let name = if count == 1 {
+                    name.clone()
+                } else {
+                    format!("{name}.{copy}")
+                };
+                items.push(Item {
+                    name,
+                    size: positive(&size),
+                    count: 1,
+                    eligible: Vec::new(),
+                    max_per_bin: 1,
+                });
+                signed_sizes.push(size.clone());
+            }
+        }
+    }
+    let fits = |set: &[usize]| {
+        (0..capacity.len()).all(|d| set.iter().map(|&i| signed_sizes[i][d]).sum::<i64>() <= capacity[d] as i64)
+    };
+    let mut sets: Vec<Vec<usize>> = Vec::new();
+    let mut exact = negative.len() <= MOST_NEGATIVE_ITEMS;
+    if exact {
+        for mask in 1u32..1 << negative.len() {
+            let set: Vec<usize> = (0..negative.len())
+                .filter(|b| mask >> b & 1 == 1)
+                .map(|b| negative[b])
+                .collect();
+            if fits(&set) {
+                sets.push(set);
+            }
+        }
+        exact = sets.len() <= MOST_NEGATIVE_SETS;
+    }
+    if !exact {
+        sets = negative.iter().map(|&i| vec![i]).collect();
+    }
+    // Sets by size, then by items: the types of single items come first.
+    sets.sort_by_key(|s| (s.len(), s.clone()));
+    // More than any plan's bins.
+    let surcharge = 1.0 + items.iter().map(|i| f64::from(i.count)).sum::<f64>();
+    let mut bin_types = vec![BinType {
+        name: "bin".into(),
+        capacity: capacity.clone(),
+        price: 1.0,
+    }];
+    for set in &sets {
+        let t = bin_types.len();
+        let raised = (0..capacity.len())
+            .map(|d| capacity[d] + set.iter().map(|&i| (-signed_sizes[i][d]).max(0) as u64).sum::<u64>())
+            .collect();
+        let names: Vec<&str> = set.iter().map(|&i| items[i].name.as_str()).collect();
+        bin_types.push(BinType {
+            name: format!("bin+{}", names.join("+")),
+            capacity: raised,
+            price: 1.0 + surcharge * set.len() as f64,
+        });
+        for &i in set {
+            items[i].eligible.push(t);
+        }
+    }
+    for item in &mut items {
+        if item.eligible.is_empty() {
+            item.eligible = (0..bin_types.len()).collect();
+        }
+    }
     let problem = Problem {
-        resources: (0..dims).map(|d| format!("d{d}")).collect(),
+        resources: (0..capacity.len()).map(|d| format!("d{d}")).collect(),
         items,
-        bin_types: vec![BinType {
-            name: "bin".into(),
-            capacity,
-            price: 1.0,
-        }],
+        bin_types,
         conflict_groups: Vec::new(),
     };
-    Ok(VbpInstance {
+    VbpInstance {
         problem,
-        negative_weights,
-    })
+        capacity,
+        signed_sizes,
+        negative_items: negative.len(),
+        offset: surcharge * negative.len() as f64,
+        exact,
+    }
 }
 
 /// The whitespace-separated numbers of a file, each with its line.
@@ -334,6 +489,7 @@ pub fn discover_summary(folder: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Bin;
 
     #[test]
     fn reads_a_small_instance() {
@@ -367,11 +523,67 @@ mod tests {
     }
 
     #[test]
-    fn negative_weights_are_read_as_zero_and_counted() {
-        let v = parse_vbp("2\n10 10\n2\n3 -2 1\n-1 -1 2\n", Path::new("t.vbp")).unwrap();
-        assert_eq!(v.negative_weights, 3);
-        assert_eq!(v.problem.items[0].size, vec![3, 0]);
-        assert_eq!(v.problem.items[1].size, vec![0, 0]);
+    fn negative_weights_become_bin_types_of_their_own() {
+        // Kind 2 (two copies) has a negative weight, as has kind 1. The copies of kind 2
+        // need 12 in dimension 2 together, but fit with kind 1's −2 there.
+        let v = parse_vbp("2\n10 10\n2\n3 -2 1\n-1 6 2\n", Path::new("t.vbp")).unwrap();
+        let p = &v.problem;
+        assert_eq!((v.negative_items, v.exact), (3, true));
+        let names: Vec<&str> = p.items.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, vec!["k0", "k1.0", "k1.1"]);
+        assert_eq!(
+            (p.items[0].size.clone(), p.items[1].size.clone()),
+            (vec![3, 0], vec![0, 6])
+        );
+        assert_eq!(v.signed_sizes[0], vec![3, -2]);
+        let names: Vec<&str> = p.bin_types.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "bin",
+                "bin+k0",
+                "bin+k1.0",
+                "bin+k1.1",
+                "bin+k0+k1.0",
+                "bin+k0+k1.1",
+                "bin+k0+k1.0+k1.1"
+            ]
+        );
+        assert_eq!(p.bin_types[6].capacity, vec![12, 12]);
+        // M = 3 copies + 1: the three negative copies cost 12 beyond the bins.
+        assert_eq!(
+            (p.bin_types[1].price, p.bin_types[6].price, v.offset),
+            (5.0, 13.0, 12.0)
+        );
+        assert_eq!(p.items[0].eligible, vec![1, 4, 5, 6]);
+        assert_eq!(p.items[2].eligible, vec![3, 5, 6]);
+
+        // One bin of type 6 holds everything: 3 − 1 − 1 = 1 and −2 + 6 + 6 = 10.
+        let solved = crate::engine::solve(p, &crate::engine::Settings::default());
+        assert_eq!(solved.packing.bins.len(), 1);
+        assert_eq!(solved.cost, 13.0);
+        assert_eq!(solved.packing.verify(p), Ok(()));
+        assert_eq!(v.verify(&solved.packing), Ok(()));
+        assert_eq!(v.bins(&solved.packing), 1.0);
+        assert_eq!(v.bound(solved.lower_bound), 1.0);
+
+        // The copies of kind 2 alone overflow the file's bin.
+        let over = Packing {
+            bins: vec![Bin {
+                bin_type: 0,
+                load: vec![(1, 1), (2, 1)],
+            }],
+        };
+        assert_eq!(v.verify(&over), Err("bin 0: 12 in dimension 2 of 10".to_string()));
+    }
+
+    #[test]
+    fn too_many_sets_of_negative_items_keep_single_ones() {
+        // 7 items of weight −1 fit in any combination: 127 sets, more than 64.
+        let v = parse_vbp("1\n10\n1\n-1 7\n", Path::new("t.vbp")).unwrap();
+        assert_eq!((v.negative_items, v.exact, v.problem.bin_types.len()), (7, false, 8));
+        // Only the signed total bounds the file's problem then, and that some item needs a bin.
+        assert_eq!(v.bound(1000.0), 1.0);
     }
 
     #[test]

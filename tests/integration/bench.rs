@@ -45,7 +45,7 @@ fn assert_rows_sound(rows: &[BTreeMap<String, String>]) {
 fn vbp_parser_reads_an_inline_file() {
     let text = "3\n100 80 60\n2\n50 40 30 4\n\n10 0 60 1\n";
     let v = vbp::parse_vbp(text, Path::new("inline.vbp")).unwrap();
-    assert_eq!(v.negative_weights, 0);
+    assert_eq!((v.negative_items, v.offset, v.exact), (0, 0.0, true));
     let p = v.problem;
     assert_eq!(p.resources, vec!["d0", "d1", "d2"]);
     assert_eq!(p.bin_types.len(), 1);

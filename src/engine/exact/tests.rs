@@ -12,11 +12,10 @@ use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
 use crate::engine::Settings;
 
 /// A `.vbp` instance as the bench command reads it: one bin type of price 1. `None` for a
-/// file with negative weights: the reader raises them to 0, a harder problem whose bound
-/// may exceed the file's published optimum.
+/// file with negative weights, which the reader lowers to more bin types.
 fn read_vbp(text: &str) -> Option<Problem> {
     let instance = crate::bench::vbp::parse_vbp(text, std::path::Path::new("test.vbp")).ok()?;
-    (instance.negative_weights == 0).then_some(instance.problem)
+    (instance.negative_items == 0).then_some(instance.problem)
 }
 
 /// A packing with every copy in a bin of its own, of the cheapest type that holds it.
