@@ -1,6 +1,7 @@
 //! The public vector-packing benchmark format: `.vbp` instance files (one bin type of
 //! price 1, d resources) and the tab-separated summary of known optima and of the best
-//! published heuristics. Both become the engine's generic problem unchanged.
+//! published heuristics. An instance becomes the engine's generic problem unchanged, but
+//! for negative weights, which [`VbpInstance`] lowers to bin types of their own.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

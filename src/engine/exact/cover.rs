@@ -8,22 +8,48 @@
 //! patterns left and drops every pattern that no longer fits, so a wrong choice shows at
 //! once. Restarts with a growing node limit and another order of the patterns keep it from
 //! being stuck under an early mistake.
+//!
+//! On large instances (500 items and thousands of exactly filled triplets) the tree search
+//! rarely recovers from its early choices; a local search with item weights does: it keeps
+//! disjoint patterns, adds one that holds an uncovered copy and takes out the patterns it
+//! overlaps, choosing the pattern that most lowers the weight of the copies left uncovered,
+//! and raises the weight of every uncovered copy each step, so that copies left out long
+//! are covered at last (the clause weighting of SAT local search). Weights halve every
+//! [`DECAY_EVERY`] steps, so that old weights do not freeze the search.
 
 use std::time::Instant;
 
 use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 
 use crate::engine::packing::Bin;
 use crate::engine::problem::Problem;
 
 /// Search nodes of the first restart; each next restart allows half as many more.
 const FIRST_NODE_LIMIT: u64 = 2_000;
+/// The tree search's share of the time before the local search takes the rest.
+const TREE_SHARE: f64 = 0.1;
+/// Steps between halvings of the local search's weights above 1.
+const DECAY_EVERY: u64 = 10_000;
+/// Steps for which a pattern taken out may not come back.
+const TABU_STEPS: u64 = 3;
 
 /// Copies of each pattern that together hold every copy of every item exactly, or `None`
 /// when the search finds none before `deadline`.
 pub fn exact_cover(problem: &Problem, patterns: &[Bin], deadline: Instant, seed: u64) -> Option<Vec<u32>> {
+    let tree_until = Instant::now() + deadline.saturating_duration_since(Instant::now()).mul_f64(TREE_SHARE);
+    match tree_search(problem, patterns, tree_until, seed) {
+        Ok(found) => found,
+        Err(Stopped) => local_search(problem, patterns, deadline, seed),
+    }
+}
+
+/// The tree search stopped before it found a cover or showed there is none.
+struct Stopped;
+
+/// Algorithm X with restarts: `Ok(None)` when no exact cover exists.
+fn tree_search(problem: &Problem, patterns: &[Bin], deadline: Instant, seed: u64) -> Result<Option<Vec<u32>>, Stopped> {
     let mut search = Search::new(problem, patterns);
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut limit = FIRST_NODE_LIMIT;
@@ -41,15 +67,224 @@ pub fn exact_cover(problem: &Problem, patterns: &[Bin], deadline: Instant, seed:
             for &p in &search.chosen {
                 copies[p] += 1;
             }
-            return Some(copies);
+            return Ok(Some(copies));
         }
-        if Instant::now() >= deadline || !search.stopped {
-            // Out of time, or the search was complete: no exact cover exists.
-            return None;
+        if !search.stopped {
+            // The search was complete: no exact cover exists.
+            return Ok(None);
+        }
+        if Instant::now() >= deadline {
+            return Err(Stopped);
         }
         limit += limit / 2;
     }
+    Err(Stopped)
+}
+
+/// The weighted local search: copies of each pattern that cover every copy exactly, or
+/// `None` at `deadline`.
+pub(super) fn local_search(problem: &Problem, patterns: &[Bin], deadline: Instant, seed: u64) -> Option<Vec<u32>> {
+    let mut search = Local::new(problem, patterns);
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut best: Vec<usize> = Vec::new();
+    let mut taken_out: Vec<usize> = Vec::new();
+    for step in 1u64.. {
+        if search.open.is_empty() {
+            let mut copies = vec![0u32; patterns.len()];
+            for p in search.slots.iter().flatten() {
+                copies[*p] += 1;
+            }
+            return Some(copies);
+        }
+        if step % 1024 == 0 && Instant::now() >= deadline {
+            return None;
+        }
+        // Of the patterns holding an uncovered item, those that lower the uncovered
+        // weight most.
+        let u = search.open[rng.gen_range(0..search.open.len())];
+        best.clear();
+        let mut best_score = i64::MIN;
+        for &p in &search.by_item[u] {
+            if search.tabu[p] > step {
+                continue;
+            }
+            search.overlapped(p, &mut taken_out);
+            let score = search.weight_of(p)
+                - taken_out
+                    .iter()
+                    .map(|&s| search.weight_of(search.slots[s].expect("chosen")))
+                    .sum::<i64>();
+            if score > best_score {
+                best_score = score;
+                best.clear();
+            }
+            if score == best_score {
+                best.push(p);
+            }
+        }
+        if best.is_empty() {
+            continue;
+        }
+        let p = best[rng.gen_range(0..best.len())];
+        search.overlapped(p, &mut taken_out);
+        for &slot in &taken_out {
+            search.take_out(slot, step);
+        }
+        search.put_in(p);
+        for &i in &search.open {
+            search.weight[i] += u64::from(search.count[i] - search.covered[i]);
+        }
+        if step % DECAY_EVERY == 0 {
+            for w in &mut search.weight {
+                *w = 1 + (*w - 1) / 2;
+            }
+        }
+    }
     None
+}
+
+/// The local search's state: disjoint patterns, in slots.
+struct Local {
+    /// The patterns' loads, one after another: pattern `p`'s is `loads[start[p]..start[p + 1]]`
+    /// (a flat array: the search reads loads at random, millions of times).
+    loads: Vec<(usize, u32)>,
+    start: Vec<usize>,
+    count: Vec<u32>,
+    /// Per item, the patterns that hold it (those that fit in the counts).
+    by_item: Vec<Vec<usize>>,
+    /// The pattern in each slot; free slots are reused.
+    slots: Vec<Option<usize>>,
+    free_slots: Vec<usize>,
+    /// Per item, the slots that hold it, and its copies covered.
+    holders: Vec<Vec<usize>>,
+    covered: Vec<u32>,
+    /// Items with copies uncovered, and each one's place in `open` (`usize::MAX` if none).
+    open: Vec<usize>,
+    place: Vec<usize>,
+    weight: Vec<u64>,
+    /// The step until which each pattern may not come back.
+    tabu: Vec<u64>,
+}
+
+impl Local {
+    fn new(problem: &Problem, patterns: &[Bin]) -> Self {
+        let count: Vec<u32> = problem.items.iter().map(|i| i.count).collect();
+        let mut by_item = vec![Vec::new(); count.len()];
+        for (p, pattern) in patterns.iter().enumerate() {
+            if pattern.load.iter().all(|&(i, n)| n <= count[i]) {
+                for &(i, _) in &pattern.load {
+                    by_item[i].push(p);
+                }
+            }
+        }
+        let mut start = vec![0];
+        let mut loads = Vec::new();
+        for pattern in patterns {
+            loads.extend_from_slice(&pattern.load);
+            start.push(loads.len());
+        }
+        let open: Vec<usize> = (0..count.len()).filter(|&i| count[i] > 0).collect();
+        let mut place = vec![usize::MAX; count.len()];
+        for (k, &i) in open.iter().enumerate() {
+            place[i] = k;
+        }
+        Local {
+            loads,
+            start,
+            by_item,
+            slots: Vec::new(),
+            free_slots: Vec::new(),
+            holders: vec![Vec::new(); count.len()],
+            covered: vec![0; count.len()],
+            open,
+            place,
+            weight: vec![1; count.len()],
+            tabu: vec![0; patterns.len()],
+            count,
+        }
+    }
+
+    /// The load of pattern `p`.
+    fn load(&self, p: usize) -> &[(usize, u32)] {
+        &self.loads[self.start[p]..self.start[p + 1]]
+    }
+
+    /// The weight of pattern `p`'s copies.
+    fn weight_of(&self, p: usize) -> i64 {
+        self.load(p)
+            .iter()
+            .map(|&(i, n)| self.weight[i] as i64 * i64::from(n))
+            .sum()
+    }
+
+    /// The slots that pattern `p` makes over-cover an item, taken out first to last until
+    /// none does, into `out`.
+    fn overlapped(&self, p: usize, out: &mut Vec<usize>) {
+        out.clear();
+        for &(i, n) in self.load(p) {
+            let mut excess = i64::from(self.covered[i] + n) - i64::from(self.count[i]);
+            if excess <= 0 {
+                continue;
+            }
+            for &slot in &out[..] {
+                excess -= self.copies_in(slot, i);
+            }
+            for &slot in &self.holders[i] {
+                if excess <= 0 {
+                    break;
+                }
+                if !out.contains(&slot) {
+                    out.push(slot);
+                    excess -= self.copies_in(slot, i);
+                }
+            }
+        }
+    }
+
+    /// Copies of item `i` in the pattern in `slot`.
+    fn copies_in(&self, slot: usize, i: usize) -> i64 {
+        let q = self.slots[slot].expect("a chosen pattern");
+        self.load(q)
+            .iter()
+            .find(|&&(j, _)| j == i)
+            .map_or(0, |&(_, m)| i64::from(m))
+    }
+
+    fn take_out(&mut self, slot: usize, step: u64) {
+        let q = self.slots[slot].take().expect("a chosen pattern");
+        self.free_slots.push(slot);
+        self.tabu[q] = step + TABU_STEPS;
+        for k in self.start[q]..self.start[q + 1] {
+            let (j, m) = self.loads[k];
+            self.holders[j].retain(|&s| s != slot);
+            self.covered[j] -= m;
+            if self.place[j] == usize::MAX {
+                self.place[j] = self.open.len();
+                self.open.push(j);
+            }
+        }
+    }
+
+    fn put_in(&mut self, p: usize) {
+        let slot = self.free_slots.pop().unwrap_or_else(|| {
+            self.slots.push(None);
+            self.slots.len() - 1
+        });
+        self.slots[slot] = Some(p);
+        for k in self.start[p]..self.start[p + 1] {
+            let (i, n) = self.loads[k];
+            self.holders[i].push(slot);
+            self.covered[i] += n;
+            if self.covered[i] == self.count[i] {
+                let k = self.place[i];
+                self.open.swap_remove(k);
+                if let Some(&moved) = self.open.get(k) {
+                    self.place[moved] = k;
+                }
+                self.place[i] = usize::MAX;
+            }
+        }
+    }
 }
 
 struct Search<'a> {

@@ -9,12 +9,16 @@
 //! `t`). Rows: `Σ_t x[i,t] ≥ count[i]` (dual `π[i]`); per type and resource
 //! `cap[t,d]·y[t] − Σ_i size[i,d]·x[i,t] ≥ 0` (dual `μ[t,d]`); for items with a per-bin cap
 //! `m[i]` (1 in a conflict group) `m[i]·y[t] − x[i,t] ≥ 0` (dual `λ[i,t]`); per conflict
-//! group `y[t] − Σ_{i∈G} x[i,t] ≥ 0` (dual `ν[G,t]`). Minimize `Σ_t price[t]·y[t]`.
+//! group `y[t] − Σ_{i∈G} x[i,t] ≥ 0` (dual `ν[G,t]`); for items whose copies all fit in
+//! one bin, `Σ_t k[i,t]·y[t] ≥ count[i]` (dual `ρ[i]`), where a bin of `t` holds at most
+//! `k[i,t]` copies: such an item needs whole bins, not the share its size fills (a single
+//! GPU task, a bin type only one item may use). Minimize `Σ_t price[t]·y[t]`.
 //!
-//! A pattern `a` of type `t` is worth `Σ_i π[i]·a[i] ≤ U[t] = Σ_d cap[t,d]·μ[t,d] +
-//! Σ_i m[i]·λ[i,t] + Σ_G ν[G,t]` once every `π[i] ≤ Σ_d size[i,d]·μ[t,d] + λ[i,t] +
-//! Σ_{G∋i} ν[G,t]`. The duals HiGHS returns are clamped to make that hold exactly, then
-//! scaled by `max_t U[t]/price[t]` (Farley): the bound does not rest on HiGHS's tolerances.
+//! A pattern `a` of type `t` is worth `Σ_i (π[i] + ρ[i])·a[i] ≤ U[t] = Σ_d cap[t,d]·μ[t,d] +
+//! Σ_i m[i]·λ[i,t] + Σ_G ν[G,t] + Σ_i k[i,t]·ρ[i]` once every `π[i] ≤ Σ_d size[i,d]·μ[t,d] +
+//! λ[i,t] + Σ_{G∋i} ν[G,t]`, as `a[i] ≤ k[i,t]`. The duals HiGHS returns are clamped to make
+//! that hold exactly, then scaled by `max_t U[t]/price[t]` (Farley): the bound does not
+//! rest on HiGHS's tolerances.
 //!
 //! Types that another type beats per unit of price in every resource (and in price, where
 //! caps or groups count bins), for the same items, never help a fractional plan and are
@@ -37,7 +41,9 @@ pub struct Fluid {
 }
 
 /// Solves the fluid LP; `None` when it does not solve by `deadline` or gives no bound.
-pub fn solve(problem: &Problem, deadline: Instant, seed: u64) -> Option<Fluid> {
+/// With `only`, the LP keeps that resource's rows alone: a weaker bound, whose duals price
+/// that resource only.
+pub fn solve(problem: &Problem, only: Option<usize>, deadline: Instant, seed: u64) -> Option<Fluid> {
     let dims = problem.dims();
     let groups = problem.groups_of_items();
     let capped: Vec<Option<f64>> = problem
@@ -49,8 +55,35 @@ pub fn solve(problem: &Problem, deadline: Instant, seed: u64) -> Option<Fluid> {
             (item.count > 0 && m < item.count).then_some(f64::from(m))
         })
         .collect();
-    let counts_bins = capped.iter().any(Option::is_some) || !problem.conflict_groups.is_empty();
+    // Per item whose copies fit in one bin of some type, the copies a bin holds by type.
+    let mut whole: Vec<Option<Vec<(BinTypeId, u32)>>> = problem
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let per_bin: Vec<(BinTypeId, u32)> = item
+                .eligible
+                .iter()
+                .map(|&t| (t, problem.max_copies_alone(i, t, !groups[i].is_empty())))
+                .filter(|&(_, k)| k > 0)
+                .collect();
+            (item.count > 0 && per_bin.iter().any(|&(_, k)| k >= item.count)).then_some(per_bin)
+        })
+        .collect();
+    let counts_bins =
+        capped.iter().any(Option::is_some) || whole.iter().any(Option::is_some) || !problem.conflict_groups.is_empty();
     let kept = undominated(problem, counts_bins);
+    // The whole rows count the kept types only, so they are left out for items that may use
+    // a type left out: the bound on those types' patterns does not count them. They are
+    // left out too for items that may use every kept type, whose bins the resource rows
+    // already count.
+    for w in &mut whole {
+        if w.as_ref()
+            .is_some_and(|w| w.len() == kept.len() || w.iter().any(|(t, _)| kept.binary_search(t).is_err()))
+        {
+            *w = None;
+        }
+    }
 
     let mut lp = ColProblem::default();
     // HiGHS numbers rows in the order added; its duals come back in that order.
@@ -64,6 +97,21 @@ pub fn solve(problem: &Problem, deadline: Instant, seed: u64) -> Option<Fluid> {
         .iter()
         .map(|item| (item.count > 0).then(|| add_row(&mut lp, f64::from(item.count))))
         .collect();
+    let whole_rows: Vec<_> = problem
+        .items
+        .iter()
+        .zip(&whole)
+        .map(|(item, w)| w.as_ref().map(|_| add_row(&mut lp, f64::from(item.count))))
+        .collect();
+    // k[i,t] of the whole rows, by type: `(row, i, k)`.
+    let mut whole_on: BTreeMap<BinTypeId, Vec<(usize, (highs::Row, usize), f64)>> = BTreeMap::new();
+    for (i, w) in whole.iter().enumerate() {
+        if let (Some(w), Some(r)) = (w, whole_rows[i]) {
+            for &(t, k) in w {
+                whole_on.entry(t).or_default().push((i, r, f64::from(k)));
+            }
+        }
+    }
     // Per kept type: its resource rows, cap rows and group rows.
     let mut resource_rows = BTreeMap::new();
     let mut cap_rows = BTreeMap::new();
@@ -74,7 +122,7 @@ pub fn solve(problem: &Problem, deadline: Instant, seed: u64) -> Option<Fluid> {
             .filter(|&i| item_rows[i].is_some() && problem.items[i].eligible.binary_search(&t).is_ok())
             .filter(|&i| problem.max_copies_alone(i, t, !groups[i].is_empty()) > 0)
             .collect();
-        for d in 0..dims {
+        for d in (0..dims).filter(|&d| only.map_or(true, |o| o == d)) {
             if on_t.iter().any(|&i| problem.items[i].size[d] > 0) {
                 resource_rows.insert((t, d), add_row(&mut lp, 0.0));
             }
@@ -108,6 +156,9 @@ pub fn solve(problem: &Problem, deadline: Instant, seed: u64) -> Option<Fluid> {
             if let Some(&r) = group_rows.get(&(g, t)) {
                 factors.push((r.0, 1.0));
             }
+        }
+        for &(_, r, k) in whole_on.get(&t).into_iter().flatten() {
+            factors.push((r.0, k));
         }
         lp.add_column(bin_type.price, 0.0.., factors);
         for &i in &x_columns[&t] {
@@ -176,6 +227,13 @@ pub fn solve(problem: &Problem, deadline: Instant, seed: u64) -> Option<Fluid> {
         most += (0..problem.conflict_groups.len())
             .filter_map(|g| group_rows.get(&(g, t)).map(|&r| dual(r)))
             .sum::<f64>();
+        most += whole_on
+            .get(&t)
+            .into_iter()
+            .flatten()
+            .filter(|(i, _, _)| x_columns[&t].contains(i))
+            .map(|&(_, r, k)| k * dual(r))
+            .sum::<f64>();
         if most > 0.0 {
             if bin_type.price <= 0.0 {
                 return None;
@@ -190,6 +248,11 @@ pub fn solve(problem: &Problem, deadline: Instant, seed: u64) -> Option<Fluid> {
     }
     for (p, _) in pi.iter_mut().zip(&taken).filter(|(_, &t)| !t) {
         *p = 0.0;
+    }
+    for (i, r) in whole_rows.iter().enumerate() {
+        if let (Some(r), true) = (r, taken[i]) {
+            pi[i] += dual(*r);
+        }
     }
     let theta = theta * (1.0 + 1e-9);
     if theta <= 0.0 {

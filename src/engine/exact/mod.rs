@@ -1,7 +1,7 @@
-//! The fluid LP's bound, column generation over bin patterns (master LP with HiGHS,
-//! pricing per bin type in parallel) with a Farley bound, reduced-cost enumeration with an
-//! exact-cover search and a MIP, diving, and a MIP over the generated columns warm-started
-//! from the best plan so far.
+//! The fluid LP's bound, an exact cover by bins filled exactly where the bound asks for
+//! them, column generation over bin patterns (master LP with HiGHS, pricing per bin type in
+//! parallel) with a Farley bound, reduced-cost enumeration with an exact-cover search and a
+//! MIP, diving, and a MIP over the generated columns warm-started from the best plan so far.
 //!
 //! A column is one bin type and a number of copies of each item that obeys every rule.
 //! The master LP covers each item's count at least price; its duals price new columns.
@@ -14,6 +14,7 @@ mod bound;
 mod cover;
 mod enumerate;
 mod fluid;
+mod full;
 pub mod master;
 mod mip;
 mod plan;
@@ -50,6 +51,8 @@ pub struct Improved {
 const FLUID_SHARE: f64 = 0.25;
 /// Share of the time that column generation at the root may use.
 const ROOT_SHARE: f64 = 0.5;
+/// Share of the time by which the search for an exact cover by full patterns must end.
+const FULL_COVER_SHARE: f64 = 0.8;
 /// Share of the time by which reduced-cost enumeration before the root must end.
 const FIRST_ENUMERATION_SHARE: f64 = 0.1;
 /// Share of the time by which reduced-cost enumeration for a proof after the root must end.
@@ -111,9 +114,17 @@ pub fn improve(
     };
     if !run.is_optimal() && Instant::now() < deadline {
         // With several bin types, the fluid LP's duals price resources per type: a far
-        // better bound and dual point than resources priced alike for all types.
+        // better bound and dual point than resources priced alike for all types. When the
+        // bound is already a plan's cost, duals that price every resource come first (the
+        // bound may still rise in column generation).
         let until = share_of_rest(deadline, FLUID_SHARE);
-        if let Some(fluid) = fluid::solve(problem, until, settings.seed) {
+        let balanced = if lattice.fills_exactly(lower_bound) {
+            balanced(problem, lattice.round_up(lower_bound), lattice, until, settings.seed)
+        } else {
+            None
+        };
+        let fluid = balanced.or_else(|| fluid::solve(problem, None, until, settings.seed));
+        if let Some(fluid) = fluid {
             run.raise_bound(fluid.bound);
             if run.dual.as_ref().map_or(true, |(b, _)| fluid.bound > *b) {
                 run.dual = Some((fluid.bound, fluid.duals));
@@ -325,8 +336,6 @@ impl<'p> Run<'p> {
     /// column generated (plans, and a proof where the columns are all the patterns).
     fn column_generation(&mut self, deadline: Instant, seed: u64) -> Result<(), String> {
         let problem = self.problem;
-        let began = Instant::now();
-        let share = |f: f64| began + deadline.saturating_duration_since(began).mul_f64(f);
         let mut g = Generation::new(problem, seed)?;
         let start: Vec<Bin> = self.best.bins.clone();
         g.add_packing(problem, &start)?;
@@ -345,11 +354,17 @@ impl<'p> Run<'p> {
 
         // When resource prices alone bound the cost at a plan's cost (bins filled exactly),
         // the patterns a plan at that bound could use may be few: try them before any
-        // column generation.
+        // column generation, first those found quickest. The shares of the time below are
+        // of what is left after.
         let filled = self
             .dual
             .as_ref()
             .is_some_and(|(value, _)| self.lattice.fills_exactly(*value));
+        if !complete && filled && self.cover_full(share_of_rest(deadline, FULL_COVER_SHARE), seed)? {
+            return Ok(());
+        }
+        let began = Instant::now();
+        let share = |f: f64| began + deadline.saturating_duration_since(began).mul_f64(f);
         if !complete && filled && self.enumerate(&g, share(FIRST_ENUMERATION_SHARE), seed, true)? {
             return Ok(());
         }
@@ -821,6 +836,22 @@ impl<'p> Run<'p> {
         Ok(proven)
     }
 
+    /// An exact cover by the patterns of one to three items that fill their bin exactly
+    /// at no reduced cost ([`full`]): a plan at the bound. Returns whether it found one.
+    fn cover_full(&mut self, until: Instant, seed: u64) -> Result<bool, String> {
+        let problem = self.problem;
+        let Some((_, duals)) = &self.dual else {
+            return Ok(false);
+        };
+        let Some(patterns) = full::patterns(problem, duals, REDUCED_LIMIT, until) else {
+            return Ok(false);
+        };
+        if let Some(copies) = cover::exact_cover(problem, &patterns, until, seed) {
+            self.offer(plan::to_packing(problem, &patterns, &copies))?;
+        }
+        Ok(self.is_optimal())
+    }
+
     /// Keeps `packing` if it verifies and is cheaper than the best so far.
     fn offer(&mut self, packing: Packing) -> Result<(), String> {
         packing
@@ -833,6 +864,30 @@ impl<'p> Run<'p> {
         }
         Ok(())
     }
+}
+
+/// When the bound is a plan's cost (`target`), the optimal duals are many, and those
+/// HiGHS returns for the fluid LP may price one resource alone: then every pattern full in
+/// that resource has reduced cost 0, too many to enumerate. The mean of the duals of the
+/// fluid LPs over each resource alone that reach `target` is feasible (a mean of feasible
+/// duals) and has that bound; at reduced cost 0 it leaves only the patterns full in all of
+/// those resources, which the exact covers that meet the bound are made of. Each of these
+/// LPs is also far quicker to solve than the fluid LP over all resources (on a 10-resource
+/// instance with 39 bin types, 0.07 s against 8 s). `None` when no resource reaches it.
+fn balanced(problem: &Problem, target: f64, lattice: Lattice, until: Instant, seed: u64) -> Option<fluid::Fluid> {
+    let alone: Vec<fluid::Fluid> = (0..problem.dims())
+        .filter_map(|d| fluid::solve(problem, Some(d), until, seed))
+        .filter(|f| lattice.fills_exactly(f.bound) && lattice.round_up(f.bound) == target)
+        .collect();
+    if alone.is_empty() {
+        return None;
+    }
+    let n = alone.len() as f64;
+    let duals: Vec<f64> = (0..problem.items.len())
+        .map(|i| alone.iter().map(|f| f.duals[i]).sum::<f64>() / n)
+        .collect();
+    let bound = alone.iter().map(|f| f.bound).sum::<f64>() / n;
+    Some(fluid::Fluid { bound, duals })
 }
 
 /// The instant by which `share` of the time left until `deadline` has passed.

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
-use super::{bound, cover, enumerate, fluid, improve, plan, reduced};
+use super::{balanced, bound, cover, enumerate, fluid, full, improve, plan, reduced};
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
 use crate::engine::Settings;
@@ -257,7 +257,7 @@ proptest! {
     ) {
         let problem = tiny_problem((types, items, conflict));
         let far = Instant::now() + Duration::from_secs(10);
-        let Some(fluid) = fluid::solve(&problem, far, 1) else {
+        let Some(fluid) = fluid::solve(&problem, None, far, 1) else {
             return Ok(());
         };
         let all = enumerate::maximal_patterns(&problem, 100_000).expect("few patterns");
@@ -329,6 +329,195 @@ proptest! {
             prop_assert_eq!(held, counts);
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// On planted instances (items in disjoint patterns, some with two copies, hidden among
+    /// random patterns) the weighted local search finds an exact cover.
+    #[test]
+    fn local_search_covers_a_planted_instance(
+        groups in prop::collection::vec(prop::collection::vec(1u32..=2, 1..=4), 2..=40),
+        decoys in prop::collection::vec(prop::collection::vec((0usize..1000, 1u32..=2), 1..=4), 0..=200),
+        seed in 0u64..1000,
+    ) {
+        let mut counts = Vec::new();
+        let mut patterns = Vec::new();
+        for group in &groups {
+            let first = counts.len();
+            counts.extend(group.iter().copied());
+            let load = group.iter().enumerate().map(|(k, &n)| (first + k, n)).collect();
+            patterns.push(Bin { bin_type: 0, load });
+        }
+        let items = counts.len();
+        for decoy in &decoys {
+            let mut load: Vec<(usize, u32)> = decoy.iter().map(|&(i, n)| (i % items, n)).collect();
+            load.sort_unstable();
+            load.dedup_by_key(|&mut (i, _)| i);
+            patterns.push(Bin { bin_type: 0, load });
+        }
+        // The planted patterns last, so that the search does not meet them first.
+        patterns.rotate_left(groups.len());
+        let problem = Problem {
+            resources: vec!["a".into()],
+            items: counts
+                .iter()
+                .enumerate()
+                .map(|(i, &count)| Item { name: format!("i{i}"), size: vec![1], count, eligible: vec![0], max_per_bin: u32::MAX })
+                .collect(),
+            bin_types: vec![BinType { name: "t".into(), capacity: vec![8], price: 1.0 }],
+            conflict_groups: Vec::new(),
+        };
+        let found = cover::local_search(&problem, &patterns, Instant::now() + Duration::from_secs(20), seed);
+        let copies = found.expect("a cover");
+        let mut held = vec![0u32; items];
+        for (pattern, &n) in patterns.iter().zip(&copies) {
+            pattern.load.iter().for_each(|&(i, m)| held[i] += m * n);
+        }
+        prop_assert_eq!(held, counts);
+    }
+
+    /// The full patterns are every pattern of at most three copies that fills the bin in
+    /// both resources, under duals that price both alike (reduced cost 0 exactly then).
+    #[test]
+    fn full_patterns_are_the_exactly_filled_ones(
+        cap in (4u64..=10, 4u64..=10),
+        items in prop::collection::vec((0u64..=10, 0u64..=10, 1u32..=3), 1..=7),
+    ) {
+        let capacity = vec![cap.0, cap.1];
+        let items: Vec<Item> = items
+            .iter()
+            .filter(|&&(a, b, _)| a <= cap.0 && b <= cap.1 && a + b > 0)
+            .enumerate()
+            .map(|(i, &(a, b, count))| Item { name: format!("i{i}"), size: vec![a, b], count, eligible: vec![0], max_per_bin: u32::MAX })
+            .collect();
+        let problem = Problem {
+            resources: vec!["a".into(), "b".into()],
+            items,
+            bin_types: vec![BinType { name: "t".into(), capacity: capacity.clone(), price: 1.0 }],
+            conflict_groups: Vec::new(),
+        };
+        let duals: Vec<f64> = problem
+            .items
+            .iter()
+            .map(|i| (i.size[0] as f64 / cap.0 as f64 + i.size[1] as f64 / cap.1 as f64) / 2.0)
+            .collect();
+        let far = Instant::now() + Duration::from_secs(10);
+        let mut found = full::patterns(&problem, &duals, 100_000, far).expect("few");
+        found.sort();
+        // Every multiset of one to three copies, by brute force.
+        let n = problem.items.len();
+        let mut expected = Vec::new();
+        for a in 0..n {
+            for b in a..=n {
+                for c in b..=n {
+                    let chosen: Vec<usize> = [a, b, c].into_iter().filter(|&i| i < n).collect();
+                    if (b == n && c < n) || chosen.is_empty() {
+                        continue;
+                    }
+                    let mut load: Vec<(usize, u32)> = Vec::new();
+                    for &i in &chosen {
+                        match load.last_mut() {
+                            Some((j, m)) if *j == i => *m += 1,
+                            _ => load.push((i, 1)),
+                        }
+                    }
+                    let fills = (0..2).all(|d| load.iter().map(|&(i, m)| problem.items[i].size[d] * u64::from(m)).sum::<u64>() == capacity[d]);
+                    let copies = load.iter().all(|&(i, m)| m <= problem.items[i].count);
+                    if fills && copies {
+                        expected.push(Bin { bin_type: 0, load });
+                    }
+                }
+            }
+        }
+        expected.sort();
+        expected.dedup();
+        prop_assert_eq!(found, expected);
+    }
+}
+
+/// A copy that only a dear bin type takes needs a whole bin of it, not the share of one
+/// its size fills: the fluid LP counts it so.
+#[test]
+fn fluid_lp_counts_whole_bins_for_an_item_alone_on_its_types() {
+    let problem = Problem {
+        resources: vec!["a".into()],
+        items: vec![
+            Item {
+                name: "small".into(),
+                size: vec![1],
+                count: 10,
+                eligible: vec![0, 1],
+                max_per_bin: u32::MAX,
+            },
+            Item {
+                name: "gpu".into(),
+                size: vec![1],
+                count: 1,
+                eligible: vec![1],
+                max_per_bin: u32::MAX,
+            },
+        ],
+        bin_types: vec![
+            BinType {
+                name: "plain".into(),
+                capacity: vec![10],
+                price: 1.0,
+            },
+            BinType {
+                name: "dear".into(),
+                capacity: vec![10],
+                price: 5.0,
+            },
+        ],
+        conflict_groups: Vec::new(),
+    };
+    let fluid = fluid::solve(&problem, None, Instant::now() + Duration::from_secs(10), 1).expect("a bound");
+    // A whole dear bin (5) and the copies it cannot hold (1 of 10 plain capacity): 5.1;
+    // the best plan costs 6 (one bin of each type).
+    assert!((fluid.bound - 5.1).abs() < 1e-6, "{}", fluid.bound);
+    assert!(fluid.bound <= brute_force(&problem) + 1e-9);
+}
+
+/// Bins must be full in both resources for a plan at the bound: the balanced duals leave
+/// only those patterns at reduced cost 0, where the fluid LP's may price one resource.
+#[test]
+fn balanced_duals_leave_only_bins_full_in_every_resource() {
+    let item = |name: &str, size: Vec<u64>| Item {
+        name: name.into(),
+        size,
+        count: 2,
+        eligible: vec![0],
+        max_per_bin: u32::MAX,
+    };
+    let problem = Problem {
+        resources: vec!["a".into(), "b".into()],
+        items: vec![item("x", vec![5, 2]), item("y", vec![3, 3]), item("z", vec![2, 5])],
+        bin_types: vec![BinType {
+            name: "t".into(),
+            capacity: vec![10, 10],
+            price: 1.0,
+        }],
+        conflict_groups: Vec::new(),
+    };
+    let lattice = bound::Lattice::of(&problem);
+    let far = Instant::now() + Duration::from_secs(10);
+    let duals = balanced(&problem, 2.0, lattice, far, 1).expect("both resources reach 2");
+    assert!((duals.bound - 2.0).abs() < 1e-6);
+    let reduced_cost = |load: Vec<(usize, u32)>| 1.0 - dual_value(&Bin { bin_type: 0, load }, &duals.duals);
+    assert!(reduced_cost(vec![(0, 1), (1, 1), (2, 1)]).abs() < 1e-6);
+    // Full in one resource only.
+    assert!(reduced_cost(vec![(0, 2)]) > 0.1);
+    assert!(reduced_cost(vec![(2, 2)]) > 0.1);
+    let full = full::patterns(&problem, &duals.duals, 100, far).expect("few");
+    assert_eq!(
+        full,
+        vec![Bin {
+            bin_type: 0,
+            load: vec![(0, 1), (1, 1), (2, 1)]
+        }]
+    );
 }
 
 #[test]
