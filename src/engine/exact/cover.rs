@@ -22,6 +22,7 @@ use std::time::Instant;
 use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
 
 use crate::engine::packing::Bin;
 use crate::engine::problem::Problem;
@@ -34,14 +35,35 @@ const TREE_SHARE: f64 = 0.1;
 const DECAY_EVERY: u64 = 10_000;
 /// Steps for which a pattern taken out may not come back.
 const TABU_STEPS: u64 = 3;
+/// Local searches run side by side (not one per thread, so that the answer does not
+/// depend on the thread count).
+const LANES: u64 = 2;
+/// Steps of each local search between looks at the others and at the clock.
+const ROUND_STEPS: u64 = 4096;
 
-/// Copies of each pattern that together hold every copy of every item exactly, or `None`
-/// when the search finds none before `deadline`.
-pub fn exact_cover(problem: &Problem, patterns: &[Bin], deadline: Instant, seed: u64) -> Option<Vec<u32>> {
+/// Copies of each pattern, holding no copy of an item twice.
+pub enum Cover {
+    /// Every copy of every item.
+    Exact(Vec<u32>),
+    /// The local search's closest: the fewest copies left out.
+    Closest(Vec<u32>),
+}
+
+impl Cover {
+    pub fn copies(&self) -> &[u32] {
+        match self {
+            Cover::Exact(copies) | Cover::Closest(copies) => copies,
+        }
+    }
+}
+
+/// Copies of each pattern that together hold every copy of every item exactly, or the
+/// closest the local search came by `deadline`; `None` when there is no exact cover.
+pub fn exact_cover(problem: &Problem, patterns: &[Bin], deadline: Instant, seed: u64) -> Option<Cover> {
     let tree_until = Instant::now() + deadline.saturating_duration_since(Instant::now()).mul_f64(TREE_SHARE);
     match tree_search(problem, patterns, tree_until, seed) {
-        Ok(found) => found,
-        Err(Stopped) => local_search(problem, patterns, deadline, seed),
+        Ok(found) => found.map(Cover::Exact),
+        Err(Stopped) => Some(local_search(problem, patterns, deadline, seed)),
     }
 }
 
@@ -82,65 +104,38 @@ fn tree_search(problem: &Problem, patterns: &[Bin], deadline: Instant, seed: u64
 }
 
 /// The weighted local search: copies of each pattern that cover every copy exactly, or
-/// `None` at `deadline`.
-pub(super) fn local_search(problem: &Problem, patterns: &[Bin], deadline: Instant, seed: u64) -> Option<Vec<u32>> {
-    let mut search = Local::new(problem, patterns);
-    let mut rng = SmallRng::seed_from_u64(seed);
-    let mut best: Vec<usize> = Vec::new();
-    let mut taken_out: Vec<usize> = Vec::new();
-    for step in 1u64.. {
-        if search.open.is_empty() {
-            let mut copies = vec![0u32; patterns.len()];
-            for p in search.slots.iter().flatten() {
-                copies[*p] += 1;
+/// at `deadline` the state that left the fewest copies out. [`LANES`] searches with seeds
+/// of their own run side by side in rounds of [`ROUND_STEPS`] steps, and the first (in
+/// order) to cover after a round gives the answer: the same on any number of threads.
+pub(super) fn local_search(problem: &Problem, patterns: &[Bin], deadline: Instant, seed: u64) -> Cover {
+    let mut lanes: Vec<Local> = (0..LANES)
+        .map(|k| Local::new(problem, patterns, seed.wrapping_add(k)))
+        .collect();
+    let copies_of = |lane: &Local| {
+        let mut copies = vec![0u32; patterns.len()];
+        for p in lane.slots.iter().flatten() {
+            copies[*p] += 1;
+        }
+        copies
+    };
+    let mut closest: Option<(u64, Vec<u32>)> = None;
+    while Instant::now() < deadline {
+        lanes.par_iter_mut().for_each(|lane| lane.run(ROUND_STEPS));
+        for lane in &lanes {
+            let left: u64 = lane
+                .open
+                .iter()
+                .map(|&i| u64::from(lane.count[i] - lane.covered[i]))
+                .sum();
+            if left == 0 {
+                return Cover::Exact(copies_of(lane));
             }
-            return Some(copies);
-        }
-        if step % 1024 == 0 && Instant::now() >= deadline {
-            return None;
-        }
-        // Of the patterns holding an uncovered item, those that lower the uncovered
-        // weight most.
-        let u = search.open[rng.gen_range(0..search.open.len())];
-        best.clear();
-        let mut best_score = i64::MIN;
-        for &p in &search.by_item[u] {
-            if search.tabu[p] > step {
-                continue;
-            }
-            search.overlapped(p, &mut taken_out);
-            let score = search.weight_of(p)
-                - taken_out
-                    .iter()
-                    .map(|&s| search.weight_of(search.slots[s].expect("chosen")))
-                    .sum::<i64>();
-            if score > best_score {
-                best_score = score;
-                best.clear();
-            }
-            if score == best_score {
-                best.push(p);
-            }
-        }
-        if best.is_empty() {
-            continue;
-        }
-        let p = best[rng.gen_range(0..best.len())];
-        search.overlapped(p, &mut taken_out);
-        for &slot in &taken_out {
-            search.take_out(slot, step);
-        }
-        search.put_in(p);
-        for &i in &search.open {
-            search.weight[i] += u64::from(search.count[i] - search.covered[i]);
-        }
-        if step % DECAY_EVERY == 0 {
-            for w in &mut search.weight {
-                *w = 1 + (*w - 1) / 2;
+            if closest.as_ref().map_or(true, |(l, _)| left < *l) {
+                closest = Some((left, copies_of(lane)));
             }
         }
     }
-    None
+    Cover::Closest(closest.map_or_else(|| vec![0; patterns.len()], |(_, copies)| copies))
 }
 
 /// The local search's state: disjoint patterns, in slots.
@@ -164,10 +159,15 @@ struct Local {
     weight: Vec<u64>,
     /// The step until which each pattern may not come back.
     tabu: Vec<u64>,
+    step: u64,
+    rng: SmallRng,
+    /// Scratch: the best patterns of a step, and the slots a pattern overlaps.
+    best: Vec<usize>,
+    taken_out: Vec<usize>,
 }
 
 impl Local {
-    fn new(problem: &Problem, patterns: &[Bin]) -> Self {
+    fn new(problem: &Problem, patterns: &[Bin], seed: u64) -> Self {
         let count: Vec<u32> = problem.items.iter().map(|i| i.count).collect();
         let mut by_item = vec![Vec::new(); count.len()];
         for (p, pattern) in patterns.iter().enumerate() {
@@ -201,7 +201,65 @@ impl Local {
             weight: vec![1; count.len()],
             tabu: vec![0; patterns.len()],
             count,
+            step: 0,
+            rng: SmallRng::seed_from_u64(seed),
+            best: Vec::new(),
+            taken_out: Vec::new(),
         }
+    }
+
+    /// Up to `steps` steps, fewer once every copy is covered. A step takes an uncovered
+    /// item, puts in the pattern holding it that lowers the uncovered weight most (ties at
+    /// random), takes out what it overlaps, and weighs the uncovered copies once more.
+    fn run(&mut self, steps: u64) {
+        let mut best = std::mem::take(&mut self.best);
+        let mut taken_out = std::mem::take(&mut self.taken_out);
+        for _ in 0..steps {
+            if self.open.is_empty() {
+                break;
+            }
+            self.step += 1;
+            let u = self.open[self.rng.gen_range(0..self.open.len())];
+            best.clear();
+            let mut best_score = i64::MIN;
+            for &p in &self.by_item[u] {
+                if self.tabu[p] > self.step {
+                    continue;
+                }
+                self.overlapped(p, &mut taken_out);
+                let score = self.weight_of(p)
+                    - taken_out
+                        .iter()
+                        .map(|&s| self.weight_of(self.slots[s].expect("chosen")))
+                        .sum::<i64>();
+                if score > best_score {
+                    best_score = score;
+                    best.clear();
+                }
+                if score == best_score {
+                    best.push(p);
+                }
+            }
+            if best.is_empty() {
+                continue;
+            }
+            let p = best[self.rng.gen_range(0..best.len())];
+            self.overlapped(p, &mut taken_out);
+            for &slot in &taken_out {
+                self.take_out(slot, self.step);
+            }
+            self.put_in(p);
+            for &i in &self.open {
+                self.weight[i] += u64::from(self.count[i] - self.covered[i]);
+            }
+            if self.step % DECAY_EVERY == 0 {
+                for w in &mut self.weight {
+                    *w = 1 + (*w - 1) / 2;
+                }
+            }
+        }
+        self.best = best;
+        self.taken_out = taken_out;
     }
 
     /// The load of pattern `p`.

@@ -800,8 +800,8 @@ impl<'p> Run<'p> {
         // duals' value, so the search for one goes first, with half the time left.
         if slack == 0.0 {
             let until = share_of_rest(deadline, 0.5);
-            if let Some(copies) = cover::exact_cover(problem, &columns.bins, until, seed) {
-                self.offer(plan::to_packing(problem, &columns.bins, &copies))?;
+            if let Some(cover) = cover::exact_cover(problem, &columns.bins, until, seed) {
+                self.offer(plan::to_packing(problem, &columns.bins, cover.copies()))?;
                 if self.is_optimal() {
                     return Ok(true);
                 }
@@ -846,8 +846,10 @@ impl<'p> Run<'p> {
         let Some(patterns) = full::patterns(problem, duals, REDUCED_LIMIT, until) else {
             return Ok(false);
         };
-        if let Some(copies) = cover::exact_cover(problem, &patterns, until, seed) {
-            self.offer(plan::to_packing(problem, &patterns, &copies))?;
+        // Short of an exact cover, the closest one with the copies it leaves out packed
+        // first-fit is still a plan, often a good one.
+        if let Some(cover) = cover::exact_cover(problem, &patterns, until, seed) {
+            self.offer(plan::to_packing(problem, &patterns, cover.copies()))?;
         }
         Ok(self.is_optimal())
     }

@@ -319,7 +319,11 @@ proptest! {
             })
             .collect();
         let exists = has_exact_cover(&mut counts.clone(), &patterns);
-        let found = cover::exact_cover(&problem, &patterns, Instant::now() + Duration::from_secs(10), 3);
+        let found = cover::exact_cover(&problem, &patterns, Instant::now() + Duration::from_secs(10), 3)
+            .and_then(|cover| match cover {
+                cover::Cover::Exact(copies) => Some(copies),
+                cover::Cover::Closest(_) => None,
+            });
         prop_assert_eq!(found.is_some(), exists);
         if let Some(copies) = found {
             let mut held = vec![0u32; items];
@@ -370,7 +374,9 @@ proptest! {
             conflict_groups: Vec::new(),
         };
         let found = cover::local_search(&problem, &patterns, Instant::now() + Duration::from_secs(20), seed);
-        let copies = found.expect("a cover");
+        let cover::Cover::Exact(copies) = found else {
+            return Err(TestCaseError::fail("no cover"));
+        };
         let mut held = vec![0u32; items];
         for (pattern, &n) in patterns.iter().zip(&copies) {
             pattern.load.iter().for_each(|&(i, m)| held[i] += m * n);
@@ -435,6 +441,41 @@ proptest! {
         expected.dedup();
         prop_assert_eq!(found, expected);
     }
+}
+
+/// Without an exact cover, the local search gives its closest: patterns that hold no copy
+/// twice and leave out as few as it could (one of three items here).
+#[test]
+fn local_search_without_a_cover_gives_its_closest() {
+    let problem = Problem {
+        resources: vec!["a".into()],
+        items: (0..3)
+            .map(|i| Item {
+                name: format!("i{i}"),
+                size: vec![1],
+                count: 1,
+                eligible: vec![0],
+                max_per_bin: u32::MAX,
+            })
+            .collect(),
+        bin_types: vec![BinType {
+            name: "t".into(),
+            capacity: vec![8],
+            price: 1.0,
+        }],
+        conflict_groups: Vec::new(),
+    };
+    let pair = |a, b| Bin {
+        bin_type: 0,
+        load: vec![(a, 1), (b, 1)],
+    };
+    let patterns = vec![pair(0, 1), pair(1, 2), pair(0, 2)];
+    let found = cover::local_search(&problem, &patterns, Instant::now() + Duration::from_millis(50), 1);
+    let cover::Cover::Closest(copies) = found else {
+        panic!("three items in pairs cannot be covered exactly");
+    };
+    assert_eq!(copies.iter().sum::<u32>(), 1);
+    assert!(cover::exact_cover(&problem, &patterns, Instant::now() + Duration::from_secs(10), 1).is_none());
 }
 
 /// A copy that only a dear bin type takes needs a whole bin of it, not the share of one
