@@ -15,7 +15,9 @@
 //! overlaps, choosing the pattern that most lowers the weight of the copies left uncovered,
 //! and raises the weight of every uncovered copy each step, so that copies left out long
 //! are covered at last (the clause weighting of SAT local search). Weights halve every
-//! [`DECAY_EVERY`] steps, so that old weights do not freeze the search.
+//! [`DECAY_EVERY`] steps, so that old weights do not freeze the search. Its time to a cover
+//! varies widely with the seed, so two searches run side by side; short of a cover, the
+//! closest one it reached still makes a good plan once the copies it leaves out are packed.
 
 use std::time::Instant;
 
@@ -334,10 +336,10 @@ impl Local {
             self.holders[i].push(slot);
             self.covered[i] += n;
             if self.covered[i] == self.count[i] {
-                let k = self.place[i];
-                self.open.swap_remove(k);
-                if let Some(&moved) = self.open.get(k) {
-                    self.place[moved] = k;
+                let at = self.place[i];
+                self.open.swap_remove(at);
+                if let Some(&moved) = self.open.get(at) {
+                    self.place[moved] = at;
                 }
                 self.place[i] = usize::MAX;
             }

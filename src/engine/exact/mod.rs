@@ -875,13 +875,15 @@ impl<'p> Run<'p> {
 /// duals) and has that bound; at reduced cost 0 it leaves only the patterns full in all of
 /// those resources, which the exact covers that meet the bound are made of. Each of these
 /// LPs is also far quicker to solve than the fluid LP over all resources (on a 10-resource
-/// instance with 39 bin types, 0.07 s against 8 s). `None` when no resource reaches it.
+/// instance with 39 bin types, 0.07 s against 8 s). `None` unless two resources reach it.
 fn balanced(problem: &Problem, target: f64, lattice: Lattice, until: Instant, seed: u64) -> Option<fluid::Fluid> {
     let alone: Vec<fluid::Fluid> = (0..problem.dims())
         .filter_map(|d| fluid::solve(problem, Some(d), until, seed))
         .filter(|f| lattice.fills_exactly(f.bound) && lattice.round_up(f.bound) == target)
         .collect();
-    if alone.is_empty() {
+    // With one resource alone at the bound, the fluid LP over all of them prices it no
+    // worse, and gives column generation a better start.
+    if alone.len() < 2 {
         return None;
     }
     let n = alone.len() as f64;
