@@ -15,8 +15,9 @@ use crate::engine::packing::Bin;
 use crate::engine::problem::Problem;
 
 /// Every pattern of one to three items (copies counted) whose load equals its bin type's
-/// capacity in every resource and whose reduced cost under `duals` is 0; `None` when
-/// there are more than `limit` or at `deadline`.
+/// capacity in every resource and whose reduced cost under `duals` is 0 (to a millionth
+/// of the price, as the duals are a solver's); `None` when there are more than `limit` or
+/// at `deadline`.
 pub fn patterns(problem: &Problem, duals: &[f64], limit: usize, deadline: Instant) -> Option<Vec<Bin>> {
     let groups = problem.groups_of_items();
     let mut found = Vec::new();
