@@ -103,12 +103,12 @@ pub fn solve(problem: &Problem, only: Option<usize>, deadline: Instant, seed: u6
         .zip(&whole)
         .map(|(item, w)| w.as_ref().map(|_| add_row(&mut lp, f64::from(item.count))))
         .collect();
-    // k[i,t] of the whole rows, by type: `(row, i, k)`.
-    let mut whole_on: BTreeMap<BinTypeId, Vec<(usize, (highs::Row, usize), f64)>> = BTreeMap::new();
+    // The whole rows by type, each with its k[i,t]: `(row, k)`.
+    let mut whole_on: BTreeMap<BinTypeId, Vec<((highs::Row, usize), f64)>> = BTreeMap::new();
     for (i, w) in whole.iter().enumerate() {
         if let (Some(w), Some(r)) = (w, whole_rows[i]) {
             for &(t, k) in w {
-                whole_on.entry(t).or_default().push((i, r, f64::from(k)));
+                whole_on.entry(t).or_default().push((r, f64::from(k)));
             }
         }
     }
@@ -157,7 +157,7 @@ pub fn solve(problem: &Problem, only: Option<usize>, deadline: Instant, seed: u6
                 factors.push((r.0, 1.0));
             }
         }
-        for &(_, r, k) in whole_on.get(&t).into_iter().flatten() {
+        for &(r, k) in whole_on.get(&t).into_iter().flatten() {
             factors.push((r.0, k));
         }
         lp.add_column(bin_type.price, 0.0.., factors);
@@ -227,12 +227,12 @@ pub fn solve(problem: &Problem, only: Option<usize>, deadline: Instant, seed: u6
         most += (0..problem.conflict_groups.len())
             .filter_map(|g| group_rows.get(&(g, t)).map(|&r| dual(r)))
             .sum::<f64>();
+        // Every item of a whole row has an x column on each of its types (all kept).
         most += whole_on
             .get(&t)
             .into_iter()
             .flatten()
-            .filter(|(i, _, _)| x_columns[&t].contains(i))
-            .map(|&(_, r, k)| k * dual(r))
+            .map(|&(r, k)| k * dual(r))
             .sum::<f64>();
         if most > 0.0 {
             if bin_type.price <= 0.0 {
