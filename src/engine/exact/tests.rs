@@ -271,6 +271,48 @@ proptest! {
     }
 }
 
+/// Items of size 1 with these counts, in bins that hold 8: for exact covers, where only the
+/// patterns given count.
+fn unit_problem(counts: &[u32]) -> Problem {
+    Problem {
+        resources: vec!["a".into()],
+        items: counts
+            .iter()
+            .enumerate()
+            .map(|(i, &count)| Item {
+                name: format!("i{i}"),
+                size: vec![1],
+                count,
+                eligible: vec![0],
+                max_per_bin: u32::MAX,
+            })
+            .collect(),
+        bin_types: vec![BinType {
+            name: "t".into(),
+            capacity: vec![8],
+            price: 1.0,
+        }],
+        conflict_groups: Vec::new(),
+    }
+}
+
+/// A pattern of the copies `load` names, items taken modulo `items`, each item once.
+fn pattern_over(load: &[(usize, u32)], items: usize) -> Bin {
+    let mut load: Vec<(usize, u32)> = load.iter().map(|&(i, n)| (i % items, n)).collect();
+    load.sort_unstable();
+    load.dedup_by_key(|&mut (i, _)| i);
+    Bin { bin_type: 0, load }
+}
+
+/// Copies of each item that `copies` of `patterns` hold.
+fn held(patterns: &[Bin], copies: &[u32], items: usize) -> Vec<u32> {
+    let mut held = vec![0u32; items];
+    for (pattern, &n) in patterns.iter().zip(copies) {
+        pattern.load.iter().for_each(|&(i, m)| held[i] += m * n);
+    }
+    held
+}
+
 /// Whether some copies of `patterns` hold exactly `left` of each item: the first item with
 /// copies left must be in some chosen pattern.
 fn has_exact_cover(left: &mut Vec<u32>, patterns: &[Bin]) -> bool {
@@ -299,25 +341,8 @@ proptest! {
         loads in prop::collection::vec(prop::collection::vec((0usize..6, 1u32..=2), 1..=3), 1..=12),
     ) {
         let items = counts.len();
-        let problem = Problem {
-            resources: vec!["a".into()],
-            items: counts
-                .iter()
-                .enumerate()
-                .map(|(i, &count)| Item { name: format!("i{i}"), size: vec![1], count, eligible: vec![0], max_per_bin: u32::MAX })
-                .collect(),
-            bin_types: vec![BinType { name: "t".into(), capacity: vec![8], price: 1.0 }],
-            conflict_groups: Vec::new(),
-        };
-        let patterns: Vec<Bin> = loads
-            .iter()
-            .map(|load| {
-                let mut load: Vec<(usize, u32)> = load.iter().map(|&(i, n)| (i % items, n)).collect();
-                load.sort_unstable();
-                load.dedup_by_key(|&mut (i, _)| i);
-                Bin { bin_type: 0, load }
-            })
-            .collect();
+        let problem = unit_problem(&counts);
+        let patterns: Vec<Bin> = loads.iter().map(|load| pattern_over(load, items)).collect();
         let exists = has_exact_cover(&mut counts.clone(), &patterns);
         let found = cover::exact_cover(&problem, &patterns, Instant::now() + Duration::from_secs(10), 3)
             .and_then(|cover| match cover {
@@ -326,11 +351,7 @@ proptest! {
             });
         prop_assert_eq!(found.is_some(), exists);
         if let Some(copies) = found {
-            let mut held = vec![0u32; items];
-            for (pattern, &n) in patterns.iter().zip(&copies) {
-                pattern.load.iter().for_each(|&(i, m)| held[i] += m * n);
-            }
-            prop_assert_eq!(held, counts);
+            prop_assert_eq!(held(&patterns, &copies, items), counts);
         }
     }
 }
@@ -355,33 +376,15 @@ proptest! {
             patterns.push(Bin { bin_type: 0, load });
         }
         let items = counts.len();
-        for decoy in &decoys {
-            let mut load: Vec<(usize, u32)> = decoy.iter().map(|&(i, n)| (i % items, n)).collect();
-            load.sort_unstable();
-            load.dedup_by_key(|&mut (i, _)| i);
-            patterns.push(Bin { bin_type: 0, load });
-        }
+        patterns.extend(decoys.iter().map(|decoy| pattern_over(decoy, items)));
         // The planted patterns last, so that the search does not meet them first.
         patterns.rotate_left(groups.len());
-        let problem = Problem {
-            resources: vec!["a".into()],
-            items: counts
-                .iter()
-                .enumerate()
-                .map(|(i, &count)| Item { name: format!("i{i}"), size: vec![1], count, eligible: vec![0], max_per_bin: u32::MAX })
-                .collect(),
-            bin_types: vec![BinType { name: "t".into(), capacity: vec![8], price: 1.0 }],
-            conflict_groups: Vec::new(),
-        };
+        let problem = unit_problem(&counts);
         let found = cover::local_search(&problem, &patterns, Instant::now() + Duration::from_secs(20), seed);
         let cover::Cover::Exact(copies) = found else {
             return Err(TestCaseError::fail("no cover"));
         };
-        let mut held = vec![0u32; items];
-        for (pattern, &n) in patterns.iter().zip(&copies) {
-            pattern.load.iter().for_each(|&(i, m)| held[i] += m * n);
-        }
-        prop_assert_eq!(held, counts);
+        prop_assert_eq!(held(&patterns, &copies, items), counts);
     }
 
     /// The full patterns are every pattern of at most three copies that fills the bin in
@@ -447,24 +450,7 @@ proptest! {
 /// twice and leave out as few as it could (one of three items here).
 #[test]
 fn local_search_without_a_cover_gives_its_closest() {
-    let problem = Problem {
-        resources: vec!["a".into()],
-        items: (0..3)
-            .map(|i| Item {
-                name: format!("i{i}"),
-                size: vec![1],
-                count: 1,
-                eligible: vec![0],
-                max_per_bin: u32::MAX,
-            })
-            .collect(),
-        bin_types: vec![BinType {
-            name: "t".into(),
-            capacity: vec![8],
-            price: 1.0,
-        }],
-        conflict_groups: Vec::new(),
-    };
+    let problem = unit_problem(&[1, 1, 1]);
     let pair = |a, b| Bin {
         bin_type: 0,
         load: vec![(a, 1), (b, 1)],
