@@ -71,10 +71,11 @@ const DIVE_CHOICES: usize = 4;
 /// Heuristic pricing rounds after each fixing step of a dive, each keeping
 /// [`COLUMNS_PER_TYPE`] patterns per type: a dive's LP needs only a few new columns.
 const DIVE_PRICING_ROUNDS: usize = 3;
-/// Pricing rounds at most at a dive's node whose LP leaves no room to beat the best plan:
-/// beyond them the node counts as closed and the dive turns back. Near the bound the LP
-/// is degenerate, and pricing until exact pricing finds nothing took most of a dive's time
-/// (on Panigrahy class7_500_3_1, 0.6 s for two steps against 15 ms for each earlier one).
+/// Pricing rounds in a row that leave the LP of a dive's node as it was, while it leaves
+/// no room to beat the best plan, after which the node counts as closed and the dive turns
+/// back. Near the bound the LP is degenerate: pricing until exact pricing found nothing
+/// took most of a dive's time (on Panigrahy class7_500_3_1, 0.6 s for two steps against
+/// 15 ms for each earlier one), with the LP unchanged round after round.
 const CLOSING_ROUNDS: usize = 3;
 /// Problems with at most this many maximal patterns get all of them as columns.
 const ENUMERATION_LIMIT: usize = 2_000;
@@ -730,18 +731,19 @@ impl<'p> Run<'p> {
     }
 
     /// The LP of a dive's node: a few heuristic pricing rounds while it leaves room to beat
-    /// the best plan; when it seems not to, up to [`CLOSING_ROUNDS`] rounds, exact once the
-    /// heuristic finds nothing, so that the dive seldom turns back on a restricted LP but
-    /// does not spend its time proving that a node is closed (a dive is a heuristic: its
-    /// nodes bound nothing). `None` when out of time.
+    /// the best plan; when it seems not to, rounds (exact once the heuristic finds nothing)
+    /// until exact pricing finds nothing or [`CLOSING_ROUNDS`] rounds in a row leave the LP
+    /// as it was: the dive seldom turns back on a restricted LP, and does not spend its time
+    /// proving that a degenerate node is closed. `None` when out of time.
     fn node_lp(&mut self, g: &mut Generation, until: Instant, deadline: Instant) -> Result<Option<LpSolution>, String> {
         let problem = self.problem;
         let mut lp = g.master.solve(problem, deadline)?;
         let mut rounds = 0;
+        let mut unchanged = 0;
         let mut exact = false;
         loop {
             let open = self.leaves_room(lp.value);
-            if rounds >= if open { DIVE_PRICING_ROUNDS } else { CLOSING_ROUNDS } {
+            if (open && rounds >= DIVE_PRICING_ROUNDS) || (!open && unchanged >= CLOSING_ROUNDS) {
                 return Ok(Some(lp));
             }
             if Instant::now() >= until {
@@ -757,7 +759,13 @@ impl<'p> Run<'p> {
                 continue;
             }
             exact = false;
+            let before = lp.value;
             lp = g.master.solve(problem, deadline)?;
+            unchanged = if lp.value < before * (1.0 - 1e-9) {
+                0
+            } else {
+                unchanged + 1
+            };
         }
     }
 
