@@ -71,12 +71,6 @@ const DIVE_CHOICES: usize = 4;
 /// Heuristic pricing rounds after each fixing step of a dive, each keeping
 /// [`COLUMNS_PER_TYPE`] patterns per type: a dive's LP needs only a few new columns.
 const DIVE_PRICING_ROUNDS: usize = 3;
-/// Pricing rounds in a row that leave the LP of a dive's node as it was, while it leaves
-/// no room to beat the best plan, after which the node counts as closed and the dive turns
-/// back. Near the bound the LP is degenerate: pricing until exact pricing found nothing
-/// took most of a dive's time (on Panigrahy class7_500_3_1, 0.6 s for two steps against
-/// 15 ms for each earlier one), with the LP unchanged round after round.
-const CLOSING_ROUNDS: usize = 3;
 /// Problems with at most this many maximal patterns get all of them as columns.
 const ENUMERATION_LIMIT: usize = 2_000;
 /// Improving patterns kept per bin type and pricing round: at least this many, and more
@@ -731,19 +725,16 @@ impl<'p> Run<'p> {
     }
 
     /// The LP of a dive's node: a few heuristic pricing rounds while it leaves room to beat
-    /// the best plan; when it seems not to, rounds (exact once the heuristic finds nothing)
-    /// until exact pricing finds nothing or [`CLOSING_ROUNDS`] rounds in a row leave the LP
-    /// as it was: the dive seldom turns back on a restricted LP, and does not spend its time
-    /// proving that a degenerate node is closed. `None` when out of time.
+    /// the best plan, and pricing until exact pricing finds nothing when it seems not to
+    /// (so that the dive does not turn back on a restricted LP). `None` when out of time.
     fn node_lp(&mut self, g: &mut Generation, until: Instant, deadline: Instant) -> Result<Option<LpSolution>, String> {
         let problem = self.problem;
         let mut lp = g.master.solve(problem, deadline)?;
         let mut rounds = 0;
-        let mut unchanged = 0;
         let mut exact = false;
         loop {
             let open = self.leaves_room(lp.value);
-            if (open && rounds >= DIVE_PRICING_ROUNDS) || (!open && unchanged >= CLOSING_ROUNDS) {
+            if open && rounds >= DIVE_PRICING_ROUNDS {
                 return Ok(Some(lp));
             }
             if Instant::now() >= until {
@@ -759,13 +750,7 @@ impl<'p> Run<'p> {
                 continue;
             }
             exact = false;
-            let before = lp.value;
             lp = g.master.solve(problem, deadline)?;
-            unchanged = if lp.value < before * (1.0 - 1e-9) {
-                0
-            } else {
-                unchanged + 1
-            };
         }
     }
 
