@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::{balanced, bound, cover, enumerate, fluid, full, improve, plan, reduced};
+use crate::engine::heuristics::tests::one_type_problem;
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
 use crate::engine::Settings;
@@ -274,26 +275,8 @@ proptest! {
 /// Items of size 1 with these counts, in bins that hold 8: for exact covers, where only the
 /// patterns given count.
 fn unit_problem(counts: &[u32]) -> Problem {
-    Problem {
-        resources: vec!["a".into()],
-        items: counts
-            .iter()
-            .enumerate()
-            .map(|(i, &count)| Item {
-                name: format!("i{i}"),
-                size: vec![1],
-                count,
-                eligible: vec![0],
-                max_per_bin: u32::MAX,
-            })
-            .collect(),
-        bin_types: vec![BinType {
-            name: "t".into(),
-            capacity: vec![8],
-            price: 1.0,
-        }],
-        conflict_groups: Vec::new(),
-    }
+    let items: Vec<(u64, u32)> = counts.iter().map(|&count| (1, count)).collect();
+    one_type_problem(8, &items)
 }
 
 /// A pattern of the copies `load` names, items taken modulo `items`, each item once.

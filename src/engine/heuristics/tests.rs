@@ -147,7 +147,8 @@ fn packing_of(bins: &[WorkBin]) -> Packing {
     state::to_packing(bins.to_vec())
 }
 
-fn one_type_problem(capacity: u64, items: &[(u64, u32)]) -> Problem {
+/// One resource and one bin type of price 1 and this capacity; items as `(size, count)`.
+pub(crate) fn one_type_problem(capacity: u64, items: &[(u64, u32)]) -> Problem {
     Problem {
         resources: vec!["r".into()],
         items: items
