@@ -22,6 +22,8 @@ const SEEDED_WORK: usize = 200_000;
 
 /// Branch-and-bound nodes per bin type and round before giving up on exactness.
 const NODE_LIMIT: u64 = 400_000;
+/// The same in heuristic rounds.
+const QUICK_NODE_LIMIT: u64 = 4_000;
 
 /// The part of pricing that does not change between rounds.
 pub struct Pricer<'p> {
@@ -111,7 +113,13 @@ impl<'p> Pricer<'p> {
             };
         }
         let knapsack = Knapsack::tightest(self.problem, t, duals, &self.copies[t], &self.groups, false);
-        let root = knapsack.root_bound().min(cheap);
+        let mut root = knapsack.root_bound().min(cheap);
+        let mut prices = None;
+        if root > target {
+            let (bound, mu) = knapsack.lagrangian_bound();
+            root = root.min(bound);
+            prices = Some(mu);
+        }
         if root <= target {
             return Priced {
                 columns: Vec::new(),
@@ -121,14 +129,10 @@ impl<'p> Pricer<'p> {
         }
         let mut pool = Pool::new(per_type, target);
         knapsack.greedy(&mut pool);
-        if !exact {
-            return Priced {
-                columns: pool.into_columns(&knapsack, t),
-                upper_bound: root,
-                exact: false,
-            };
-        }
-        let mut search = Search::new(&knapsack, pool, deadline);
+        // Heuristic rounds still search small knapsacks (few candidates fit a small bin)
+        // to the end: their exact value is what keeps the Farley bound tight.
+        let node_limit = if exact { NODE_LIMIT } else { QUICK_NODE_LIMIT };
+        let mut search = Search::new(&knapsack, pool, deadline, node_limit, prices.as_deref());
         search.run();
         let complete = !search.aborted;
         let pool = search.pool;
@@ -517,6 +521,40 @@ impl Knapsack {
         self.bound_from(0, &self.capacity, &vec![false; self.group_count]).0
     }
 
+    /// The Lagrangian bound: for any resource prices μ ≥ 0, every pattern's value is at
+    /// most `μ · capacity` plus the best profit `Σ_j x_j (value_j − μ · size_j)` with
+    /// resources free, where at most one candidate of each conflict group counts (each
+    /// candidate kept in its first group only: fewer rules, so still a bound). Unlike the
+    /// surrogate bound it weighs every resource at once and counts the conflict groups,
+    /// which matter where many small tasks bind the same port. The prices start from the
+    /// surrogate weighting and improve by exact line searches along each resource.
+    fn lagrangian_bound(&self) -> (f64, Vec<f64>) {
+        let group_of: Vec<Option<usize>> = self.groups.iter().map(|g| g.first().copied()).collect();
+        let mut lagrangian = Lagrangian {
+            knapsack: self,
+            group_of,
+            profit: self.value.clone(),
+            best: vec![(f64::NEG_INFINITY, usize::MAX); self.group_count],
+            mu: vec![0.0; self.dims],
+        };
+        let mut value = lagrangian.line_search(&self.weight);
+        for _ in 0..LAGRANGIAN_SWEEPS {
+            let before = value;
+            for d in 0..self.dims {
+                if self.capacity[d] == 0 {
+                    continue;
+                }
+                let mut unit = vec![0.0; self.dims];
+                unit[d] = 1.0;
+                value = value.min(lagrangian.line_search(&unit));
+            }
+            if value >= before * (1.0 - 1e-6) {
+                break;
+            }
+        }
+        (value, lagrangian.mu)
+    }
+
     /// Greedy fills in several orders; each complete fill is offered to the pool.
     fn greedy(&self, pool: &mut Pool) {
         let n = self.items.len();
@@ -645,6 +683,129 @@ impl Knapsack {
     }
 }
 
+/// Sweeps of line searches over the resources in [`Knapsack::lagrangian_bound`].
+const LAGRANGIAN_SWEEPS: usize = 12;
+
+/// The state of [`Knapsack::lagrangian_bound`]: the prices μ and each candidate's profit
+/// `value − μ · size` at those prices.
+struct Lagrangian<'k> {
+    knapsack: &'k Knapsack,
+    group_of: Vec<Option<usize>>,
+    profit: Vec<f64>,
+    /// Per group, scratch for the best member at the current μ: its profit and index.
+    best: Vec<(f64, usize)>,
+    mu: Vec<f64>,
+}
+
+impl Lagrangian<'_> {
+    /// Moves μ along `direction` (≥ 0) to the best point with μ ≥ 0 of the form
+    /// `μ_kept + α · direction`, where `μ_kept` is μ with the direction's resources set to
+    /// 0 and α ≥ 0; returns the bound there. The bound is convex and piecewise linear in α:
+    /// each free candidate adds `copies · (a_j − α s_j)⁺`, each group the positive part of
+    /// its best member's profit (taken as the member best at the current μ, which makes
+    /// the step a heuristic but keeps the value exact). The least point is the breakpoint
+    /// where the room `direction · capacity` is first outweighed.
+    fn line_search(&mut self, direction: &[f64]) -> f64 {
+        let k = self.knapsack;
+        let previous = self.value();
+        let kept: Vec<f64> = self
+            .mu
+            .iter()
+            .zip(direction)
+            .map(|(&m, &w)| if w > 0.0 { 0.0 } else { m })
+            .collect();
+        let room: f64 = k.capacity.iter().zip(direction).map(|(&c, w)| c as f64 * w).sum();
+        if room <= 0.0 {
+            return previous;
+        }
+        // (breakpoint, weight) of each term that a positive α can change.
+        let mut points: Vec<(f64, f64)> = Vec::with_capacity(k.items.len());
+        for b in &mut self.best {
+            *b = (f64::NEG_INFINITY, usize::MAX);
+        }
+        for j in 0..k.items.len() {
+            let size = k.size(j);
+            let a = k.value[j] - dot(size, &kept);
+            let s = dot(size, direction);
+            if a <= 0.0 || s <= 0.0 {
+                continue;
+            }
+            match self.group_of[j] {
+                None => points.push((a / s, f64::from(k.copies[j]) * s)),
+                Some(g) => {
+                    // The member best at the current μ speaks for the group.
+                    if self.profit[j] > self.best[g].0 {
+                        self.best[g] = (self.profit[j], j);
+                    }
+                }
+            }
+        }
+        for g in 0..self.best.len() {
+            let (_, j) = self.best[g];
+            if j == usize::MAX {
+                continue;
+            }
+            let size = k.size(j);
+            let a = k.value[j] - dot(size, &kept);
+            let s = dot(size, direction);
+            if a > 0.0 && s > 0.0 {
+                points.push((a / s, s));
+            }
+        }
+        points.sort_by(|x, y| y.0.total_cmp(&x.0));
+        let mut outweighed = 0.0;
+        let mut alpha = 0.0;
+        for &(b, w) in &points {
+            outweighed += w;
+            if outweighed >= room {
+                alpha = b;
+                break;
+            }
+        }
+        let old = std::mem::replace(&mut self.mu, kept);
+        for (m, &w) in self.mu.iter_mut().zip(direction) {
+            *m += alpha * w;
+        }
+        let value = self.refresh();
+        if value <= previous {
+            value
+        } else {
+            self.mu = old;
+            self.refresh()
+        }
+    }
+
+    /// Recomputes every profit at μ and returns the bound.
+    fn refresh(&mut self) -> f64 {
+        let k = self.knapsack;
+        for j in 0..k.items.len() {
+            self.profit[j] = k.value[j] - dot(k.size(j), &self.mu);
+        }
+        self.value()
+    }
+
+    /// The bound at μ: `μ · capacity` plus the best profit with resources free.
+    fn value(&self) -> f64 {
+        let k = self.knapsack;
+        let mut total: f64 = k.capacity.iter().zip(&self.mu).map(|(&c, m)| c as f64 * m).sum();
+        let mut group_best = vec![0.0f64; k.group_count];
+        for (j, &p) in self.profit.iter().enumerate() {
+            if p <= 0.0 {
+                continue;
+            }
+            match self.group_of[j] {
+                None => total += f64::from(k.copies[j]) * p,
+                Some(g) => group_best[g] = group_best[g].max(p),
+            }
+        }
+        total + group_best.iter().sum::<f64>()
+    }
+}
+
+fn dot(size: &[u64], weight: &[f64]) -> f64 {
+    size.iter().zip(weight).map(|(&s, w)| s as f64 * w).sum()
+}
+
 /// The best few patterns seen, by value, each above the improving target.
 struct Pool {
     limit: usize,
@@ -709,19 +870,34 @@ struct Search<'k> {
     used: Vec<bool>,
     counts: Vec<u32>,
     nodes: u64,
+    node_limit: u64,
     deadline: Instant,
     aborted: bool,
+    /// The Lagrangian prices of the root, if any: `μ · room` plus the positive profits
+    /// at μ of the candidates still open bound a node (see [`Knapsack::lagrangian_bound`]).
+    prices: Vec<f64>,
+    /// `(candidate, profit at μ)` of the candidates with a positive profit, ascending.
+    profitable: Vec<(usize, f64)>,
 }
 
 impl<'k> Search<'k> {
-    fn new(knapsack: &'k Knapsack, pool: Pool, deadline: Instant) -> Self {
+    fn new(knapsack: &'k Knapsack, pool: Pool, deadline: Instant, node_limit: u64, prices: Option<&[f64]>) -> Self {
+        let profitable = prices.map_or_else(Vec::new, |mu| {
+            (0..knapsack.items.len())
+                .map(|j| (j, knapsack.value[j] - dot(knapsack.size(j), mu)))
+                .filter(|&(_, p)| p > 0.0)
+                .collect()
+        });
         Search {
+            prices: prices.map_or_else(Vec::new, <[f64]>::to_vec),
+            profitable,
             room: knapsack.capacity.clone(),
             used: vec![false; knapsack.group_count],
             counts: vec![0; knapsack.items.len()],
             knapsack,
             pool,
             nodes: 0,
+            node_limit,
             deadline,
             aborted: false,
         }
@@ -731,12 +907,35 @@ impl<'k> Search<'k> {
         self.visit(0, 0.0);
     }
 
+    /// The Lagrangian bound at the root's prices on what candidates from `k` on can add
+    /// in the room left.
+    fn lagrangian_from(&mut self, k: usize) -> f64 {
+        let knapsack = self.knapsack;
+        let mut total: f64 = self.room.iter().zip(&self.prices).map(|(&r, m)| r as f64 * m).sum();
+        let start = self.profitable.partition_point(|&(j, _)| j < k);
+        let mut group_best: Vec<(usize, f64)> = Vec::new();
+        for &(j, p) in &self.profitable[start..] {
+            let n = knapsack.fits(j, &self.room, &self.used);
+            if n == 0 {
+                continue;
+            }
+            match knapsack.groups[j].first() {
+                None => total += f64::from(n) * p,
+                Some(&g) => match group_best.iter_mut().find(|(h, _)| *h == g) {
+                    Some(best) => best.1 = best.1.max(p),
+                    None => group_best.push((g, p)),
+                },
+            }
+        }
+        total + group_best.iter().map(|(_, p)| p).sum::<f64>()
+    }
+
     fn visit(&mut self, k: usize, value: f64) {
         if self.aborted {
             return;
         }
         self.nodes += 1;
-        if self.nodes % 1024 == 0 && (self.nodes > NODE_LIMIT || Instant::now() >= self.deadline) {
+        if self.nodes % 1024 == 0 && (self.nodes > self.node_limit || Instant::now() >= self.deadline) {
             self.aborted = true;
             return;
         }
@@ -747,6 +946,9 @@ impl<'k> Search<'k> {
         };
         let threshold = self.pool.threshold();
         if value + rest <= threshold * (1.0 + 1e-12) {
+            return;
+        }
+        if !self.prices.is_empty() && value + self.lagrangian_from(k) <= threshold * (1.0 + 1e-12) {
             return;
         }
         let most = self.knapsack.fits(j, &self.room, &self.used);

@@ -211,6 +211,39 @@ fn dual_value(bin: &Bin, duals: &[f64]) -> f64 {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Pricing's upper bound holds for every pattern, in heuristic and exact rounds alike
+    /// (the Farley bound rests on it), and exact pricing finds the best pattern.
+    #[test]
+    fn pricing_bounds_every_pattern_and_exact_pricing_finds_the_best(
+        input in tiny_input(),
+        duals in prop::collection::vec(0.0f64..2.0, 3),
+    ) {
+        let problem = tiny_problem(input);
+        let duals = &duals[..problem.items.len()];
+        let all = enumerate::maximal_patterns(&problem, 100_000).expect("few patterns");
+        let pricer = super::pricing::Pricer::new(&problem);
+        let far = Instant::now() + Duration::from_secs(10);
+        for exact in [false, true] {
+            for (t, priced) in pricer.price(duals, exact, 4, far).iter().enumerate() {
+                let best = all
+                    .iter()
+                    .filter(|b| b.bin_type == t)
+                    .map(|b| dual_value(b, duals))
+                    .fold(0.0, f64::max);
+                prop_assert!(priced.upper_bound >= best - 1e-9, "type {t}: bound {} below pattern {best}", priced.upper_bound);
+                let price = problem.bin_types[t].price;
+                if exact && best > price * (1.0 + 1e-6) + 1e-9 {
+                    let found = priced.columns.first().map_or(0.0, |c| c.0);
+                    prop_assert!((found - best).abs() <= 1e-9, "type {t}: found {found}, best {best}");
+                }
+            }
+        }
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     /// Resource duals are feasible, and the enumeration returns exactly the maximal
