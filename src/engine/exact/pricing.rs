@@ -1,7 +1,10 @@
 //! Pricing: for one bin type and the master's dual values, the pattern of greatest dual
 //! value that fits the bin — a bounded multi-dimensional knapsack with per-bin caps and
-//! conflict groups. Greedy orders first (fast, several columns), then an exact branch and
-//! bound that also yields a valid upper bound on the best pattern when it is cut short.
+//! conflict groups. Fractional bounds first (per resource, surrogate, and Lagrangian over
+//! every resource and the conflict groups): types they rule out are done. Then greedy
+//! orders (fast, several columns) and a branch and bound, to the end in exact rounds and
+//! for a few thousand nodes in the others; cut short, it still leaves the valid upper
+//! bound on the best pattern that the Farley bound needs.
 
 use std::time::Instant;
 
