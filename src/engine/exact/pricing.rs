@@ -532,12 +532,11 @@ impl Knapsack {
     /// which matter where many small tasks bind the same port. The prices start from the
     /// surrogate weighting and improve by exact line searches along each resource.
     fn lagrangian_bound(&self) -> (f64, Vec<f64>) {
-        let group_of: Vec<Option<usize>> = self.groups.iter().map(|g| g.first().copied()).collect();
         let mut lagrangian = Lagrangian {
             knapsack: self,
-            group_of,
             profit: self.value.clone(),
             best: vec![(f64::NEG_INFINITY, usize::MAX); self.group_count],
+            scratch: vec![0.0; self.group_count],
             mu: vec![0.0; self.dims],
         };
         let mut value = lagrangian.line_search(&self.weight);
@@ -556,6 +555,32 @@ impl Knapsack {
             }
         }
         (value, lagrangian.mu)
+    }
+
+    /// What the Lagrangian bound adds to `μ · room`: `copies × profit` of each candidate
+    /// `(j, profit, copies)` with a positive profit, where a conflict group (a candidate's
+    /// first) counts its best member once. `best` is scratch per group, all 0, and is left so.
+    fn free_profit(&self, terms: impl Iterator<Item = (usize, f64, u32)>, best: &mut [f64]) -> f64 {
+        let mut total = 0.0;
+        let mut touched = Vec::new();
+        for (j, p, n) in terms {
+            if p <= 0.0 || n == 0 {
+                continue;
+            }
+            match self.groups[j].first() {
+                None => total += f64::from(n) * p,
+                Some(&g) => {
+                    if best[g] == 0.0 {
+                        touched.push(g);
+                    }
+                    best[g] = best[g].max(p);
+                }
+            }
+        }
+        for g in touched {
+            total += std::mem::take(&mut best[g]);
+        }
+        total
     }
 
     /// Greedy fills in several orders; each complete fill is offered to the pool.
@@ -693,10 +718,11 @@ const LAGRANGIAN_SWEEPS: usize = 12;
 /// `value − μ · size` at those prices.
 struct Lagrangian<'k> {
     knapsack: &'k Knapsack,
-    group_of: Vec<Option<usize>>,
     profit: Vec<f64>,
     /// Per group, scratch for the best member at the current μ: its profit and index.
     best: Vec<(f64, usize)>,
+    /// Per group, scratch for [`Knapsack::free_profit`].
+    scratch: Vec<f64>,
     mu: Vec<f64>,
 }
 
@@ -733,7 +759,7 @@ impl Lagrangian<'_> {
             if a <= 0.0 || s <= 0.0 {
                 continue;
             }
-            match self.group_of[j] {
+            match k.groups[j].first().copied() {
                 None => points.push((a / s, f64::from(k.copies[j]) * s)),
                 Some(g) => {
                     // The member best at the current μ speaks for the group.
@@ -788,20 +814,10 @@ impl Lagrangian<'_> {
     }
 
     /// The bound at μ: `μ · capacity` plus the best profit with resources free.
-    fn value(&self) -> f64 {
+    fn value(&mut self) -> f64 {
         let k = self.knapsack;
-        let mut total: f64 = k.capacity.iter().zip(&self.mu).map(|(&c, m)| c as f64 * m).sum();
-        let mut group_best = vec![0.0f64; k.group_count];
-        for (j, &p) in self.profit.iter().enumerate() {
-            if p <= 0.0 {
-                continue;
-            }
-            match self.group_of[j] {
-                None => total += f64::from(k.copies[j]) * p,
-                Some(g) => group_best[g] = group_best[g].max(p),
-            }
-        }
-        total + group_best.iter().sum::<f64>()
+        let terms = self.profit.iter().enumerate().map(|(j, &p)| (j, p, k.copies[j]));
+        dot(&k.capacity, &self.mu) + k.free_profit(terms, &mut self.scratch)
     }
 }
 
@@ -881,6 +897,8 @@ struct Search<'k> {
     prices: Vec<f64>,
     /// `(candidate, profit at μ)` of the candidates with a positive profit, ascending.
     profitable: Vec<(usize, f64)>,
+    /// Per group, scratch for [`Knapsack::free_profit`].
+    scratch: Vec<f64>,
 }
 
 impl<'k> Search<'k> {
@@ -894,6 +912,7 @@ impl<'k> Search<'k> {
         Search {
             prices: prices.map_or_else(Vec::new, <[f64]>::to_vec),
             profitable,
+            scratch: vec![0.0; knapsack.group_count],
             room: knapsack.capacity.clone(),
             used: vec![false; knapsack.group_count],
             counts: vec![0; knapsack.items.len()],
@@ -914,23 +933,12 @@ impl<'k> Search<'k> {
     /// in the room left.
     fn lagrangian_from(&mut self, k: usize) -> f64 {
         let knapsack = self.knapsack;
-        let mut total: f64 = self.room.iter().zip(&self.prices).map(|(&r, m)| r as f64 * m).sum();
         let start = self.profitable.partition_point(|&(j, _)| j < k);
-        let mut group_best: Vec<(usize, f64)> = Vec::new();
-        for &(j, p) in &self.profitable[start..] {
-            let n = knapsack.fits(j, &self.room, &self.used);
-            if n == 0 {
-                continue;
-            }
-            match knapsack.groups[j].first() {
-                None => total += f64::from(n) * p,
-                Some(&g) => match group_best.iter_mut().find(|(h, _)| *h == g) {
-                    Some(best) => best.1 = best.1.max(p),
-                    None => group_best.push((g, p)),
-                },
-            }
-        }
-        total + group_best.iter().map(|(_, p)| p).sum::<f64>()
+        let (room, used) = (&self.room, &self.used);
+        let terms = self.profitable[start..]
+            .iter()
+            .map(|&(j, p)| (j, p, knapsack.fits(j, room, used)));
+        dot(room, &self.prices) + knapsack.free_profit(terms, &mut self.scratch)
     }
 
     fn visit(&mut self, k: usize, value: f64) {
