@@ -1,6 +1,6 @@
-//! The two hot steps of column generation: one pricing round over every bin type, and a
-//! master LP solve, on the realistic 200-service workload and, when `../shared/bench`
-//! exists, on a public vector-packing instance.
+//! The two hot steps of column generation: one pricing round over every bin type (greedy,
+//! quick and exact), and a master LP solve, on the realistic 200-service workload and, when
+//! `../shared/bench` exists, on two public vector-packing instances.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -12,11 +12,22 @@ use ecsplan::bench::vbp;
 use ecsplan::ecs::lower::lower;
 use ecsplan::ecs::rules::Figures;
 use ecsplan::engine::exact::master::Master;
-use ecsplan::engine::exact::pricing::Pricer;
+use ecsplan::engine::exact::pricing::{Effort, Pricer};
 use ecsplan::engine::{heuristics, Bin, Problem, Settings};
 use ecsplan::input::read_catalog;
 
-const PUBLIC: &str = "../shared/bench/vectorpack/Panigrahy/class1/class1_120_10_0.vbp";
+/// Public instances: a small one with many patterns, and one of 500 items where pricing
+/// runs once per step of every dive.
+const PUBLIC: [(&str, &str); 2] = [
+    (
+        "panigrahy-class1-120",
+        "../shared/bench/vectorpack/Panigrahy/class1/class1_120_10_0.vbp",
+    ),
+    (
+        "panigrahy-class9-500",
+        "../shared/bench/vectorpack/Panigrahy/class9/class9_500_5_0.vbp",
+    ),
+];
 
 fn problems() -> Vec<(String, Problem)> {
     let catalog = read_catalog(None).expect("the built-in catalog");
@@ -26,9 +37,11 @@ fn problems() -> Vec<(String, Problem)> {
             .expect("a plannable workload")
             .problem,
     )];
-    if Path::new(PUBLIC).exists() {
-        let instance = vbp::read_vbp(Path::new(PUBLIC)).expect("a .vbp instance");
-        all.push(("panigrahy-class1-120".to_string(), instance.problem));
+    for (name, path) in PUBLIC {
+        if Path::new(path).exists() {
+            let instance = vbp::read_vbp(Path::new(path)).expect("a .vbp instance");
+            all.push((name.to_string(), instance.problem));
+        }
     }
     all
 }
@@ -53,11 +66,14 @@ fn exact(c: &mut Criterion) {
         let duals = solve_master(&problem, &bins);
         let pricer = Pricer::new(&problem);
         let far = || Instant::now() + Duration::from_secs(60);
+        group.bench_with_input(BenchmarkId::new("pricing-greedy", &name), &duals, |b, d| {
+            b.iter(|| pricer.price(d, Effort::Greedy, 4, far()))
+        });
         group.bench_with_input(BenchmarkId::new("pricing-heuristic", &name), &duals, |b, d| {
-            b.iter(|| pricer.price(d, false, 4, far()))
+            b.iter(|| pricer.price(d, Effort::Quick, 4, far()))
         });
         group.bench_with_input(BenchmarkId::new("pricing-exact", &name), &duals, |b, d| {
-            b.iter(|| pricer.price(d, true, 4, far()))
+            b.iter(|| pricer.price(d, Effort::Exact, 4, far()))
         });
         group.bench_function(BenchmarkId::new("master-solve", &name), |b| {
             b.iter(|| solve_master(&problem, &bins))

@@ -37,6 +37,20 @@ pub struct Pricer<'p> {
     groups: Vec<Vec<usize>>,
 }
 
+/// How hard a pricing round searches each bin type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effort {
+    /// The fractional bound and the greedy fills: improving columns, no proof. What a
+    /// dive's steps need, where the search's bound would go unused.
+    Greedy,
+    /// Besides, the Lagrangian bound and a branch and bound cut short after a few thousand
+    /// nodes: the bound of a heuristic round at the root.
+    Quick,
+    /// The branch and bound to the end where it finishes in time: a proof that no column
+    /// improves.
+    Exact,
+}
+
 /// What pricing found for one bin type.
 #[derive(Debug, Clone)]
 pub struct Priced {
@@ -87,12 +101,12 @@ impl<'p> Pricer<'p> {
 
     /// Prices every bin type in parallel (results in bin-type order). Each type first gets
     /// a cheap fractional bound; types whose bound cannot beat their price are done. The
-    /// others get the greedy orders, and the exact search when `exact` is set.
-    pub fn price(&self, duals: &[f64], exact: bool, per_type: usize, deadline: Instant) -> Vec<Priced> {
+    /// others get the greedy orders, and the search that `effort` asks for.
+    pub fn price(&self, duals: &[f64], effort: Effort, per_type: usize, deadline: Instant) -> Vec<Priced> {
         let orders = DimensionOrders::new(self.problem, duals);
         (0..self.problem.bin_types.len())
             .into_par_iter()
-            .map(|t| self.price_type(t, duals, &orders, exact, per_type, deadline))
+            .map(|t| self.price_type(t, duals, &orders, effort, per_type, deadline))
             .collect()
     }
 
@@ -101,7 +115,7 @@ impl<'p> Pricer<'p> {
         t: BinTypeId,
         duals: &[f64],
         orders: &DimensionOrders,
-        exact: bool,
+        effort: Effort,
         per_type: usize,
         deadline: Instant,
     ) -> Priced {
@@ -117,6 +131,17 @@ impl<'p> Pricer<'p> {
         }
         let knapsack = Knapsack::tightest(self.problem, t, duals, &self.copies[t], &self.groups, false);
         let mut root = knapsack.root_bound().min(cheap);
+        if effort == Effort::Greedy {
+            let mut pool = Pool::new(per_type, target);
+            if root > target {
+                knapsack.greedy(&mut pool);
+            }
+            return Priced {
+                columns: pool.into_columns(&knapsack, t),
+                upper_bound: root,
+                exact: root <= target,
+            };
+        }
         let mut prices = None;
         if root > target {
             let (bound, mu) = knapsack.lagrangian_bound();
@@ -134,7 +159,11 @@ impl<'p> Pricer<'p> {
         knapsack.greedy(&mut pool);
         // Heuristic rounds still search small knapsacks (few candidates fit a small bin)
         // to the end: their exact value is what keeps the Farley bound tight.
-        let node_limit = if exact { NODE_LIMIT } else { QUICK_NODE_LIMIT };
+        let node_limit = if effort == Effort::Exact {
+            NODE_LIMIT
+        } else {
+            QUICK_NODE_LIMIT
+        };
         let mut search = Search::new(&knapsack, pool, deadline, node_limit, prices.as_deref());
         search.run();
         let complete = !search.aborted;

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
+use super::pricing::{Effort, Pricer};
 use super::{balanced, bound, cover, enumerate, fluid, full, improve, plan, reduced};
 use crate::engine::heuristics::tests::one_type_problem;
 use crate::engine::packing::{Bin, Packing};
@@ -213,8 +214,9 @@ fn dual_value(bin: &Bin, duals: &[f64]) -> f64 {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
-    /// Pricing's upper bound holds for every pattern, in heuristic and exact rounds alike
-    /// (the Farley bound rests on it), and exact pricing finds the best pattern.
+    /// Pricing's upper bound holds for every pattern, at every effort (the Farley bound
+    /// rests on it), its columns are patterns worth what they are said to be and improve,
+    /// and exact pricing finds the best pattern.
     #[test]
     fn pricing_bounds_every_pattern_and_exact_pricing_finds_the_best(
         input in tiny_input(),
@@ -223,10 +225,11 @@ proptest! {
         let problem = tiny_problem(input);
         let duals = &duals[..problem.items.len()];
         let all = enumerate::maximal_patterns(&problem, 100_000).expect("few patterns");
-        let pricer = super::pricing::Pricer::new(&problem);
+        let pricer = Pricer::new(&problem);
         let far = Instant::now() + Duration::from_secs(10);
-        for exact in [false, true] {
-            for (t, priced) in pricer.price(duals, exact, 4, far).iter().enumerate() {
+        let groups = problem.groups_of_items();
+        for effort in [Effort::Greedy, Effort::Quick, Effort::Exact] {
+            for (t, priced) in pricer.price(duals, effort, 4, far).iter().enumerate() {
                 let best = all
                     .iter()
                     .filter(|b| b.bin_type == t)
@@ -234,7 +237,11 @@ proptest! {
                     .fold(0.0, f64::max);
                 prop_assert!(priced.upper_bound >= best - 1e-9, "type {t}: bound {} below pattern {best}", priced.upper_bound);
                 let price = problem.bin_types[t].price;
-                if exact && best > price * (1.0 + 1e-6) + 1e-9 {
+                for (value, bin) in &priced.columns {
+                    prop_assert!(bin.bin_type == t && bin.fault(&problem, &groups).is_none(), "{bin:?} is no pattern of type {t}");
+                    prop_assert!((value - dual_value(bin, duals)).abs() <= 1e-9 && *value > price, "{bin:?} said {value}");
+                }
+                if effort == Effort::Exact && best > price * (1.0 + 1e-6) + 1e-9 {
                     let found = priced.columns.first().map_or(0.0, |c| c.0);
                     prop_assert!((found - best).abs() <= 1e-9, "type {t}: found {found}, best {best}");
                 }
@@ -258,7 +265,7 @@ proptest! {
             prop_assert!(dual_value(bin, &duals) <= price * (1.0 + 1e-9), "{bin:?} priced above its bin");
         }
         prop_assert!(value <= brute_force(&problem) + 1e-9);
-        let pricer = super::pricing::Pricer::new(&problem);
+        let pricer = Pricer::new(&problem);
         let far = Instant::now() + Duration::from_secs(10);
         let mut found = reduced::patterns(&problem, &pricer, &duals, slack, 100_000, far).expect("complete");
         found.sort();
