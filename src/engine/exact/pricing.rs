@@ -2,9 +2,10 @@
 //! value that fits the bin — a bounded multi-dimensional knapsack with per-bin caps and
 //! conflict groups. Fractional bounds first (per resource, surrogate, and Lagrangian over
 //! every resource and the conflict groups): types they rule out are done. Then greedy
-//! orders (fast, several columns) and a branch and bound, to the end in exact rounds and
-//! for a few thousand nodes in the others; cut short, it still leaves the valid upper
-//! bound on the best pattern that the Farley bound needs.
+//! orders (fast, several columns) and, unless the round asks for greedy fills only (a
+//! dive's steps), a branch and bound, to the end in exact rounds and for a few thousand
+//! nodes in quick ones; cut short, it still leaves the valid upper bound on the best
+//! pattern that the Farley bound needs.
 
 use std::time::Instant;
 
