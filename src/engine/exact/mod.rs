@@ -761,11 +761,7 @@ impl<'p> Run<'p> {
                 if open || effort == Effort::Exact {
                     return Ok(Some(lp));
                 }
-                effort = if effort == Effort::Greedy {
-                    Effort::Quick
-                } else {
-                    Effort::Exact
-                };
+                effort = effort.harder();
                 continue;
             }
             lp = g.master.solve(problem, deadline)?;

@@ -52,6 +52,16 @@ pub enum Effort {
     Exact,
 }
 
+impl Effort {
+    /// The next harder effort (exact stays exact).
+    pub fn harder(self) -> Effort {
+        match self {
+            Effort::Greedy => Effort::Quick,
+            Effort::Quick | Effort::Exact => Effort::Exact,
+        }
+    }
+}
+
 /// What pricing found for one bin type.
 #[derive(Debug, Clone)]
 pub struct Priced {
@@ -132,19 +142,9 @@ impl<'p> Pricer<'p> {
         }
         let knapsack = Knapsack::tightest(self.problem, t, duals, &self.copies[t], &self.groups, false);
         let mut root = knapsack.root_bound().min(cheap);
-        if effort == Effort::Greedy {
-            let mut pool = Pool::new(per_type, target);
-            if root > target {
-                knapsack.greedy(&mut pool);
-            }
-            return Priced {
-                columns: pool.into_columns(&knapsack, t),
-                upper_bound: root,
-                exact: root <= target,
-            };
-        }
         let mut prices = None;
-        if root > target {
+        // Greedy rounds skip the Lagrangian bound and the search: their bound goes unused.
+        if root > target && effort != Effort::Greedy {
             let (bound, mu) = knapsack.lagrangian_bound();
             root = root.min(bound);
             prices = Some(mu);
@@ -160,10 +160,16 @@ impl<'p> Pricer<'p> {
         knapsack.greedy(&mut pool);
         // Heuristic rounds still search small knapsacks (few candidates fit a small bin)
         // to the end: their exact value is what keeps the Farley bound tight.
-        let node_limit = if effort == Effort::Exact {
-            NODE_LIMIT
-        } else {
-            QUICK_NODE_LIMIT
+        let node_limit = match effort {
+            Effort::Greedy => {
+                return Priced {
+                    columns: pool.into_columns(&knapsack, t),
+                    upper_bound: root,
+                    exact: false,
+                }
+            }
+            Effort::Quick => QUICK_NODE_LIMIT,
+            Effort::Exact => NODE_LIMIT,
         };
         let mut search = Search::new(&knapsack, pool, deadline, node_limit, prices.as_deref());
         search.run();
