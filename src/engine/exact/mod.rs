@@ -92,6 +92,8 @@ const MOST_COLUMNS_PER_TYPE: usize = 64;
 const SMOOTHING: f64 = 0.5;
 /// Root rounds between plans rounded from the LP (and one when the root ends).
 const ROUNDING_ROUNDS: usize = 10;
+/// With several bin types, root rounds between quick ones (the others greedy).
+const QUICK_ROUNDS: usize = 10;
 /// Reduced-cost enumeration gives up beyond this many patterns.
 const REDUCED_LIMIT: usize = 30_000;
 /// Beyond that limit, enumerations with these shares of the slack, for a plan only. The
@@ -499,11 +501,11 @@ impl<'p> Run<'p> {
                     }
                 }
             }
-            // Every tenth greedy round searches as a quick one, so that the bound still
+            // Every tenth round searches as a quick one at least, so that the bound still
             // rises as column generation nears convergence (with greedy rounds alone, the
             // 200-service case in `compare`, seven scenarios sharing two cores, kept the
             // fluid LP's bound).
-            if effort == Effort::Greedy && rounds % ROUNDING_ROUNDS == 0 {
+            if effort == Effort::Greedy && rounds % QUICK_ROUNDS == 0 {
                 effort = Effort::Quick;
             }
             let priced = g.pricer.price(&lp.duals, effort, g.per_type, until);
