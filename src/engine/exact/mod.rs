@@ -465,8 +465,11 @@ impl<'p> Run<'p> {
         // on it settles the root early and makes a good center for smoothing. With many,
         // it is the worst type's, which stays below the fluid LP's bound until column
         // generation all but converges: there the rounds that count are cheap ones on the
-        // LP's own duals, each round that finds nothing searching harder. On the
-        // 2,000-service case the root's LP ended at $1,264 instead of $1,275 an hour.
+        // LP's own duals, each round that finds nothing searching harder, and every
+        // [`QUICK_ROUNDS`]th a quick one so that the bound still rises near convergence
+        // (greedy rounds alone kept the fluid LP's bound on the 200-service case in
+        // `compare`, seven scenarios sharing two cores). On the 2,000-service case the
+        // plan costs $1,268 instead of $1,312 an hour in 30 s.
         let one_type = problem.bin_types.len() == 1;
         let base = if one_type { Effort::Quick } else { Effort::Greedy };
         let mut effort = base;
@@ -501,10 +504,6 @@ impl<'p> Run<'p> {
                     }
                 }
             }
-            // Every tenth round searches as a quick one at least, so that the bound still
-            // rises as column generation nears convergence (with greedy rounds alone, the
-            // 200-service case in `compare`, seven scenarios sharing two cores, kept the
-            // fluid LP's bound).
             if effort == Effort::Greedy && rounds % QUICK_ROUNDS == 0 {
                 effort = Effort::Quick;
             }
