@@ -1,8 +1,10 @@
 //! The heuristic portfolio: first-fit and best-fit decreasing over several item orders and
 //! bin-type rules, and bin-centric filling, run in parallel, each followed by an
-//! improvement pass; the cheapest wins.
+//! improvement pass; the cheapest wins. Also the ejection search ([`fewer_bins`]) that the
+//! exact method runs on the plans it reaches with one bin type.
 
 mod construct;
+mod eject;
 mod improve;
 mod rooms;
 mod state;
@@ -10,6 +12,8 @@ mod state;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
+
+pub use eject::fewer_bins;
 
 use super::packing::Packing;
 use super::problem::{ItemId, Problem};

@@ -343,3 +343,92 @@ fn the_portfolio_is_never_below_the_optimum_and_often_at_it() {
     }
     assert!(optimal * 10 >= total * 8, "optimal on {optimal} of {total}");
 }
+
+/// Bins of capacity 1,000 filled exactly by triplets of random sizes: the optimum is
+/// `triplets` bins.
+fn triplet_problem(seed: u64, triplets: usize) -> Problem {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut items = Vec::new();
+    for _ in 0..triplets {
+        let a = rng.gen_range(250..=500);
+        let b = rng.gen_range(250..=(1000 - a - 1).min(500));
+        items.push((a, 1));
+        items.push((b, 1));
+        items.push((1000 - a - b, 1));
+    }
+    one_type_problem(1000, &items)
+}
+
+/// One bin per copy: the worst start the ejection search can get.
+fn one_bin_each(p: &Problem) -> Packing {
+    let mut bins = Vec::new();
+    for (i, item) in p.items.iter().enumerate() {
+        for _ in 0..item.count {
+            bins.push(crate::engine::Bin {
+                bin_type: 0,
+                load: vec![(i, 1)],
+            });
+        }
+    }
+    Packing { bins }
+}
+
+/// Triplets in the instances of the ejection search's test.
+const TRIPLETS: usize = 8;
+
+#[test]
+fn the_ejection_search_reaches_the_optimum_of_exact_triplets() {
+    let far = std::time::Instant::now() + std::time::Duration::from_secs(3600);
+    let total = 40;
+    let mut optimal = 0;
+    for seed in 0..total {
+        let p = triplet_problem(seed, TRIPLETS);
+        let start = one_bin_each(&p);
+        let fewer = super::fewer_bins(&p, &start, TRIPLETS, 20_000, far, seed).expect("fewer bins than one per item");
+        fewer.verify(&p).unwrap();
+        assert!(fewer.bins.len() >= TRIPLETS && fewer.bins.len() < start.bins.len());
+        if fewer.bins.len() == TRIPLETS {
+            optimal += 1;
+        }
+    }
+    assert!(optimal * 10 >= total * 9, "the optimum on {optimal} of {total}");
+}
+
+#[test]
+fn the_ejection_search_keeps_every_rule_and_never_beats_the_optimum() {
+    let far = std::time::Instant::now() + std::time::Duration::from_secs(3600);
+    let mut improved = 0;
+    let mut tried = 0;
+    for seed in 0..400 {
+        let mut p = random_problem(seed, 4, 3);
+        p.bin_types.truncate(1);
+        p.bin_types[0].price = 1.0;
+        for item in &mut p.items {
+            item.eligible = vec![0];
+            for (s, &c) in item.size.iter_mut().zip(&p.bin_types[0].capacity) {
+                *s = (*s).min(c);
+            }
+        }
+        let start = one_bin_each(&p);
+        let opt = brute_force(&p) as usize;
+        if start.bins.len() <= opt.max(2) {
+            continue;
+        }
+        tried += 1;
+        // Asked for as few bins as it can find: a plan below the optimum would break a rule.
+        let Some(fewer) = super::fewer_bins(&p, &start, 0, 5_000, far, seed) else {
+            continue;
+        };
+        fewer.verify(&p).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        assert!(
+            fewer.bins.len() >= opt && fewer.bins.len() < start.bins.len(),
+            "seed {seed}"
+        );
+        assert_eq!(
+            Some(&fewer),
+            super::fewer_bins(&p, &start, 0, 5_000, far, seed).as_ref()
+        );
+        improved += 1;
+    }
+    assert!(improved * 2 >= tried, "fewer bins on {improved} of {tried}");
+}

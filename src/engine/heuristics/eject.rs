@@ -1,0 +1,418 @@
+//! Fewer bins by an ejection search, after Buljubašić and Vasquez's consistent
+//! neighborhood search for vector packing. From a plan of `m` bins, the two lightest are
+//! emptied into a pool of copies left out; each move then puts one copy from the pool into
+//! a bin, ejecting into the pool at most two copies that no longer fit beside it. The move
+//! chosen leaves the pool nearest to fitting one bin (its excess over a bin's capacity,
+//! then its weight). A copy may not go back into the bin that ejected it for a while
+//! (tabu), unless that brings the pool nearer than ever; when the pool stops getting
+//! nearer, swaps between bins gather their free room. Once the pool fits one bin, the plan
+//! has `m − 1` bins, and the search goes on for one bin fewer, down to the bound. One bin
+//! type only: with several, a bin fewer is not the only way to save.
+
+use std::time::Instant;
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+use super::state::{self, Data, WorkBin};
+use crate::engine::packing::Packing;
+use crate::engine::problem::{ItemId, Problem};
+
+/// Moves between looks at the clock.
+const CLOCK_MOVES: u64 = 64;
+/// A copy ejected from a bin may not go back into it for this many moves, plus up to
+/// as many again at random.
+const TENURE: u64 = 8;
+/// Moves without a lighter pool between consolidations of the bins.
+const STALL_MOVES: u64 = 100;
+/// Most passes over all pairs of bins in one consolidation.
+const CONSOLIDATE_PASSES: usize = 3;
+/// Share of the pool's weight in its score.
+const WEIGHT: f64 = 0.01;
+/// Bins holding more copies than this are not searched for pairs to eject.
+const PAIR_COPIES: u32 = 24;
+
+/// A plan with fewer bins than `start`, and no fewer than `least_bins`, if the search
+/// finds one within `moves` moves per bin fewer and by `deadline`. Deterministic for a
+/// given seed when it ends before the deadline.
+pub fn fewer_bins(
+    problem: &Problem,
+    start: &Packing,
+    least_bins: usize,
+    moves: u64,
+    deadline: Instant,
+    seed: u64,
+) -> Option<Packing> {
+    if problem.bin_types.len() != 1 || start.bins.len() <= least_bins.max(2) {
+        return None;
+    }
+    let data = Data::new(problem);
+    let mut bins: Vec<WorkBin> = start
+        .bins
+        .iter()
+        .map(|b| {
+            let mut bin = WorkBin::new(b.bin_type, data.dims);
+            for &(i, k) in &b.load {
+                bin.add(&data, i, k);
+            }
+            bin
+        })
+        .collect();
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut found = None;
+    while bins.len() > least_bins.max(2) {
+        let mut search = Search::new(&data, bins.clone());
+        match search.run(moves, deadline, &mut rng) {
+            Some(fewer) => {
+                bins = fewer;
+                found = Some(bins.clone());
+            }
+            None => break,
+        }
+    }
+    found.map(state::to_packing)
+}
+
+/// Copies out of `load` into a bin being searched: at most two, by item.
+type Eject = ([ItemId; 2], usize);
+
+/// The search for one bin fewer: `bins` holds two bins fewer than the plan it started from,
+/// and `pool` what they held and what moves ejected since.
+struct Search<'d, 'p> {
+    data: &'d Data<'p>,
+    bins: Vec<WorkBin>,
+    /// `(item, copies)` left out.
+    pool: Vec<(ItemId, u32)>,
+    /// Per item, one copy's size relative to the capacity, summed over the resources.
+    weight: Vec<f64>,
+    pool_weight: f64,
+    /// The pool's total size per resource.
+    pool_sum: Vec<u64>,
+    /// `tabu[item * bins + bin]`: the move before which the item may not enter the bin.
+    tabu: Vec<u64>,
+    moves: u64,
+}
+
+impl<'d, 'p> Search<'d, 'p> {
+    fn new(data: &'d Data<'p>, mut bins: Vec<WorkBin>) -> Self {
+        let weight: Vec<f64> = (0..data.n)
+            .map(|i| {
+                data.item_size(i)
+                    .iter()
+                    .zip(data.type_cap(0))
+                    .filter(|(_, &c)| c > 0)
+                    .map(|(&s, &c)| s as f64 / c as f64)
+                    .sum()
+            })
+            .collect();
+        let load_weight = |b: &WorkBin| -> f64 { b.load.iter().map(|&(i, k)| f64::from(k) * weight[i]).sum() };
+        let mut pool = Vec::new();
+        for _ in 0..2 {
+            let lightest = (0..bins.len())
+                .min_by(|&a, &b| load_weight(&bins[a]).total_cmp(&load_weight(&bins[b])).then(a.cmp(&b)))
+                .expect("more than two bins");
+            pool.extend(bins.swap_remove(lightest).load);
+        }
+        let pool_weight = pool.iter().map(|&(i, k)| f64::from(k) * weight[i]).sum();
+        let mut pool_sum = vec![0u64; data.dims];
+        for &(i, k) in &pool {
+            for (t, &s) in pool_sum.iter_mut().zip(data.item_size(i)) {
+                *t += s * u64::from(k);
+            }
+        }
+        let tabu = vec![0; data.n * bins.len()];
+        Search {
+            data,
+            bins,
+            pool,
+            weight,
+            pool_weight,
+            pool_sum,
+            tabu,
+            moves: 0,
+        }
+    }
+
+    /// Moves until the pool fits one bin (then the bins with that one), `moves` moves or
+    /// `deadline`.
+    fn run(&mut self, moves: u64, deadline: Instant, rng: &mut SmallRng) -> Option<Vec<WorkBin>> {
+        let mut lightest = self.score(&[], &[]);
+        let mut stalled = 0u64;
+        loop {
+            if let Some(last) = self.pool_in_one_bin() {
+                let mut bins = std::mem::take(&mut self.bins);
+                bins.push(last);
+                return Some(bins);
+            }
+            if self.moves >= moves || self.moves % CLOCK_MOVES == 0 && Instant::now() >= deadline {
+                return None;
+            }
+            let (i, b, eject) = self.best_move(lightest, rng)?;
+            self.apply(i, b, eject, rng);
+            let score = self.score(&[], &[]);
+            if score < lightest - 1e-9 {
+                lightest = score;
+                stalled = 0;
+            } else {
+                stalled += 1;
+                // A consolidation may take as long as many moves: the clock first.
+                if stalled % STALL_MOVES == 0 {
+                    if Instant::now() >= deadline {
+                        return None;
+                    }
+                    self.consolidate();
+                }
+            }
+        }
+    }
+
+    /// Swaps and moves copies between bins while that makes full bins fuller (the sum
+    /// over bins of their squared shares of each resource rises): room gathers in a few
+    /// bins, where copies of the pool may then fit.
+    fn consolidate(&mut self) {
+        for _ in 0..CONSOLIDATE_PASSES {
+            let mut changed = false;
+            for a in 0..self.bins.len() {
+                for b in a + 1..self.bins.len() {
+                    changed |= self.exchange(a, b);
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// The best swap of one copy of `a` with one of `b`, or move of one copy between them,
+    /// that raises their fullness; whether there was one.
+    fn exchange(&mut self, a: usize, b: usize) -> bool {
+        let data = self.data;
+        let before = fullness(data, &self.bins[a]) + fullness(data, &self.bins[b]);
+        let mut best: Option<(f64, Option<ItemId>, Option<ItemId>)> = None;
+        let (x, y) = (&self.bins[a], &self.bins[b]);
+        let movable =
+            |bin: &WorkBin, i: ItemId| data.is_eligible(i, bin.bin_type) && bin.copies_of(i) < data.per_bin[i];
+        let mut consider = |from_a: Option<ItemId>, from_b: Option<ItemId>| {
+            let after = fullness_after(data, x, from_b, from_a) + fullness_after(data, y, from_a, from_b);
+            if after > before + 1e-9 && best.as_ref().map_or(true, |(v, _, _)| after > *v + 1e-12) {
+                best = Some((after, from_a, from_b));
+            }
+        };
+        for &(j, _) in &x.load {
+            if movable(y, j) && y.fit(data, j) > 0 {
+                consider(Some(j), None);
+            }
+            for &(h, _) in &y.load {
+                if h != j
+                    && movable(y, j)
+                    && movable(x, h)
+                    && fits_after(data, y, j, &[h])
+                    && fits_after(data, x, h, &[j])
+                {
+                    consider(Some(j), Some(h));
+                }
+            }
+        }
+        for &(h, _) in &y.load {
+            if movable(x, h) && x.fit(data, h) > 0 {
+                consider(None, Some(h));
+            }
+        }
+        let Some((_, from_a, from_b)) = best else {
+            return false;
+        };
+        if let Some(j) = from_a {
+            self.bins[a].remove(data, j, 1);
+        }
+        if let Some(h) = from_b {
+            self.bins[b].remove(data, h, 1);
+            self.bins[a].add(data, h, 1);
+        }
+        if let Some(j) = from_a {
+            self.bins[b].add(data, j, 1);
+        }
+        true
+    }
+
+    /// The pool packed into one bin, if it fits.
+    fn pool_in_one_bin(&self) -> Option<WorkBin> {
+        let mut bin = WorkBin::new(0, self.data.dims);
+        for &(i, k) in &self.pool {
+            if bin.fit(self.data, i) < k {
+                return None;
+            }
+            bin.add(self.data, i, k);
+        }
+        Some(bin)
+    }
+
+    /// The move that leaves the pool the least [`Search::score`], ties at random: tabu
+    /// moves only when their score is below `lightest`, the least so far.
+    fn best_move(&self, lightest: f64, rng: &mut SmallRng) -> Option<(ItemId, usize, Eject)> {
+        let data = self.data;
+        let nb = self.bins.len();
+        let mut best: Option<(f64, (ItemId, usize, Eject))> = None;
+        let mut ties = 0u32;
+        let mut consider = |score: f64, tabu: bool, m: (ItemId, usize, Eject)| {
+            if tabu && score >= lightest - 1e-9 {
+                return;
+            }
+            match best {
+                Some((d, _)) if score > d + 1e-12 => {}
+                Some((d, _)) if score >= d - 1e-12 => {
+                    ties += 1;
+                    if rng.gen_range(0..=ties) == 0 {
+                        best = Some((score, m));
+                    }
+                }
+                _ => {
+                    ties = 0;
+                    best = Some((score, m));
+                }
+            }
+        };
+        for &(i, _) in &self.pool {
+            let out = [i];
+            for (b, bin) in self.bins.iter().enumerate() {
+                let tabu = self.tabu[i * nb + b] > self.moves;
+                if bin.fit(data, i) > 0 {
+                    consider(self.score(&out, &[]), tabu, (i, b, ([i, i], 0)));
+                    continue;
+                }
+                if !data.is_eligible(i, bin.bin_type) || bin.copies_of(i) >= data.per_bin[i] {
+                    continue;
+                }
+                let mut alone = Vec::new();
+                for &(j, _) in &bin.load {
+                    if j != i && fits_after(data, bin, i, &[j]) {
+                        consider(self.score(&out, &[j]), tabu, (i, b, ([j, j], 1)));
+                        alone.push(j);
+                    }
+                }
+                if bin.load.iter().map(|&(_, k)| k).sum::<u32>() > PAIR_COPIES {
+                    continue;
+                }
+                for (x, &(j, kj)) in bin.load.iter().enumerate() {
+                    if j == i || alone.contains(&j) {
+                        continue;
+                    }
+                    if kj >= 2 && fits_after(data, bin, i, &[j, j]) {
+                        consider(self.score(&out, &[j, j]), tabu, (i, b, ([j, j], 2)));
+                    }
+                    for &(h, _) in &bin.load[x + 1..] {
+                        if h != i && !alone.contains(&h) && fits_after(data, bin, i, &[j, h]) {
+                            consider(self.score(&out, &[j, h]), tabu, (i, b, ([j, h], 2)));
+                        }
+                    }
+                }
+            }
+        }
+        best.map(|(_, m)| m)
+    }
+
+    /// Puts one copy of `i` from the pool into bin `b`, ejecting `eject` into the pool.
+    fn apply(&mut self, i: ItemId, b: usize, (eject, n): Eject, rng: &mut SmallRng) {
+        let data = self.data;
+        let nb = self.bins.len();
+        self.moves += 1;
+        for &j in &eject[..n] {
+            self.bins[b].remove(data, j, 1);
+            add_copy(&mut self.pool, j);
+            self.pool_weight += self.weight[j];
+            for (t, &s) in self.pool_sum.iter_mut().zip(data.item_size(j)) {
+                *t += s;
+            }
+            self.tabu[j * nb + b] = self.moves + TENURE + rng.gen_range(0..=TENURE);
+        }
+        self.bins[b].add(data, i, 1);
+        let at = self
+            .pool
+            .iter()
+            .position(|&(j, _)| j == i)
+            .expect("the pool holds the item");
+        self.pool[at].1 -= 1;
+        if self.pool[at].1 == 0 {
+            self.pool.remove(at);
+        }
+        self.pool_weight -= self.weight[i];
+        for (t, &s) in self.pool_sum.iter_mut().zip(data.item_size(i)) {
+            *t -= s;
+        }
+    }
+
+    /// The pool's score once a copy of each of `out` has left it and one of each of `into`
+    /// has joined it: how far its size exceeds one bin, summed over the resources relative
+    /// to the capacity, and a little of its weight, so that of two pools equally far from
+    /// fitting the lighter comes first.
+    fn score(&self, out: &[ItemId], into: &[ItemId]) -> f64 {
+        let data = self.data;
+        let cap = data.type_cap(0);
+        let mut over = 0.0;
+        let mut weight = self.pool_weight;
+        for &j in into {
+            weight += self.weight[j];
+        }
+        for &j in out {
+            weight -= self.weight[j];
+        }
+        for d in 0..data.dims {
+            let mut t = self.pool_sum[d];
+            for &j in into {
+                t += data.item_size(j)[d];
+            }
+            for &j in out {
+                t -= data.item_size(j)[d];
+            }
+            if t > cap[d] {
+                over += (t - cap[d]) as f64 / cap[d].max(1) as f64;
+            }
+        }
+        over + WEIGHT * weight
+    }
+}
+
+/// Whether one more copy of `i` fits `bin` once a copy of each item of `eject` is out:
+/// capacity and conflict groups (the caller has checked eligibility and the per-bin cap).
+fn fits_after(data: &Data, bin: &WorkBin, i: ItemId, eject: &[ItemId]) -> bool {
+    let cap = data.type_cap(bin.bin_type);
+    let size = data.item_size(i);
+    for d in 0..data.dims {
+        let freed: u64 = eject.iter().map(|&j| data.item_size(j)[d]).sum();
+        if bin.used[d] + size[d] > cap[d] + freed {
+            return false;
+        }
+    }
+    data.groups[i]
+        .iter()
+        .all(|g| !bin.groups.contains(g) || eject.iter().any(|&j| data.groups[j].contains(g)))
+}
+
+/// Sum over the resources of the bin's squared share of each.
+fn fullness(data: &Data, bin: &WorkBin) -> f64 {
+    fullness_after(data, bin, None, None)
+}
+
+/// [`fullness`] once a copy of `into` has joined the bin and one of `out` has left it.
+fn fullness_after(data: &Data, bin: &WorkBin, into: Option<ItemId>, out: Option<ItemId>) -> f64 {
+    let cap = data.type_cap(bin.bin_type);
+    let mut total = 0.0;
+    for d in 0..data.dims {
+        let mut u = bin.used[d];
+        if let Some(i) = into {
+            u += data.item_size(i)[d];
+        }
+        if let Some(j) = out {
+            u -= data.item_size(j)[d];
+        }
+        let share = u as f64 / cap[d].max(1) as f64;
+        total += share * share;
+    }
+    total
+}
+
+fn add_copy(pool: &mut Vec<(ItemId, u32)>, i: ItemId) {
+    match pool.iter_mut().find(|(j, _)| *j == i) {
+        Some((_, k)) => *k += 1,
+        None => pool.push((i, 1)),
+    }
+}
