@@ -710,13 +710,13 @@ impl<'p> Run<'p> {
                 if integral {
                     let copies: Vec<u32> = lp.primal.iter().map(|&x| x.round().max(0.0) as u32).collect();
                     let plan = plan::to_packing(problem, &g.columns.bins, &copies);
-                    self.offer(plan.clone())?;
-                    // A plan as cheap as the best (the new best, or another as cheap) may be a
+                    // A plan as cheap as the best (a new best, or another as cheap) may be a
                     // few moves of the ejection search from one bin fewer: on the 36
                     // Panigrahy files missed by 1715cf7, it took 1 to 97 moves where it did.
                     if plan.cost(problem) <= self.best_cost {
                         self.eject(&plan, QUICK_EJECT_MOVES, until, self.settings.seed)?;
                     }
+                    self.offer(plan)?;
                     return Ok(Dive::Done);
                 }
             }
@@ -916,7 +916,7 @@ impl<'p> Run<'p> {
     }
 
     /// With one bin type, the ejection search ([`heuristics::fewer_bins`]) for a plan of
-    /// fewer bins than the best, down to the bound, in at most `moves` moves per bin.
+    /// fewer bins than `start`, down to the bound, in at most `moves` moves per bin fewer.
     fn eject(&mut self, start: &Packing, moves: u64, until: Instant, seed: u64) -> Result<(), String> {
         let problem = self.problem;
         if problem.bin_types.len() != 1 {

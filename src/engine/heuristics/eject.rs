@@ -58,19 +58,29 @@ pub fn fewer_bins(
             bin
         })
         .collect();
+    let weight: Vec<f64> = (0..data.n)
+        .map(|i| {
+            data.item_size(i)
+                .iter()
+                .zip(data.type_cap(0))
+                .filter(|(_, &c)| c > 0)
+                .map(|(&s, &c)| s as f64 / c as f64)
+                .sum()
+        })
+        .collect();
     let mut rng = SmallRng::seed_from_u64(seed);
-    let mut found = None;
+    let mut fewer = false;
     while bins.len() > least_bins.max(2) {
-        let mut search = Search::new(&data, bins.clone());
+        let mut search = Search::new(&data, &weight, bins.clone());
         match search.run(moves, deadline, &mut rng) {
-            Some(fewer) => {
-                bins = fewer;
-                found = Some(bins.clone());
+            Some(found) => {
+                bins = found;
+                fewer = true;
             }
             None => break,
         }
     }
-    found.map(state::to_packing)
+    fewer.then(|| state::to_packing(bins))
 }
 
 /// Copies out of `load` into a bin being searched: at most two, by item.
@@ -84,7 +94,7 @@ struct Search<'d, 'p> {
     /// `(item, copies)` left out.
     pool: Vec<(ItemId, u32)>,
     /// Per item, one copy's size relative to the capacity, summed over the resources.
-    weight: Vec<f64>,
+    weight: &'d [f64],
     pool_weight: f64,
     /// The pool's total size per resource.
     pool_sum: Vec<u64>,
@@ -94,17 +104,7 @@ struct Search<'d, 'p> {
 }
 
 impl<'d, 'p> Search<'d, 'p> {
-    fn new(data: &'d Data<'p>, mut bins: Vec<WorkBin>) -> Self {
-        let weight: Vec<f64> = (0..data.n)
-            .map(|i| {
-                data.item_size(i)
-                    .iter()
-                    .zip(data.type_cap(0))
-                    .filter(|(_, &c)| c > 0)
-                    .map(|(&s, &c)| s as f64 / c as f64)
-                    .sum()
-            })
-            .collect();
+    fn new(data: &'d Data<'p>, weight: &'d [f64], mut bins: Vec<WorkBin>) -> Self {
         let load_weight = |b: &WorkBin| -> f64 { b.load.iter().map(|&(i, k)| f64::from(k) * weight[i]).sum() };
         let mut pool = Vec::new();
         for _ in 0..2 {
@@ -199,16 +199,14 @@ impl<'d, 'p> Search<'d, 'p> {
             }
         };
         for &(j, _) in &x.load {
-            if movable(y, j) && y.fit(data, j) > 0 {
+            if !movable(y, j) {
+                continue;
+            }
+            if y.fit(data, j) > 0 {
                 consider(Some(j), None);
             }
             for &(h, _) in &y.load {
-                if h != j
-                    && movable(y, j)
-                    && movable(x, h)
-                    && fits_after(data, y, j, &[h])
-                    && fits_after(data, x, h, &[j])
-                {
+                if h != j && movable(x, h) && fits_after(data, y, j, &[h]) && fits_after(data, x, h, &[j]) {
                     consider(Some(j), Some(h));
                 }
             }
@@ -271,6 +269,8 @@ impl<'d, 'p> Search<'d, 'p> {
                 }
             }
         };
+        // The items of a bin whose copy alone makes room, reused from bin to bin.
+        let mut alone = Vec::new();
         for &(i, _) in &self.pool {
             let out = [i];
             for (b, bin) in self.bins.iter().enumerate() {
@@ -282,7 +282,7 @@ impl<'d, 'p> Search<'d, 'p> {
                 if !data.is_eligible(i, bin.bin_type) || bin.copies_of(i) >= data.per_bin[i] {
                     continue;
                 }
-                let mut alone = Vec::new();
+                alone.clear();
                 for &(j, _) in &bin.load {
                     if j != i && fits_after(data, bin, i, &[j]) {
                         consider(self.score(&out, &[j]), tabu, (i, b, ([j, j], 1)));
