@@ -75,8 +75,8 @@ const DIVE_BACKTRACKS: usize = 4;
 /// Dives after the first round up one of the columns that fit in the room left, at
 /// random, or one of this many columns that raise the LP least.
 const DIVE_CHOICES: usize = 4;
-/// Heuristic pricing rounds after each fixing step of a dive, each keeping
-/// [`COLUMNS_PER_TYPE`] patterns per type: a dive's LP needs only a few new columns, and
+/// Heuristic pricing rounds after each fixing step of a dive (each keeping up to
+/// [`MOST_DIVE_COLUMNS_PER_TYPE`] patterns per type): a dive's LP needs only a few new columns, and
 /// each round costs an LP solve, the dearest part of a step (on the 27 Panigrahy files
 /// missed by 913a5b0, 14 reach the optimum in 10 s with one round, 12 with three).
 const DIVE_PRICING_ROUNDS: usize = 1;
@@ -95,6 +95,13 @@ const ENUMERATION_LIMIT: usize = 2_000;
 /// when there are few types, up to [`MOST_COLUMNS_PER_TYPE`].
 const COLUMNS_PER_TYPE: usize = 4;
 const MOST_COLUMNS_PER_TYPE: usize = 64;
+/// Improving patterns kept per bin type in a dive's pricing rounds: at least
+/// [`COLUMNS_PER_TYPE`], and more when there are few types, up to this many. A dive near
+/// the bound adds columns one round at a time until its LP is back under the best plan,
+/// and with four a round, a dive on a 500-item file took seconds (class 9 files of
+/// Panigrahy one bin above the bound: 6 of 13 optimal in 10 s with 16, 32 or 64, none
+/// or 2 with 4).
+const MOST_DIVE_COLUMNS_PER_TYPE: usize = 16;
 /// Weight of the best dual point in the smoothed duals of heuristic pricing rounds.
 const SMOOTHING: f64 = 0.5;
 /// Root rounds between plans rounded from the LP (and one when the root ends).
@@ -215,8 +222,9 @@ struct Generation<'p> {
     columns: Columns,
     pricer: Pricer<'p>,
     groups: Vec<Vec<usize>>,
-    /// Improving patterns kept per bin type and pricing round.
+    /// Improving patterns kept per bin type and pricing round: at the root, and in dives.
     per_type: usize,
+    dive_per_type: usize,
 }
 
 impl<'p> Generation<'p> {
@@ -228,6 +236,8 @@ impl<'p> Generation<'p> {
             groups: problem.groups_of_items(),
             per_type: (2 * problem.items.len() / problem.bin_types.len().max(1))
                 .clamp(COLUMNS_PER_TYPE, MOST_COLUMNS_PER_TYPE),
+            dive_per_type: (problem.items.len() / (2 * problem.bin_types.len().max(1)))
+                .clamp(COLUMNS_PER_TYPE, MOST_DIVE_COLUMNS_PER_TYPE),
         })
     }
 
@@ -802,7 +812,7 @@ impl<'p> Run<'p> {
             if Instant::now() >= until {
                 return Ok(None);
             }
-            let priced = g.pricer.price(&lp.duals, effort, COLUMNS_PER_TYPE, until);
+            let priced = g.pricer.price(&lp.duals, effort, g.dive_per_type, until);
             rounds += 1;
             if g.add_priced(problem, priced)? == 0 {
                 if open || effort == Effort::Quick {
