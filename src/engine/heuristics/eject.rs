@@ -1,13 +1,13 @@
 //! Fewer bins by an ejection search, after Buljubašić and Vasquez's consistent
 //! neighborhood search for vector packing. From a plan of `m` bins, the two lightest are
 //! emptied into a pool of copies left out; each move then puts one copy from the pool into
-//! a bin, ejecting into the pool at most two copies that no longer fit beside it. The move
-//! chosen leaves the pool nearest to fitting one bin (its excess over a bin's capacity,
-//! then its weight). A copy may not go back into the bin that ejected it for a while
-//! (tabu), unless that brings the pool nearer than ever; when the pool stops getting
-//! nearer, swaps between bins gather their free room. Once the pool fits one bin, the plan
-//! has `m − 1` bins, and the search goes on for one bin fewer, down to the bound. One bin
-//! type only: with several, a bin fewer is not the only way to save.
+//! a bin (or two, into a bin of few copies), ejecting into the pool at most two copies that
+//! no longer fit beside it. The move chosen leaves the pool nearest to fitting one bin (its
+//! excess over a bin's capacity, then its weight). A copy may not go back into the bin that
+//! ejected it for a while (tabu), unless that brings the pool nearer than ever; when the
+//! pool stops getting nearer, swaps between bins gather their free room. Once the pool fits
+//! one bin, the plan has `m − 1` bins, and the search goes on for one bin fewer, down to the
+//! bound. One bin type only: with several, a bin fewer is not the only way to save.
 
 use std::time::Instant;
 
@@ -31,6 +31,12 @@ const CONSOLIDATE_PASSES: usize = 3;
 const WEIGHT: f64 = 0.01;
 /// Bins holding more copies than this are not searched for pairs to eject.
 const PAIR_COPIES: u32 = 24;
+/// Bins holding more copies than this do not take two copies of the pool in one move: in
+/// bins of two or three copies, a pair from the pool replacing what the bin holds is often
+/// the only way forward (on 27 Panigrahy files of 250 and 500 items in classes 6, 7 and 9,
+/// 14 optimal in 10 s with such moves, 10 without); in fuller bins, one copy at a time
+/// gets there, and pairs would multiply the moves to weigh.
+const PAIR_IN_COPIES: u32 = 4;
 
 /// A plan with fewer bins than `start`, and no fewer than `least_bins`, if the search
 /// finds one within `moves` moves per bin fewer and by `deadline`. Deterministic for a
@@ -83,8 +89,30 @@ pub fn fewer_bins(
     fewer.then(|| state::to_packing(bins))
 }
 
-/// Copies out of `load` into a bin being searched: at most two, by item.
-type Eject = ([ItemId; 2], usize);
+/// One move: one or two copies from the pool into bin `bin`, and at most two copies out of
+/// it into the pool, by item (`ins` and `outs` of `into` and `out` count).
+#[derive(Debug, Clone, Copy)]
+struct Move {
+    bin: usize,
+    into: [ItemId; 2],
+    ins: usize,
+    out: [ItemId; 2],
+    outs: usize,
+}
+
+impl Move {
+    fn new(bin: usize, into: &[ItemId], out: &[ItemId]) -> Move {
+        let pad = |x: &[ItemId]| [x[0], x[x.len() - 1]];
+        let first = into[0];
+        Move {
+            bin,
+            into: pad(into),
+            ins: into.len(),
+            out: if out.is_empty() { [first; 2] } else { pad(out) },
+            outs: out.len(),
+        }
+    }
+}
 
 /// The search for one bin fewer: `bins` holds two bins fewer than the plan it started from,
 /// and `pool` what they held and what moves ejected since.
@@ -147,8 +175,8 @@ impl<'d, 'p> Search<'d, 'p> {
             if self.moves >= moves || self.moves % CLOCK_MOVES == 0 && Instant::now() >= deadline {
                 return None;
             }
-            let (i, b, eject) = self.best_move(lightest, rng)?;
-            self.apply(i, b, eject, rng);
+            let m = self.best_move(lightest, rng)?;
+            self.apply(m, rng);
             let score = self.score(&[], &[]);
             if score < lightest - 1e-9 {
                 lightest = score;
@@ -206,7 +234,7 @@ impl<'d, 'p> Search<'d, 'p> {
                 consider(Some(j), None);
             }
             for &(h, _) in &y.load {
-                if h != j && movable(x, h) && fits_after(data, y, j, &[h]) && fits_after(data, x, h, &[j]) {
+                if h != j && movable(x, h) && fits_after(data, y, &[j], &[h]) && fits_after(data, x, &[h], &[j]) {
                     consider(Some(j), Some(h));
                 }
             }
@@ -246,12 +274,12 @@ impl<'d, 'p> Search<'d, 'p> {
 
     /// The move that leaves the pool the least [`Search::score`], ties at random: tabu
     /// moves only when their score is below `lightest`, the least so far.
-    fn best_move(&self, lightest: f64, rng: &mut SmallRng) -> Option<(ItemId, usize, Eject)> {
+    fn best_move(&self, lightest: f64, rng: &mut SmallRng) -> Option<Move> {
         let data = self.data;
         let nb = self.bins.len();
-        let mut best: Option<(f64, (ItemId, usize, Eject))> = None;
+        let mut best: Option<(f64, Move)> = None;
         let mut ties = 0u32;
-        let mut consider = |score: f64, tabu: bool, m: (ItemId, usize, Eject)| {
+        let mut consider = |score: f64, tabu: bool, m: Move| {
             if tabu && score >= lightest - 1e-9 {
                 return;
             }
@@ -271,37 +299,54 @@ impl<'d, 'p> Search<'d, 'p> {
         };
         // The items of a bin whose copy alone makes room, reused from bin to bin.
         let mut alone = Vec::new();
-        for &(i, _) in &self.pool {
-            let out = [i];
+        // One copy of the pool into a bin, then two into a bin of few copies: where bins
+        // hold two or three, a pair from the pool often replaces what a bin holds.
+        let singles = self.pool.iter().map(|&(i, _)| ([i, i], 1));
+        let pairs = self.pool.iter().enumerate().flat_map(|(x, &(i, k))| {
+            self.pool[x..]
+                .iter()
+                .filter(move |&&(h, _)| h != i || k >= 2)
+                .map(move |&(h, _)| ([i, h], 2))
+        });
+        let few: Vec<bool> = self.bins.iter().map(|bin| copies(bin) <= PAIR_IN_COPIES).collect();
+        for (entering, ins) in singles.chain(pairs) {
+            let into = &entering[..ins];
             for (b, bin) in self.bins.iter().enumerate() {
-                let tabu = self.tabu[i * nb + b] > self.moves;
-                if bin.fit(data, i) > 0 {
-                    consider(self.score(&out, &[]), tabu, (i, b, ([i, i], 0)));
+                if ins == 2 && !few[b] {
                     continue;
                 }
-                if !data.is_eligible(i, bin.bin_type) || bin.copies_of(i) >= data.per_bin[i] {
+                let allowed = |i: ItemId| {
+                    let need = into.iter().filter(|&&x| x == i).count() as u32;
+                    data.is_eligible(i, bin.bin_type) && bin.copies_of(i) + need <= data.per_bin[i]
+                };
+                if !into.iter().all(|&i| allowed(i)) {
+                    continue;
+                }
+                let tabu = into.iter().any(|&i| self.tabu[i * nb + b] > self.moves);
+                if fits_after(data, bin, into, &[]) {
+                    consider(self.score(into, &[]), tabu, Move::new(b, into, &[]));
                     continue;
                 }
                 alone.clear();
                 for &(j, _) in &bin.load {
-                    if j != i && fits_after(data, bin, i, &[j]) {
-                        consider(self.score(&out, &[j]), tabu, (i, b, ([j, j], 1)));
+                    if !into.contains(&j) && fits_after(data, bin, into, &[j]) {
+                        consider(self.score(into, &[j]), tabu, Move::new(b, into, &[j]));
                         alone.push(j);
                     }
                 }
-                if bin.load.iter().map(|&(_, k)| k).sum::<u32>() > PAIR_COPIES {
+                if copies(bin) > PAIR_COPIES {
                     continue;
                 }
                 for (x, &(j, kj)) in bin.load.iter().enumerate() {
-                    if j == i || alone.contains(&j) {
+                    if into.contains(&j) || alone.contains(&j) {
                         continue;
                     }
-                    if kj >= 2 && fits_after(data, bin, i, &[j, j]) {
-                        consider(self.score(&out, &[j, j]), tabu, (i, b, ([j, j], 2)));
+                    if kj >= 2 && fits_after(data, bin, into, &[j, j]) {
+                        consider(self.score(into, &[j, j]), tabu, Move::new(b, into, &[j, j]));
                     }
                     for &(h, _) in &bin.load[x + 1..] {
-                        if h != i && !alone.contains(&h) && fits_after(data, bin, i, &[j, h]) {
-                            consider(self.score(&out, &[j, h]), tabu, (i, b, ([j, h], 2)));
+                        if !into.contains(&h) && !alone.contains(&h) && fits_after(data, bin, into, &[j, h]) {
+                            consider(self.score(into, &[j, h]), tabu, Move::new(b, into, &[j, h]));
                         }
                     }
                 }
@@ -310,33 +355,35 @@ impl<'d, 'p> Search<'d, 'p> {
         best.map(|(_, m)| m)
     }
 
-    /// Puts one copy of `i` from the pool into bin `b`, ejecting `eject` into the pool.
-    fn apply(&mut self, i: ItemId, b: usize, (eject, n): Eject, rng: &mut SmallRng) {
+    /// Makes move `m`: its copies out of the bin go to the pool, tabu for that bin.
+    fn apply(&mut self, m: Move, rng: &mut SmallRng) {
         let data = self.data;
         let nb = self.bins.len();
         self.moves += 1;
-        for &j in &eject[..n] {
-            self.bins[b].remove(data, j, 1);
+        for &j in &m.out[..m.outs] {
+            self.bins[m.bin].remove(data, j, 1);
             add_copy(&mut self.pool, j);
             self.pool_weight += self.weight[j];
             for (t, &s) in self.pool_sum.iter_mut().zip(data.item_size(j)) {
                 *t += s;
             }
-            self.tabu[j * nb + b] = self.moves + TENURE + rng.gen_range(0..=TENURE);
+            self.tabu[j * nb + m.bin] = self.moves + TENURE + rng.gen_range(0..=TENURE);
         }
-        self.bins[b].add(data, i, 1);
-        let at = self
-            .pool
-            .iter()
-            .position(|&(j, _)| j == i)
-            .expect("the pool holds the item");
-        self.pool[at].1 -= 1;
-        if self.pool[at].1 == 0 {
-            self.pool.remove(at);
-        }
-        self.pool_weight -= self.weight[i];
-        for (t, &s) in self.pool_sum.iter_mut().zip(data.item_size(i)) {
-            *t -= s;
+        for &i in &m.into[..m.ins] {
+            self.bins[m.bin].add(data, i, 1);
+            let at = self
+                .pool
+                .iter()
+                .position(|&(j, _)| j == i)
+                .expect("the pool holds the item");
+            self.pool[at].1 -= 1;
+            if self.pool[at].1 == 0 {
+                self.pool.remove(at);
+            }
+            self.pool_weight -= self.weight[i];
+            for (t, &s) in self.pool_sum.iter_mut().zip(data.item_size(i)) {
+                *t -= s;
+            }
         }
     }
 
@@ -371,20 +418,29 @@ impl<'d, 'p> Search<'d, 'p> {
     }
 }
 
-/// Whether one more copy of `i` fits `bin` once a copy of each item of `eject` is out:
+/// Whether a copy of each of `into` fits `bin` once a copy of each of `eject` is out:
 /// capacity and conflict groups (the caller has checked eligibility and the per-bin cap).
-fn fits_after(data: &Data, bin: &WorkBin, i: ItemId, eject: &[ItemId]) -> bool {
+fn fits_after(data: &Data, bin: &WorkBin, into: &[ItemId], eject: &[ItemId]) -> bool {
     let cap = data.type_cap(bin.bin_type);
-    let size = data.item_size(i);
     for d in 0..data.dims {
         let freed: u64 = eject.iter().map(|&j| data.item_size(j)[d]).sum();
-        if bin.used[d] + size[d] > cap[d] + freed {
+        let added: u64 = into.iter().map(|&i| data.item_size(i)[d]).sum();
+        if bin.used[d] + added > cap[d] + freed {
             return false;
         }
     }
-    data.groups[i]
-        .iter()
-        .all(|g| !bin.groups.contains(g) || eject.iter().any(|&j| data.groups[j].contains(g)))
+    into.iter().enumerate().all(|(x, &i)| {
+        data.groups[i].iter().all(|g| {
+            let held = bin.groups.contains(g) && !eject.iter().any(|&j| data.groups[j].contains(g));
+            let twice = into[..x].iter().any(|&h| data.groups[h].contains(g));
+            !held && !twice
+        })
+    })
+}
+
+/// Copies a bin holds.
+fn copies(bin: &WorkBin) -> u32 {
+    bin.load.iter().map(|&(_, k)| k).sum()
 }
 
 /// Sum over the resources of the bin's squared share of each.
