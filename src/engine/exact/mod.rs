@@ -797,8 +797,8 @@ impl<'p> Run<'p> {
     /// plans, and on the 36 Panigrahy files missed by 1715cf7 a dive at one bin above the
     /// bound spent seconds in it (18 optima with the ejection search in 10 s instead of
     /// 15; 28 of the 43 hardest New files either way, but on 8 New files that 1715cf7
-    /// solves in 3 to 8 s, 3 with it and none without: a trade the run notes of
-    /// 2026-12-02 leave open). `None` when out of time.
+    /// solves in 3 to 8 s, 3 with it and none without; with up to 16 columns a round
+    /// instead of 4, 5 of those 8 without it). `None` when out of time.
     fn node_lp(&mut self, g: &mut Generation, until: Instant, deadline: Instant) -> Result<Option<LpSolution>, String> {
         let problem = self.problem;
         let mut lp = g.master.solve(problem, deadline)?;
