@@ -407,8 +407,7 @@ impl<'p> Run<'p> {
             return Ok(());
         }
         // With one bin type, a few moves of the ejection search may already save a bin.
-        let best = self.best.clone();
-        self.eject(&best, QUICK_EJECT_MOVES, deadline, seed)?;
+        self.eject(None, QUICK_EJECT_MOVES, deadline, seed)?;
         if self.is_optimal() {
             return Ok(());
         }
@@ -429,8 +428,7 @@ impl<'p> Run<'p> {
         }
         // The dives' best plan may be a few moves from one bin fewer: the ejection search
         // gets the time the dives left, but for the last share.
-        let best = self.best.clone();
-        self.eject(&best, u64::MAX, share(EJECT_SHARE), seed)?;
+        self.eject(None, u64::MAX, share(EJECT_SHARE), seed)?;
         if self.is_optimal() {
             return Ok(());
         }
@@ -724,7 +722,7 @@ impl<'p> Run<'p> {
                     // few moves of the ejection search from one bin fewer: on the 36
                     // Panigrahy files missed by 1715cf7, it took 1 to 97 moves where it did.
                     if plan.cost(problem) <= self.best_cost {
-                        self.eject(&plan, QUICK_EJECT_MOVES, until, self.settings.seed)?;
+                        self.eject(Some(&plan), QUICK_EJECT_MOVES, until, self.settings.seed)?;
                     }
                     self.offer(plan)?;
                     return Ok(Dive::Done);
@@ -926,13 +924,15 @@ impl<'p> Run<'p> {
     }
 
     /// With one bin type, the ejection search ([`heuristics::fewer_bins`]) for a plan of
-    /// fewer bins than `start`, down to the bound, in at most `moves` moves per bin fewer.
-    fn eject(&mut self, start: &Packing, moves: u64, until: Instant, seed: u64) -> Result<(), String> {
+    /// fewer bins than `start` (the best plan when `None`), down to the bound, in at most
+    /// `moves` moves per bin fewer.
+    fn eject(&mut self, start: Option<&Packing>, moves: u64, until: Instant, seed: u64) -> Result<(), String> {
         let problem = self.problem;
         if problem.bin_types.len() != 1 {
             return Ok(());
         }
         let least = (self.lower_bound / problem.bin_types[0].price * (1.0 - 1e-9)).ceil() as usize;
+        let start = start.unwrap_or(&self.best);
         match heuristics::fewer_bins(problem, start, least, moves, until, seed) {
             Some(fewer) => self.offer(fewer),
             None => Ok(()),

@@ -308,11 +308,11 @@ impl<'d, 'p> Search<'d, 'p> {
                 .filter(move |&&(h, _)| h != i || k >= 2)
                 .map(move |&(h, _)| ([i, h], 2))
         });
-        let few: Vec<bool> = self.bins.iter().map(|bin| copies(bin) <= PAIR_IN_COPIES).collect();
+        let held: Vec<u32> = self.bins.iter().map(WorkBin::copies).collect();
         for (entering, ins) in singles.chain(pairs) {
             let into = &entering[..ins];
             for (b, bin) in self.bins.iter().enumerate() {
-                if ins == 2 && !few[b] {
+                if ins == 2 && held[b] > PAIR_IN_COPIES {
                     continue;
                 }
                 let allowed = |i: ItemId| {
@@ -334,7 +334,7 @@ impl<'d, 'p> Search<'d, 'p> {
                         alone.push(j);
                     }
                 }
-                if copies(bin) > PAIR_COPIES {
+                if held[b] > PAIR_COPIES {
                     continue;
                 }
                 for (x, &(j, kj)) in bin.load.iter().enumerate() {
@@ -436,11 +436,6 @@ fn fits_after(data: &Data, bin: &WorkBin, into: &[ItemId], eject: &[ItemId]) -> 
             !held && !twice
         })
     })
-}
-
-/// Copies a bin holds.
-fn copies(bin: &WorkBin) -> u32 {
-    bin.load.iter().map(|&(_, k)| k).sum()
 }
 
 /// Sum over the resources of the bin's squared share of each.

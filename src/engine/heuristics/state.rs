@@ -249,6 +249,11 @@ impl WorkBin {
         self.groups.clear();
     }
 
+    /// Copies the bin holds, of every item.
+    pub fn copies(&self) -> u32 {
+        self.load.iter().map(|&(_, k)| k).sum()
+    }
+
     /// Copies of `i` the bin holds.
     pub fn copies_of(&self, i: ItemId) -> u32 {
         match self.load.last() {
