@@ -202,6 +202,9 @@ struct Run<'p> {
 struct Root {
     /// The LP is solved: no column can raise the bound further.
     converged: bool,
+    /// It stopped once the LP and the bound rounded up alike, short of proving the LP
+    /// solved.
+    settled: bool,
     rounds: usize,
 }
 
@@ -398,7 +401,7 @@ impl<'p> Run<'p> {
         if !complete && filled && self.enumerate(&g, share(FIRST_ENUMERATION_SHARE), seed, true)? {
             return Ok(());
         }
-        let root = self.root(&mut g, complete, share(ROOT_SHARE), deadline)?;
+        let root = self.root(&mut g, complete, true, share(ROOT_SHARE), deadline)?;
         if let Some(lp) = self.root_lp.take() {
             self.offer(plan::round_down(problem, &g.columns.bins, &lp.primal, self.settings))?;
             self.root_lp = Some(lp);
@@ -410,6 +413,9 @@ impl<'p> Run<'p> {
         self.eject(None, QUICK_EJECT_MOVES, deadline, seed)?;
         if self.is_optimal() {
             return Ok(());
+        }
+        if root.settled {
+            self.solve_lp(&g, share(ROOT_SHARE), deadline, seed)?;
         }
         // The patterns that a cheaper plan could use may already be few enough for a proof.
         if !complete && self.enumerate(&g, share(ENUMERATION_SHARE), seed, false)? {
@@ -485,9 +491,17 @@ impl<'p> Run<'p> {
     }
 
     /// Column generation at the root until the LP is solved (exact pricing finds no
-    /// improving column), the bound meets the best plan, or `until`. Every round raises
-    /// the bound by Farley's argument.
-    fn root(&mut self, g: &mut Generation, complete: bool, until: Instant, deadline: Instant) -> Result<Root, String> {
+    /// improving column), the bound meets the best plan, or `until`; with `settle`, also
+    /// once no column can raise the bound. Every round raises the bound by Farley's
+    /// argument.
+    fn root(
+        &mut self,
+        g: &mut Generation,
+        complete: bool,
+        settle: bool,
+        until: Instant,
+        deadline: Instant,
+    ) -> Result<Root, String> {
         let problem = self.problem;
         // With one bin type, Farley's bound is that type's alone: the quick rounds' bound
         // on it settles the root early and makes a good center for smoothing. With many,
@@ -512,6 +526,7 @@ impl<'p> Run<'p> {
                 self.raise_bound(lp.value * (1.0 - 1e-9));
                 return Ok(Root {
                     converged: true,
+                    settled: false,
                     rounds,
                 });
             }
@@ -540,18 +555,15 @@ impl<'p> Run<'p> {
             if rounds % ROUNDING_ROUNDS == 0 {
                 self.offer(plan::round_down(problem, &g.columns.bins, &lp.primal, self.settings))?;
             }
-            // Once the LP and the bound round up alike, no column can raise the bound, but
-            // the rounds go on until the LP is solved: the reduced-cost enumeration after
-            // the root prices patterns against the best feasible duals, and the LP optimum's
-            // own leave the least slack. On class7_250_3_1 of Panigrahy, the root stopping
-            // there left Farley's bound at 102.78 for an LP of 102.97: too many patterns
-            // within 0.22 of a plan of 103 bins; two rounds more, 2,101 within 0.03, and
-            // the MIP over them found that plan.
+            // The LP optimum lies between the bound and this LP's value: once both round up
+            // alike, no column can raise the bound, and diving may start.
+            let settled = settle && self.lattice.round_up(lp.value * (1.0 - 1e-9)) <= self.lower_bound;
             self.root_lp = Some(lp);
             let all_exact = priced.iter().all(|p| p.exact);
-            if self.is_optimal() {
+            if self.is_optimal() || settled {
                 return Ok(Root {
                     converged: true,
+                    settled,
                     rounds,
                 });
             }
@@ -560,6 +572,7 @@ impl<'p> Run<'p> {
                 if effort == Effort::Exact && all_exact {
                     return Ok(Root {
                         converged: true,
+                        settled: false,
                         rounds,
                     });
                 }
@@ -568,6 +581,7 @@ impl<'p> Run<'p> {
                     // bound cannot be closed in time.
                     return Ok(Root {
                         converged: false,
+                        settled: false,
                         rounds,
                     });
                 }
@@ -578,8 +592,28 @@ impl<'p> Run<'p> {
         }
         Ok(Root {
             converged: false,
+            settled: false,
             rounds,
         })
+    }
+
+    /// Solves the root LP that [`Run::root`] left once it settled, on a master of its own
+    /// over the same columns, for its duals alone: reduced-cost enumeration prices
+    /// patterns against the best feasible duals, and the LP optimum's leave the least
+    /// slack. On class7_250_3_1 of Panigrahy the root settled with Farley's bound at
+    /// 102.78 for an LP of 102.97, too many patterns within reach of a plan of 103 bins;
+    /// two rounds more, 2,101 within 0.03, and the MIP over them found that plan. The
+    /// dives still start from the settled LP and its columns: started from the solved
+    /// one, they took other paths, and as many files were lost as were gained.
+    fn solve_lp(&mut self, g: &Generation, until: Instant, deadline: Instant, seed: u64) -> Result<(), String> {
+        let mut solved = Generation::new(self.problem, seed)?;
+        for bin in &g.columns.bins {
+            solved.add(self.problem, bin.clone())?;
+        }
+        let settled = self.root_lp.take();
+        let outcome = self.root(&mut solved, false, false, until, deadline);
+        self.root_lp = settled;
+        outcome.map(|_| ())
     }
 
     /// Diving: solve the LP with a few pricing rounds, keep whole columns and round one
