@@ -737,3 +737,72 @@ fn measure_vector_packing() {
     }
     println!("optimal {optimal} of {total}");
 }
+
+/// A `.vbp` text of `n` random items in three resources of capacity 100, each from 20 to
+/// 60: two or three to a bin, like the class 7 files of Panigrahy.
+fn random_vbp(seed: u64, n: usize) -> String {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
+    let mut text = format!("3\n100 100 100\n{n}\n");
+    for _ in 0..n {
+        let size: Vec<String> = (0..3).map(|_| rng.gen_range(20..=60).to_string()).collect();
+        text.push_str(&format!("{} 1\n", size.join(" ")));
+    }
+    text
+}
+
+#[test]
+fn a_settled_root_lp_is_solved_for_the_duals_and_kept_for_the_dives() {
+    let far = Instant::now() + Duration::from_secs(60);
+    let mut settled = 0;
+    for seed in 0..30 {
+        let problem = read_vbp(&random_vbp(seed, 40)).unwrap();
+        let settings = settings();
+        let start = first_fit(&problem);
+        let mut run = super::Run {
+            problem: &problem,
+            lattice: bound::Lattice::of(&problem),
+            best_cost: start.cost(&problem),
+            best: start,
+            lower_bound: 0.0,
+            dual: None,
+            root_lp: None,
+            settings: &settings,
+            notes: Vec::new(),
+        };
+        let mut g = super::Generation::new(&problem, 0).unwrap();
+        g.add_singles(&problem).unwrap();
+        let root = run.root(&mut g, false, true, far, far).unwrap();
+        if !root.settled || run.is_optimal() {
+            continue;
+        }
+        settled += 1;
+        let at_settling = run.root_lp.as_ref().unwrap().value;
+        run.solve_lp(&g, far, far, 0).unwrap();
+        assert_eq!(
+            run.root_lp.as_ref().unwrap().value,
+            at_settling,
+            "the dives' LP is the settled one"
+        );
+        let (dual_bound, duals) = run.dual.clone().unwrap();
+        // The LP optimum, solved once more from the same columns.
+        let mut again = super::Generation::new(&problem, 0).unwrap();
+        for bin in &g.columns.bins {
+            again.add(&problem, bin.clone()).unwrap();
+        }
+        let solved = run.root(&mut again, false, false, far, far).unwrap();
+        assert!(solved.converged);
+        let optimum = run.root_lp.as_ref().unwrap().value;
+        assert!(optimum <= at_settling + 1e-9);
+        assert!(
+            (dual_bound - optimum).abs() <= 1e-5 * optimum,
+            "{dual_bound} against {optimum}"
+        );
+        // Feasible duals: no pattern is worth more than its bin.
+        let pricer = Pricer::new(&problem);
+        for priced in pricer.price(&duals, Effort::Exact, 4, far) {
+            assert!(priced.exact && priced.upper_bound <= 1.0 + 2e-6);
+        }
+    }
+    assert!(settled > 0, "no instance settled before its LP was solved");
+}
