@@ -244,6 +244,15 @@ impl<'p> Generation<'p> {
         })
     }
 
+    /// A generation whose columns are `bins`, each once.
+    fn over<'b>(problem: &'p Problem, seed: u64, bins: impl IntoIterator<Item = &'b Bin>) -> Result<Self, String> {
+        let mut g = Generation::new(problem, seed)?;
+        for bin in bins {
+            g.add(problem, bin.clone())?;
+        }
+        Ok(g)
+    }
+
     /// Adds `bin` as a column unless present; returns its index.
     fn add(&mut self, problem: &Problem, bin: Bin) -> Result<usize, String> {
         let (c, new) = self.columns.insert(bin);
@@ -606,10 +615,7 @@ impl<'p> Run<'p> {
     /// dives still start from the settled LP and its columns: started from the solved
     /// one, they took other paths, and as many files were lost as were gained.
     fn solve_lp(&mut self, g: &Generation, until: Instant, deadline: Instant, seed: u64) -> Result<(), String> {
-        let mut solved = Generation::new(self.problem, seed)?;
-        for bin in &g.columns.bins {
-            solved.add(self.problem, bin.clone())?;
-        }
+        let mut solved = Generation::over(self.problem, seed, &g.columns.bins)?;
         let settled = self.root_lp.take();
         let outcome = self.root(&mut solved, false, false, until, deadline);
         self.root_lp = settled;
@@ -683,22 +689,18 @@ impl<'p> Run<'p> {
     /// adds what is missing. It is rebuilt after each cheaper plan, with a fresh basis.
     fn dive_master(&self, g: &Generation, seed: u64) -> Result<Generation<'p>, String> {
         let problem = self.problem;
-        let mut d = Generation::new(problem, seed)?;
         let root = self.root_lp.as_ref();
         let room = root.map_or(f64::INFINITY, |lp| {
             (self.lattice.below(self.best_cost) - lp.value) * DIVE_MASTER_SLACK
         });
-        for (c, bin) in g.columns.bins.iter().enumerate() {
-            let keep = root.map_or(true, |lp| {
+        let kept = g.columns.bins.iter().enumerate().filter(|&(c, bin)| {
+            root.map_or(true, |lp| {
                 let value: f64 = bin.load.iter().map(|&(i, n)| lp.duals[i] * f64::from(n)).sum();
                 let reduced = problem.bin_types[bin.bin_type].price - value;
                 lp.primal.get(c).is_some_and(|&x| x > 1e-9) || reduced <= room + 1e-9
-            });
-            if keep {
-                d.add(problem, bin.clone())?;
-            }
-        }
-        Ok(d)
+            })
+        });
+        Generation::over(problem, seed, kept.map(|(_, bin)| bin))
     }
 
     /// One dive. The first rounds up the fractional column that raises the LP least; later

@@ -786,10 +786,7 @@ fn a_settled_root_lp_is_solved_for_the_duals_and_kept_for_the_dives() {
         );
         let (dual_bound, duals) = run.dual.clone().unwrap();
         // The LP optimum, solved once more from the same columns.
-        let mut again = super::Generation::new(&problem, 0).unwrap();
-        for bin in &g.columns.bins {
-            again.add(&problem, bin.clone()).unwrap();
-        }
+        let mut again = super::Generation::over(&problem, 0, &g.columns.bins).unwrap();
         let solved = run.root(&mut again, false, false, far, far).unwrap();
         assert!(solved.converged);
         let optimum = run.root_lp.as_ref().unwrap().value;
