@@ -5,6 +5,7 @@
 pub mod bound;
 pub mod exact;
 pub mod heuristics;
+mod identical;
 pub mod packing;
 pub mod problem;
 
@@ -82,6 +83,10 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
         .num_threads(settings.threads)
         .build()
         .expect("a rayon thread pool");
+    // The search runs on identical items merged; the packing returned is the original's.
+    let merged = identical::merge(problem);
+    let original = problem;
+    let problem = merged.as_ref().map_or(problem, |m| &m.problem);
     pool.install(|| {
         let mut packing = heuristics::portfolio(problem, settings);
         let first_plan_seconds = start.elapsed().as_secs_f64();
@@ -95,6 +100,10 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
                 packing = improved.packing;
             }
             notes.extend(improved.notes);
+        }
+        if let Some(merged) = &merged {
+            packing = merged.expand(original, &packing);
+            debug_assert_eq!(packing.verify(original), Ok(()));
         }
         packing.normalize();
         let cost = packing.cost(problem);
