@@ -106,7 +106,7 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
             debug_assert_eq!(packing.verify(original), Ok(()));
         }
         packing.normalize();
-        let cost = packing.cost(problem);
+        let cost = packing.cost(original);
         // A bound can never exceed a feasible cost; guard against rounding in the LPs.
         let lower_bound = lower_bound.min(cost);
         Solved {
