@@ -86,12 +86,18 @@ impl Merged {
     /// The packing of the original problem that `packing` (of the merged one) stands for:
     /// each merged item's copies go to its original items in order, bin by bin.
     pub fn expand(&self, original: &Problem, packing: &Packing) -> Packing {
-        // Per merged item, the originals still to place with their copies left, the next
+        // Per merged item, the originals with copies still to place and how many, the next
         // one last.
         let mut left: Vec<Vec<(ItemId, u32)>> = self
             .originals
             .iter()
-            .map(|of| of.iter().rev().map(|&i| (i, original.items[i].count)).collect())
+            .map(|of| {
+                of.iter()
+                    .rev()
+                    .map(|&i| (i, original.items[i].count))
+                    .filter(|&(_, n)| n > 0)
+                    .collect()
+            })
             .collect();
         let bins = packing
             .bins
@@ -104,9 +110,7 @@ impl Merged {
                             break;
                         };
                         let take = n.min(next.1);
-                        if take > 0 {
-                            load.push((next.0, take));
-                        }
+                        load.push((next.0, take));
                         next.1 -= take;
                         n -= take;
                         if next.1 == 0 {
