@@ -13,6 +13,7 @@
 
 mod bound;
 mod cover;
+mod dive;
 mod enumerate;
 mod fluid;
 mod full;
@@ -28,13 +29,9 @@ use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-use rand::rngs::SmallRng;
-use rand::{Rng, SeedableRng};
-
 use self::bound::Lattice;
 use self::master::{LpSolution, Master};
 use self::pricing::{Effort, Pricer};
-use super::heuristics;
 use super::packing::{Bin, Packing};
 use super::problem::Problem;
 use super::Settings;
@@ -66,6 +63,9 @@ const QUICK_EJECT_MOVES: u64 = 500;
 const ENUMERATION_SHARE: f64 = 0.65;
 /// Share of the time by which diving must end, leaving the rest to enumeration and MIP.
 const DIVE_SHARE: f64 = 0.8;
+/// Dives run this many at a time, each on a master of its own, side by side on as many
+/// threads (with one bin type, pricing has no types to spread over the threads).
+const DIVERS: usize = 2;
 /// Dives in a row that find no cheaper plan before diving stops.
 const FRUITLESS_DIVES: usize = 200;
 /// A dive rounds up, besides its chosen column, the columns with at least this fraction.
@@ -267,14 +267,6 @@ impl<'p> Generation<'p> {
         Ok(c)
     }
 
-    /// Adds the columns of `other` that are not here yet.
-    fn absorb(&mut self, problem: &Problem, other: Generation) -> Result<(), String> {
-        for bin in other.columns.bins {
-            self.add(problem, bin)?;
-        }
-        Ok(())
-    }
-
     /// Adds the bins of a packing as columns; returns `(column, copies)` for a MIP start.
     fn add_packing(&mut self, problem: &Problem, bins: &[Bin]) -> Result<Vec<(usize, u32)>, String> {
         let mut copies = Vec::new();
@@ -367,11 +359,6 @@ impl<'p> Run<'p> {
         }
     }
 
-    /// Whether an LP of this value leaves room for a plan cheaper than the best.
-    fn leaves_room(&self, lp_value: f64) -> bool {
-        self.lattice.round_up(lp_value * (1.0 - 1e-9)) < self.best_cost * (1.0 - 1e-9)
-    }
-
     fn raise_bound(&mut self, bound: f64) {
         let rounded = self.lattice.round_up(bound);
         if rounded > self.lower_bound {
@@ -424,7 +411,7 @@ impl<'p> Run<'p> {
             return Ok(());
         }
         // With one bin type, a few moves of the ejection search may already save a bin.
-        self.eject(None, QUICK_EJECT_MOVES, deadline, seed)?;
+        self.eject(QUICK_EJECT_MOVES, deadline, seed)?;
         if self.is_optimal() {
             return Ok(());
         }
@@ -448,7 +435,7 @@ impl<'p> Run<'p> {
         }
         // The dives' best plan may be a few moves from one bin fewer: the ejection search
         // gets the time the dives left, but for the last share.
-        self.eject(None, u64::MAX, share(EJECT_SHARE), seed)?;
+        self.eject(u64::MAX, share(EJECT_SHARE), seed)?;
         if self.is_optimal() {
             return Ok(());
         }
@@ -630,56 +617,52 @@ impl<'p> Run<'p> {
         outcome.map(|_| ())
     }
 
-    /// Diving: solve the LP with a few pricing rounds, keep whole columns and round one
-    /// fractional column up, until the LP is integral (a plan) or its value shows the dive
-    /// cannot beat the best plan. Dives repeat, each from the root, until the plan is
-    /// proven optimal, `until`, or [`FRUITLESS_DIVES`] in a row find nothing cheaper.
+    /// Diving ([`dive`]): dives repeat, each from the root, until the plan is proven
+    /// optimal, `until`, or [`FRUITLESS_DIVES`] in a row find nothing cheaper. Their
+    /// columns join `g` at the end.
     fn dives(&mut self, g: &mut Generation, until: Instant, deadline: Instant, seed: u64) -> Result<Dive, String> {
-        // Dives run on a master of their own, rebuilt whenever the best plan gets cheaper,
-        // and their columns join `g` at the end.
-        let mut pool: Option<(f64, Generation)> = None;
-        let outcome = self.dives_on_pools(g, &mut pool, until, deadline, seed);
-        if let Some((_, dived)) = pool {
-            g.absorb(self.problem, dived)?;
-        }
-        outcome
+        dive::with_divers(self.problem, seed, |divers| {
+            let outcome = self.dives_on(divers, g, until, deadline, seed);
+            for bin in divers.rebuild(None)? {
+                g.add(self.problem, bin)?;
+            }
+            outcome
+        })
     }
 
-    /// The dives of [`Run::dives`], on `pool`: the dives' master and the best cost it was
-    /// built for.
-    fn dives_on_pools(
+    /// The dives of [`Run::dives`], a batch at a time on `divers`, whose masters are
+    /// rebuilt whenever the best plan gets cheaper.
+    fn dives_on(
         &mut self,
+        divers: &mut dive::Divers<'p>,
         g: &mut Generation,
-        pool: &mut Option<(f64, Generation<'p>)>,
         until: Instant,
         deadline: Instant,
         seed: u64,
     ) -> Result<Dive, String> {
-        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut built_for = f64::INFINITY;
         let mut first = true;
         let mut fruitless = 0;
         while !self.is_optimal() && fruitless < FRUITLESS_DIVES {
-            if pool.as_ref().map_or(true, |(at, _)| self.best_cost < *at) {
-                if let Some((_, dived)) = pool.take() {
-                    g.absorb(self.problem, dived)?;
+            if self.best_cost < built_for {
+                for bin in divers.rebuild(Some(&self.dive_columns(g)))? {
+                    g.add(self.problem, bin)?;
                 }
-                *pool = Some((self.best_cost, self.dive_master(g, seed)?));
+                built_for = self.best_cost;
             }
-            let (_, d) = pool.as_mut().expect("built above");
             let before = self.best_cost;
-            let mut floor = vec![0u32; d.columns.bins.len()];
-            let outcome = self.dive(d, until, deadline, &mut floor, (!first).then_some(&mut rng));
-            // Free the columns for the next dive.
-            for (c, &f) in floor.iter().enumerate() {
-                if f > 0 {
-                    d.master.fix_at_least(c, 0)?;
+            let mut stopped = false;
+            for (outcome, plans) in divers.dive(self.aim(), until, deadline, first)? {
+                for plan in plans {
+                    self.offer(plan)?;
                 }
+                stopped |= outcome == Dive::Stopped;
             }
-            if outcome? == Dive::Stopped {
+            if stopped {
                 return Ok(Dive::Stopped);
             }
             first = false;
-            fruitless = if self.best_cost < before { 0 } else { fruitless + 1 };
+            fruitless = if self.best_cost < before { 0 } else { fruitless + DIVERS };
             // A cheaper plan leaves less slack: the patterns that a still cheaper plan could
             // use may now be few enough for a proof, with a share of the time left.
             if fruitless == 0 {
@@ -692,10 +675,10 @@ impl<'p> Run<'p> {
         Ok(Dive::Done)
     }
 
-    /// A master for diving over the columns of `g` of least reduced cost under the root
+    /// The columns of a dive's master: those of `g` of least reduced cost under the root
     /// LP's duals ([`DIVE_MASTER_SLACK`]), and those of the root LP's solution; pricing
     /// adds what is missing. It is rebuilt after each cheaper plan, with a fresh basis.
-    fn dive_master(&self, g: &Generation, seed: u64) -> Result<Generation<'p>, String> {
+    fn dive_columns(&self, g: &Generation) -> Vec<Bin> {
         let problem = self.problem;
         let root = self.root_lp.as_ref();
         let room = root.map_or(f64::INFINITY, |lp| {
@@ -708,166 +691,17 @@ impl<'p> Run<'p> {
                 lp.primal.get(c).is_some_and(|&x| x > 1e-9) || reduced <= room + 1e-9
             })
         });
-        Generation::over(problem, seed, kept.map(|(_, bin)| bin))
+        kept.map(|(_, bin)| bin.clone()).collect()
     }
 
-    /// One dive. The first rounds up the fractional column that raises the LP least; later
-    /// ones (with `rng`) one of a few such columns at random, so that each dive explores
-    /// other columns. When a step leaves no room to beat the best plan, the dive goes back
-    /// one step and rounds up another column instead, [`DIVE_BACKTRACKS`] times at most.
-    /// `floor` records the lower bounds set.
-    fn dive(
-        &mut self,
-        g: &mut Generation,
-        until: Instant,
-        deadline: Instant,
-        floor: &mut Vec<u32>,
-        mut rng: Option<&mut SmallRng>,
-    ) -> Result<Dive, String> {
-        let problem = self.problem;
-        // Per step, the column it chose and the floors it changed, with their old values.
-        let mut steps: Vec<(usize, Vec<(usize, u32)>)> = Vec::new();
-        // Columns that a step undone had chosen: not chosen again in this dive.
-        let mut tabu: Vec<bool> = Vec::new();
-        let mut backtracks = 0;
-        loop {
-            if Instant::now() >= until {
-                return Ok(Dive::Stopped);
-            }
-            let Some(lp) = self.node_lp(g, until, deadline)? else {
-                return Ok(Dive::Stopped);
-            };
-            floor.resize(g.columns.bins.len(), 0);
-            tabu.resize(g.columns.bins.len(), false);
-            // Rounding a column up from x raises the LP by at most (⌈x⌉ − x) × its price:
-            // the dive rounds up as many columns at once as the room left below the best
-            // plan allows, so that it stays able to beat it.
-            let open = self.leaves_room(lp.value);
-            let mut room = (self.lattice.below(self.best_cost) - lp.value).max(0.0);
-            let mut changes = Vec::new();
-            let mut fractional: Vec<(f64, usize)> = Vec::new();
-            if open {
-                let mut integral = true;
-                for (c, &x) in lp.primal.iter().enumerate() {
-                    let whole = (x + 1e-6).floor().max(0.0) as u32;
-                    if whole > floor[c] {
-                        changes.push((c, floor[c]));
-                        floor[c] = whole;
-                        g.master.fix_at_least(c, whole)?;
-                    }
-                    let fraction = x - x.floor();
-                    if fraction > 1e-6 && fraction < 1.0 - 1e-6 {
-                        integral = false;
-                        if !tabu[c] {
-                            fractional.push((fraction, c));
-                        }
-                    }
-                }
-                if integral {
-                    let copies: Vec<u32> = lp.primal.iter().map(|&x| x.round().max(0.0) as u32).collect();
-                    let plan = plan::to_packing(problem, &g.columns.bins, &copies);
-                    // A plan as cheap as the best (a new best, or another as cheap) may be a
-                    // few moves of the ejection search from one bin fewer: on the 36
-                    // Panigrahy files missed by 1715cf7, it took 1 to 97 moves where it did.
-                    if plan.cost(problem) <= self.best_cost {
-                        self.eject(Some(&plan), QUICK_EJECT_MOVES, until, self.settings.seed)?;
-                    }
-                    self.offer(plan)?;
-                    return Ok(Dive::Done);
-                }
-            }
-            if fractional.is_empty() {
-                // No room, or only forbidden columns to round: undo the last step.
-                restore(g, floor, changes)?;
-                if backtracks == DIVE_BACKTRACKS {
-                    return Ok(Dive::Done);
-                }
-                let Some((c, undone)) = steps.pop() else {
-                    return Ok(Dive::Done);
-                };
-                restore(g, floor, undone)?;
-                tabu[c] = true;
-                backtracks += 1;
-                continue;
-            }
-            let price = |c: usize| problem.bin_types[g.columns.bins[c].bin_type].price;
-            let rise = |&(f, c): &(f64, usize)| (1.0 - f) * price(c);
-            fractional.sort_by(|a, b| {
-                rise(a)
-                    .total_cmp(&rise(b))
-                    .then(b.0.total_cmp(&a.0))
-                    .then(a.1.cmp(&b.1))
-            });
-            let c = match rng.as_deref_mut() {
-                Some(rng) => {
-                    let fitting = fractional.iter().take_while(|x| rise(x) <= room).count();
-                    let choices = fitting.max(DIVE_CHOICES).min(fractional.len());
-                    fractional[rng.gen_range(0..choices)].1
-                }
-                None => fractional[0].1,
-            };
-            // With it, the columns nearly whole that share no item with those already
-            // rounded up in this step, while their rises fit the room (the chosen column's
-            // own rise is not counted against it: counting it, 254 instead of 255 optima
-            // on the two known-OPT samples): fewer steps, little over-cover.
-            let mut claimed = vec![false; problem.items.len()];
-            let nearly_whole = fractional.iter().filter(|(f, d)| *f >= NEARLY_WHOLE && *d != c);
-            for (k, &(f, d)) in std::iter::once(&(0.0, c)).chain(nearly_whole).enumerate() {
-                let load = &g.columns.bins[d].load;
-                if load.iter().any(|&(i, _)| claimed[i]) {
-                    continue;
-                }
-                if k > 0 {
-                    if rise(&(f, d)) > room {
-                        break;
-                    }
-                    room -= rise(&(f, d));
-                }
-                for &(i, _) in load {
-                    claimed[i] = true;
-                }
-                changes.push((d, floor[d]));
-                floor[d] = lp.primal[d].ceil() as u32;
-                g.master.fix_at_least(d, floor[d])?;
-            }
-            steps.push((c, changes));
-        }
-    }
-
-    /// The LP of a dive's node: a few greedy pricing rounds while it leaves room to beat
-    /// the best plan, and pricing until quick pricing finds nothing when it seems not to
-    /// (so that the dive seldom turns back on a restricted LP), each round that finds
-    /// nothing searching harder (greedy, then quick). Greedy pricing skips the search
-    /// whose bound a dive does not use: on 500-item files a quick round took as long as
-    /// the LP solve, half of each step. Exact pricing is left out: a dive is a search for
-    /// plans, and on the 36 Panigrahy files missed by 1715cf7 a dive at one bin above the
-    /// bound spent seconds in it (18 optima with the ejection search in 10 s instead of
-    /// 15; 28 of the 43 hardest New files either way, but on 8 New files that 1715cf7
-    /// solves in 3 to 8 s, 3 with it and none without; with up to 16 columns a round
-    /// instead of 4, 5 of those 8 without it). `None` when out of time.
-    fn node_lp(&mut self, g: &mut Generation, until: Instant, deadline: Instant) -> Result<Option<LpSolution>, String> {
-        let problem = self.problem;
-        let mut lp = g.master.solve(problem, deadline)?;
-        let mut rounds = 0;
-        let mut effort = Effort::Greedy;
-        loop {
-            let open = self.leaves_room(lp.value);
-            if open && rounds >= DIVE_PRICING_ROUNDS {
-                return Ok(Some(lp));
-            }
-            if Instant::now() >= until {
-                return Ok(None);
-            }
-            let priced = g.pricer.price(&lp.duals, effort, g.dive_per_type, until);
-            rounds += 1;
-            if g.add_priced(problem, priced)? == 0 {
-                if open || effort == Effort::Quick {
-                    return Ok(Some(lp));
-                }
-                effort = effort.harder();
-                continue;
-            }
-            lp = g.master.solve(problem, deadline)?;
+    /// What a dive needs of the run now.
+    fn aim(&self) -> dive::Aim<'p> {
+        dive::Aim {
+            problem: self.problem,
+            lattice: self.lattice,
+            best_cost: self.best_cost,
+            lower_bound: self.lower_bound,
+            seed: self.settings.seed,
         }
     }
 
@@ -972,16 +806,9 @@ impl<'p> Run<'p> {
     }
 
     /// With one bin type, the ejection search ([`heuristics::fewer_bins`]) for a plan of
-    /// fewer bins than `start` (the best plan when `None`), down to the bound, in at most
-    /// `moves` moves per bin fewer.
-    fn eject(&mut self, start: Option<&Packing>, moves: u64, until: Instant, seed: u64) -> Result<(), String> {
-        let problem = self.problem;
-        if problem.bin_types.len() != 1 {
-            return Ok(());
-        }
-        let least = (self.lower_bound / problem.bin_types[0].price * (1.0 - 1e-9)).ceil() as usize;
-        let start = start.unwrap_or(&self.best);
-        match heuristics::fewer_bins(problem, start, least, moves, until, seed) {
+    /// fewer bins than the best, down to the bound, in at most `moves` moves per bin fewer.
+    fn eject(&mut self, moves: u64, until: Instant, seed: u64) -> Result<(), String> {
+        match self.aim().fewer_bins(&self.best, moves, until, seed) {
             Some(fewer) => self.offer(fewer),
             None => Ok(()),
         }
@@ -1030,13 +857,4 @@ fn balanced(problem: &Problem, target: f64, lattice: Lattice, until: Instant, se
 /// The instant by which `share` of the time left until `deadline` has passed.
 fn share_of_rest(deadline: Instant, share: f64) -> Instant {
     Instant::now() + deadline.saturating_duration_since(Instant::now()).mul_f64(share)
-}
-
-/// Sets the floors in `changes` back to their old values, last change first.
-fn restore(g: &mut Generation, floor: &mut [u32], changes: Vec<(usize, u32)>) -> Result<(), String> {
-    for (c, f) in changes.into_iter().rev() {
-        floor[c] = f;
-        g.master.fix_at_least(c, f)?;
-    }
-    Ok(())
 }

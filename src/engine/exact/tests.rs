@@ -751,6 +751,22 @@ fn random_vbp(seed: u64, n: usize) -> String {
     text
 }
 
+/// A run of the exact method from the first-fit plan, with no bound yet.
+fn run_on<'p>(problem: &'p Problem, settings: &'p Settings) -> super::Run<'p> {
+    let start = first_fit(problem);
+    super::Run {
+        problem,
+        lattice: bound::Lattice::of(problem),
+        best_cost: start.cost(problem),
+        best: start,
+        lower_bound: 0.0,
+        dual: None,
+        root_lp: None,
+        settings,
+        notes: Vec::new(),
+    }
+}
+
 #[test]
 fn a_settled_root_lp_is_solved_for_the_duals_and_kept_for_the_dives() {
     let far = Instant::now() + Duration::from_secs(60);
@@ -758,18 +774,7 @@ fn a_settled_root_lp_is_solved_for_the_duals_and_kept_for_the_dives() {
     for seed in 0..30 {
         let problem = read_vbp(&random_vbp(seed, 40)).unwrap();
         let settings = settings();
-        let start = first_fit(&problem);
-        let mut run = super::Run {
-            problem: &problem,
-            lattice: bound::Lattice::of(&problem),
-            best_cost: start.cost(&problem),
-            best: start,
-            lower_bound: 0.0,
-            dual: None,
-            root_lp: None,
-            settings: &settings,
-            notes: Vec::new(),
-        };
+        let mut run = run_on(&problem, &settings);
         let mut g = super::Generation::new(&problem, 0).unwrap();
         g.add_singles(&problem).unwrap();
         let root = run.root(&mut g, false, true, far, far).unwrap();
@@ -802,4 +807,41 @@ fn a_settled_root_lp_is_solved_for_the_duals_and_kept_for_the_dives() {
         }
     }
     assert!(settled > 0, "no instance settled before its LP was solved");
+}
+
+#[test]
+fn dives_find_the_same_plans_on_one_thread_and_on_two() {
+    let far = Instant::now() + Duration::from_secs(600);
+    // The best plan, the bound and the columns after the root and the dives.
+    let dived = |problem: &Problem, threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let settings = settings();
+            let mut run = run_on(problem, &settings);
+            let mut g = super::Generation::new(problem, 0).unwrap();
+            g.add_singles(problem).unwrap();
+            run.root(&mut g, false, true, far, far).unwrap();
+            if run.is_optimal() {
+                return None;
+            }
+            run.solve_lp(&g, far, far, 0).unwrap();
+            let before = run.best_cost;
+            run.dives(&mut g, far, far, 0).unwrap();
+            Some((before, run.best, run.lower_bound, g.columns.bins))
+        })
+    };
+    let (mut dives, mut cheaper) = (0, 0);
+    for seed in 0..30 {
+        let problem = read_vbp(&random_vbp(seed, 40)).unwrap();
+        let one = dived(&problem, 1);
+        assert_eq!(one, dived(&problem, 2), "seed {seed}");
+        if let Some((before, best, ..)) = one {
+            dives += 1;
+            cheaper += usize::from(best.cost(&problem) < before);
+        }
+    }
+    assert!(
+        dives > 0 && cheaper > 0,
+        "{dives} instances dived, {cheaper} found a cheaper plan"
+    );
 }
