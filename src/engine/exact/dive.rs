@@ -353,11 +353,11 @@ impl<'p> Divers<'p> {
             |_, diver| Reply::Rebuilt(diver.rebuild(columns.map(<[Bin]>::to_vec))),
         );
         let mut all = Vec::new();
-        for reply in replies {
-            match reply? {
-                Reply::Rebuilt(columns) => all.extend(columns?),
-                Reply::Dived(_) => return Err("a dive slot answered out of turn".into()),
-            }
+        for columns in of_kind(replies, |reply| match reply {
+            Reply::Rebuilt(columns) => Some(columns),
+            Reply::Dived(_) => None,
+        })? {
+            all.extend(columns?);
         }
         Ok(all)
     }
@@ -376,14 +376,12 @@ impl<'p> Divers<'p> {
             |slot| Order::Dive(aim, until, deadline, random(slot)),
             |slot, diver| Reply::Dived(diver.dive(aim, until, deadline, random(slot))),
         );
-        let mut all = Vec::new();
-        for reply in replies {
-            match reply? {
-                Reply::Dived(dived) => all.push(dived?),
-                Reply::Rebuilt(_) => return Err("a dive slot answered out of turn".into()),
-            }
-        }
-        Ok(all)
+        of_kind(replies, |reply| match reply {
+            Reply::Dived(dived) => Some(dived),
+            Reply::Rebuilt(_) => None,
+        })?
+        .into_iter()
+        .collect()
     }
 
     /// Sends `order(slot)` to the helper threads' slots, runs `here(slot, diver)` on this
@@ -413,4 +411,12 @@ impl<'p> Divers<'p> {
         }
         replies.into_iter().map(|r| r.expect("every slot answered")).collect()
     }
+}
+
+/// What `pick` takes from each reply, in slot order; an error for a reply of another kind.
+fn of_kind<T>(replies: Vec<Result<Reply, String>>, pick: impl Fn(Reply) -> Option<T>) -> Result<Vec<T>, String> {
+    replies
+        .into_iter()
+        .map(|reply| pick(reply?).ok_or_else(|| "a dive slot answered out of turn".to_string()))
+        .collect()
 }
