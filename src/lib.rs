@@ -11,6 +11,7 @@ pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod cmd;
+pub mod compare;
 pub mod ecs;
 pub mod engine;
 pub mod input;

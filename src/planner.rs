@@ -2,21 +2,13 @@
 //! problem, solve, turn the packing back into instances, and run the independent checker.
 //! `plan` and every scenario of `compare` go through here.
 
-use crate::check::{self, CheckReport, PlacementRow};
-use crate::cmd::Inputs;
-use crate::ecs::lower::{self, NoPlan, Plan};
-use crate::engine::{self, Settings, Solved};
+pub mod inputs;
 
-/// A plan that has passed the checker, with what the solver proved about it.
-#[derive(Debug, Clone)]
-pub struct Planned {
-    pub plan: Plan,
-    pub solved: Solved,
-    /// The checker's recomputed usage per instance, in plan order.
-    pub report: CheckReport,
-    /// Things the user should know about this plan.
-    pub notes: Vec<String>,
-}
+use crate::check;
+use crate::ecs::lower::{self, NoPlan};
+pub use crate::ecs::placement::{rows, Planned};
+use crate::engine::{self, Settings};
+pub use inputs::Inputs;
 
 /// Why planning stopped without a plan.
 #[derive(Debug, thiserror::Error)]
@@ -55,23 +47,7 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
     Ok(Planned {
         plan,
         solved,
-        report,
+        instances: report.instances,
         notes,
     })
-}
-
-/// The placement rows of a plan, as `placements.csv` holds them.
-pub fn rows(plan: &Plan) -> Vec<PlacementRow> {
-    plan.instances
-        .iter()
-        .flat_map(|inst| {
-            inst.tasks.iter().map(|(service, tasks)| PlacementRow {
-                instance_id: inst.id.clone(),
-                instance_type: inst.instance_type.clone(),
-                service: service.clone(),
-                tasks: *tasks,
-                line: 0,
-            })
-        })
-        .collect()
 }

@@ -3,34 +3,11 @@
 //! (`crate::ecs::rules`) with the planner, and lists every rule a plan breaks.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
 use crate::ecs::catalog::Catalog;
+use crate::ecs::placement::{self, InstanceUsage, PlacementRow};
 use crate::ecs::rules::{self, Amounts, Figures, Resource, TypePatterns};
 use crate::ecs::workload::Workload;
-
-/// One row of `placements.csv`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlacementRow {
-    pub instance_id: String,
-    pub instance_type: String,
-    pub service: String,
-    pub tasks: u32,
-    /// Line in the placements file (1-based), 0 when the row did not come from a file.
-    pub line: u64,
-}
-
-/// What one instance uses and offers, recomputed by the checker.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InstanceUsage {
-    pub instance_id: String,
-    pub instance_type: String,
-    pub price_usd_hour: f64,
-    pub used: Amounts,
-    pub capacity: Amounts,
-    /// Static host ports bound on the instance, ascending.
-    pub host_ports: Vec<u16>,
-}
 
 /// The checker's findings.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -47,7 +24,7 @@ impl CheckReport {
     }
 
     pub fn cost_per_hour(&self) -> f64 {
-        self.instances.iter().map(|i| i.price_usd_hour).sum()
+        placement::cost_per_hour(&self.instances)
     }
 }
 
@@ -220,9 +197,4 @@ pub fn check(
         }
     }
     CheckReport { instances, violations }
-}
-
-/// Reads `placements.csv` from a plan folder.
-pub fn read_placements(dir: &Path) -> Result<Vec<PlacementRow>, crate::input::InputErrors> {
-    crate::output::placements::read(&dir.join("placements.csv"))
 }

@@ -6,11 +6,12 @@ use std::process::ExitCode;
 
 use crate::check;
 use crate::cli::CheckArgs;
+use crate::input;
 use crate::output::money;
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let inputs = super::load_inputs(&args.input, &args.rules)?;
-    let rows = check::read_placements(&args.plan)?;
+    let rows = input::placements::read(&args.plan.join("placements.csv"))?;
     let report = check::check(
         &inputs.workload,
         &inputs.whole_catalog,

@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use super::placement::InstanceUsage;
 use super::rules::{self, Resource, RESERVED_PORTS};
 use super::workload::{NetworkMode, Service, Workload};
-use crate::check::InstanceUsage;
 
 /// One way to run the workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

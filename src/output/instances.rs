@@ -1,11 +1,11 @@
 //! `instances.csv`: one row per instance with its price, usage and capacity per resource
 //! (after headroom) and the static host ports it binds.
 
-use crate::check::CheckReport;
+use crate::ecs::placement::InstanceUsage;
 use crate::ecs::rules::Resource;
 
 /// The CSV text for the checker's recomputed usage.
-pub fn to_csv(report: &CheckReport) -> anyhow::Result<Vec<u8>> {
+pub fn to_csv(instances: &[InstanceUsage]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "instance_id",
@@ -21,7 +21,7 @@ pub fn to_csv(report: &CheckReport) -> anyhow::Result<Vec<u8>> {
         "gpus_capacity",
         "host_ports",
     ])?;
-    for i in &report.instances {
+    for i in instances {
         let pair = |r: Resource| [i.used[r as usize].to_string(), i.capacity[r as usize].to_string()];
         let [cpu_u, cpu_c] = pair(Resource::Cpu);
         let [mem_u, mem_c] = pair(Resource::Memory);

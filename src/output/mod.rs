@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::planner::Planned;
+use crate::ecs::placement::{self, Planned};
 use summary::Summary;
 
 /// Money as SPEC section 6 prints it: 4 decimals.
@@ -73,11 +73,8 @@ pub fn write_plan(dir: &Path, planned: &Planned, summary: &Summary) -> anyhow::R
     write_files(
         dir,
         &[
-            (
-                "placements.csv",
-                placements::to_csv(&crate::planner::rows(&planned.plan))?,
-            ),
-            ("instances.csv", instances::to_csv(&planned.report)?),
+            ("placements.csv", placements::to_csv(&placement::rows(&planned.plan))?),
+            ("instances.csv", instances::to_csv(&planned.instances)?),
             ("summary.json", summary.to_json()),
         ],
     )

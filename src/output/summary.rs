@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::ecs::placement::Planned;
 use crate::ecs::rules::HOURS_PER_MONTH;
 use crate::engine::Settings;
-use crate::planner::Planned;
 
 /// The plan summary (SPEC section 3), printed by `--format json` and written to
 /// `summary.json`.
@@ -40,7 +40,7 @@ impl Summary {
         for inst in &planned.plan.instances {
             *instance_counts.entry(inst.instance_type.clone()).or_insert(0) += 1;
         }
-        let cost = planned.report.cost_per_hour();
+        let cost = planned.cost_per_hour();
         Summary {
             status: if solved.is_optimal() { "optimal" } else { "feasible" },
             cost_per_hour: cents4(cost),

@@ -1,18 +1,33 @@
-//! Terminal tables for people: the fleet of a plan and its cost.
+//! Terminal tables for people: the house style every table uses, and the fleet of a plan
+//! and its cost.
 
 use std::collections::BTreeMap;
+use std::fmt::Display;
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Row, Table};
 
 use super::money;
 use super::summary::Summary;
+use crate::ecs::placement::Planned;
 use crate::ecs::rules::Resource;
-use crate::planner::Planned;
+
+/// An empty table in the house style (condensed UTF-8 borders) with `header`.
+pub fn new(header: impl Into<Row>) -> Table {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header(header);
+    table
+}
+
+/// A right-aligned cell, for figures.
+pub fn right(content: impl Display) -> Cell {
+    Cell::new(content).set_alignment(CellAlignment::Right)
+}
 
 /// The fleet by instance type, with utilisation, then the totals.
 pub fn plan(planned: &Planned, summary: &Summary) -> String {
     let mut by_type: BTreeMap<&str, (usize, f64, [u64; 6], [u64; 6])> = BTreeMap::new();
-    for i in &planned.report.instances {
+    for i in &planned.instances {
         let e = by_type.entry(&i.instance_type).or_insert((0, 0.0, [0; 6], [0; 6]));
         e.0 += 1;
         e.1 += i.price_usd_hour;
@@ -21,9 +36,7 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
             e.3[r] += i.capacity[r];
         }
     }
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
-    table.set_header([
+    let mut table = new([
         "instance type",
         "count",
         "$/hour",
@@ -44,12 +57,12 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
         };
         table.add_row(vec![
             Cell::new(t),
-            Cell::new(count).set_alignment(CellAlignment::Right),
-            Cell::new(money(*price)).set_alignment(CellAlignment::Right),
-            Cell::new(pct(Resource::Cpu)).set_alignment(CellAlignment::Right),
-            Cell::new(pct(Resource::Memory)).set_alignment(CellAlignment::Right),
-            Cell::new(pct(Resource::AwsvpcTasks)).set_alignment(CellAlignment::Right),
-            Cell::new(tasks_by_type.get(t).copied().unwrap_or(0)).set_alignment(CellAlignment::Right),
+            right(count),
+            right(money(*price)),
+            right(pct(Resource::Cpu)),
+            right(pct(Resource::Memory)),
+            right(pct(Resource::AwsvpcTasks)),
+            right(tasks_by_type.get(t).copied().unwrap_or(0)),
         ]);
     }
     let mut out = table.to_string();

@@ -4,11 +4,12 @@
 
 use std::time::Duration;
 
-use ecsplan::cmd::{restrict, Inputs};
+use ecsplan::ecs::placement::rows;
 use ecsplan::ecs::rules::{Figures, TypePatterns};
 use ecsplan::ecs::workload::{CpuArch, ImageArch, NetworkMode, Service, Workload};
 use ecsplan::engine::Settings;
-use ecsplan::{input, planner};
+use ecsplan::planner::inputs::{restrict, Inputs};
+use ecsplan::{check, input, planner};
 use proptest::prelude::*;
 
 const TYPES: &str = "m5.large;m5.xlarge;m5.2xlarge;c6g.large;c6g.xlarge;m6g.xlarge;r6i.large;t3.medium";
@@ -99,12 +100,13 @@ proptest! {
     fn plans_pass_check_and_never_beat_the_bound(workload in workload(), trunking in any::<bool>()) {
         let inputs = inputs(workload, trunking);
         let planned = planner::plan(&inputs, &settings(2)).expect("every generated service fits a type");
-        prop_assert!(planned.report.is_valid());
-        let cost = planned.report.cost_per_hour();
+        let report = check::check(&inputs.workload, &inputs.whole_catalog, &inputs.figures, &inputs.types, &rows(&planned.plan));
+        prop_assert!(report.is_valid());
+        let cost = report.cost_per_hour();
         prop_assert!((cost - planned.solved.cost).abs() < 1e-9);
         prop_assert!(planned.solved.lower_bound <= cost + 1e-9, "bound {} > cost {}", planned.solved.lower_bound, cost);
         let tasks: u64 = inputs.workload.services.iter().map(|s| u64::from(s.count)).sum();
-        prop_assert_eq!(planned.report.instances.is_empty(), tasks == 0);
+        prop_assert_eq!(report.instances.is_empty(), tasks == 0);
     }
 
     #[test]
