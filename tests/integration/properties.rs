@@ -144,3 +144,41 @@ fn the_portfolio_is_never_dearer_than_plain_first_fit_decreasing() {
         );
     }
 }
+
+/// A realistic ECS workload through the generic engine: the portfolio gives the same
+/// packing on one and on four threads, and the resource bound stays below its cost
+/// without being trivially weak.
+#[test]
+fn the_portfolio_on_a_realistic_workload_is_thread_independent_and_above_the_bound() {
+    use ecsplan::bench::realistic::realistic;
+    use ecsplan::ecs::lower::lower;
+    use ecsplan::engine::{bound, heuristics};
+    let catalog = input::read_catalog(None).unwrap();
+    let in_pool = |threads: usize, problem: &ecsplan::engine::Problem| {
+        let settings = Settings {
+            seed: 3,
+            threads: 1,
+            exact: false,
+            ..Settings::default()
+        };
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| heuristics::portfolio(problem, &settings))
+    };
+    let p = lower(&realistic(60, 5), &catalog, &Figures::default()).unwrap().problem;
+    let one = in_pool(1, &p);
+    assert_eq!(one, in_pool(4, &p));
+    one.verify(&p).unwrap();
+
+    let p = lower(&realistic(20, 1), &catalog, &Figures::default()).unwrap().problem;
+    let settings = Settings {
+        exact: false,
+        threads: 1,
+        ..Settings::default()
+    };
+    let cost = heuristics::portfolio(&p, &settings).cost(&p);
+    let floor = bound::resource_bound(&p);
+    assert!(floor > 0.5 * cost && floor <= cost, "bound {floor}, cost {cost}");
+}
