@@ -25,7 +25,7 @@ use crate::output::{self, table::right};
 use families::EcsCase;
 use vbp::{KnownResult, VbpInstance};
 
-/// Relative tolerance of every cost comparison (SPEC section 6).
+/// Relative tolerance of every cost comparison (`docs/rules.md`).
 const TOLERANCE: f64 = 1e-6;
 
 /// The outcome of one instance.

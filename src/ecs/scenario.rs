@@ -1,4 +1,4 @@
-//! The compare scenarios (SPEC section 5): each rewrites every service's network mode and
+//! The compare scenarios (`docs/compare.md`): each rewrites every service's network mode and
 //! keeps everything else. Also what binds a scenario's plan: which resource or rule stops
 //! more tasks from packing onto its instances.
 

@@ -9,7 +9,7 @@ use super::InputErrors;
 use crate::ecs::catalog::{Catalog, InstanceType, BUILT_IN_CSV, BUILT_IN_NAME};
 use crate::ecs::workload::CpuArch;
 
-/// The catalog's columns in SPEC order: the first eleven required, the last two optional.
+/// The catalog's columns in the order of `docs/inputs.md`: the first eleven required, the last two optional.
 pub const COLUMNS: [&str; 13] = [
     "instance_type",
     "family",

@@ -17,7 +17,7 @@ use anyhow::Context as _;
 use crate::ecs::placement::{self, Planned};
 use summary::Summary;
 
-/// Money as SPEC section 6 prints it: 4 decimals.
+/// Money as `docs/rules.md` prints it: 4 decimals.
 pub fn money(x: f64) -> String {
     format!("{x:.4}")
 }

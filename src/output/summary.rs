@@ -8,7 +8,7 @@ use crate::ecs::placement::Planned;
 use crate::ecs::rules::HOURS_PER_MONTH;
 use crate::engine::Settings;
 
-/// The plan summary (SPEC section 3), printed by `--format json` and written to
+/// The plan summary (`docs/outputs.md`), printed by `--format json` and written to
 /// `summary.json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
