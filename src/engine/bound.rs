@@ -308,7 +308,7 @@ mod tests {
             ratio_sum += bound / opt;
             cases += 1;
         }
-        // Not trivially weak either: on average within a tenth of the optimum (0.97 today).
+        // Not trivially weak either: on average within a tenth of the optimum.
         let mean = ratio_sum / f64::from(cases);
         assert!(mean > 0.9, "mean bound / optimum {mean}");
     }

@@ -881,3 +881,18 @@ fn dives_find_the_same_plans_on_one_thread_and_on_two() {
         "{dives} instances dived, {cheaper} found a cheaper plan"
     );
 }
+
+#[test]
+fn a_master_solve_past_its_deadline_stops_with_the_time_limit_kind() {
+    let problem = one_type_problem(10, &[(4, 3), (6, 2)]);
+    let mut master = super::master::Master::new(&problem, 0).unwrap();
+    for bin in &one_bin_per_copy(&problem).bins {
+        master.add(&problem, bin).unwrap();
+    }
+    let stopped = master.solve(&problem, Instant::now()).err();
+    assert_eq!(stopped, Some(super::error::ExactError::TimeLimit));
+    assert_eq!(
+        super::error::ExactError::TimeLimit.to_string(),
+        "time limit reached during column generation (kept the best plan so far)"
+    );
+}
