@@ -33,7 +33,9 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
         &rows(&plan),
     );
     if !report.is_valid() {
-        return Err(PlanError::CheckFailed(report.violations));
+        return Err(PlanError::CheckFailed(
+            report.violations.iter().map(ToString::to_string).collect(),
+        ));
     }
     let mut notes = solved.notes.clone();
     if inputs.figures.eni_trunking {

@@ -203,7 +203,7 @@ pub fn run_ecs(family: &str, name: &str, case: &EcsCase, settings: &Settings) ->
         &all_types,
         &placement::rows(&plan),
     );
-    let mut problems = report.violations.clone();
+    let mut problems: Vec<String> = report.violations.iter().map(ToString::to_string).collect();
     let checked_cost = report.cost_per_hour();
     if (checked_cost - solved.cost).abs() > TOLERANCE * solved.cost.max(1.0) {
         problems.push(format!(

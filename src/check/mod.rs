@@ -3,11 +3,62 @@
 //! (`crate::ecs::rules`) with the planner, and lists every rule a plan breaks.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 
-use crate::ecs::catalog::Catalog;
+use crate::ecs::catalog::{Catalog, InstanceType};
 use crate::ecs::placement::{self, InstanceUsage, PlacementRow};
 use crate::ecs::rules::{self, Amounts, Figures, Resource, TypePatterns};
-use crate::ecs::workload::Workload;
+use crate::ecs::workload::{Service, Workload};
+
+/// Which rule a plan breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViolationKind {
+    /// An instance type that the catalog does not have.
+    UnknownType,
+    /// A type of the catalog that `--types` excludes.
+    ExcludedType,
+    /// One instance listed under two types.
+    TwoTypes,
+    /// A service with more than one row on an instance.
+    RepeatedRow,
+    /// A service that the workload does not have.
+    UnknownService,
+    /// A row with 0 tasks.
+    NoTasks,
+    /// A service on an instance of an architecture its image does not run on.
+    WrongArch,
+    /// A service on a type its `instance_types` does not allow.
+    TypeNotAllowed,
+    /// More than one task of a `distinct_instance` service on an instance.
+    DistinctInstance,
+    /// A static host port bound by more than one task of an instance.
+    PortConflict,
+    /// An instance using more of a resource than it has.
+    OverCapacity(Resource),
+    /// A service with more or fewer tasks placed than its count.
+    TaskCount,
+}
+
+/// One broken rule: what kind, where, and the text that says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub kind: ViolationKind,
+    /// Line in the placements file (1-based), 0 when the rule concerns no single row.
+    pub line: u64,
+    pub instance: Option<String>,
+    pub service: Option<String>,
+    /// The whole finding, without the line.
+    pub detail: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "line {}: ", self.line)?;
+        }
+        f.write_str(&self.detail)
+    }
+}
 
 /// The checker's findings.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -15,7 +66,7 @@ pub struct CheckReport {
     /// Instances in order of first appearance.
     pub instances: Vec<InstanceUsage>,
     /// Every broken rule, in a stable order; empty for a valid plan.
-    pub violations: Vec<String>,
+    pub violations: Vec<Violation>,
 }
 
 impl CheckReport {
@@ -28,127 +79,66 @@ impl CheckReport {
     }
 }
 
-/// Checks placement rows against the workload, catalog and rules. `types` is the
-/// `--types` restriction (empty allows every type of the catalog).
-pub fn check(
-    workload: &Workload,
-    catalog: &Catalog,
-    figures: &Figures,
-    types: &TypePatterns,
-    rows: &[PlacementRow],
-) -> CheckReport {
-    let mut violations = Vec::new();
-    let at = |row: &PlacementRow| {
-        if row.line > 0 {
-            format!("line {}: ", row.line)
-        } else {
-            String::new()
-        }
-    };
-    let services: HashMap<&str, usize> = workload
-        .services
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.name.as_str(), i))
-        .collect();
-    let filters: Vec<Option<TypePatterns>> = workload
-        .services
-        .iter()
-        .map(|s| TypePatterns::new(&s.instance_types).ok())
-        .collect();
+/// What the checker reads besides the rows, and where it writes its findings.
+struct Checker<'a> {
+    workload: &'a Workload,
+    figures: &'a Figures,
+    types: &'a TypePatterns,
+    services: HashMap<&'a str, usize>,
+    /// Each service's `instance_types` filter; `None` when it does not compile (the
+    /// readers reject such patterns, so only rows built by hand reach this).
+    filters: Vec<Option<TypePatterns>>,
+    violations: Vec<Violation>,
+}
 
-    let mut order: Vec<&str> = Vec::new();
-    let mut by_instance: HashMap<&str, Vec<&PlacementRow>> = HashMap::new();
-    for row in rows {
-        let rows_of = by_instance.entry(&row.instance_id).or_insert_with(|| {
-            order.push(&row.instance_id);
-            Vec::new()
+impl Checker<'_> {
+    fn report(&mut self, kind: ViolationKind, line: u64, instance: &str, service: Option<&str>, detail: String) {
+        self.violations.push(Violation {
+            kind,
+            line,
+            instance: (!instance.is_empty()).then(|| instance.to_string()),
+            service: service.map(str::to_string),
+            detail,
         });
-        rows_of.push(row);
     }
 
-    let mut placed = vec![0u64; workload.services.len()];
-    let mut instances = Vec::with_capacity(order.len());
-    for id in order {
-        let rows_of = &by_instance[id];
-        let type_name = &rows_of[0].instance_type;
-        let Some(t) = catalog.find(type_name) else {
-            violations.push(format!(
-                "{}instance {id}: type `{type_name}` is not in the catalog",
-                at(rows_of[0])
-            ));
-            continue;
-        };
-        if !types.allows(&t.instance_type) {
-            violations.push(format!(
+    /// Checks one instance's rows against its type, adds the tasks of each service to
+    /// `placed`, and returns the instance's usage recomputed from the rows.
+    fn instance(&mut self, id: &str, t: &InstanceType, rows: &[&PlacementRow], placed: &mut [u64]) -> InstanceUsage {
+        use ViolationKind::*;
+        if !self.types.allows(&t.instance_type) {
+            let detail = format!(
                 "instance {id}: type {} is excluded by --types `{}`",
                 t.instance_type,
-                types.display()
-            ));
+                self.types.display()
+            );
+            self.report(ExcludedType, 0, id, None, detail);
         }
-        let capacity = figures.capacity(t);
+        let capacity = self.figures.capacity(t);
         let mut used: Amounts = [0; 6];
         let mut port_users: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
         let mut seen_services: Vec<&str> = Vec::new();
-        for row in rows_of {
+        for row in rows {
             if !row.instance_type.eq_ignore_ascii_case(&t.instance_type) {
-                violations.push(format!(
-                    "{}instance {id} is listed as both {} and {}",
-                    at(row),
-                    t.instance_type,
-                    row.instance_type
-                ));
+                let detail = format!(
+                    "instance {id} is listed as both {} and {}",
+                    t.instance_type, row.instance_type
+                );
+                self.report(TwoTypes, row.line, id, None, detail);
             }
             if seen_services.contains(&row.service.as_str()) {
-                violations.push(format!(
-                    "{}instance {id}: service `{}` has more than one row",
-                    at(row),
-                    row.service
-                ));
+                let detail = format!("instance {id}: service `{}` has more than one row", row.service);
+                self.report(RepeatedRow, row.line, id, Some(&row.service), detail);
             }
             seen_services.push(&row.service);
-            let Some(&s) = services.get(row.service.as_str()) else {
-                violations.push(format!(
-                    "{}instance {id}: service `{}` is not in the workload",
-                    at(row),
-                    row.service
-                ));
+            let Some(&s) = self.services.get(row.service.as_str()) else {
+                let detail = format!("instance {id}: service `{}` is not in the workload", row.service);
+                self.report(UnknownService, row.line, id, Some(&row.service), detail);
                 continue;
             };
-            let service = &workload.services[s];
-            if row.tasks == 0 {
-                violations.push(format!(
-                    "{}instance {id}: service `{}` has a row with 0 tasks",
-                    at(row),
-                    service.name
-                ));
-            }
+            let service = &self.workload.services[s];
             placed[s] += u64::from(row.tasks);
-            if !service.arch.runs_on(t.arch) {
-                violations.push(format!(
-                    "instance {id}: service `{}` needs arch {} but {} is {}",
-                    service.name,
-                    service.arch.as_str(),
-                    t.instance_type,
-                    t.arch.as_str()
-                ));
-            }
-            if let Some(filter) = &filters[s] {
-                if !filter.allows(&t.instance_type) {
-                    violations.push(format!(
-                        "instance {id}: service `{}` may only use `{}`, not {}",
-                        service.name,
-                        filter.display(),
-                        t.instance_type
-                    ));
-                }
-            }
-            if service.distinct_instance && row.tasks > 1 {
-                violations.push(format!(
-                    "instance {id}: service `{}` is distinct_instance but has {} tasks here",
-                    service.name, row.tasks
-                ));
-            }
+            self.service_on(id, t, service, &self.filters[s].clone(), row);
             let per_task = rules::task_usage(service);
             for r in Resource::ALL {
                 used[r as usize] += per_task[r as usize] * u64::from(row.tasks);
@@ -161,40 +151,144 @@ pub fn check(
         }
         for (port, users) in &port_users {
             if users.len() > 1 {
-                violations.push(format!(
+                let detail = format!(
                     "instance {id}: host port {port} is bound by {} tasks ({})",
                     users.len(),
                     users.join(", ")
-                ));
+                );
+                self.report(PortConflict, 0, id, None, detail);
             }
         }
         for r in Resource::ALL {
             let (u, c) = (used[r as usize], capacity[r as usize]);
             if u > c {
-                violations.push(format!(
+                let detail = format!(
                     "instance {id} ({}): uses {} but has {}",
                     t.instance_type,
                     r.describe(u),
                     r.describe(c)
-                ));
+                );
+                self.report(OverCapacity(r), 0, id, None, detail);
             }
         }
-        instances.push(InstanceUsage {
+        InstanceUsage {
             instance_id: id.to_string(),
             instance_type: t.instance_type.clone(),
             price_usd_hour: t.price_usd_hour,
             used,
             capacity,
             host_ports: port_users.keys().copied().collect(),
-        });
+        }
+    }
+
+    /// The rules of one service's row on an instance of type `t`, apart from usage.
+    fn service_on(
+        &mut self,
+        id: &str,
+        t: &InstanceType,
+        service: &Service,
+        filter: &Option<TypePatterns>,
+        row: &PlacementRow,
+    ) {
+        use ViolationKind::*;
+        let name = Some(service.name.as_str());
+        if row.tasks == 0 {
+            let detail = format!("instance {id}: service `{}` has a row with 0 tasks", service.name);
+            self.report(NoTasks, row.line, id, name, detail);
+        }
+        if !service.arch.runs_on(t.arch) {
+            let detail = format!(
+                "instance {id}: service `{}` needs arch {} but {} is {}",
+                service.name,
+                service.arch.as_str(),
+                t.instance_type,
+                t.arch.as_str()
+            );
+            self.report(WrongArch, 0, id, name, detail);
+        }
+        if let Some(filter) = filter {
+            if !filter.allows(&t.instance_type) {
+                let detail = format!(
+                    "instance {id}: service `{}` may only use `{}`, not {}",
+                    service.name,
+                    filter.display(),
+                    t.instance_type
+                );
+                self.report(TypeNotAllowed, 0, id, name, detail);
+            }
+        }
+        if service.distinct_instance && row.tasks > 1 {
+            let detail = format!(
+                "instance {id}: service `{}` is distinct_instance but has {} tasks here",
+                service.name, row.tasks
+            );
+            self.report(DistinctInstance, 0, id, name, detail);
+        }
+    }
+}
+
+/// Checks placement rows against the workload, catalog and rules. `types` is the
+/// `--types` restriction (empty allows every type of the catalog).
+pub fn check(
+    workload: &Workload,
+    catalog: &Catalog,
+    figures: &Figures,
+    types: &TypePatterns,
+    rows: &[PlacementRow],
+) -> CheckReport {
+    let mut checker = Checker {
+        workload,
+        figures,
+        types,
+        services: workload
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), i))
+            .collect(),
+        filters: workload
+            .services
+            .iter()
+            .map(|s| TypePatterns::new(&s.instance_types).ok())
+            .collect(),
+        violations: Vec::new(),
+    };
+    let mut placed = vec![0u64; workload.services.len()];
+    let mut instances = Vec::new();
+    for (id, rows_of) in by_instance(rows) {
+        let type_name = &rows_of[0].instance_type;
+        let Some(t) = catalog.find(type_name) else {
+            let detail = format!("instance {id}: type `{type_name}` is not in the catalog");
+            checker.report(ViolationKind::UnknownType, rows_of[0].line, id, None, detail);
+            continue;
+        };
+        instances.push(checker.instance(id, t, &rows_of, &mut placed));
     }
     for (s, service) in workload.services.iter().enumerate() {
         if placed[s] != u64::from(service.count) {
-            violations.push(format!(
+            let detail = format!(
                 "service `{}`: {} of {} tasks placed",
                 service.name, placed[s], service.count
-            ));
+            );
+            checker.report(ViolationKind::TaskCount, 0, "", Some(&service.name), detail);
         }
     }
-    CheckReport { instances, violations }
+    CheckReport {
+        instances,
+        violations: checker.violations,
+    }
+}
+
+/// The rows of each instance, instances in order of first appearance.
+fn by_instance(rows: &[PlacementRow]) -> Vec<(&str, Vec<&PlacementRow>)> {
+    let mut order: Vec<(&str, Vec<&PlacementRow>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for row in rows {
+        let i = *index.entry(&row.instance_id).or_insert_with(|| {
+            order.push((&row.instance_id, Vec::new()));
+            order.len() - 1
+        });
+        order[i].1.push(row);
+    }
+    order
 }
