@@ -65,7 +65,8 @@ pub struct RuleArgs {
     /// Keep this fraction of every instance's CPU and memory free (0 ≤ F < 1).
     #[arg(long, default_value_t = 0.0, value_name = "F")]
     pub headroom: f64,
-    /// Restrict the catalog to types matching these `;`-separated glob patterns.
+    /// Restrict the catalog to types matching these `;`-separated glob patterns; a pattern
+    /// starting with `!` excludes what it matches (`!t*`: every type but the `t` families).
     #[arg(long, value_name = "GLOBS")]
     pub types: Option<String>,
     /// Registered memory = nominal × (1 − PCT/100) where the catalog has no measured figure.
@@ -251,7 +252,7 @@ impl RuleArgs {
         TypePatterns::new(&list).map_err(|cause| UsageError {
             flag: "--types",
             cause,
-            fix: "use `*`, `?` and `[...]`, e.g. `m6i.*;c6g.*`".into(),
+            fix: "use `*`, `?` and `[...]`, and `!` to exclude, e.g. `m6i.*;c6g.*` or `*;!t*`".into(),
         })
     }
 }

@@ -198,7 +198,10 @@ pub fn triplet(k: usize, seed: u64) -> EcsCase {
     EcsCase {
         workload: tasks.into_workload("triplet"),
         optimum: Some(k as f64 * t.price_usd_hour),
-        catalog: Catalog { types: vec![t] },
+        catalog: Catalog {
+            types: vec![t],
+            restriction: None,
+        },
         figures,
     }
 }
@@ -235,7 +238,10 @@ pub fn awsvpc_eni(n: usize, seed: u64) -> EcsCase {
     EcsCase {
         workload: tasks.into_workload("eni"),
         optimum: Some(n as f64 * t.price_usd_hour),
-        catalog: Catalog { types: vec![t] },
+        catalog: Catalog {
+            types: vec![t],
+            restriction: None,
+        },
         figures,
     }
 }
@@ -289,7 +295,10 @@ pub fn host_port(n: usize, seed: u64) -> EcsCase {
     EcsCase {
         workload: tasks.into_workload("port"),
         optimum: Some(n as f64 * t.price_usd_hour),
-        catalog: Catalog { types: vec![t] },
+        catalog: Catalog {
+            types: vec![t],
+            restriction: None,
+        },
         figures,
     }
 }
@@ -314,6 +323,7 @@ pub fn host_port_two_types(n: usize, seed: u64) -> EcsCase {
         optimum: Some(n as f64 * small.price_usd_hour),
         catalog: Catalog {
             types: vec![small, large],
+            restriction: None,
         },
         figures,
     }

@@ -11,6 +11,8 @@ use crate::output;
 
 pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
+    super::check_writable("--out", args.out.as_deref(), true)?;
+    super::check_writable("--chart", args.chart.as_deref(), false)?;
     let inputs = super::load_inputs(&args.input, &args.rules)?;
     let settings = args.solver.settings()?;
     let comparison = compare::compare(&inputs, &settings)?;

@@ -7,12 +7,13 @@ pub mod check;
 pub mod compare;
 pub mod plan;
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{Command, InputArgs, RuleArgs, UsageError};
 use crate::ecs::lower::NoPlan;
 use crate::input::InputErrors;
-use crate::planner::inputs::{self, Inputs};
+use crate::planner::inputs::{self, Inputs, LoadError};
 use crate::planner::PlanError;
 
 /// Runs one command.
@@ -39,15 +40,31 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     }
 }
 
+/// Refuses at once, before any solving, an output folder (`--out`) or file (`--chart`)
+/// that cannot be written: a usage error, so that no plan is computed only to be lost.
+pub fn check_writable(flag: &'static str, path: Option<&Path>, is_folder: bool) -> Result<(), UsageError> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    let probe = if is_folder {
+        crate::output::probe_folder(path)
+    } else {
+        crate::output::probe_file(path)
+    };
+    probe.map_err(|cause| UsageError {
+        flag,
+        cause,
+        fix: "name a folder you can write to (a new one is created), or remove what is in the way".into(),
+    })
+}
+
 /// Reads the workload and the catalog and applies the rule flags, reporting every input
 /// problem of both files at once.
 pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Result<Inputs> {
     let figures = rule_args.figures()?;
     let types = rule_args.type_patterns()?;
-    Ok(inputs::load(
-        &input_args.workload,
-        input_args.catalog.as_deref(),
-        figures,
-        types,
-    )?)
+    inputs::load(&input_args.workload, input_args.catalog.as_deref(), figures, types).map_err(|e| match e {
+        LoadError::Input(errors) => errors.into(),
+        LoadError::NoPlan(no_plan) => no_plan.into(),
+    })
 }

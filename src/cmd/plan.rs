@@ -8,6 +8,7 @@ use crate::output::{self, summary::Summary};
 use crate::planner;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    super::check_writable("--out", args.out.as_deref(), true)?;
     let inputs = super::load_inputs(&args.input, &args.rules)?;
     let settings = args.solver.settings()?;
     let planned = planner::plan(&inputs, &settings)?;

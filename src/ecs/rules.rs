@@ -167,10 +167,13 @@ pub fn tasks_may_share(s: &Service) -> bool {
 }
 
 /// A set of case-insensitive glob patterns over instance type names, matched against the
-/// whole name; `*`, `?` and `[...]` as in a shell.
+/// whole name; `*`, `?` and `[...]` as in a shell. A pattern starting with `!` excludes
+/// what it matches: a name is allowed when some inclusion matches it (or there is none)
+/// and no exclusion does, so `!t*` alone allows every type but the `t` families.
 #[derive(Debug, Clone)]
 pub struct TypePatterns {
-    patterns: Vec<(String, GlobMatcher)>,
+    /// Each pattern as written, its glob without the `!`, and whether it excludes.
+    patterns: Vec<(String, GlobMatcher, bool)>,
 }
 
 impl TypePatterns {
@@ -178,27 +181,39 @@ impl TypePatterns {
     pub fn new(patterns: &[String]) -> Result<TypePatterns, String> {
         let mut compiled = Vec::with_capacity(patterns.len());
         for p in patterns {
-            let glob = GlobBuilder::new(p.trim())
+            let written = p.trim();
+            let (glob, excludes) = match written.strip_prefix('!') {
+                Some(rest) => (rest.trim(), true),
+                None => (written, false),
+            };
+            let glob = GlobBuilder::new(glob)
                 .case_insensitive(true)
                 .literal_separator(false)
                 .build()
                 .map_err(|e| format!("`{p}` is not a valid glob pattern: {}", e.kind()))?;
-            compiled.push((p.trim().to_string(), glob.compile_matcher()));
+            compiled.push((written.to_string(), glob.compile_matcher(), excludes));
         }
         Ok(TypePatterns { patterns: compiled })
     }
 
-    /// True when there are no patterns (every type allowed) or one matches `name`.
+    /// True when `name` is matched by an inclusion (or there is none) and by no exclusion.
     pub fn allows(&self, name: &str) -> bool {
-        self.patterns.is_empty() || self.patterns.iter().any(|(_, m)| m.is_match(name))
+        let mut includes = self.patterns.iter().filter(|(_, _, excludes)| !excludes).peekable();
+        let included = includes.peek().is_none() || includes.any(|(_, m, _)| m.is_match(name));
+        included
+            && !self
+                .patterns
+                .iter()
+                .any(|(_, m, excludes)| *excludes && m.is_match(name))
     }
 
-    /// The patterns that match no name in `names`.
+    /// The inclusions that match no name in `names` (an exclusion that removes nothing
+    /// changes nothing, and is not reported).
     pub fn unmatched<'a>(&self, names: impl Iterator<Item = &'a str> + Clone) -> Vec<String> {
         self.patterns
             .iter()
-            .filter(|(_, m)| !names.clone().any(|n| m.is_match(n)))
-            .map(|(p, _)| p.clone())
+            .filter(|(_, m, excludes)| !excludes && !names.clone().any(|n| m.is_match(n)))
+            .map(|(p, _, _)| p.clone())
             .collect()
     }
 
@@ -210,7 +225,7 @@ impl TypePatterns {
     pub fn display(&self) -> String {
         self.patterns
             .iter()
-            .map(|(p, _)| p.as_str())
+            .map(|(p, _, _)| p.as_str())
             .collect::<Vec<_>>()
             .join(";")
     }
@@ -382,6 +397,20 @@ mod tests {
         assert!(!p.allows("r7.xlarge"));
         assert!(!p.allows("xm6i.large"));
         assert!(TypePatterns::new(&["m6i.[".into()]).is_err());
+    }
+
+    #[test]
+    fn exclusions_apply_after_inclusions() {
+        let patterns =
+            |list: &[&str]| TypePatterns::new(&list.iter().map(|p| p.to_string()).collect::<Vec<_>>()).unwrap();
+        let only_exclusions = patterns(&["!t*"]);
+        assert!(only_exclusions.allows("m5.large") && !only_exclusions.allows("t3.micro"));
+        let both = patterns(&["*", "!T*"]);
+        assert!(both.allows("m5.large") && !both.allows("t3.micro"));
+        let narrowed = patterns(&["m5.*", "!*xlarge"]);
+        assert!(narrowed.allows("m5.large") && !narrowed.allows("m5.xlarge") && !narrowed.allows("c5.large"));
+        assert_eq!(narrowed.unmatched(["c5.large"].into_iter()), ["m5.*"]);
+        assert_eq!(narrowed.display(), "m5.*;!*xlarge");
     }
 
     #[test]

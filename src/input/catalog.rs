@@ -77,7 +77,10 @@ pub fn parse_catalog(text: &str, file: &str) -> Result<Catalog, InputErrors> {
         }
     }
     if diagnostics.is_empty() {
-        Ok(Catalog { types })
+        Ok(Catalog {
+            types,
+            restriction: None,
+        })
     } else {
         diagnostics.sort_by_key(|d| (d.line, d.column));
         Err(InputErrors(diagnostics))

@@ -73,7 +73,7 @@ fn empty_file() {
     let wd = Workdir::new();
     wd.write("w.csv", "");
     let run = plan(&wd, &[]);
-    assert_problem(&run, "w.csv:0:0", "the file is empty", "service,cpu,memory_mib,count");
+    assert_problem(&run, "w.csv", "the file is empty", "service,cpu,memory_mib,count");
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn header_only_has_nothing_to_plan() {
     let wd = Workdir::new();
     wd.write("w.csv", &format!("{HEADER}\r\n"));
     let run = plan(&wd, &[]);
-    assert_problem(&run, "w.csv:0:0", "no service rows", "add one row per service");
+    assert_problem(&run, "w.csv", "no service rows", "add one row per service");
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn missing_file() {
     let run = plan(&wd, &[]);
     assert_problem(
         &run,
-        "w.csv:0:0",
+        "w.csv",
         "cannot read the file",
         "check the path given to --workload",
     );
@@ -269,26 +269,49 @@ fn quoted_fields_keep_columns_right() {
 }
 
 #[test]
-fn values_beyond_every_instance_type_of_the_catalog() {
-    let run = plan_rows("huge,393217,512,1,,,,,,\nhungry,256,3200000,1,,,,,,\ngpus,256,512,1,,,9,,,\n");
-    assert_problem(&run, "w.csv:2:0", "`cpu` is 393217 CPU units per task", "lower `cpu`");
-    assert!(
-        run.stderr.contains("the largest is 393216 CPU units (c8i.96xlarge)"),
-        "{}",
-        run.stderr
+fn a_task_too_large_for_every_type_exits_1_no_plan_not_2() {
+    // Well-formed but unplaceable: "no plan exists" with the explanation, not bad input.
+    let wd = Workdir::new();
+    wd.write(
+        "w.csv",
+        &format!("{HEADER}\nhuge,393217,512,1,,,,,,\nhungry,256,5000000,1,,,,,,\ngpus,256,512,1,,,16,,,\n"),
     );
-    assert_problem(
-        &run,
-        "w.csv:3:0",
-        "`memory_mib` is 3200000 MiB per task",
-        "lower `memory_mib`",
+    let run = wd.run(&["plan", "--workload", "w.csv", "--out", "out"]);
+    run.expect(1);
+    assert!(!wd.path("out").exists());
+    assert!(run.stderr.contains("no plan exists"), "{}", run.stderr);
+    assert!(!run.stderr.contains("problem(s) in the input"), "{}", run.stderr);
+    for expected in [
+        "w.csv:2: service `huge`: `cpu` is 393217 CPU units per task",
+        "the largest is 393216 CPU units (c8i.96xlarge)",
+        "w.csv:3: service `hungry`: `memory_mib` is 5000000 MiB per task",
+        "w.csv:4: service `gpus`: `gpus` is 16 per task",
+        "the largest is 8 GPUs (g4dn.metal)",
+        "fix: lower `gpus`",
+    ] {
+        assert!(run.stderr.contains(expected), "no `{expected}` in:\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn no_location_shows_line_or_column_0() {
+    let wd = Workdir::new();
+    wd.write("empty.csv", "");
+    let run = wd.run(&["plan", "--workload", "empty.csv"]);
+    run.expect(2);
+    assert!(run.stderr.contains("\nempty.csv: the file is empty"), "{}", run.stderr);
+    wd.write("w.csv", "service,cpu,memory_mib,count\nweb,256,512,1\n");
+    let run = wd.run(&["plan", "--workload", "w.csv", "--types", "zz*"]);
+    run.expect(2);
+    assert!(run.stderr.contains("\n--types: the pattern `zz*`"), "{}", run.stderr);
+    wd.write(
+        "w.csv",
+        "service,cpu,memory_mib,count,instance_types\nweb,256,512,1,zz*\n",
     );
-    assert_problem(&run, "w.csv:4:0", "`gpus` is 9 per task", "lower `gpus`");
-    assert!(
-        run.stderr.contains("the largest is 8 GPUs (g4dn.metal)"),
-        "{}",
-        run.stderr
-    );
+    let run = wd.run(&["plan", "--workload", "w.csv"]);
+    run.expect(2);
+    assert!(run.stderr.contains("\nw.csv:2: service `web`"), "{}", run.stderr);
+    assert!(!run.stderr.contains(":0"), "{}", run.stderr);
 }
 
 #[test]
@@ -296,7 +319,7 @@ fn pattern_matching_no_type_of_the_whole_catalog() {
     let run = plan_rows("gpu,1024,4096,1,,,1,,g5.*;g9.*,\n");
     assert_problem(
         &run,
-        "w.csv:2:0",
+        "w.csv:2",
         "the `instance_types` pattern `g9.*` matches no instance type",
         "ecsplan catalog",
     );
@@ -394,7 +417,7 @@ fn missing_catalog_file() {
     let run = plan(&wd, &["--catalog", "nope.csv"]);
     assert_problem(
         &run,
-        "nope.csv:0:0",
+        "nope.csv",
         "cannot read the file",
         "leave --catalog out to use the built-in catalog",
     );
@@ -417,8 +440,10 @@ fn the_shipped_examples_are_valid_and_use_every_feature() {
     for name in ["platform.csv", "small.csv"] {
         let path = crate::util::data(&format!("examples/{name}"));
         let workload = ecsplan::input::read_workload(&path).unwrap_or_else(|e| panic!("{e}"));
-        let problems = ecsplan::input::validate_against_catalog(&workload, &catalog, &figures, name);
+        let problems = ecsplan::input::validate_against_catalog(&workload, &catalog, name);
         assert!(problems.is_empty(), "{problems:?}");
+        let unplaceable = ecsplan::input::beyond_every_type(&workload, &catalog, &figures, name);
+        assert!(unplaceable.is_empty(), "{unplaceable:?}");
     }
     let platform = ecsplan::input::read_workload(&crate::util::data("examples/platform.csv")).unwrap();
     let s = &platform.services;
@@ -441,4 +466,19 @@ fn the_shipped_examples_are_valid_and_use_every_feature() {
         .any(|s| s.arch == ImageArch::Only(ecsplan::ecs::workload::CpuArch::Arm64)));
     assert!(s.iter().any(|s| s.gpus > 0 && !s.instance_types.is_empty()));
     assert!(s.iter().any(|s| s.distinct_instance));
+}
+
+#[test]
+fn types_filter_that_removes_every_arch_type_says_so() {
+    let wd = Workdir::new();
+    wd.write("w.csv", "service,cpu,memory_mib,count,arch\nweb,256,512,2,x86_64\n");
+    let run = wd.run(&["plan", "--workload", "w.csv", "--types", "t4g.nano"]);
+    run.expect(1);
+    assert!(
+        run.stderr
+            .contains("no instance type that `--types t4g.nano` leaves runs arch `x86_64`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("widen `--types`"), "{}", run.stderr);
 }
