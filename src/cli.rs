@@ -4,8 +4,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
 
+use crate::ecs::options::{CatalogSource, PlanOptions};
 use crate::ecs::rules::{Figures, TypePatterns};
 use crate::engine::Settings;
 
@@ -43,6 +45,16 @@ pub enum Format {
 pub enum Switch {
     On,
     Off,
+}
+
+impl Switch {
+    /// `on` or `off`, as the flag takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Switch::On => "on",
+            Switch::Off => "off",
+        }
+    }
 }
 
 /// The inputs every planning command reads.
@@ -135,12 +147,28 @@ pub struct CompareArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// The plan folder: its placements.csv is checked.
+    /// The plan folder: its placements.csv is checked, under the options its summary.json
+    /// records unless a flag here says otherwise.
     #[arg(long, value_name = "DIR")]
     pub plan: PathBuf,
     #[command(flatten)]
     pub rules: RuleArgs,
+    /// The ids of the rule options given on the command line (`catalog`, `headroom`, …):
+    /// the others take the values the plan was made with.
+    #[arg(skip)]
+    pub given: Vec<String>,
 }
+
+/// The ids of the options a plan records, as clap names the fields.
+const RECORDED_IDS: [&str; 7] = [
+    "catalog",
+    "eni_trunking",
+    "headroom",
+    "types",
+    "memory_overhead_pct",
+    "reserved_memory_mib",
+    "dynamic_port_range",
+];
 
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
@@ -189,7 +217,16 @@ pub struct CatalogArgs {
 
 /// Parses the process arguments.
 pub fn parse() -> Result<Command, clap::Error> {
-    Cli::try_parse().map(|cli| cli.command)
+    let matches = Cli::command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    if let (Command::Check(args), Some(("check", sub))) = (&mut cli.command, matches.subcommand()) {
+        args.given = RECORDED_IDS
+            .iter()
+            .filter(|id| sub.value_source(id) == Some(ValueSource::CommandLine))
+            .map(|id| id.to_string())
+            .collect();
+    }
+    Ok(cli.command)
 }
 
 /// A flag value that makes no sense, named with the fix.
@@ -236,6 +273,20 @@ impl RuleArgs {
             reserved_memory_mib: self.reserved_memory_mib,
             dynamic_port_range: (lo, hi),
         })
+    }
+
+    /// The options as `summary.json` records them, with the catalog's source.
+    pub fn options(&self, catalog: CatalogSource) -> PlanOptions {
+        PlanOptions {
+            eni_trunking: self.eni_trunking.name().into(),
+            headroom: self.headroom,
+            types: self.types.clone(),
+            memory_overhead_pct: self.memory_overhead_pct,
+            reserved_memory_mib: self.reserved_memory_mib,
+            dynamic_port_range: self.dynamic_port_range.clone(),
+            catalog,
+            ..PlanOptions::default()
+        }
     }
 
     /// The `--types` restriction (empty when not given).

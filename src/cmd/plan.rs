@@ -4,15 +4,17 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use crate::cli::{Format, PlanArgs};
+use crate::input;
 use crate::output::{self, summary::Summary};
 use crate::planner;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     super::check_writable("--out", args.out.as_deref(), true)?;
     let inputs = super::load_inputs(&args.input, &args.rules)?;
+    let catalog = input::summary::catalog_source(args.input.catalog.as_deref())?;
     let settings = args.solver.settings()?;
     let planned = planner::plan(&inputs, &settings)?;
-    let summary = Summary::new(&planned, &settings);
+    let summary = Summary::new(&planned, &settings).with_options(args.rules.options(catalog));
     if let Some(dir) = &args.out {
         output::write_plan(dir, &planned, &summary)?;
     }

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod fargate;
 pub mod lower;
+pub mod options;
 pub mod placement;
 pub mod rules;
 pub mod scenario;

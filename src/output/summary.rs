@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::ecs::options::PlanOptions;
 use crate::ecs::placement::Planned;
 use crate::ecs::rules::HOURS_PER_MONTH;
 use crate::engine::Settings;
@@ -26,6 +27,10 @@ pub struct Summary {
     pub first_plan_seconds: f64,
     pub seed: u64,
     pub notes: Vec<String>,
+    /// The rule options and catalog the plan was made under, for `check`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Box<PlanOptions>>,
+    pub ecsplan_version: &'static str,
 }
 
 /// Rounds money to the 4 decimals it is printed with.
@@ -60,6 +65,16 @@ impl Summary {
             first_plan_seconds: (solved.first_plan_seconds * 1e3).round() / 1e3,
             seed: settings.seed,
             notes: planned.notes.clone(),
+            options: None,
+            ecsplan_version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    /// The summary with the options the plan was made under.
+    pub fn with_options(self, options: PlanOptions) -> Summary {
+        Summary {
+            options: Some(Box::new(options)),
+            ..self
         }
     }
 
