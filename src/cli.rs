@@ -316,6 +316,7 @@ impl SolverArgs {
             threads: self.threads,
             time_limit,
             exact: !self.heuristic_only,
+            stop: Default::default(),
         })
     }
 }

@@ -26,6 +26,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         threads: args.threads,
         time_limit: cli::time_limit(args.time_limit)?,
         exact: true,
+        stop: Default::default(),
     };
     let results = match &args.vbp {
         Some(dir) => run_vbp(dir, args, &settings)?,

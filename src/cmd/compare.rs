@@ -15,6 +15,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     super::check_writable("--chart", args.chart.as_deref(), false)?;
     let inputs = super::load_inputs(&args.input, &args.rules)?;
     let settings = args.solver.settings()?;
+    super::stop_on_interrupt(&settings.stop)?;
     let comparison = compare::compare(&inputs, &settings)?;
     if let Some(dir) = &args.out {
         write::write_folder(
@@ -46,7 +47,9 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         Format::Table => write::table(&report, args.out.as_deref()),
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(if report.cheapest.is_some() {
+    Ok(if settings.stop.is_requested() {
+        ExitCode::from(super::INTERRUPTED)
+    } else if report.cheapest.is_some() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

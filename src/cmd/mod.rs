@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Command, InputArgs, RuleArgs, UsageError};
 use crate::ecs::lower::NoPlan;
+use crate::engine::Stop;
 use crate::input::InputErrors;
 use crate::planner::inputs::{self, Inputs, LoadError};
 use crate::planner::PlanError;
@@ -38,6 +39,24 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
         // An internal failure (an I/O error, a plan that failed its check).
         3
     }
+}
+
+/// The exit code of a run that an interrupt cut short, after its best plan was written.
+pub const INTERRUPTED: u8 = 130;
+
+/// Makes Ctrl-C (SIGINT) and SIGTERM ask `stop` to end the search: the command then checks
+/// and writes the best plan so far and exits with [`INTERRUPTED`]. A second signal exits at
+/// once.
+pub fn stop_on_interrupt(stop: &Stop) -> anyhow::Result<()> {
+    let stop = stop.clone();
+    ctrlc::set_handler(move || {
+        if stop.is_requested() {
+            std::process::exit(i32::from(INTERRUPTED));
+        }
+        eprintln!("interrupted: stopping the search, the best plan so far follows (again to quit at once)");
+        stop.request();
+    })?;
+    Ok(())
 }
 
 /// Refuses at once, before any solving, an output folder (`--out`) or file (`--chart`)

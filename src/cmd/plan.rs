@@ -13,6 +13,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let inputs = super::load_inputs(&args.input, &args.rules)?;
     let catalog = input::summary::catalog_source(args.input.catalog.as_deref())?;
     let settings = args.solver.settings()?;
+    super::stop_on_interrupt(&settings.stop)?;
     let planned = planner::plan(&inputs, &settings)?;
     let summary = Summary::new(&planned, &settings).with_options(args.rules.options(catalog));
     if let Some(dir) = &args.out {
@@ -23,5 +24,9 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         Format::Table => output::table::plan(&planned, &summary),
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if planned.solved.interrupted {
+        ExitCode::from(super::INTERRUPTED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -9,6 +9,8 @@ mod identical;
 pub mod packing;
 pub mod problem;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use packing::{Bin, Packing};
@@ -25,6 +27,25 @@ pub struct Settings {
     pub time_limit: Duration,
     /// Run column generation and the MIP after the portfolio.
     pub exact: bool,
+    /// Set from outside to stop the search early and return the best packing so far.
+    pub stop: Stop,
+}
+
+/// A request to stop searching, shared between the engine and whoever may ask (an
+/// interrupt): the engine's loops check it beside their deadlines. A solve under way in
+/// HiGHS (an LP or a MIP) runs to its own deadline first.
+#[derive(Debug, Clone, Default)]
+pub struct Stop(Arc<AtomicBool>);
+
+impl Stop {
+    /// Asks every solve that shares this flag to stop.
+    pub fn request(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_requested(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 impl Default for Settings {
@@ -34,6 +55,7 @@ impl Default for Settings {
             threads: 0,
             time_limit: Duration::from_secs(30),
             exact: true,
+            stop: Stop::default(),
         }
     }
 }
@@ -51,6 +73,8 @@ pub struct Solved {
     pub first_plan_seconds: f64,
     /// Seconds for the whole solve.
     pub seconds: f64,
+    /// A stop was requested before the solve ended: the packing is the best found by then.
+    pub interrupted: bool,
 }
 
 impl Solved {
@@ -99,7 +123,7 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
         let first_plan_seconds = start.elapsed().as_secs_f64();
         let mut lower_bound = bound::resource_bound(problem).max(0.0);
         let mut notes = Vec::new();
-        if settings.exact {
+        if settings.exact && !settings.stop.is_requested() {
             let deadline = start + settings.time_limit;
             let improved = exact::improve(problem, &packing, lower_bound, deadline, settings);
             lower_bound = lower_bound.max(improved.lower_bound);
@@ -123,6 +147,7 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
             notes,
             first_plan_seconds,
             seconds: start.elapsed().as_secs_f64(),
+            interrupted: settings.stop.is_requested(),
         }
     })
 }

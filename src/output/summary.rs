@@ -13,7 +13,8 @@ use crate::engine::Settings;
 /// `summary.json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
-    /// `optimal` when the plan is proven least-cost, else `feasible`.
+    /// `optimal` when the plan is proven least-cost; `interrupted` when an interrupt stopped
+    /// the search first; else `feasible`.
     pub status: &'static str,
     pub cost_per_hour: f64,
     pub cost_per_month: f64,
@@ -47,7 +48,13 @@ impl Summary {
         }
         let cost = planned.cost_per_hour();
         Summary {
-            status: if solved.is_optimal() { "optimal" } else { "feasible" },
+            status: if solved.is_optimal() {
+                "optimal"
+            } else if solved.interrupted {
+                "interrupted"
+            } else {
+                "feasible"
+            },
             cost_per_hour: cents4(cost),
             cost_per_month: cents4(cost * HOURS_PER_MONTH),
             instances: planned.plan.instances.len(),

@@ -7,5 +7,6 @@ mod bench;
 mod check;
 mod compare;
 mod input_errors;
+mod interrupt;
 mod plan;
 mod properties;

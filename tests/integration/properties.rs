@@ -90,6 +90,7 @@ fn settings(threads: usize) -> Settings {
         threads,
         time_limit: Duration::from_secs(20),
         exact: true,
+        stop: Default::default(),
     }
 }
 

@@ -221,6 +221,7 @@ fn settings() -> Settings {
         threads: 1,
         time_limit: Duration::from_secs(10),
         exact: true,
+        stop: Default::default(),
     }
 }
 
