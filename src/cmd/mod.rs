@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Command, InputArgs, RuleArgs, UsageError};
 use crate::ecs::catalog::Catalog;
-use crate::ecs::lower::NoPlan;
+use crate::ecs::lower::{self, DaemonsNotPlanned, NoPlan};
 use crate::ecs::rules::{Figures, TypePatterns};
 use crate::ecs::workload::Workload;
 use crate::input::{self, Diagnostic, InputErrors};
@@ -33,7 +33,10 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     // `PlanError::NoPlan` is transparent: the `NoPlan` inside is not in the cause chain.
     if err.downcast_ref::<NoPlan>().is_some() || matches!(err.downcast_ref(), Some(PlanError::NoPlan(_))) {
         1
-    } else if err.downcast_ref::<InputErrors>().is_some() || err.downcast_ref::<UsageError>().is_some() {
+    } else if err.downcast_ref::<InputErrors>().is_some()
+        || err.downcast_ref::<UsageError>().is_some()
+        || err.downcast_ref::<DaemonsNotPlanned>().is_some()
+    {
         2
     } else {
         // An internal failure (an I/O error, a plan that failed its check).
@@ -59,6 +62,7 @@ pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Resu
     let figures = rule_args.figures()?;
     let types = rule_args.type_patterns()?;
     let workload = input::read_workload(&input_args.workload);
+    let file = input_args.workload.display().to_string();
     let catalog = input::read_catalog(input_args.catalog.as_deref());
     let (workload, catalog) = match (workload, catalog) {
         (Ok(w), Ok(c)) => (w, c),
@@ -69,9 +73,9 @@ pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Resu
             return Err(InputErrors(all).into());
         }
     };
+    lower::refuse_daemons(&workload)?;
     // Values beyond every type of the whole catalog are input errors; what `--types`
     // excludes is explained as "no plan exists" instead.
-    let file = input_args.workload.display().to_string();
     let problems = input::validate_against_catalog(&workload, &catalog, &figures, &file);
     if !problems.is_empty() {
         return Err(InputErrors(problems).into());

@@ -251,7 +251,7 @@ pub fn misfit(figures: &Figures, s: &Service, filter: &TypePatterns, t: &Instanc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs::workload::{CpuArch, ImageArch};
+    use crate::ecs::workload::{CpuArch, ImageArch, Scheduling};
 
     fn m5_large() -> InstanceType {
         InstanceType {
@@ -284,6 +284,8 @@ mod tests {
             arch: ImageArch::Any,
             instance_types: vec![],
             distinct_instance: false,
+            container_ports: Vec::new(),
+            scheduling: Scheduling::Replica,
             line: 2,
         }
     }
@@ -367,6 +369,8 @@ mod tests {
         assert!(tasks_may_share(&service(NetworkMode::Bridge, &[0, 0])));
         let distinct = Service {
             distinct_instance: true,
+            container_ports: Vec::new(),
+            scheduling: Scheduling::Replica,
             ..service(NetworkMode::None, &[])
         };
         assert!(!tasks_may_share(&distinct));
