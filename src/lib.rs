@@ -13,6 +13,7 @@ pub mod cli;
 pub mod cmd;
 pub mod ecs;
 pub mod engine;
+pub mod import;
 pub mod input;
 pub mod output;
 pub mod planner;

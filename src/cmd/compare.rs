@@ -121,7 +121,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
     if let Some(path) = &args.chart {
-        output::write_file(path, chart_svg(&rows, &args.input.workload).into_bytes())?;
+        output::write_file(path, chart_svg(&rows, args.input.workload_source()).into_bytes())?;
     }
     let report = Report {
         cheapest: rows.iter().find(|r| r.cheapest).map(|r| r.scenario),
@@ -676,7 +676,7 @@ fn table(report: &Report, out: Option<&Path>) -> String {
 mod tests {
     use super::*;
     use crate::ecs::fargate::{FargateService, TaskSize};
-    use crate::ecs::workload::{CpuArch, ImageArch, NetworkMode, Service};
+    use crate::ecs::workload::{CpuArch, ImageArch, NetworkMode, Scheduling, Service};
 
     fn service(name: &str, mode: NetworkMode, ports: &[u16]) -> Service {
         Service {
@@ -684,6 +684,8 @@ mod tests {
             arch: ImageArch::Only(CpuArch::Arm64),
             instance_types: vec!["m6g.*".into(), "c6g.x?large".into()],
             distinct_instance: true,
+            container_ports: Vec::new(),
+            scheduling: Scheduling::Replica,
             ..Service::sample(name, mode, ports)
         }
     }
@@ -697,6 +699,8 @@ mod tests {
                 Service {
                     arch: ImageArch::Any,
                     distinct_instance: false,
+                    container_ports: Vec::new(),
+                    scheduling: Scheduling::Replica,
                     ..service("svc", NetworkMode::Awsvpc, &[])
                 },
                 Service {

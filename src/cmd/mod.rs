@@ -5,6 +5,7 @@ pub mod bench;
 pub mod catalog;
 pub mod check;
 pub mod compare;
+pub mod import;
 pub mod plan;
 
 use std::process::ExitCode;
@@ -25,6 +26,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Catalog(args) => catalog::run(&args),
+        Command::Import(args) => import::run(&args),
     }
 }
 
@@ -61,8 +63,16 @@ pub struct Inputs {
 pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Result<Inputs> {
     let figures = rule_args.figures()?;
     let types = rule_args.type_patterns()?;
-    let workload = input::read_workload(&input_args.workload);
-    let file = input_args.workload.display().to_string();
+    let (workload, file) = match input_args.sources() {
+        Some(sources) => (import::imported_workload(&sources), sources.name()),
+        None => {
+            let path = input_args
+                .workload
+                .as_deref()
+                .expect("clap requires --workload or --services");
+            (input::read_workload(path), path.display().to_string())
+        }
+    };
     let catalog = input::read_catalog(input_args.catalog.as_deref());
     let (workload, catalog) = match (workload, catalog) {
         (Ok(w), Ok(c)) => (w, c),
