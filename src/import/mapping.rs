@@ -17,6 +17,9 @@ pub enum Place {
     TaskDefinition(Vec<Step<'static>>),
 }
 
+/// Builds a [`Place`] on one side from a path.
+type PlaceAt = fn(Vec<Step<'static>>) -> Place;
+
 /// Something that stops the row from being written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -327,7 +330,7 @@ impl Mapper<'_> {
             }
         }
         let mut host_ports: Vec<u16> = bound.into_keys().collect();
-        host_ports.extend(std::iter::repeat_n(0, dynamic));
+        host_ports.extend(std::iter::repeat(0).take(dynamic));
         listening.sort_unstable();
         listening.dedup();
         (host_ports, listening)
@@ -368,7 +371,7 @@ impl Mapper<'_> {
     ) -> (bool, Option<Selection>) {
         let mut distinct = false;
         let mut selection = Some(Selection::all());
-        let lists: [(&[PlacementConstraint], fn(Vec<Step<'static>>) -> Place); 2] = [
+        let lists: [(&[PlacementConstraint], PlaceAt); 2] = [
             (&service.placement_constraints, Place::Service),
             (&task.placement_constraints, Place::TaskDefinition),
         ];
