@@ -254,3 +254,71 @@ fn a_bad_flag_is_a_usage_error() {
     run.expect(2);
     assert!(run.stderr.contains("zz.*"), "{}", run.stderr);
 }
+
+#[test]
+fn a_plan_beyond_one_clusters_instances_says_how_many_clusters_it_takes() {
+    let dir = Workdir::new();
+    // Two services on host port 80 never share an instance: 5,200 instances.
+    dir.write(
+        "workload.csv",
+        &format!("{HEADER}front,256,512,2600,host,80,0,any,,false\nback,256,512,2600,host,80,0,any,,false\n"),
+    );
+    let run = dir.run(&[
+        "plan",
+        "--workload",
+        "workload.csv",
+        "--types",
+        "t3.*",
+        "--heuristic-only",
+        "--format",
+        "json",
+    ]);
+    run.expect(0);
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(summary["instances"], 5200);
+    let notes: Vec<&str> = summary["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("5200 container instances") && n.contains("takes 2 clusters")),
+        "{notes:?}"
+    );
+    assert!(!notes.iter().any(|n| n.contains("tasks per service")), "{notes:?}");
+}
+
+#[test]
+fn a_service_beyond_the_tasks_per_service_quota_gets_a_note_and_a_small_one_none() {
+    let dir = Workdir::new();
+    dir.write(
+        "workload.csv",
+        &format!("{HEADER}workers,64,128,12001,none,,0,any,,false\nweb,256,512,5000,none,,0,any,,false\n"),
+    );
+    let run = dir.run(&[
+        "plan",
+        "--workload",
+        "workload.csv",
+        "--heuristic-only",
+        "--format",
+        "json",
+    ]);
+    run.expect(0);
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let notes: Vec<&str> = summary["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    let quota: Vec<&&str> = notes.iter().filter(|n| n.contains("tasks per service")).collect();
+    assert_eq!(quota.len(), 1, "{notes:?}");
+    assert!(
+        quota[0].contains("`workers` runs 12001 tasks") && quota[0].contains("into 3 services"),
+        "{notes:?}"
+    );
+    assert!(!notes.iter().any(|n| n.contains("clusters")), "{notes:?}");
+}
