@@ -199,7 +199,7 @@ fn ticks(max: f64) -> Vec<f64> {
 }
 
 /// `$1,234.56`.
-fn dollars(v: f64) -> String {
+pub(super) fn dollars(v: f64) -> String {
     let cents = (v * 100.0).round() as i64;
     let (whole, frac) = (cents / 100, (cents % 100).abs());
     format!("${}.{frac:02}", thousands(whole))

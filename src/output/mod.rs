@@ -6,6 +6,7 @@ pub mod chart;
 pub mod inputs;
 pub mod instances;
 pub mod placements;
+pub mod plan_chart;
 pub mod summary;
 pub mod svg;
 pub mod table;
