@@ -10,6 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::svg::{self, Canvas, Drawn};
+use crate::check::InstanceUsage;
 use crate::ecs::rules::{Resource, HOURS_PER_MONTH};
 use crate::ecs::workload::Workload;
 use crate::planner::Planned;
@@ -92,7 +93,7 @@ pub fn from_plan(planned: &Planned, workload: &Workload, title: &str) -> PlanCha
         .collect();
     let total = planned.report.cost_per_hour();
     let columns = planned.report.instances.len() <= MAX_INSTANCE_COLUMNS;
-    let mut by_key: BTreeMap<GroupKey, Vec<&crate::check::InstanceUsage>> = BTreeMap::new();
+    let mut by_key: BTreeMap<GroupKey, Vec<&InstanceUsage>> = BTreeMap::new();
     for inst in &planned.report.instances {
         let key = GroupKey {
             instance_type: inst.instance_type.clone(),
@@ -109,14 +110,10 @@ pub fn from_plan(planned: &Planned, workload: &Workload, title: &str) -> PlanCha
     let mut groups: Vec<Group> = by_key
         .into_iter()
         .map(|(key, members)| {
-            let per_instance = |f: &dyn Fn(&crate::check::InstanceUsage) -> f64| -> Vec<f64> {
-                members.iter().map(|i| f(i)).collect()
-            };
-            let resource =
-                |r: Resource| move |i: &crate::check::InstanceUsage| share(i.used[r as usize], i.capacity[r as usize]);
-            let ports = |i: &crate::check::InstanceUsage| {
-                resource(Resource::StaticPorts)(i).max(resource(Resource::DynamicPorts)(i))
-            };
+            let per_instance =
+                |f: &dyn Fn(&InstanceUsage) -> f64| -> Vec<f64> { members.iter().map(|i| f(i)).collect() };
+            let resource = |r: Resource| move |i: &InstanceUsage| share(i.used[r as usize], i.capacity[r as usize]);
+            let ports = |i: &InstanceUsage| resource(Resource::StaticPorts)(i).max(resource(Resource::DynamicPorts)(i));
             let fills = [
                 per_instance(&resource(Resource::Cpu)),
                 per_instance(&resource(Resource::Memory)),
@@ -183,6 +180,8 @@ pub fn from_plan(planned: &Planned, workload: &Workload, title: &str) -> PlanCha
 }
 
 const WIDTH: u32 = 1000;
+/// Without instance columns the page ends where they would begin.
+const NARROW: u32 = COLUMNS_X as u32 - 10;
 /// The header without the service legend.
 const HEADER: u32 = 92;
 /// The service legend: entries per line, width and height of one.
@@ -233,12 +232,13 @@ pub fn svg(chart: &PlanChart) -> anyhow::Result<String> {
         0
     };
     let header_height = HEADER + (LEGEND_LINE * legend_lines + 8) * u32::from(legend_lines > 0);
-    let size = (WIDTH, header_height + PANEL * chart.groups.len() as u32 + FOOTER);
+    let width = if columns { WIDTH } else { NARROW };
+    let size = (width, header_height + PANEL * chart.groups.len() as u32 + FOOTER);
     let header = svg::elements(size, |c| header(c, chart, columns))?;
     let mut parts = vec![svg::group("header", &[], 0.0, &header)];
     let widest = chart.groups.iter().map(|g| g.columns.len()).max().unwrap_or(0);
     for (n, group) in chart.groups.iter().enumerate() {
-        let inner = svg::elements((WIDTH, PANEL), |c| panel(c, group, widest))?;
+        let inner = svg::elements((width, PANEL), |c| panel(c, group, widest))?;
         let attributes = group.key.attributes();
         let attributes: Vec<(&str, &str)> = attributes.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let dy = f64::from(header_height + PANEL * n as u32);
@@ -312,7 +312,7 @@ fn whole_percent(share: f64) -> String {
 
 fn panel(c: &Canvas, group: &Group, widest: usize) -> Drawn {
     c.draw(&PathElement::new(
-        vec![(16, 0), (WIDTH as i32 - 16, 0)],
+        vec![(16, 0), (c.dim_in_pixel().0 as i32 - 16, 0)],
         RULE.stroke_width(1),
     ))?;
     c.draw_text(&group.key.label(), &svg::styled(15.0, &INK, FontStyle::Bold), (16, 14))?;
