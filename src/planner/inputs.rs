@@ -42,7 +42,19 @@ pub fn load(
     figures: Figures,
     types: TypePatterns,
 ) -> Result<Inputs, LoadError> {
-    let workload = input::read_workload(workload_path);
+    let file = workload_path.display().to_string();
+    from_workload(input::read_workload(workload_path), &file, catalog_path, figures, types)
+}
+
+/// As [`load`], for a workload already read (or imported) from `file`, or the problems
+/// found reading it.
+pub fn from_workload(
+    workload: Result<Workload, InputErrors>,
+    file: &str,
+    catalog_path: Option<&Path>,
+    figures: Figures,
+    types: TypePatterns,
+) -> Result<Inputs, LoadError> {
     let catalog = input::read_catalog(catalog_path);
     let (workload, catalog) = match (workload, catalog) {
         (Ok(w), Ok(c)) => (w, c),
@@ -56,12 +68,11 @@ pub fn load(
     // A pattern that matches no type is an input error; a task larger than every type of
     // the whole catalog is "no plan exists", as is what `--types` excludes (explained
     // when the plan is lowered).
-    let file = workload_path.display().to_string();
-    let problems = input::validate_against_catalog(&workload, &catalog, &file);
+    let problems = input::validate_against_catalog(&workload, &catalog, file);
     if !problems.is_empty() {
         return Err(InputErrors(problems).into());
     }
-    let unplaceable = input::beyond_every_type(&workload, &catalog, &figures, &file);
+    let unplaceable = input::beyond_every_type(&workload, &catalog, &figures, file);
     if !unplaceable.is_empty() {
         return Err(NoPlan {
             reasons: unplaceable
