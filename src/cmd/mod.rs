@@ -94,9 +94,11 @@ pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Resu
                 .workload
                 .as_deref()
                 .expect("clap requires --workload or --services");
+            warn(crate::input::plausible::workload_warnings(path));
             (crate::input::read_workload(path), path.display().to_string())
         }
     };
+    warn(crate::input::plausible::catalog_warnings(input_args.catalog.as_deref()));
     let inputs = inputs::from_workload(workload, &file, input_args.catalog.as_deref(), figures, types).map_err(
         |e| -> anyhow::Error {
             match e {
@@ -107,4 +109,11 @@ pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Resu
     )?;
     lower::refuse_daemons(&inputs.workload)?;
     Ok(inputs)
+}
+
+/// Prints figures that are probably in another unit; they are planned as given.
+fn warn(warnings: Vec<crate::input::Diagnostic>) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
 }

@@ -26,7 +26,7 @@ pub const COLUMNS: [&str; 13] = [
     "registered_memory_mib",
 ];
 
-const SCHEMA: Schema = Schema {
+pub(crate) const SCHEMA: Schema = Schema {
     required: COLUMNS.split_at(11).0,
     optional: COLUMNS.split_at(11).1,
     row_noun: "instance type",

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod placements;
+pub mod plausible;
 pub mod summary;
 pub mod workload;
 

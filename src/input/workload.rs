@@ -27,7 +27,7 @@ pub const COLUMNS: [&str; 12] = [
     "scheduling",
 ];
 
-const SCHEMA: Schema = Schema {
+pub(crate) const SCHEMA: Schema = Schema {
     required: COLUMNS.split_at(4).0,
     optional: COLUMNS.split_at(4).1,
     row_noun: "service",

@@ -482,3 +482,44 @@ fn types_filter_that_removes_every_arch_type_says_so() {
     );
     assert!(run.stderr.contains("widen `--types`"), "{}", run.stderr);
 }
+
+#[test]
+fn memory_in_gib_and_other_unit_slips_warn_without_refusing() {
+    let wd = Workdir::new();
+    wd.write("w.csv", "service,cpu,memory_mib,count\nweb,2,1,2\napi,256,512,1\n");
+    wd.write(
+        "c.csv",
+        "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour\n\
+         m5.large,m5,2,8,x86_64,0,3,10,true,10,70.08\n\
+         m5.xlarge,m5,4,16384,x86_64,0,4,15,true,20,1401.6\n",
+    );
+    let run = wd.run(&["plan", "--workload", "w.csv", "--catalog", "c.csv", "--format", "json"]);
+    run.expect(0);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 8, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with("warning: w.csv:2:5: `cpu` is 2 CPU units"),
+        "{}",
+        run.stderr
+    );
+    assert!(lines[1].contains("did you mean vCPUs × 1024"), "{}", run.stderr);
+    assert!(
+        lines[2].starts_with("warning: w.csv:2:7: `memory_mib` is 1: less than 64 MiB"),
+        "{}",
+        run.stderr
+    );
+    assert!(lines[3].contains("did you mean GiB × 1024"), "{}", run.stderr);
+    assert!(
+        lines[4].starts_with("warning: c.csv:2:15: `memory_mib` is 8"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        lines[6].starts_with("warning: c.csv:3:44: `price_usd_hour` is 1401.6"),
+        "{}",
+        run.stderr
+    );
+    assert!(lines[7].contains("a month is 730 hours"), "{}", run.stderr);
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(summary["tasks"], 3);
+}
