@@ -23,6 +23,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Plan the least-cost fleet and the placement of every task.
+    #[command(long_about = PLAN_LONG_ABOUT)]
     Plan(PlanArgs),
     /// Plan one workload under each network mode and on Fargate, and compare the costs.
     Compare(CompareArgs),
@@ -36,6 +37,41 @@ pub enum Command {
     /// `describe-task-definition` output describe.
     Import(ImportArgs),
 }
+
+/// `plan --help`: what each workload column means, with an example row.
+const PLAN_LONG_ABOUT: &str = "\
+Plan the least-cost fleet and the placement of every task.
+
+The workload CSV (--workload) has a header row and one row per service, columns in any
+order. Lists inside a field are separated by `;`.
+
+  service            unique name (required)
+  cpu                CPU units per task, 1024 = 1 vCPU (required)
+  memory_mib         memory ECS reserves per task, in MiB: 2 GiB = 2048 (required)
+  count              desired number of tasks (required)
+  network_mode       host, bridge, awsvpc, none or default; empty is default, which is
+                     bridge (Docker's default network on Linux)
+  host_ports         ports a task binds on the host, e.g. 80;443. In bridge mode `0` is
+                     a dynamic mapping: the host port comes from --dynamic-port-range.
+                     Host mode has no `0`; awsvpc and none take no host ports
+  gpus               GPUs per task (empty is 0)
+  arch               the image's architecture: x86_64, arm64 or any (empty is any)
+  instance_types     glob patterns of the types the service may run on, e.g.
+                     m6i.*;c6i.*; a pattern starting with `!` excludes (*;!t*); empty
+                     allows every type
+  distinct_instance  true: at most one task of the service per instance (empty is false)
+  container_ports    awsvpc rows only: the ports a task listens on (containerPort); they
+                     constrain nothing under awsvpc, and compare's host and bridge
+                     scenarios bind them
+  scheduling         replica (empty) or daemon (one task per instance; not planned yet)
+
+Example:
+
+  service,cpu,memory_mib,count,network_mode,host_ports,gpus,arch,instance_types,distinct_instance
+  web,512,1024,4,bridge,0;8443,0,any,m6i.*;!m6i.metal,false
+
+four tasks of 1/2 vCPU and 1 GiB, each with one dynamic port and host port 8443 (so at
+most one task per instance), on m6i types other than the metal one.";
 
 /// How results are printed on standard output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -118,7 +154,7 @@ pub struct SolverArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Worker threads [default: one per core].
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
     /// Wall-clock budget for the whole solve, in seconds.
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
@@ -158,6 +194,7 @@ pub struct CompareArgs {
     /// Draw the cost per month of each scenario as an SVG bar chart.
     #[arg(long, value_name = "FILE.svg")]
     pub chart: Option<PathBuf>,
+    /// Print a table, or the comparison as JSON.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     #[command(flatten)]
@@ -221,9 +258,11 @@ pub struct BenchArgs {
     /// (inputs that `plan`, `compare` and `check` read) instead of running it.
     #[arg(long, value_name = "DIR", conflicts_with = "vbp")]
     pub write_workloads: Option<PathBuf>,
+    /// Seed for randomized choices.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads [default: one per core].
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
 }
 
@@ -278,6 +317,7 @@ pub struct CatalogArgs {
     /// Instance catalog CSV [default: the built-in catalog].
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+    /// Print a table, or the catalog with its registered capacities as JSON.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     #[command(flatten)]

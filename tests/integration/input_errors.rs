@@ -523,3 +523,42 @@ fn memory_in_gib_and_other_unit_slips_warn_without_refusing() {
     let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(summary["tasks"], 3);
 }
+
+#[test]
+fn plan_help_explains_every_workload_column_with_an_example() {
+    let run = Workdir::new().run(&["plan", "--help"]);
+    run.expect(0);
+    for column in HEADER.split(',').chain(["container_ports", "scheduling"]) {
+        assert!(
+            run.stdout.contains(&format!("\n  {column} ")),
+            "{column}:\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout.contains("`0` is\n                     a dynamic mapping"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!("Example:\n\n  {HEADER}\n  web,")),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn help_shows_one_default_for_threads_and_describes_format_everywhere() {
+    let wd = Workdir::new();
+    for command in ["plan", "compare", "check", "catalog", "bench"] {
+        let run = wd.run(&[command, "-h"]);
+        run.expect(0);
+        let threads = run.stdout.lines().find(|l| l.contains("--threads"));
+        if let Some(line) = threads {
+            assert_eq!(line.matches("[default").count(), 1, "{command}: {line}");
+        }
+        if let Some(line) = run.stdout.lines().find(|l| l.contains("--format <FORMAT>")) {
+            assert!(line.contains("Print a table"), "{command}: {line}");
+        }
+    }
+}

@@ -469,3 +469,21 @@ fn the_plan_chart_is_svg_with_one_group_per_instance_type() {
     // Fewer than 200 instances: one column per instance, the services in their colours.
     assert!(text.contains("one per instance"));
 }
+
+#[test]
+fn headroom_table_says_use_is_of_the_reduced_capacity() {
+    let dir = Workdir::new();
+    dir.write("catalog.csv", CATALOG);
+    dir.write("workload.csv", &format!("{HEADER}web,256,512,3,none,,0,any,,false\n"));
+    let args = ["plan", "--workload", "workload.csv", "--catalog", "catalog.csv"];
+    let run = dir.run(&[&args[..], &["--headroom", "0.1"]].concat());
+    run.expect(0);
+    assert!(
+        run.stdout
+            .contains("cpu and memory used are measured against the capacity left after 10.0 % headroom"),
+        "{}",
+        run.stdout
+    );
+    let run = dir.run(&args);
+    assert!(!run.stdout.contains("headroom"), "{}", run.stdout);
+}
