@@ -157,6 +157,7 @@ impl Tasks {
                 arch: ImageArch::Any,
                 instance_types: Vec::new(),
                 distinct_instance: false,
+                container_ports: Vec::new(),
                 line: 0,
             });
         }

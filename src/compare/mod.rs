@@ -234,11 +234,20 @@ fn plan_scenario(inputs: &Inputs, scenario: Scenario, settings: &Settings) -> an
         types: inputs.types.clone(),
     };
     let outcome = match planner::plan(&scenario_inputs, settings) {
-        Ok(planned) => {
+        Ok(mut planned) => {
+            planned.notes.extend(rewritten.notes);
             let summary = Summary::new(&planned, settings);
             Outcome::Ec2(Box::new(planned), summary)
         }
-        Err(PlanError::NoPlan(no_plan)) => Outcome::NoPlan(no_plan.reasons.join("; ")),
+        Err(PlanError::NoPlan(no_plan)) => Outcome::NoPlan(
+            no_plan
+                .reasons
+                .iter()
+                .chain(&rewritten.notes)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
         Err(e @ PlanError::CheckFailed(_)) => return Err(e).context(format!("scenario {scenario}")),
     };
     Ok(ScenarioResult {

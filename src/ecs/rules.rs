@@ -284,6 +284,7 @@ mod tests {
             arch: ImageArch::Any,
             instance_types: vec![],
             distinct_instance: false,
+            container_ports: Vec::new(),
             line: 2,
         }
     }

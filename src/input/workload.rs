@@ -12,7 +12,7 @@ use crate::ecs::rules::{self, Figures, Resource, TypePatterns, RESERVED_PORTS};
 use crate::ecs::workload::{ImageArch, NetworkMode, Service, Workload};
 
 /// The workload's columns in the order of `docs/inputs.md`: the first four required, the rest optional.
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 11] = [
     "service",
     "cpu",
     "memory_mib",
@@ -23,6 +23,7 @@ pub const COLUMNS: [&str; 10] = [
     "arch",
     "instance_types",
     "distinct_instance",
+    "container_ports",
 ];
 
 const SCHEMA: Schema = Schema {
@@ -123,6 +124,7 @@ fn service(fields: &mut Fields) -> Option<Service> {
         }),
     };
     let host_ports = host_ports(fields, network_mode);
+    let container_ports = container_ports(fields, network_mode);
 
     let arch = match fields.cell("arch") {
         None => Some(ImageArch::Any),
@@ -181,6 +183,7 @@ fn service(fields: &mut Fields) -> Option<Service> {
         arch: arch?,
         instance_types: patterns_valid.then_some(instance_types)?,
         distinct_instance: distinct_instance?,
+        container_ports: container_ports?,
         line: fields.row.line,
     })
 }
@@ -255,6 +258,61 @@ fn host_ports(fields: &mut Fields, mode: Option<NetworkMode>) -> Option<Vec<u16>
             );
             valid = false;
         }
+    }
+    valid.then_some(ports)
+}
+
+/// The ports an awsvpc task listens on, ascending: only awsvpc rows may list them, each
+/// once, from 1 to 65535 and none that the agent reserves (the `host` and `bridge`
+/// compare scenarios bind them on the host).
+fn container_ports(fields: &mut Fields, mode: Option<NetworkMode>) -> Option<Vec<u16>> {
+    let Some(cell) = fields.cell("container_ports").filter(|c| !c.text.is_empty()) else {
+        return Some(Vec::new());
+    };
+    let mut ports = Vec::new();
+    let mut valid = true;
+    for entry in table::list(&cell.text) {
+        match entry.parse::<u16>() {
+            Ok(port) if port > 0 => ports.push(port),
+            _ => {
+                fields.report(
+                    cell,
+                    format!("`container_ports` has `{entry}`, not a port number from 1 to 65535"),
+                    "write the `;`-separated ports the containers listen on, e.g. `8080;9090`",
+                );
+                valid = false;
+            }
+        }
+    }
+    let mode = mode?;
+    if mode != NetworkMode::Awsvpc {
+        fields.report(
+            cell,
+            format!(
+                "`container_ports` is `{}` but the network mode is {mode}: they describe awsvpc tasks only",
+                cell.text
+            ),
+            format!("list the ports of a {mode} task in host_ports, and leave container_ports empty"),
+        );
+        return None;
+    }
+    ports.sort_unstable();
+    for port in ports.iter().copied().filter(|p| RESERVED_PORTS.contains(p)) {
+        let reserved = RESERVED_PORTS.map(|p| p.to_string()).join(", ");
+        fields.report(
+            cell,
+            format!("`container_ports` has `{port}`, a port the ECS agent reserves on every instance ({reserved})"),
+            "have the container listen on another port: in host or bridge mode it would bind this port on the host",
+        );
+        valid = false;
+    }
+    if let Some(pair) = ports.windows(2).find(|w| w[0] == w[1]) {
+        fields.report(
+            cell,
+            format!("`container_ports` lists `{}` more than once (`{}`)", pair[0], cell.text),
+            "list each container port once",
+        );
+        valid = false;
     }
     valid.then_some(ports)
 }
@@ -708,5 +766,34 @@ mod tests {
         );
         assert!(p[1].1.contains("`c9z.large`"));
         assert!(!p[1].2.starts_with("did you mean"), "{}", p[1].2);
+    }
+
+    #[test]
+    fn container_ports_are_read_on_awsvpc_rows_only() {
+        let w = parse_workload(
+            "service,cpu,memory_mib,count,network_mode,container_ports\napi,1,1,1,awsvpc,9090;8080\nb,1,1,1,bridge,\n",
+            "w",
+        )
+        .unwrap();
+        assert_eq!(w.services[0].container_ports, [8080, 9090]);
+        assert!(w.services[1].container_ports.is_empty());
+        let (line, column, cause) = problem("network_mode,container_ports", "bridge,8080");
+        assert_eq!((line, column), (2, 22));
+        assert_eq!(
+            cause,
+            "`container_ports` is `8080` but the network mode is bridge: they describe awsvpc tasks only"
+        );
+        assert!(problem("network_mode,container_ports", "awsvpc,0")
+            .2
+            .contains("`0`, not a port number from 1 to 65535"));
+        assert!(problem("network_mode,container_ports", "awsvpc,65536")
+            .2
+            .contains("`65536`, not a port number"));
+        assert!(problem("network_mode,container_ports", "awsvpc,80;80")
+            .2
+            .contains("lists `80` more than once"));
+        assert!(problem("network_mode,container_ports", "awsvpc,22")
+            .2
+            .contains("`22`, a port the ECS agent reserves"));
     }
 }

@@ -10,6 +10,7 @@ pub fn workload_csv(workload: &Workload) -> anyhow::Result<Vec<u8>> {
     w.write_record(crate::input::workload::COLUMNS)?;
     for s in &workload.services {
         let ports: Vec<String> = s.host_ports.iter().map(u16::to_string).collect();
+        let container: Vec<String> = s.container_ports.iter().map(u16::to_string).collect();
         w.write_record([
             s.name.as_str(),
             &s.cpu.to_string(),
@@ -21,6 +22,7 @@ pub fn workload_csv(workload: &Workload) -> anyhow::Result<Vec<u8>> {
             s.arch.as_str(),
             &s.instance_types.join(";"),
             if s.distinct_instance { "true" } else { "false" },
+            &container.join(";"),
         ])?;
     }
     Ok(w.into_inner()?)

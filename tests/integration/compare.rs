@@ -127,7 +127,7 @@ fn each_plan_folder_holds_its_scenario_workload_and_passes_check() {
             ("host", "80;443"),
             ("host", "8080;10000"),
             ("host", "10001;10002"),
-            ("host", ""),
+            ("host", "10003"),
             ("host", "")
         ])
     );
@@ -252,6 +252,89 @@ fn host_ports_make_host_costlier_than_bridge() {
     assert_eq!(rows["bridge"]["binding"], "cpu 100 %");
     // Without ports to share, bridge costs what resources alone cost.
     assert_eq!(rows["bridge"]["cost_per_hour"], rows["none"]["cost_per_hour"]);
+}
+
+/// Two types: `small` (2048 CPU, 3973 MiB registered, 2 awsvpc tasks) at $0.10 and
+/// `big` (8192 CPU, 31784 MiB, 3 awsvpc tasks) at $0.40.
+const SMALL_AND_BIG: &str =
+    "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour
+small.large,small,2,4096,x86_64,0,3,10,false,,0.10
+big.2xlarge,big,8,32768,x86_64,0,4,10,false,,0.40
+";
+
+#[test]
+fn host_was_cheapest_for_awsvpc_services_whose_container_ports_it_ignored() {
+    let wd = Workdir::new();
+    wd.write("catalog.csv", SMALL_AND_BIG);
+    // Six awsvpc tasks of 512 CPU and 1024 MiB; `api` listens on 8080, `worker` on 9090.
+    // By hand:
+    // - declared (awsvpc): 2 tasks per small (ENIs), 3 per big: 3 smalls, $0.30/hour.
+    // - host: the 4 `api` tasks bind 8080, so no two share an instance: at least 4
+    //   instances, and 4 smalls hold all 6 (3 tasks of 1024 MiB fit 3973): $0.40/hour.
+    //   Without its container ports, host packed 3 tasks per small by memory: $0.20.
+    // - bridge: hostPort = containerPort, the same as host: $0.40.
+    // - bridge-dynamic: every port `0`, resources alone: 2 smalls, $0.20.
+    wd.write(
+        "w.csv",
+        "service,cpu,memory_mib,count,network_mode,container_ports\n\
+         api,512,1024,4,awsvpc,8080\n\
+         worker,512,1024,2,awsvpc,9090\n",
+    );
+    let rows = compare(&wd, &["--catalog", "catalog.csv"]);
+    let cost = |s: &str| number(&rows[s], "cost_per_hour");
+    let instances = |s: &str| number(&rows[s], "instances");
+    assert_eq!((instances("declared"), cost("declared")), (3.0, 0.3));
+    assert_eq!((instances("host"), cost("host")), (4.0, 0.4));
+    assert_eq!((instances("bridge"), cost("bridge")), (4.0, 0.4));
+    assert_eq!((instances("bridge-dynamic"), cost("bridge-dynamic")), (2.0, 0.2));
+    assert!(
+        cost("host") > cost("declared"),
+        "host is not cheaper without ports to share"
+    );
+    assert_eq!(rows["host"]["binding"], "host_ports 100 %");
+    // The rewritten workloads say where the ports went, and pass `check`.
+    let host = wd.read_csv("out/host/workload.csv");
+    assert_eq!(
+        (host[0]["host_ports"].as_str(), host[0]["container_ports"].as_str()),
+        ("8080", "")
+    );
+    let bridge = wd.read_csv("out/bridge/workload.csv");
+    assert_eq!(bridge[1]["host_ports"], "9090");
+    let awsvpc = wd.read_csv("out/awsvpc/workload.csv");
+    assert_eq!(
+        (awsvpc[0]["host_ports"].as_str(), awsvpc[0]["container_ports"].as_str()),
+        ("", "8080")
+    );
+    for scenario in ["host", "bridge", "awsvpc"] {
+        wd.run(&[
+            "check",
+            "--workload",
+            &format!("out/{scenario}/workload.csv"),
+            "--plan",
+            &format!("out/{scenario}"),
+            "--catalog",
+            "catalog.csv",
+        ])
+        .expect(0);
+    }
+}
+
+#[test]
+fn an_awsvpc_service_without_container_ports_gets_a_private_host_port_with_a_note() {
+    let wd = Workdir::new();
+    wd.write("catalog.csv", SMALL_AND_BIG);
+    wd.write(
+        "w.csv",
+        "service,cpu,memory_mib,count,network_mode\napi,512,1024,3,awsvpc\n",
+    );
+    let rows = compare(&wd, &["--catalog", "catalog.csv"]);
+    // One port of its own: the 3 tasks on 3 smalls, where resources alone need 1.
+    assert_eq!(number(&rows["host"], "instances"), 3.0);
+    assert_eq!(number(&rows["none"], "instances"), 1.0);
+    let summary = wd.read_json("out/host/summary.json");
+    let notes = summary["notes"].to_string();
+    assert!(notes.contains("1 awsvpc service lists no container_ports"), "{notes}");
+    assert!(notes.contains("`api` (10000)"), "{notes}");
 }
 
 #[test]
