@@ -65,7 +65,7 @@ fn compare_csv_has_the_issue_columns_and_one_row_per_scenario() {
     let text = std::fs::read_to_string(wd.path("out/compare.csv")).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
-        "scenario,instances,cost_per_hour,cost_per_month,lower_bound_per_hour,gap,binding,delta_vs_cheapest"
+        "scenario,instances,cost_per_hour,cost_per_month,lower_bound_per_hour,gap,binding,delta_vs_cheapest,delta_low,delta_high"
     );
     let rows = compare(&wd, &[]);
     let cheapest = rows
@@ -82,6 +82,15 @@ fn compare_csv_has_the_issue_columns_and_one_row_per_scenario() {
         );
         let gap = number(r, "gap");
         assert!((0.0..=1.0).contains(&gap), "{name}: gap {gap}");
+        let (low, delta, high) = (
+            number(r, "delta_low"),
+            number(r, "delta_vs_cheapest"),
+            number(r, "delta_high"),
+        );
+        assert!(
+            low <= delta + 1e-4 && delta <= high + 1e-4,
+            "{name}: {low} {delta} {high}"
+        );
     }
     // Fargate has no instances.
     assert_eq!(rows["fargate"]["instances"], "");
@@ -335,6 +344,61 @@ fn an_awsvpc_service_without_container_ports_gets_a_private_host_port_with_a_not
     let notes = summary["notes"].to_string();
     assert!(notes.contains("1 awsvpc service lists no container_ports"), "{notes}");
     assert!(notes.contains("`api` (10000)"), "{notes}");
+}
+
+/// The most threads `ecsplan args` had at once, from `/proc/PID/task` sampled while it runs.
+#[cfg(target_os = "linux")]
+fn most_threads(wd: &Workdir, args: &[&str]) -> usize {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ecsplan"))
+        .args(args)
+        .current_dir(wd.path("."))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("ecsplan runs");
+    let tasks = format!("/proc/{}/task", child.id());
+    let mut most = 0;
+    while child.try_wait().expect("ecsplan waits").is_none() {
+        if let Ok(entries) = std::fs::read_dir(&tasks) {
+            // A thread that has exited may linger in the listing for a moment: count the
+            // ones whose state is neither zombie nor dead.
+            let alive = entries
+                .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("stat")).ok())
+                .filter(|stat| {
+                    let state = stat.rsplit(')').next().unwrap_or("").trim_start().chars().next();
+                    !matches!(state, Some('Z' | 'X') | None)
+                })
+                .count();
+            most = most.max(alive);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    most
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn compare_with_one_thread_ran_twenty() {
+    let wd = Workdir::new();
+    // Enough work for every scenario to reach the exact solver.
+    let workload = std::fs::read_to_string(util::data("examples/platform.csv")).unwrap();
+    wd.write("w.csv", &workload);
+    let args = |command: &'static str| {
+        ["--workload", "w.csv", "--time-limit", "3", "--threads", "1"]
+            .iter()
+            .fold(vec![command], |mut v, a| {
+                v.push(a);
+                v
+            })
+    };
+    let plan = most_threads(&wd, &args("plan"));
+    let compare = most_threads(&wd, &args("compare"));
+    // One solver thread, and the main thread waiting for it; compare uses no more than
+    // one plan does.
+    assert!(
+        compare <= plan && compare <= 2,
+        "compare ran {compare} threads at once, plan {plan}"
+    );
 }
 
 #[test]
