@@ -492,6 +492,12 @@ fn json_lists_every_scenario_and_the_cheapest() {
     assert_eq!(of("awsvpc-trunking")["eni_trunking"], true);
     assert_eq!(of("awsvpc")["eni_trunking"], false);
     assert_eq!(of("awsvpc")["binding_shares"]["awsvpc_tasks"], 1.0);
+    // Every plan here is proven: each range is the delta itself, told apart from zero.
+    for s in scenarios {
+        assert_eq!(s["delta_low"], s["delta_vs_cheapest"], "{s}");
+        assert_eq!(s["delta_high"], s["delta_vs_cheapest"], "{s}");
+        assert_eq!(s["told_apart"], true, "{s}");
+    }
     // One time limit for the whole compare.
     assert!(json["seconds"].as_f64().unwrap() <= 4.0, "{}", json["seconds"]);
 }
