@@ -7,6 +7,8 @@ pub mod inputs;
 use crate::check;
 use crate::ecs::lower::{self, NoPlan};
 pub use crate::ecs::placement::{rows, Planned};
+use crate::ecs::rules::{MAX_INSTANCES_PER_CLUSTER, MAX_TASKS_PER_SERVICE};
+use crate::ecs::workload::Workload;
 use crate::engine::{self, Settings};
 pub use inputs::Inputs;
 
@@ -46,10 +48,34 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
             ));
         }
     }
+    notes.extend(limit_notes(&inputs.workload, plan.instances.len()));
     Ok(Planned {
         plan,
         solved,
         instances: report.instances,
         notes,
     })
+}
+
+/// Notes for the ECS quotas a plan of `instances` container instances runs into: more
+/// instances than one cluster registers, and services with more tasks than one ECS
+/// service runs.
+pub fn limit_notes(workload: &Workload, instances: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    if instances > MAX_INSTANCES_PER_CLUSTER {
+        let clusters = instances.div_ceil(MAX_INSTANCES_PER_CLUSTER);
+        notes.push(format!(
+            "the plan has {instances} container instances, more than the {MAX_INSTANCES_PER_CLUSTER} that one ECS cluster registers (a quota that cannot be raised): it takes {clusters} clusters"
+        ));
+    }
+    for service in &workload.services {
+        if service.count > MAX_TASKS_PER_SERVICE {
+            let services = service.count.div_ceil(MAX_TASKS_PER_SERVICE);
+            notes.push(format!(
+                "service `{}` runs {} tasks, more than ECS's quota of {MAX_TASKS_PER_SERVICE} tasks per service: split it into {services} services or ask for a higher quota",
+                service.name, service.count
+            ));
+        }
+    }
+    notes
 }

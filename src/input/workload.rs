@@ -9,10 +9,10 @@ use super::table::{self, Fields, Schema, Table};
 use super::{Diagnostic, InputErrors};
 use crate::ecs::catalog::Catalog;
 use crate::ecs::rules::{self, Figures, Resource, TypePatterns, RESERVED_PORTS};
-use crate::ecs::workload::{ImageArch, NetworkMode, Service, Workload};
+use crate::ecs::workload::{ImageArch, NetworkMode, Scheduling, Service, Workload};
 
 /// The workload's columns in the order of `docs/inputs.md`: the first four required, the rest optional.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "service",
     "cpu",
     "memory_mib",
@@ -24,6 +24,7 @@ pub const COLUMNS: [&str; 11] = [
     "instance_types",
     "distinct_instance",
     "container_ports",
+    "scheduling",
 ];
 
 const SCHEMA: Schema = Schema {
@@ -67,6 +68,7 @@ pub fn parse_workload(text: &str, file: &str) -> Result<Workload, InputErrors> {
             }
         }
     }
+    daemon_port_conflicts(&services, file, &mut diagnostics);
     if diagnostics.is_empty() {
         Ok(Workload { services })
     } else {
@@ -101,11 +103,38 @@ fn service(fields: &mut Fields) -> Option<Service> {
             "write the memory of one task in MiB, e.g. 512",
         );
     }
-    let count = fields.number(
-        "count",
-        MAX,
-        "write the desired number of tasks as a whole number, e.g. 3",
-    );
+    let scheduling = match fields.cell("scheduling") {
+        None => Some(Scheduling::Replica),
+        Some(cell) => Scheduling::parse(&cell.text).or_else(|| {
+            fields.report(
+                cell,
+                format!("`scheduling` is `{}`, not a scheduling strategy", cell.text),
+                "write replica or daemon (or leave it empty for replica)",
+            );
+            None
+        }),
+    };
+    let count = if scheduling == Some(Scheduling::Daemon) {
+        // A daemon runs one task per eligible instance: its count comes from the plan.
+        let count = fields.optional_number("count", MAX, "leave `count` empty or 0 for a daemon service");
+        match (count, fields.cell("count")) {
+            (Some(Some(n)), Some(cell)) if n > 0 => {
+                fields.report(
+                    cell,
+                    format!("`count` is `{n}` on a daemon service, which runs one task on every instance it may use"),
+                    "leave `count` empty or 0 for a daemon service, or set `scheduling` to replica",
+                );
+                None
+            }
+            (count, _) => count.map(|_| 0),
+        }
+    } else {
+        fields.number(
+            "count",
+            MAX,
+            "write the desired number of tasks as a whole number, e.g. 3",
+        )
+    };
     let gpus = fields.optional_number(
         "gpus",
         MAX,
@@ -184,6 +213,7 @@ fn service(fields: &mut Fields) -> Option<Service> {
         instance_types: patterns_valid.then_some(instance_types)?,
         distinct_instance: distinct_instance?,
         container_ports: container_ports?,
+        scheduling: scheduling?,
         line: fields.row.line,
     })
 }
@@ -315,6 +345,31 @@ fn container_ports(fields: &mut Fields, mode: Option<NetworkMode>) -> Option<Vec
         valid = false;
     }
     valid.then_some(ports)
+}
+
+/// Two daemons binding the same static host port could never run on one instance, yet
+/// each must run on every instance it may use.
+fn daemon_port_conflicts(services: &[Service], file: &str, diagnostics: &mut Vec<Diagnostic>) {
+    let mut first_daemon: BTreeMap<u16, &Service> = BTreeMap::new();
+    for daemon in services.iter().filter(|s| s.scheduling == Scheduling::Daemon) {
+        for port in daemon.static_ports() {
+            match first_daemon.get(&port) {
+                None => {
+                    first_daemon.insert(port, daemon);
+                }
+                Some(first) => diagnostics.push(Diagnostic {
+                    file: file.to_string(),
+                    line: daemon.line,
+                    column: 0,
+                    cause: format!(
+                        "the daemon services `{}` (line {}) and `{}` both bind host port {port}, and each must run on every instance",
+                        first.name, first.line, daemon.name
+                    ),
+                    fix: "give one of them another host port, or a dynamic mapping (`0`) in bridge mode".into(),
+                }),
+            }
+        }
+    }
 }
 
 /// Problems that only show against the catalog: a value beyond every instance type, an
@@ -671,6 +726,58 @@ mod tests {
         assert_eq!((p[0].0, p[0].1), (2, 11));
     }
 
+    #[test]
+    fn scheduling_is_replica_or_daemon_in_any_case() {
+        let w = parse_workload(
+            "service,cpu,memory_mib,count,scheduling\na,1,1,2,\nb,1,1,,DAEMON\nc,1,1,0,daemon\nd,1,1,1,Replica\n",
+            "w",
+        )
+        .unwrap();
+        let got: Vec<(Scheduling, u32)> = w.services.iter().map(|s| (s.scheduling, s.count)).collect();
+        assert_eq!(
+            got,
+            [
+                (Scheduling::Replica, 2),
+                (Scheduling::Daemon, 0),
+                (Scheduling::Daemon, 0),
+                (Scheduling::Replica, 1)
+            ]
+        );
+        assert_eq!(
+            problem("scheduling", "cron").2,
+            "`scheduling` is `cron`, not a scheduling strategy"
+        );
+    }
+
+    #[test]
+    fn a_daemon_with_a_count_names_the_fix() {
+        let e = parse_workload("service,cpu,memory_mib,count,scheduling\nagent,1,1,3,daemon\n", "w.csv").unwrap_err();
+        assert_eq!((e.0[0].line, e.0[0].column), (2, 11));
+        assert_eq!(
+            e.0[0].cause,
+            "`count` is `3` on a daemon service, which runs one task on every instance it may use"
+        );
+        assert!(e.0[0].fix.starts_with("leave `count` empty or 0"), "{}", e.0[0].fix);
+    }
+
+    #[test]
+    fn two_daemons_on_one_static_port_are_refused() {
+        let p = problems(
+            "service,cpu,memory_mib,count,network_mode,host_ports,scheduling\n\
+             logs,1,1,,bridge,2020;0,daemon\n\
+             web,1,1,2,bridge,2020,replica\n\
+             metrics,1,1,,host,2020,daemon\n",
+        );
+        assert_eq!(
+            p,
+            [(
+                4,
+                0,
+                "the daemon services `logs` (line 2) and `metrics` both bind host port 2020, and each must run on every instance".into()
+            )]
+        );
+    }
+
     const CATALOG: &str = "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour\n\
         m6i.large,m6i,2,8192,x86_64,0,3,10,true,10,0.096\n\
         m6i.4xlarge,m6i,16,65536,x86_64,0,8,30,true,60,0.768\n\
@@ -769,7 +876,7 @@ mod tests {
     }
 
     #[test]
-    fn container_ports_are_read_on_awsvpc_rows_only() {
+    fn container_ports_are_awsvpc_ports_from_1_that_the_agent_does_not_reserve() {
         let w = parse_workload(
             "service,cpu,memory_mib,count,network_mode,container_ports\napi,1,1,1,awsvpc,9090;8080\nb,1,1,1,bridge,\n",
             "w",
