@@ -157,7 +157,13 @@ pub fn compare(inputs: &Inputs, settings: &Settings) -> anyhow::Result<Compariso
         .collect()
     };
     let mut results = round(&ec2, start + budget.mul_f64(FIRST_ROUND_SHARE))?;
-    let again = undecided(&finish(inputs, results.clone(), settings).rows);
+    // Without the exact method a solve ends as soon as its heuristics do: a second run
+    // with the same seed would find the same plans.
+    let again = if settings.exact {
+        undecided(&finish(inputs, results.clone(), settings).rows)
+    } else {
+        Vec::new()
+    };
     let deadline = start + budget;
     if !again.is_empty() && deadline.saturating_duration_since(Instant::now()) >= MIN_SECOND_ROUND {
         let second = round(&again, deadline)?;
