@@ -329,6 +329,42 @@ fn host_was_cheapest_for_awsvpc_services_whose_container_ports_it_ignored() {
 }
 
 #[test]
+fn lanes_and_rounds_keep_the_comparison_the_same_for_a_seed_on_any_thread_count() {
+    let wd = Workdir::new();
+    wd.write("catalog.csv", SMALL_AND_BIG);
+    wd.write(
+        "w.csv",
+        "service,cpu,memory_mib,count,network_mode,host_ports,container_ports\n\
+         api,512,1024,7,awsvpc,,8080\n\
+         web,256,512,9,bridge,0;80,\n\
+         batch,1024,2048,5,none,,\n",
+    );
+    // Every solve here is proven well before its limit: nothing depends on timing.
+    let csv = |threads: &str| {
+        wd.run(&[
+            "compare",
+            "--workload",
+            "w.csv",
+            "--catalog",
+            "catalog.csv",
+            "--out",
+            "out",
+            "--time-limit",
+            "10",
+            "--seed",
+            "7",
+            "--threads",
+            threads,
+        ])
+        .expect(0);
+        std::fs::read_to_string(wd.path("out/compare.csv")).unwrap()
+    };
+    let one = csv("1");
+    assert_eq!(csv("2"), one);
+    assert_eq!(csv("7"), one);
+}
+
+#[test]
 fn an_awsvpc_service_without_container_ports_gets_a_private_host_port_with_a_note() {
     let wd = Workdir::new();
     wd.write("catalog.csv", SMALL_AND_BIG);
