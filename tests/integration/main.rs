@@ -11,3 +11,4 @@ mod input_errors;
 mod interrupt;
 mod plan;
 mod properties;
+mod readme;
