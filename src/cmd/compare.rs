@@ -48,6 +48,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(if settings.stop.is_requested() {
+        super::say_interrupted();
         ExitCode::from(super::INTERRUPTED)
     } else if report.cheapest.is_some() {
         ExitCode::SUCCESS

@@ -50,18 +50,20 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 pub const INTERRUPTED: u8 = 130;
 
 /// Makes Ctrl-C (SIGINT) and SIGTERM ask `stop` to end the search: the command then checks
-/// and writes the best plan so far and exits with [`INTERRUPTED`]. A second signal exits at
-/// once.
+/// and writes the best plan so far and exits with [`INTERRUPTED`]. A second signal, once
+/// the flag is set, exits at once. The handlers only set the flag: no thread waits for
+/// signals.
 pub fn stop_on_interrupt(stop: &Stop) -> anyhow::Result<()> {
-    let stop = stop.clone();
-    ctrlc::set_handler(move || {
-        if stop.is_requested() {
-            std::process::exit(i32::from(INTERRUPTED));
-        }
-        eprintln!("interrupted: stopping the search, the best plan so far follows (again to quit at once)");
-        stop.request();
-    })?;
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(signal, i32::from(INTERRUPTED), stop.flag())?;
+        signal_hook::flag::register(signal, stop.flag())?;
+    }
     Ok(())
+}
+
+/// Says on standard error that an interrupt cut the search short.
+pub fn say_interrupted() {
+    eprintln!("interrupted: the search stopped early; the best plan so far was checked and is reported");
 }
 
 /// Refuses at once, before any solving, an output folder (`--out`) or file (`--chart`)

@@ -38,6 +38,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(if planned.solved.interrupted {
+        super::say_interrupted();
         ExitCode::from(super::INTERRUPTED)
     } else {
         ExitCode::SUCCESS
