@@ -251,7 +251,7 @@ pub fn misfit(figures: &Figures, s: &Service, filter: &TypePatterns, t: &Instanc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs::workload::{CpuArch, ImageArch};
+    use crate::ecs::workload::{CpuArch, ImageArch, Scheduling};
 
     fn m5_large() -> InstanceType {
         InstanceType {
@@ -284,6 +284,7 @@ mod tests {
             arch: ImageArch::Any,
             instance_types: vec![],
             distinct_instance: false,
+            scheduling: Scheduling::Replica,
             line: 2,
         }
     }

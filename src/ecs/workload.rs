@@ -107,7 +107,34 @@ impl ImageArch {
     }
 }
 
-/// One service: `count` identical tasks.
+/// How ECS schedules a service's tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scheduling {
+    /// `count` tasks, placed by the plan.
+    Replica,
+    /// One task on every instance whose type the service may run on.
+    Daemon,
+}
+
+impl Scheduling {
+    /// Parses `replica` or `daemon`, case-insensitively; empty means `replica`.
+    pub fn parse(text: &str) -> Option<Scheduling> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "replica" => Some(Scheduling::Replica),
+            "daemon" => Some(Scheduling::Daemon),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheduling::Replica => "replica",
+            Scheduling::Daemon => "daemon",
+        }
+    }
+}
+
+/// One service: `count` identical tasks, or one task per eligible instance for a daemon.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
     pub name: String,
@@ -124,6 +151,7 @@ pub struct Service {
     /// Glob patterns over instance type names; empty means every type.
     pub instance_types: Vec<String>,
     pub distinct_instance: bool,
+    pub scheduling: Scheduling,
     /// The line of the workload file this service came from (1-based), 0 when generated.
     pub line: u64,
 }
@@ -143,12 +171,17 @@ impl Service {
             arch: ImageArch::Any,
             instance_types: vec![],
             distinct_instance: false,
+            scheduling: Scheduling::Replica,
             line: 0,
         }
     }
 }
 
 impl Service {
+    pub fn is_daemon(&self) -> bool {
+        self.scheduling == Scheduling::Daemon
+    }
+
     /// The static (non-zero) host ports of one task, ascending. Only host and bridge
     /// modes bind ports on the host.
     pub fn static_ports(&self) -> Vec<u16> {

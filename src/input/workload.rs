@@ -9,10 +9,10 @@ use super::table::{self, Fields, Schema, Table};
 use super::{Diagnostic, InputErrors};
 use crate::ecs::catalog::Catalog;
 use crate::ecs::rules::{self, Figures, Resource, TypePatterns, RESERVED_PORTS};
-use crate::ecs::workload::{ImageArch, NetworkMode, Service, Workload};
+use crate::ecs::workload::{ImageArch, NetworkMode, Scheduling, Service, Workload};
 
 /// The workload's columns in SPEC order: the first four required, the rest optional.
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 11] = [
     "service",
     "cpu",
     "memory_mib",
@@ -23,6 +23,7 @@ pub const COLUMNS: [&str; 10] = [
     "arch",
     "instance_types",
     "distinct_instance",
+    "scheduling",
 ];
 
 const SCHEMA: Schema = Schema {
@@ -65,12 +66,43 @@ pub fn parse_workload(text: &str, file: &str) -> Result<Workload, InputErrors> {
                 services.push(service);
             }
         }
+        daemon_port_clashes(&table, &services, file, &mut diagnostics);
     }
     if diagnostics.is_empty() {
         Ok(Workload { services })
     } else {
         diagnostics.sort_by_key(|d| (d.line, d.column));
         Err(InputErrors(diagnostics))
+    }
+}
+
+/// Two daemons that bind the same static host port: both run on every instance they may
+/// use, so they could never share one. Reported on the second daemon's `host_ports`.
+fn daemon_port_clashes(table: &Table, services: &[Service], file: &str, diagnostics: &mut Vec<Diagnostic>) {
+    let mut first: BTreeMap<u16, &Service> = BTreeMap::new();
+    for s in services.iter().filter(|s| s.is_daemon()) {
+        for port in s.static_ports() {
+            let Some(earlier) = first.get(&port) else {
+                first.insert(port, s);
+                continue;
+            };
+            let row = table
+                .rows
+                .iter()
+                .find(|r| r.line == s.line)
+                .expect("services come from rows");
+            let column = table.cell(row, "host_ports").map_or(0, |c| c.column);
+            diagnostics.push(Diagnostic {
+                file: file.to_string(),
+                line: s.line,
+                column,
+                cause: format!(
+                    "the daemons `{}` (line {}) and `{}` both bind host port {port}: a port is bound once per instance, and both run on every instance",
+                    earlier.name, earlier.line, s.name
+                ),
+                fix: "map one of the daemons to another host port, or use a dynamic (`0`) mapping in bridge mode".into(),
+            });
+        }
     }
 }
 
@@ -100,11 +132,18 @@ fn service(fields: &mut Fields) -> Option<Service> {
             "write the memory of one task in MiB, e.g. 512",
         );
     }
-    let count = fields.number(
-        "count",
-        MAX,
-        "write the desired number of tasks as a whole number, e.g. 3",
-    );
+    let scheduling = match fields.cell("scheduling") {
+        None => Some(Scheduling::Replica),
+        Some(cell) => Scheduling::parse(&cell.text).or_else(|| {
+            fields.report(
+                cell,
+                format!("`scheduling` is `{}`, not a scheduling strategy", cell.text),
+                "write replica (count tasks placed by the plan) or daemon (one task on every instance); empty means replica",
+            );
+            None
+        }),
+    };
+    let count = daemon_count(fields, scheduling);
     let gpus = fields.optional_number(
         "gpus",
         MAX,
@@ -181,8 +220,34 @@ fn service(fields: &mut Fields) -> Option<Service> {
         arch: arch?,
         instance_types: patterns_valid.then_some(instance_types)?,
         distinct_instance: distinct_instance?,
+        scheduling: scheduling?,
         line: fields.row.line,
     })
+}
+
+/// `count`: required for a replica service; a daemon's is empty or 0 (it runs one task on
+/// every instance, so a count means nothing).
+fn daemon_count(fields: &mut Fields, scheduling: Option<Scheduling>) -> Option<u64> {
+    let fix = "write the desired number of tasks as a whole number, e.g. 3";
+    if scheduling != Some(Scheduling::Daemon) {
+        return fields.number("count", MAX, fix);
+    }
+    let cell = fields.cell("count")?;
+    match cell.text.parse::<u64>() {
+        _ if cell.text.is_empty() => Some(0),
+        Ok(0) => Some(0),
+        _ => {
+            fields.report(
+                cell,
+                format!(
+                    "`count` is `{}` but the service is a daemon, which runs one task on every instance it may use",
+                    cell.text
+                ),
+                "leave `count` empty or 0 for a daemon, or set `scheduling` to replica",
+            );
+            None
+        }
+    }
 }
 
 /// The host ports of one row, checked against its network mode (`None` when the mode
@@ -289,7 +354,7 @@ pub fn validate_against_catalog(
     }
     let names = || catalog.types.iter().map(|t| t.instance_type.as_str());
     let families: BTreeSet<&str> = catalog.types.iter().map(|t| t.family.as_str()).collect();
-    for s in workload.services.iter().filter(|s| s.count > 0) {
+    for s in workload.services.iter().filter(|s| s.count > 0 || s.is_daemon()) {
         let need = rules::task_usage(s);
         for r in Resource::ALL {
             let (have, offered_by) = largest[r as usize];
@@ -708,5 +773,55 @@ mod tests {
         );
         assert!(p[1].1.contains("`c9z.large`"));
         assert!(!p[1].2.starts_with("did you mean"), "{}", p[1].2);
+    }
+
+    #[test]
+    fn scheduling_is_replica_by_default_and_daemon_case_insensitively() {
+        let w = parse_workload(
+            "service,cpu,memory_mib,count,scheduling\nweb,256,512,2,\nlogs,128,256,,DAEMON\nmetrics,64,128,0,daemon\n",
+            "w.csv",
+        )
+        .unwrap();
+        let kinds: Vec<(Scheduling, u32)> = w.services.iter().map(|s| (s.scheduling, s.count)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (Scheduling::Replica, 2),
+                (Scheduling::Daemon, 0),
+                (Scheduling::Daemon, 0)
+            ]
+        );
+        assert_eq!(Scheduling::parse("Replica"), Some(Scheduling::Replica));
+        assert_eq!(Scheduling::Daemon.as_str(), "daemon");
+    }
+
+    #[test]
+    fn a_daemon_with_a_count_is_an_error_naming_the_fix() {
+        let text =
+            "service,cpu,memory_mib,count,scheduling\nlogs,128,256,3,daemon\nweb,256,512,,replica\nx,1,1,1,cron\n";
+        let e = parse_workload(text, "w.csv").unwrap_err().0;
+        assert_eq!(e.len(), 3, "{e:?}");
+        assert_eq!((e[0].line, e[0].column), (2, 14));
+        assert!(e[0].cause.contains("the service is a daemon"), "{}", e[0].cause);
+        assert!(e[0].fix.contains("leave `count` empty or 0"), "{}", e[0].fix);
+        assert_eq!(e[1].line, 3);
+        assert!(e[2].cause.contains("`cron`"), "{}", e[2].cause);
+    }
+
+    #[test]
+    fn two_daemons_on_one_static_port_are_an_error() {
+        let text = "service,cpu,memory_mib,count,network_mode,host_ports,scheduling\n\
+                    a,128,256,,bridge,24224;0,daemon\n\
+                    b,128,256,,host,9100;24224,daemon\n\
+                    web,256,512,3,bridge,24224,replica\n";
+        let e = parse_workload(text, "w.csv").unwrap_err().0;
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].line, 3);
+        assert!(
+            e[0].cause.contains("`a` (line 2) and `b` both bind host port 24224"),
+            "{}",
+            e[0].cause
+        );
+        assert!(e[0].fix.contains("another host port"), "{}", e[0].fix);
     }
 }

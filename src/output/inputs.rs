@@ -21,6 +21,7 @@ pub fn workload_csv(workload: &Workload) -> anyhow::Result<Vec<u8>> {
             s.arch.as_str(),
             &s.instance_types.join(";"),
             if s.distinct_instance { "true" } else { "false" },
+            s.scheduling.as_str(),
         ])?;
     }
     Ok(w.into_inner()?)

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ecsplan::cmd::{restrict, Inputs};
 use ecsplan::ecs::rules::{Figures, TypePatterns};
-use ecsplan::ecs::workload::{CpuArch, ImageArch, NetworkMode, Service, Workload};
+use ecsplan::ecs::workload::{CpuArch, ImageArch, NetworkMode, Scheduling, Service, Workload};
 use ecsplan::engine::Settings;
 use ecsplan::{input, planner};
 use proptest::prelude::*;
@@ -70,6 +70,7 @@ fn service() -> impl Strategy<Value = Service> {
             arch,
             instance_types: vec![],
             distinct_instance: distinct,
+            scheduling: Scheduling::Replica,
             line: 0,
         })
 }
