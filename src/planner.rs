@@ -2,10 +2,13 @@
 //! problem, solve, turn the packing back into instances, and run the independent checker.
 //! `plan` and every scenario of `compare` go through here.
 
+use std::collections::BTreeMap;
+
 use crate::check::{self, CheckReport, PlacementRow};
 use crate::cmd::Inputs;
 use crate::ecs::lower::{self, NoPlan, Plan};
-use crate::engine::{self, Settings, Solved};
+use crate::ecs::zoned::{self, ZonedSolve};
+use crate::engine::{Settings, Solved};
 
 /// A plan that has passed the checker, with what the solver proved about it.
 #[derive(Debug, Clone)]
@@ -16,6 +19,9 @@ pub struct Planned {
     pub report: CheckReport,
     /// Things the user should know about this plan.
     pub notes: Vec<String>,
+    /// Per service in workload order, the desired count to set in ECS (`None` for a
+    /// daemon); shown when zones are planned or daemons run.
+    pub desired_counts: Option<Vec<(String, Option<u32>)>>,
 }
 
 /// Why planning stopped without a plan.
@@ -30,20 +36,33 @@ pub enum PlanError {
 
 /// Plans `inputs` and checks the result.
 pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> {
-    let lowered = lower::lower(&inputs.workload, &inputs.catalog, &inputs.figures)?;
-    let solved = engine::solve(&lowered.problem, settings);
+    let ZonedSolve { lowered, solved } = zoned::solve(&inputs.workload, &inputs.catalog, &inputs.figures, settings)?;
     let plan = lower::to_plan(&lowered, &solved.packing, &inputs.workload, &inputs.catalog);
-    let report = check::check(
+    let rows = rows(&plan);
+    let mut report = check::check(
         &inputs.workload,
         &inputs.whole_catalog,
         &inputs.figures,
         &inputs.types,
-        &rows(&plan),
+        &rows,
     );
+    report.violations.extend(check::zones::check(
+        &inputs.workload,
+        &inputs.whole_catalog,
+        &inputs.figures,
+        &rows,
+        &zones(&plan),
+    ));
     if !report.is_valid() {
         return Err(PlanError::CheckFailed(report.violations));
     }
     let mut notes = solved.notes.clone();
+    let daemons = inputs.workload.services.iter().filter(|s| s.is_daemon()).count();
+    if daemons > 0 && plan.instances.is_empty() {
+        notes.push(format!(
+            "the workload's {daemons} daemon service(s) run on the instances other services need, and no other service has tasks: nothing is planned"
+        ));
+    }
     if inputs.figures.eni_trunking {
         let unknown = inputs.catalog.types.iter().filter(|t| t.trunking.is_none()).count();
         if unknown > 0 {
@@ -52,12 +71,30 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
             ));
         }
     }
+    let zones = &inputs.figures.zones;
+    let desired_counts = (zones.is_zoned() || daemons > 0).then(|| {
+        inputs
+            .workload
+            .services
+            .iter()
+            .map(|s| (s.name.clone(), (!s.is_daemon()).then(|| zones.placed(s.count))))
+            .collect()
+    });
     Ok(Planned {
         plan,
         solved,
         report,
         notes,
+        desired_counts,
     })
+}
+
+/// Each instance's zone, by instance id (empty without zones).
+pub fn zones(plan: &Plan) -> BTreeMap<String, String> {
+    plan.instances
+        .iter()
+        .filter_map(|i| i.zone.clone().map(|z| (i.id.clone(), z)))
+        .collect()
 }
 
 /// The placement rows of a plan, as `placements.csv` holds them.

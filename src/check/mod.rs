@@ -2,6 +2,9 @@
 //! rows and the input files alone, sharing only the table of ECS figures
 //! (`crate::ecs::rules`) with the planner, and lists every rule a plan breaks.
 
+pub mod daemons;
+pub mod zones;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -113,6 +116,7 @@ pub fn check(
         let mut used: Amounts = [0; 6];
         let mut port_users: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
         let mut seen_services: Vec<&str> = Vec::new();
+        let mut tasks_here = vec![0u64; workload.services.len()];
         for row in rows_of {
             if !row.instance_type.eq_ignore_ascii_case(&t.instance_type) {
                 violations.push(format!(
@@ -147,6 +151,7 @@ pub fn check(
                 ));
             }
             placed[s] += u64::from(row.tasks);
+            tasks_here[s] += u64::from(row.tasks);
             if !service.arch.runs_on(t.arch) {
                 violations.push(format!(
                     "instance {id}: service `{}` needs arch {} but {} is {}",
@@ -182,6 +187,7 @@ pub fn check(
                 }
             }
         }
+        violations.extend(daemons::check_instance(workload, &filters, t, id, &tasks_here));
         for (port, users) in &port_users {
             if users.len() > 1 {
                 violations.push(format!(
@@ -212,10 +218,24 @@ pub fn check(
         });
     }
     for (s, service) in workload.services.iter().enumerate() {
-        if placed[s] != u64::from(service.count) {
+        if service.is_daemon() {
+            continue;
+        }
+        let expected = figures.zones.placed(service.count);
+        if placed[s] != u64::from(expected) {
+            let why = if expected != service.count {
+                format!(
+                    " ({} to keep {} after the loss of any one of {} zones)",
+                    expected,
+                    service.count,
+                    figures.zones.count()
+                )
+            } else {
+                String::new()
+            };
             violations.push(format!(
-                "service `{}`: {} of {} tasks placed",
-                service.name, placed[s], service.count
+                "service `{}`: {} of {} tasks placed{why}",
+                service.name, placed[s], expected
             ));
         }
     }

@@ -2,8 +2,11 @@
 //! Fargate prices, and the translation to and from the generic engine.
 
 pub mod catalog;
+pub mod daemons;
 pub mod fargate;
 pub mod lower;
 pub mod rules;
 pub mod scenario;
 pub mod workload;
+pub mod zoned;
+pub mod zones;

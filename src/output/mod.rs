@@ -77,7 +77,15 @@ pub fn write_plan(dir: &Path, planned: &Planned, summary: &Summary) -> anyhow::R
                 "placements.csv",
                 placements::to_csv(&crate::planner::rows(&planned.plan))?,
             ),
-            ("instances.csv", instances::to_csv(&planned.report)?),
+            (
+                "instances.csv",
+                instances::to_csv(
+                    &planned.report,
+                    (!planned.plan.zones.is_empty())
+                        .then(|| crate::planner::zones(&planned.plan))
+                        .as_ref(),
+                )?,
+            ),
             ("summary.json", summary.to_json()),
         ],
     )

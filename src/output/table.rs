@@ -9,11 +9,16 @@ use super::summary::Summary;
 use crate::ecs::rules::Resource;
 use crate::planner::Planned;
 
-/// The fleet by instance type, with utilisation, then the totals.
+/// The fleet by instance type (by zone and type when zones are planned), with
+/// utilisation, then the totals.
 pub fn plan(planned: &Planned, summary: &Summary) -> String {
-    let mut by_type: BTreeMap<&str, (usize, f64, [u64; 6], [u64; 6])> = BTreeMap::new();
+    let zones = crate::planner::zones(&planned.plan);
+    let zoned = !planned.plan.zones.is_empty();
+    let zone_of = |id: &str| zones.get(id).map_or("", String::as_str);
+    let mut by_type: BTreeMap<(&str, &str), (usize, f64, [u64; 6], [u64; 6])> = BTreeMap::new();
     for i in &planned.report.instances {
-        let e = by_type.entry(&i.instance_type).or_insert((0, 0.0, [0; 6], [0; 6]));
+        let key = (zone_of(&i.instance_id), i.instance_type.as_str());
+        let e = by_type.entry(key).or_insert((0, 0.0, [0; 6], [0; 6]));
         e.0 += 1;
         e.1 += i.price_usd_hour;
         for r in 0..6 {
@@ -23,7 +28,8 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
     }
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
-    table.set_header([
+    let zone_header: &[&str] = if zoned { &["zone"] } else { &[] };
+    table.set_header(zone_header.iter().chain(&[
         "instance type",
         "count",
         "$/hour",
@@ -31,9 +37,9 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
         "memory used",
         "awsvpc used",
         "tasks",
-    ]);
+    ]));
     let tasks_by_type = tasks_by_type(planned);
-    for (t, (count, price, used, cap)) in &by_type {
+    for (key @ (zone, t), (count, price, used, cap)) in &by_type {
         let pct = |r: Resource| {
             let c = cap[r as usize];
             if c == 0 {
@@ -42,15 +48,16 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
                 format!("{:.0} %", 100.0 * used[r as usize] as f64 / c as f64)
             }
         };
-        table.add_row(vec![
+        let zone_cell = zoned.then(|| Cell::new(zone));
+        table.add_row(zone_cell.into_iter().chain([
             Cell::new(t),
             Cell::new(count).set_alignment(CellAlignment::Right),
             Cell::new(money(*price)).set_alignment(CellAlignment::Right),
             Cell::new(pct(Resource::Cpu)).set_alignment(CellAlignment::Right),
             Cell::new(pct(Resource::Memory)).set_alignment(CellAlignment::Right),
             Cell::new(pct(Resource::AwsvpcTasks)).set_alignment(CellAlignment::Right),
-            Cell::new(tasks_by_type.get(t).copied().unwrap_or(0)).set_alignment(CellAlignment::Right),
-        ]);
+            Cell::new(tasks_by_type.get(key).copied().unwrap_or(0)).set_alignment(CellAlignment::Right),
+        ]));
     }
     let mut out = table.to_string();
     out.push('\n');
@@ -71,10 +78,12 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
     out
 }
 
-fn tasks_by_type(planned: &Planned) -> BTreeMap<&str, u64> {
+/// Tasks by (zone, instance type); the zone is empty without zones.
+fn tasks_by_type(planned: &Planned) -> BTreeMap<(&str, &str), u64> {
     let mut tasks = BTreeMap::new();
     for i in &planned.plan.instances {
-        *tasks.entry(i.instance_type.as_str()).or_insert(0) += i.tasks.iter().map(|(_, n)| u64::from(*n)).sum::<u64>();
+        let key = (i.zone.as_deref().unwrap_or(""), i.instance_type.as_str());
+        *tasks.entry(key).or_insert(0) += i.tasks.iter().map(|(_, n)| u64::from(*n)).sum::<u64>();
     }
     tasks
 }

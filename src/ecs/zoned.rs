@@ -1,0 +1,218 @@
+//! Solving the zoned problem. The engine works on the relaxation in which a service's
+//! extra tasks (those beyond an even ⌊N/Z⌋ per zone) may go to any zone; its bound is a
+//! bound of the zoned problem and its plan is a zoned plan whenever no zone holds two
+//! extra tasks of one service. When one does, the extras' zones are fixed from that plan
+//! (one per zone where it put them, the surplus moved to zones without one, the zones
+//! with the most room in the service's instances first) and the fixed problem is solved
+//! in the time left. Without zones, or when no service has two extra tasks, it is one
+//! solve of the plain problem.
+
+use std::time::{Duration, Instant};
+
+use super::catalog::Catalog;
+use super::lower::{self, Lowered, NoPlan, ZoneTasks};
+use super::rules::Figures;
+use super::workload::Workload;
+use crate::engine::{self, Packing, Settings, Solved};
+
+/// The share of the time limit the relaxation gets when its plan may need repair: the
+/// rest is for solving the fixed split.
+const RELAXATION_SHARE: f64 = 0.7;
+/// The least time the fixed split is given, even when the relaxation used it all.
+const MIN_REPAIR_TIME: Duration = Duration::from_millis(200);
+
+/// A solved problem and the lowering it was solved on (the way back to a plan).
+#[derive(Debug, Clone)]
+pub struct ZonedSolve {
+    pub lowered: Lowered,
+    pub solved: Solved,
+}
+
+/// Lowers and solves the workload, zoned when `figures.zones` says so.
+pub fn solve(
+    workload: &Workload,
+    catalog: &Catalog,
+    figures: &Figures,
+    settings: &Settings,
+) -> Result<ZonedSolve, NoPlan> {
+    let start = Instant::now();
+    let relaxed = lower::lower(workload, catalog, figures)?;
+    let may_clash = relaxed
+        .zone_of_item
+        .iter()
+        .zip(&relaxed.problem.items)
+        .any(|(zone, item)| zone.is_none() && item.count > 1);
+    if !may_clash {
+        let solved = engine::solve(&relaxed.problem, settings);
+        return Ok(ZonedSolve {
+            lowered: relaxed,
+            solved,
+        });
+    }
+    let first = Settings {
+        time_limit: settings.time_limit.mul_f64(RELAXATION_SHARE),
+        ..settings.clone()
+    };
+    let solved = engine::solve(&relaxed.problem, &first);
+    let Some((split, moved)) = fixed_split(&relaxed, &solved.packing, workload, figures) else {
+        return Ok(ZonedSolve {
+            lowered: relaxed,
+            solved,
+        });
+    };
+    let fixed = lower::lower_split(workload, catalog, figures, &split)?;
+    let left = settings.time_limit.saturating_sub(start.elapsed()).max(MIN_REPAIR_TIME);
+    let repaired = engine::solve(
+        &fixed.problem,
+        &Settings {
+            time_limit: left,
+            ..settings.clone()
+        },
+    );
+    let mut notes = repaired.notes.clone();
+    notes.push(format!(
+        "the relaxed solve put two extra tasks of {moved} service(s) in one zone; their extra tasks were given one zone each and that split solved again with {:.1} s left (the bound is the relaxation's)",
+        left.as_secs_f64()
+    ));
+    let cost = repaired.cost;
+    Ok(ZonedSolve {
+        lowered: fixed,
+        solved: Solved {
+            packing: repaired.packing,
+            cost,
+            lower_bound: solved.lower_bound.min(cost),
+            notes,
+            first_plan_seconds: solved.first_plan_seconds,
+            seconds: start.elapsed().as_secs_f64(),
+        },
+    })
+}
+
+/// When `packing` puts two extra tasks of a service in one zone: the split that keeps
+/// one extra task in each zone where it put some, moves the surplus to the zones without
+/// one (most room for the service first), and fixes every other service's extras where
+/// the packing put them; with the number of services moved. `None` when the packing is
+/// already a zoned plan.
+fn fixed_split(
+    lowered: &Lowered,
+    packing: &Packing,
+    workload: &Workload,
+    figures: &Figures,
+) -> Option<(Vec<ZoneTasks>, usize)> {
+    let zones = figures.zones.count() as usize;
+    let p = &lowered.problem;
+    let services = workload.services.len();
+    let mut extras = vec![vec![0u32; zones]; services];
+    let mut room = vec![vec![0u64; zones]; services];
+    for bin in &packing.bins {
+        let z = lowered.zone_of_bin[bin.bin_type];
+        let capacity = &p.bin_types[bin.bin_type].capacity;
+        let mut load = vec![0u64; p.dims()];
+        for &(item, n) in &bin.load {
+            for (l, s) in load.iter_mut().zip(&p.items[item].size) {
+                *l += s * u64::from(n);
+            }
+            if lowered.zone_of_item[item].is_none() {
+                extras[lowered.service_of_item[item]][z] += n;
+            }
+        }
+        // How many more tasks of each service on the bin fit in what is free.
+        for &(item, _) in &bin.load {
+            let size = &p.items[item].size;
+            let more = size
+                .iter()
+                .zip(capacity.iter().zip(&load))
+                .filter(|(s, _)| **s > 0)
+                .map(|(s, (c, l))| c.saturating_sub(*l) / s)
+                .min()
+                .unwrap_or(0);
+            let cap = if p.items[item].max_per_bin == u32::MAX { more } else { 0 };
+            room[lowered.service_of_item[item]][z] += cap;
+        }
+    }
+    if extras.iter().all(|per_zone| per_zone.iter().all(|&n| n <= 1)) {
+        return None;
+    }
+    let mut split = lower::relaxed_split(workload, figures);
+    let mut moved = 0;
+    for (s, tasks) in split.iter_mut().enumerate() {
+        if tasks.extra == 0 {
+            continue;
+        }
+        let allowed = lowered
+            .zone_of_item
+            .iter()
+            .zip(&lowered.service_of_item)
+            .position(|(zone, &of)| zone.is_none() && of == s)
+            .map(|item| lowered.item_zones[item].clone())
+            .unwrap_or_default();
+        let mut surplus: u32 = extras[s].iter().map(|&n| n.saturating_sub(1)).sum();
+        if surplus > 0 {
+            moved += 1;
+        }
+        let mut empty: Vec<usize> = allowed.iter().copied().filter(|&z| extras[s][z] == 0).collect();
+        empty.sort_by_key(|&z| (std::cmp::Reverse(room[s][z]), z));
+        for z in empty {
+            if surplus == 0 {
+                break;
+            }
+            extras[s][z] = 1;
+            surplus -= 1;
+        }
+        for (z, n) in tasks.per_zone.iter_mut().enumerate() {
+            *n += extras[s][z].min(1);
+        }
+        tasks.extra = 0;
+    }
+    Some((split, moved))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ecs::workload::{NetworkMode, Service};
+    use crate::ecs::zones::Zones;
+    use crate::engine::Bin;
+    use crate::input::parse_catalog;
+
+    fn zoned(names: &[&str]) -> Figures {
+        Figures {
+            zones: Zones {
+                names: names.iter().map(|n| n.to_string()).collect(),
+                survive_zone_loss: false,
+            },
+            ..Figures::default()
+        }
+    }
+
+    #[test]
+    fn two_extras_in_one_zone_are_split_toward_the_zone_with_room() {
+        let catalog = parse_catalog(
+            "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour\n\
+             m.large,m,2,8192,x86_64,0,3,10,false,,0.1\n",
+            "c.csv",
+        )
+        .unwrap();
+        let mut web = Service::sample("web", NetworkMode::Host, &[80]);
+        web.count = 5; // 1 per zone and 2 extras over 3 zones
+        let w = Workload { services: vec![web] };
+        let figures = zoned(&["a", "b", "c"]);
+        let l = lower::lower(&w, &catalog, &figures).unwrap();
+        assert_eq!(l.zone_of_item, [Some(0), Some(1), Some(2), None]);
+        assert_eq!(l.problem.items[3].max_per_bin, 1);
+        // Both extras in zone a, on two instances.
+        let bin = |z: usize, item: usize| Bin {
+            bin_type: l.zone_of_bin.iter().position(|&b| b == z).unwrap(),
+            load: vec![(item, 1)],
+        };
+        let packing = Packing {
+            bins: vec![bin(0, 0), bin(1, 1), bin(2, 2), bin(0, 3), bin(0, 3)],
+        };
+        let (split, moved) = fixed_split(&l, &packing, &w, &figures).unwrap();
+        assert_eq!(moved, 1);
+        assert_eq!(split[0].extra, 0);
+        assert_eq!(split[0].per_zone.iter().sum::<u32>(), 5);
+        assert_eq!(split[0].per_zone[0], 2);
+        assert!(split[0].per_zone.iter().all(|&n| n == 1 || n == 2));
+    }
+}
