@@ -164,14 +164,21 @@ pub fn compare(inputs: &Inputs, settings: &Settings) -> anyhow::Result<Vec<Scena
         pool.install(|| ec2.par_iter().map(|&s| plan_scenario(inputs, s, &each)).collect());
     let mut results = planned.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
     share(inputs, &mut results, settings);
+    // Fargate spreads a service's tasks over zones by itself and runs no daemons: it is
+    // priced for the tasks a plan places (N to survive a zone's loss), daemons left out.
+    // A daemon's count is 0, so it is never priced.
+    let mut on_fargate = inputs.workload.clone();
+    for s in &mut on_fargate.services {
+        s.count = inputs.figures.zones.placed(s.count);
+    }
     results.push(ScenarioResult {
         scenario: Scenario::Fargate,
-        workload: inputs.workload.clone(),
+        outcome: fargate(&on_fargate),
+        workload: on_fargate,
         figures: Figures {
             eni_trunking: false,
             ..inputs.figures.clone()
         },
-        outcome: fargate(&inputs.workload),
     });
     Ok(results)
 }
@@ -204,7 +211,15 @@ fn share(inputs: &Inputs, results: &mut [ScenarioResult], settings: &Settings) {
             .filter(|(cost, from, _)| *from != r.scenario && *cost < own - 1e-9)
         {
             let rows = planner::rows(plan);
-            let report = crate::check::check(&r.workload, &inputs.whole_catalog, &r.figures, &inputs.types, &rows);
+            let mut report = crate::check::check(&r.workload, &inputs.whole_catalog, &r.figures, &inputs.types, &rows);
+            let zones = planner::zones(plan);
+            report.violations.extend(crate::check::zones::check(
+                &r.workload,
+                &inputs.whole_catalog,
+                &r.figures,
+                &rows,
+                &zones,
+            ));
             if report.is_valid() {
                 // `solved.packing` stays the scenario's own solve: nothing after planning
                 // reads it; the plan, its check and its cost are what is reported.
@@ -360,9 +375,11 @@ fn row(result: &ScenarioResult) -> Row {
             row.lower_bound_per_hour = Some(summary.lower_bound_per_hour);
             row.gap = Some(summary.gap);
             row.solve_seconds = Some(summary.solve_seconds);
+            row.tasks = summary.tasks;
             row.notes = summary.notes.clone();
         }
         Outcome::Fargate(plan) => {
+            row.notes = fargate_notes(result);
             let cost = plan.cost_per_hour();
             row.status = "optimal";
             row.cost_per_hour = Some(round4(cost));
@@ -376,6 +393,33 @@ fn row(result: &ScenarioResult) -> Row {
         }
     }
     row
+}
+
+/// What the Fargate row leaves out or adds: daemons (Fargate has none) and, with
+/// `--survive-zone-loss`, the tasks priced beyond `count`.
+fn fargate_notes(result: &ScenarioResult) -> Vec<String> {
+    let mut notes = Vec::new();
+    let daemons: Vec<String> = result
+        .workload
+        .services
+        .iter()
+        .filter(|s| s.is_daemon())
+        .map(|s| format!("`{}`", s.name))
+        .collect();
+    if !daemons.is_empty() {
+        notes.push(format!(
+            "Fargate has no daemon services: {} left out of this row",
+            daemons.join(", ")
+        ));
+    }
+    let zones = &result.figures.zones;
+    if zones.survive_zone_loss {
+        notes.push(format!(
+            "priced for the tasks that survive the loss of one of {} zones (the desired counts of the EC2 plans); Fargate spreads them over the zones itself",
+            zones.count()
+        ));
+    }
+    notes
 }
 
 fn round4(x: f64) -> f64 {
@@ -467,6 +511,12 @@ fn check_command(dir: &Path, result: &ScenarioResult, catalog: Option<&Path>, ty
     if f.dynamic_port_range != default.dynamic_port_range {
         let (lo, hi) = f.dynamic_port_range;
         let _ = write!(cmd, " --dynamic-port-range {lo}-{hi}");
+    }
+    if f.zones.is_zoned() {
+        let _ = write!(cmd, " --zones {}", shell_word(&f.zones.names.join(",")));
+    }
+    if f.zones.survive_zone_loss {
+        cmd.push_str(" --survive-zone-loss");
     }
     cmd
 }
