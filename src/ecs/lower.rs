@@ -687,4 +687,107 @@ mod tests {
         assert_eq!(l.service_of_item, vec![1]);
         assert_eq!(l.problem.resources, vec!["cpu", "memory", "awsvpc_tasks"]);
     }
+
+    fn zoned(names: &[&str], survive_zone_loss: bool) -> Figures {
+        Figures {
+            zones: crate::ecs::zones::Zones {
+                names: names.iter().map(|n| n.to_string()).collect(),
+                survive_zone_loss,
+            },
+            ..Figures::default()
+        }
+    }
+
+    #[test]
+    fn one_zone_lowers_to_the_same_problem_as_no_zones() {
+        let w = Workload {
+            services: vec![
+                service("a", NetworkMode::Host, &[80, 443]),
+                service("b", NetworkMode::Bridge, &[80, 0]),
+                service("c", NetworkMode::Awsvpc, &[]),
+            ],
+        };
+        let plain = lower(&w, &catalog(), &Figures::default()).unwrap();
+        let one = lower(&w, &catalog(), &zoned(&["us-east-1a"], false)).unwrap();
+        assert_eq!(plain.problem, one.problem);
+        assert_eq!(plain.type_of_bin, one.type_of_bin);
+    }
+
+    #[test]
+    fn zones_give_an_item_per_zone_and_the_extras_share_a_conflict_group() {
+        let mut web = service("web", NetworkMode::None, &[]);
+        web.distinct_instance = true;
+        web.count = 5;
+        let mut api = service("api", NetworkMode::None, &[]);
+        api.count = 4; // with zone loss over 3 zones: 6, two per zone
+        let w = Workload {
+            services: vec![web, api],
+        };
+        let l = lower(&w, &catalog(), &zoned(&["a", "b", "c"], true)).unwrap();
+        let items: Vec<(&str, u32, u32)> = l
+            .problem
+            .items
+            .iter()
+            .map(|i| (i.name.as_str(), i.count, i.max_per_bin))
+            .collect();
+        // web: 5 − ⌈5/3⌉ = 3 < 5, so 8 tasks: 2 per zone and 2 extras.
+        assert_eq!(
+            items,
+            [
+                ("web@a", 2, 1),
+                ("web@b", 2, 1),
+                ("web@c", 2, 1),
+                ("web@extra", 2, 1),
+                ("api@a", 2, u32::MAX),
+                ("api@b", 2, u32::MAX),
+                ("api@c", 2, u32::MAX),
+            ]
+        );
+        assert_eq!(l.problem.conflict_groups.len(), 1);
+        assert_eq!(l.problem.conflict_groups[0].items, [0, 1, 2, 3]);
+        // A zone's item may only use that zone's bins; the extras any zone's.
+        for (item, zone) in l.zone_of_item.iter().enumerate() {
+            let zones: Vec<usize> = l.problem.items[item]
+                .eligible
+                .iter()
+                .map(|&b| l.zone_of_bin[b])
+                .collect();
+            match zone {
+                Some(z) => assert!(zones.iter().all(|b| b == z)),
+                None => assert_eq!(zones.iter().collect::<std::collections::BTreeSet<_>>().len(), 3),
+            }
+        }
+    }
+
+    #[test]
+    fn daemons_take_capacity_and_their_ports_from_every_type() {
+        let mut logs = service("logs", NetworkMode::Bridge, &[24224]);
+        logs.count = 0;
+        logs.scheduling = crate::ecs::workload::Scheduling::Daemon;
+        logs.cpu = 1024;
+        let w = Workload {
+            services: vec![
+                logs,
+                service("web", NetworkMode::Bridge, &[80]),
+                service("fwd", NetworkMode::Host, &[24224]),
+                service("other", NetworkMode::Bridge, &[0]),
+            ],
+        };
+        let err = lower(&w, &catalog(), &Figures::default()).unwrap_err();
+        assert_eq!(err.reasons.len(), 1);
+        assert!(
+            err.reasons[0].contains("`fwd`") && err.reasons[0].contains("`logs`"),
+            "{}",
+            err.reasons[0]
+        );
+        let w = Workload {
+            services: vec![w.services[0].clone(), w.services[1].clone(), w.services[3].clone()],
+        };
+        let l = lower(&w, &catalog(), &Figures::default()).unwrap();
+        let m5a = l.type_of_bin.iter().position(|&t| t == 1).unwrap();
+        // m5a.large: 2048 CPU units less the daemon's 1024; 95 static ports less one.
+        assert_eq!(l.problem.resources, ["cpu", "memory", "host_ports", "dynamic_ports"]);
+        assert_eq!(l.problem.bin_types[m5a].capacity, [1024, 7946 - 512, 94, 16383]);
+        assert_eq!(l.daemons_of_type[1], [0]);
+    }
 }

@@ -15,7 +15,9 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
     let zones = crate::planner::zones(&planned.plan);
     let zoned = !planned.plan.zones.is_empty();
     let zone_of = |id: &str| zones.get(id).map_or("", String::as_str);
-    let mut by_type: BTreeMap<(&str, &str), (usize, f64, [u64; 6], [u64; 6])> = BTreeMap::new();
+    // (zone, type) → (instances, $/hour, used, capacity)
+    type Totals = (usize, f64, [u64; 6], [u64; 6]);
+    let mut by_type: BTreeMap<(&str, &str), Totals> = BTreeMap::new();
     for i in &planned.report.instances {
         let key = (zone_of(&i.instance_id), i.instance_type.as_str());
         let e = by_type.entry(key).or_insert((0, 0.0, [0; 6], [0; 6]));
