@@ -4,8 +4,10 @@
 //! extra tasks of one service. When one does, the extras' zones are fixed from that plan
 //! (one per zone where it put them, the surplus moved to zones without one, the zones
 //! with the most room in the service's instances first) and the fixed problem is solved
-//! in the time left. Without zones, or when no service has two extra tasks, it is one
-//! solve of the plain problem.
+//! in the time left. The plain problem (the same tasks, zones ignored) relaxes the zoned
+//! one too, and with Z times fewer items and bin types the engine proves its bound far
+//! sooner: it is solved first, for a fifth of the time, and the better bound is kept.
+//! Without zones, or with one, it is one solve of the plain problem.
 
 use std::time::{Duration, Instant};
 
@@ -18,6 +20,10 @@ use crate::engine::{self, Bin, Packing, Settings, Solved};
 /// The share of the time limit the relaxation gets when its plan may need repair: the
 /// rest is for solving the fixed split.
 const RELAXATION_SHARE: f64 = 0.7;
+/// The share of the time limit for the plain problem (every service's tasks, zones
+/// ignored): a relaxation of the zoned problem too, and one whose bound the engine
+/// proves far sooner, having fewer items and bin types.
+const PLAIN_SHARE: f64 = 0.2;
 /// The least time the fixed split is given, even when the relaxation used it all.
 const MIN_REPAIR_TIME: Duration = Duration::from_millis(200);
 
@@ -37,29 +43,41 @@ pub fn solve(
 ) -> Result<ZonedSolve, NoPlan> {
     let start = Instant::now();
     let relaxed = lower::lower(workload, catalog, figures)?;
-    let may_clash = relaxed
-        .zone_of_item
-        .iter()
-        .zip(&relaxed.problem.items)
-        .any(|(zone, item)| zone.is_none() && item.count > 1);
-    if !may_clash {
+    if !figures.zones.is_zoned() || figures.zones.count() == 1 {
         let solved = engine::solve(&relaxed.problem, settings);
         return Ok(ZonedSolve {
             lowered: relaxed,
             solved,
         });
     }
-    let first = Settings {
-        time_limit: settings.time_limit.mul_f64(RELAXATION_SHARE),
-        ..settings.clone()
+    let until = |share: f64| {
+        let end = settings.time_limit.mul_f64(share);
+        Settings {
+            time_limit: end.saturating_sub(start.elapsed()).max(MIN_REPAIR_TIME),
+            ..settings.clone()
+        }
     };
-    let solved = engine::solve(&relaxed.problem, &first);
-    let Some((split, moved)) = fixed_split(&relaxed, &solved.packing, workload, figures) else {
-        return Ok(ZonedSolve {
-            lowered: relaxed,
-            solved,
-        });
+    // The plain problem first: its bound converges sooner than the relaxation's.
+    let plain_bound = plain_bound(workload, catalog, figures, &until(PLAIN_SHARE))?;
+    let may_clash = relaxed
+        .zone_of_item
+        .iter()
+        .zip(&relaxed.problem.items)
+        .any(|(zone, item)| zone.is_none() && item.count > 1);
+    let share = if may_clash { RELAXATION_SHARE } else { 1.0 };
+    let mut solved = engine::solve(&relaxed.problem, &until(share));
+    solved.lower_bound = solved.lower_bound.max(plain_bound).min(solved.cost);
+    let fixed = match fixed_split(&relaxed, &solved.packing, workload, figures) {
+        Some(fixed) if may_clash => fixed,
+        _ => {
+            solved.seconds = start.elapsed().as_secs_f64();
+            return Ok(ZonedSolve {
+                lowered: relaxed,
+                solved,
+            });
+        }
     };
+    let (split, moved) = fixed;
     let moved_plan = move_extras(&relaxed, &solved.packing);
     let fixed = lower::lower_split(workload, catalog, figures, &split)?;
     let left = settings.time_limit.saturating_sub(start.elapsed()).max(MIN_REPAIR_TIME);
@@ -77,7 +95,7 @@ pub fn solve(
         _ => "the re-solved plan is kept",
     };
     notes.push(format!(
-        "the relaxed solve put two extra tasks of {moved} service(s) in one zone: the extra tasks were moved to zones without one (${}/hour), and that split solved again with {:.1} s left (${}/hour); {kept}, with the relaxation's bound",
+        "the relaxed solve put two extra tasks of {moved} service(s) in one zone: the extra tasks were moved to zones without one (${}/hour), and that split solved again with {:.1} s left (${}/hour); {kept}",
         moved_cost.map_or("-".to_string(), |c| format!("{c:.4}")),
         left.as_secs_f64(),
         format_args!("{:.4}", repaired.cost),
@@ -97,6 +115,27 @@ pub fn solve(
             seconds: start.elapsed().as_secs_f64(),
         },
     })
+}
+
+/// The engine's bound on the plain problem: the tasks the zoned plan places, on every
+/// type offered in some zone, with no zones.
+fn plain_bound(workload: &Workload, catalog: &Catalog, figures: &Figures, settings: &Settings) -> Result<f64, NoPlan> {
+    let placed = lower::relaxed_split(workload, figures);
+    let split: Vec<ZoneTasks> = placed
+        .iter()
+        .map(|z| ZoneTasks {
+            per_zone: vec![z.total()],
+            extra: 0,
+        })
+        .collect();
+    let mut types = catalog.clone();
+    types.types.retain(|t| !figures.zones.offering(t).is_empty());
+    let plain = Figures {
+        zones: Default::default(),
+        ..figures.clone()
+    };
+    let lowered = lower::lower_split(workload, &types, &plain, &split)?;
+    Ok(engine::solve(&lowered.problem, settings).lower_bound)
 }
 
 /// The relaxation's `packing` with extra tasks moved until no zone holds two of one
