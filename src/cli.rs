@@ -162,6 +162,9 @@ pub struct BenchArgs {
     /// Write the results CSV here.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Keep only the instances whose optimum the `--optima` summary gives.
+    #[arg(long, requires = "optima")]
+    pub known_only: bool,
     /// Run at most this many instances, spread evenly over the set (0 = all).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub sample: usize,

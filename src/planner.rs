@@ -2,27 +2,15 @@
 //! problem, solve, turn the packing back into instances, and run the independent checker.
 //! `plan` and every scenario of `compare` go through here.
 
-use std::collections::BTreeMap;
+pub mod inputs;
 
-use crate::check::{self, CheckReport, PlacementRow};
-use crate::cmd::Inputs;
-use crate::ecs::lower::{self, NoPlan, Plan};
+use crate::check;
+use crate::ecs::lower;
+use crate::ecs::lower::NoPlan;
+pub use crate::ecs::placement::{rows, zones, Planned};
 use crate::ecs::zoned::{self, ZonedSolve};
-use crate::engine::{Settings, Solved};
-
-/// A plan that has passed the checker, with what the solver proved about it.
-#[derive(Debug, Clone)]
-pub struct Planned {
-    pub plan: Plan,
-    pub solved: Solved,
-    /// The checker's recomputed usage per instance, in plan order.
-    pub report: CheckReport,
-    /// Things the user should know about this plan.
-    pub notes: Vec<String>,
-    /// Per service in workload order, the desired count to set in ECS (`None` for a
-    /// daemon); shown when zones are planned or daemons run.
-    pub desired_counts: Option<Vec<(String, Option<u32>)>>,
-}
+use crate::engine::Settings;
+pub use inputs::Inputs;
 
 /// Why planning stopped without a plan.
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +42,9 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
         &zones(&plan),
     ));
     if !report.is_valid() {
-        return Err(PlanError::CheckFailed(report.violations));
+        return Err(PlanError::CheckFailed(
+            report.violations.iter().map(ToString::to_string).collect(),
+        ));
     }
     let mut notes = solved.notes.clone();
     let daemons = inputs.workload.services.iter().filter(|s| s.is_daemon()).count();
@@ -83,32 +73,8 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
     Ok(Planned {
         plan,
         solved,
-        report,
+        instances: report.instances,
         notes,
         desired_counts,
     })
-}
-
-/// Each instance's zone, by instance id (empty without zones).
-pub fn zones(plan: &Plan) -> BTreeMap<String, String> {
-    plan.instances
-        .iter()
-        .filter_map(|i| i.zone.clone().map(|z| (i.id.clone(), z)))
-        .collect()
-}
-
-/// The placement rows of a plan, as `placements.csv` holds them.
-pub fn rows(plan: &Plan) -> Vec<PlacementRow> {
-    plan.instances
-        .iter()
-        .flat_map(|inst| {
-            inst.tasks.iter().map(|(service, tasks)| PlacementRow {
-                instance_id: inst.id.clone(),
-                instance_type: inst.instance_type.clone(),
-                service: service.clone(),
-                tasks: *tasks,
-                line: 0,
-            })
-        })
-        .collect()
 }

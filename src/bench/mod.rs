@@ -14,17 +14,18 @@ pub mod vbp;
 
 use std::time::Instant;
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+use comfy_table::Cell;
 
 use crate::check;
 use crate::ecs::lower::{self, NoPlan};
+use crate::ecs::placement;
 use crate::ecs::rules::TypePatterns;
 use crate::engine::{self, Settings};
-use crate::planner;
+use crate::output::{self, table::right};
 use families::EcsCase;
 use vbp::{KnownResult, VbpInstance};
 
-/// Relative tolerance of every cost comparison (SPEC section 6).
+/// Relative tolerance of every cost comparison (`docs/rules.md`).
 const TOLERANCE: f64 = 1e-6;
 
 /// The outcome of one instance.
@@ -61,7 +62,7 @@ impl Unit {
     pub fn format(self, cost: f64) -> String {
         match self {
             Unit::Bins => format!("{cost:.0}"),
-            Unit::DollarsPerHour => crate::output::money(cost),
+            Unit::DollarsPerHour => output::money(cost),
         }
     }
 }
@@ -200,9 +201,9 @@ pub fn run_ecs(family: &str, name: &str, case: &EcsCase, settings: &Settings) ->
         &case.catalog,
         &case.figures,
         &all_types,
-        &planner::rows(&plan),
+        &placement::rows(&plan),
     );
-    let mut problems = report.violations.clone();
+    let mut problems: Vec<String> = report.violations.iter().map(ToString::to_string).collect();
     let checked_cost = report.cost_per_hour();
     if (checked_cost - solved.cost).abs() > TOLERANCE * solved.cost.max(1.0) {
         problems.push(format!(
@@ -358,8 +359,6 @@ pub fn summarize(results: &[BenchResult]) -> Vec<FamilySummary> {
 
 /// The summary as a terminal table.
 pub fn summary_table(summaries: &[FamilySummary]) -> String {
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
     let with_published = summaries.iter().any(|s| s.published.is_some());
     let mut header = vec![
         "family",
@@ -377,7 +376,7 @@ pub fn summary_table(summaries: &[FamilySummary]) -> String {
     if with_published {
         header.extend(["published best = OPT", "published mean gap"]);
     }
-    table.set_header(header);
+    let mut table = output::table::new(header);
     let pct = |x: f64| format!("{:.1} %", 100.0 * x);
     let gap = |x: f64| format!("{:.2} %", 100.0 * x);
     for s in summaries {
@@ -391,35 +390,24 @@ pub fn summary_table(summaries: &[FamilySummary]) -> String {
         };
         let mut row = vec![
             Cell::new(&s.family),
-            Cell::new(s.instances),
-            Cell::new(known),
-            Cell::new(share),
-            Cell::new(known_gap),
-            Cell::new(unknown),
-            Cell::new(proven),
-            Cell::new(bound_gap),
-            Cell::new(format!("{:.2}", s.median_seconds)),
-            Cell::new(format!("{:.2}", s.max_seconds)),
-            Cell::new(s.invalid),
+            right(s.instances),
+            right(known),
+            right(share),
+            right(known_gap),
+            right(unknown),
+            right(proven),
+            right(bound_gap),
+            right(format!("{:.2}", s.median_seconds)),
+            right(format!("{:.2}", s.max_seconds)),
+            right(s.invalid),
         ];
         if with_published {
             let (share, gap) = match s.published {
                 Some((share, gap)) => (pct(share), format!("{:.2} %", 100.0 * gap)),
                 None => ("-".into(), "-".into()),
             };
-            row.extend([Cell::new(share), Cell::new(gap)]);
+            row.extend([right(share), right(gap)]);
         }
-        let row: Vec<Cell> = row
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if i == 0 {
-                    c
-                } else {
-                    c.set_alignment(CellAlignment::Right)
-                }
-            })
-            .collect();
         table.add_row(row);
     }
     let mut out = table.to_string();

@@ -6,33 +6,70 @@ pub mod daemons;
 pub mod zones;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::fmt;
 
-use crate::ecs::catalog::Catalog;
+use crate::ecs::catalog::{Catalog, InstanceType};
+use crate::ecs::placement::{self, InstanceUsage, PlacementRow};
 use crate::ecs::rules::{self, Amounts, Figures, Resource, TypePatterns};
-use crate::ecs::workload::Workload;
+use crate::ecs::workload::{Service, Workload};
 
-/// One row of `placements.csv`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlacementRow {
-    pub instance_id: String,
-    pub instance_type: String,
-    pub service: String,
-    pub tasks: u32,
-    /// Line in the placements file (1-based), 0 when the row did not come from a file.
-    pub line: u64,
+/// Which rule a plan breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViolationKind {
+    /// An instance type that the catalog does not have.
+    UnknownType,
+    /// A type of the catalog that `--types` excludes.
+    ExcludedType,
+    /// One instance listed under two types.
+    TwoTypes,
+    /// A service with more than one row on an instance.
+    RepeatedRow,
+    /// A service that the workload does not have.
+    UnknownService,
+    /// A row with 0 tasks.
+    NoTasks,
+    /// A service on an instance of an architecture its image does not run on.
+    WrongArch,
+    /// A service on a type its `instance_types` does not allow.
+    TypeNotAllowed,
+    /// More than one task of a `distinct_instance` service on an instance.
+    DistinctInstance,
+    /// A static host port bound by more than one task of an instance.
+    PortConflict,
+    /// An instance using more of a resource than it has.
+    OverCapacity(Resource),
+    /// A service with more or fewer tasks placed than its count (with
+    /// `--survive-zone-loss`, than the tasks that survive a zone's loss).
+    TaskCount,
+    /// A daemon missing from an instance it runs on, repeated there, or on one it may
+    /// not run on.
+    Daemon,
+    /// An instance without a zone, in a zone not planned, or in one its type is not
+    /// offered in.
+    Zone,
+    /// A service whose task counts in two zones differ by more than one.
+    Spread,
 }
 
-/// What one instance uses and offers, recomputed by the checker.
-#[derive(Debug, Clone, PartialEq)]
-pub struct InstanceUsage {
-    pub instance_id: String,
-    pub instance_type: String,
-    pub price_usd_hour: f64,
-    pub used: Amounts,
-    pub capacity: Amounts,
-    /// Static host ports bound on the instance, ascending.
-    pub host_ports: Vec<u16>,
+/// One broken rule: what kind, where, and the text that says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub kind: ViolationKind,
+    /// Line in the placements file (1-based), 0 when the rule concerns no single row.
+    pub line: u64,
+    pub instance: Option<String>,
+    pub service: Option<String>,
+    /// The whole finding, without the line.
+    pub detail: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "line {}: ", self.line)?;
+        }
+        f.write_str(&self.detail)
+    }
 }
 
 /// The checker's findings.
@@ -41,7 +78,7 @@ pub struct CheckReport {
     /// Instances in order of first appearance.
     pub instances: Vec<InstanceUsage>,
     /// Every broken rule, in a stable order; empty for a valid plan.
-    pub violations: Vec<String>,
+    pub violations: Vec<Violation>,
 }
 
 impl CheckReport {
@@ -50,7 +87,160 @@ impl CheckReport {
     }
 
     pub fn cost_per_hour(&self) -> f64 {
-        self.instances.iter().map(|i| i.price_usd_hour).sum()
+        placement::cost_per_hour(&self.instances)
+    }
+}
+
+/// What the checker reads besides the rows, and where it writes its findings.
+struct Checker<'a> {
+    workload: &'a Workload,
+    figures: &'a Figures,
+    types: &'a TypePatterns,
+    services: HashMap<&'a str, usize>,
+    /// Each service's `instance_types` filter; `None` when it does not compile (the
+    /// readers reject such patterns, so only rows built by hand reach this).
+    filters: Vec<Option<TypePatterns>>,
+    violations: Vec<Violation>,
+}
+
+impl Checker<'_> {
+    fn report(&mut self, kind: ViolationKind, line: u64, instance: &str, service: Option<&str>, detail: String) {
+        self.violations.push(Violation {
+            kind,
+            line,
+            instance: (!instance.is_empty()).then(|| instance.to_string()),
+            service: service.map(str::to_string),
+            detail,
+        });
+    }
+
+    /// Checks one instance's rows against its type, adds the tasks of each service to
+    /// `placed`, and returns the instance's usage recomputed from the rows.
+    fn instance(&mut self, id: &str, t: &InstanceType, rows: &[&PlacementRow], placed: &mut [u64]) -> InstanceUsage {
+        use ViolationKind::*;
+        if !self.types.allows(&t.instance_type) {
+            let detail = format!(
+                "instance {id}: type {} is excluded by --types `{}`",
+                t.instance_type,
+                self.types.display()
+            );
+            self.report(ExcludedType, 0, id, None, detail);
+        }
+        let capacity = self.figures.capacity(t);
+        let mut used: Amounts = [0; 6];
+        let mut port_users: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
+        let mut seen_services: Vec<&str> = Vec::new();
+        let mut tasks_here = vec![0u64; self.workload.services.len()];
+        for row in rows {
+            if !row.instance_type.eq_ignore_ascii_case(&t.instance_type) {
+                let detail = format!(
+                    "instance {id} is listed as both {} and {}",
+                    t.instance_type, row.instance_type
+                );
+                self.report(TwoTypes, row.line, id, None, detail);
+            }
+            if seen_services.contains(&row.service.as_str()) {
+                let detail = format!("instance {id}: service `{}` has more than one row", row.service);
+                self.report(RepeatedRow, row.line, id, Some(&row.service), detail);
+            }
+            seen_services.push(&row.service);
+            let Some(&s) = self.services.get(row.service.as_str()) else {
+                let detail = format!("instance {id}: service `{}` is not in the workload", row.service);
+                self.report(UnknownService, row.line, id, Some(&row.service), detail);
+                continue;
+            };
+            let service = &self.workload.services[s];
+            placed[s] += u64::from(row.tasks);
+            tasks_here[s] += u64::from(row.tasks);
+            self.service_on(id, t, service, &self.filters[s].clone(), row);
+            let per_task = rules::task_usage(service);
+            for r in Resource::ALL {
+                used[r as usize] += per_task[r as usize] * u64::from(row.tasks);
+            }
+            for port in service.static_ports() {
+                for _ in 0..row.tasks {
+                    port_users.entry(port).or_default().push(&service.name);
+                }
+            }
+        }
+        for detail in daemons::check_instance(self.workload, &self.filters, t, id, &tasks_here) {
+            self.report(Daemon, 0, id, None, detail);
+        }
+        for (port, users) in &port_users {
+            if users.len() > 1 {
+                let detail = format!(
+                    "instance {id}: host port {port} is bound by {} tasks ({})",
+                    users.len(),
+                    users.join(", ")
+                );
+                self.report(PortConflict, 0, id, None, detail);
+            }
+        }
+        for r in Resource::ALL {
+            let (u, c) = (used[r as usize], capacity[r as usize]);
+            if u > c {
+                let detail = format!(
+                    "instance {id} ({}): uses {} but has {}",
+                    t.instance_type,
+                    r.describe(u),
+                    r.describe(c)
+                );
+                self.report(OverCapacity(r), 0, id, None, detail);
+            }
+        }
+        InstanceUsage {
+            instance_id: id.to_string(),
+            instance_type: t.instance_type.clone(),
+            price_usd_hour: t.price_usd_hour,
+            used,
+            capacity,
+            host_ports: port_users.keys().copied().collect(),
+        }
+    }
+
+    /// The rules of one service's row on an instance of type `t`, apart from usage.
+    fn service_on(
+        &mut self,
+        id: &str,
+        t: &InstanceType,
+        service: &Service,
+        filter: &Option<TypePatterns>,
+        row: &PlacementRow,
+    ) {
+        use ViolationKind::*;
+        let name = Some(service.name.as_str());
+        if row.tasks == 0 {
+            let detail = format!("instance {id}: service `{}` has a row with 0 tasks", service.name);
+            self.report(NoTasks, row.line, id, name, detail);
+        }
+        if !service.arch.runs_on(t.arch) {
+            let detail = format!(
+                "instance {id}: service `{}` needs arch {} but {} is {}",
+                service.name,
+                service.arch.as_str(),
+                t.instance_type,
+                t.arch.as_str()
+            );
+            self.report(WrongArch, 0, id, name, detail);
+        }
+        if let Some(filter) = filter {
+            if !filter.allows(&t.instance_type) {
+                let detail = format!(
+                    "instance {id}: service `{}` may only use `{}`, not {}",
+                    service.name,
+                    filter.display(),
+                    t.instance_type
+                );
+                self.report(TypeNotAllowed, 0, id, name, detail);
+            }
+        }
+        if service.distinct_instance && row.tasks > 1 {
+            let detail = format!(
+                "instance {id}: service `{}` is distinct_instance but has {} tasks here",
+                service.name, row.tasks
+            );
+            self.report(DistinctInstance, 0, id, name, detail);
+        }
     }
 }
 
@@ -63,159 +253,33 @@ pub fn check(
     types: &TypePatterns,
     rows: &[PlacementRow],
 ) -> CheckReport {
-    let mut violations = Vec::new();
-    let at = |row: &PlacementRow| {
-        if row.line > 0 {
-            format!("line {}: ", row.line)
-        } else {
-            String::new()
-        }
+    let mut checker = Checker {
+        workload,
+        figures,
+        types,
+        services: workload
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), i))
+            .collect(),
+        filters: workload
+            .services
+            .iter()
+            .map(|s| TypePatterns::new(&s.instance_types).ok())
+            .collect(),
+        violations: Vec::new(),
     };
-    let services: HashMap<&str, usize> = workload
-        .services
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.name.as_str(), i))
-        .collect();
-    let filters: Vec<Option<TypePatterns>> = workload
-        .services
-        .iter()
-        .map(|s| TypePatterns::new(&s.instance_types).ok())
-        .collect();
-
-    let mut order: Vec<&str> = Vec::new();
-    let mut by_instance: HashMap<&str, Vec<&PlacementRow>> = HashMap::new();
-    for row in rows {
-        let rows_of = by_instance.entry(&row.instance_id).or_insert_with(|| {
-            order.push(&row.instance_id);
-            Vec::new()
-        });
-        rows_of.push(row);
-    }
-
     let mut placed = vec![0u64; workload.services.len()];
-    let mut instances = Vec::with_capacity(order.len());
-    for id in order {
-        let rows_of = &by_instance[id];
+    let mut instances = Vec::new();
+    for (id, rows_of) in by_instance(rows) {
         let type_name = &rows_of[0].instance_type;
         let Some(t) = catalog.find(type_name) else {
-            violations.push(format!(
-                "{}instance {id}: type `{type_name}` is not in the catalog",
-                at(rows_of[0])
-            ));
+            let detail = format!("instance {id}: type `{type_name}` is not in the catalog");
+            checker.report(ViolationKind::UnknownType, rows_of[0].line, id, None, detail);
             continue;
         };
-        if !types.allows(&t.instance_type) {
-            violations.push(format!(
-                "instance {id}: type {} is excluded by --types `{}`",
-                t.instance_type,
-                types.display()
-            ));
-        }
-        let capacity = figures.capacity(t);
-        let mut used: Amounts = [0; 6];
-        let mut port_users: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
-        let mut seen_services: Vec<&str> = Vec::new();
-        let mut tasks_here = vec![0u64; workload.services.len()];
-        for row in rows_of {
-            if !row.instance_type.eq_ignore_ascii_case(&t.instance_type) {
-                violations.push(format!(
-                    "{}instance {id} is listed as both {} and {}",
-                    at(row),
-                    t.instance_type,
-                    row.instance_type
-                ));
-            }
-            if seen_services.contains(&row.service.as_str()) {
-                violations.push(format!(
-                    "{}instance {id}: service `{}` has more than one row",
-                    at(row),
-                    row.service
-                ));
-            }
-            seen_services.push(&row.service);
-            let Some(&s) = services.get(row.service.as_str()) else {
-                violations.push(format!(
-                    "{}instance {id}: service `{}` is not in the workload",
-                    at(row),
-                    row.service
-                ));
-                continue;
-            };
-            let service = &workload.services[s];
-            if row.tasks == 0 {
-                violations.push(format!(
-                    "{}instance {id}: service `{}` has a row with 0 tasks",
-                    at(row),
-                    service.name
-                ));
-            }
-            placed[s] += u64::from(row.tasks);
-            tasks_here[s] += u64::from(row.tasks);
-            if !service.arch.runs_on(t.arch) {
-                violations.push(format!(
-                    "instance {id}: service `{}` needs arch {} but {} is {}",
-                    service.name,
-                    service.arch.as_str(),
-                    t.instance_type,
-                    t.arch.as_str()
-                ));
-            }
-            if let Some(filter) = &filters[s] {
-                if !filter.allows(&t.instance_type) {
-                    violations.push(format!(
-                        "instance {id}: service `{}` may only use `{}`, not {}",
-                        service.name,
-                        filter.display(),
-                        t.instance_type
-                    ));
-                }
-            }
-            if service.distinct_instance && row.tasks > 1 {
-                violations.push(format!(
-                    "instance {id}: service `{}` is distinct_instance but has {} tasks here",
-                    service.name, row.tasks
-                ));
-            }
-            let per_task = rules::task_usage(service);
-            for r in Resource::ALL {
-                used[r as usize] += per_task[r as usize] * u64::from(row.tasks);
-            }
-            for port in service.static_ports() {
-                for _ in 0..row.tasks {
-                    port_users.entry(port).or_default().push(&service.name);
-                }
-            }
-        }
-        violations.extend(daemons::check_instance(workload, &filters, t, id, &tasks_here));
-        for (port, users) in &port_users {
-            if users.len() > 1 {
-                violations.push(format!(
-                    "instance {id}: host port {port} is bound by {} tasks ({})",
-                    users.len(),
-                    users.join(", ")
-                ));
-            }
-        }
-        for r in Resource::ALL {
-            let (u, c) = (used[r as usize], capacity[r as usize]);
-            if u > c {
-                violations.push(format!(
-                    "instance {id} ({}): uses {} but has {}",
-                    t.instance_type,
-                    r.describe(u),
-                    r.describe(c)
-                ));
-            }
-        }
-        instances.push(InstanceUsage {
-            instance_id: id.to_string(),
-            instance_type: t.instance_type.clone(),
-            price_usd_hour: t.price_usd_hour,
-            used,
-            capacity,
-            host_ports: port_users.keys().copied().collect(),
-        });
+        instances.push(checker.instance(id, t, &rows_of, &mut placed));
     }
     for (s, service) in workload.services.iter().enumerate() {
         if service.is_daemon() {
@@ -233,16 +297,29 @@ pub fn check(
             } else {
                 String::new()
             };
-            violations.push(format!(
+            let detail = format!(
                 "service `{}`: {} of {} tasks placed{why}",
                 service.name, placed[s], expected
-            ));
+            );
+            checker.report(ViolationKind::TaskCount, 0, "", Some(&service.name), detail);
         }
     }
-    CheckReport { instances, violations }
+    CheckReport {
+        instances,
+        violations: checker.violations,
+    }
 }
 
-/// Reads `placements.csv` from a plan folder.
-pub fn read_placements(dir: &Path) -> Result<Vec<PlacementRow>, crate::input::InputErrors> {
-    crate::output::placements::read(&dir.join("placements.csv"))
+/// The rows of each instance, instances in order of first appearance.
+fn by_instance(rows: &[PlacementRow]) -> Vec<(&str, Vec<&PlacementRow>)> {
+    let mut order: Vec<(&str, Vec<&PlacementRow>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for row in rows {
+        let i = *index.entry(&row.instance_id).or_insert_with(|| {
+            order.push((&row.instance_id, Vec::new()));
+            order.len() - 1
+        });
+        order[i].1.push(row);
+    }
+    order
 }

@@ -9,7 +9,8 @@ use crate::ecs::catalog::Catalog;
 use crate::ecs::rules::{Figures, TypePatterns};
 use crate::ecs::workload::Workload;
 
-use super::PlacementRow;
+use super::{Violation, ViolationKind};
+use crate::ecs::placement::PlacementRow;
 
 /// The zone rules the plan breaks. `zone_of` maps instance ids to their zone.
 pub fn check(
@@ -18,12 +19,21 @@ pub fn check(
     figures: &Figures,
     rows: &[PlacementRow],
     zone_of: &BTreeMap<String, String>,
-) -> Vec<String> {
+) -> Vec<Violation> {
     let zones = &figures.zones;
     if !zones.is_zoned() {
         return Vec::new();
     }
     let mut violations = Vec::new();
+    let mut report = |kind, instance: Option<&str>, service: Option<&str>, detail: String| {
+        violations.push(Violation {
+            kind,
+            line: 0,
+            instance: instance.map(str::to_string),
+            service: service.map(str::to_string),
+            detail,
+        })
+    };
     let services: BTreeMap<&str, usize> = workload
         .services
         .iter()
@@ -39,20 +49,22 @@ pub fn check(
         }
         let Some(zone) = zone_of.get(&row.instance_id) else {
             if first {
-                violations.push(format!(
+                let detail = format!(
                     "instance {}: no zone given for it (the `zone` column of instances.csv)",
                     row.instance_id
-                ));
+                );
+                report(ViolationKind::Zone, Some(&row.instance_id), None, detail);
             }
             continue;
         };
         let Some(z) = zones.names.iter().position(|n| n.eq_ignore_ascii_case(zone)) else {
             if first {
-                violations.push(format!(
+                let detail = format!(
                     "instance {}: zone `{zone}` is not one of --zones {}",
                     row.instance_id,
                     zones.names.join(",")
-                ));
+                );
+                report(ViolationKind::Zone, Some(&row.instance_id), None, detail);
             }
             continue;
         };
@@ -60,12 +72,13 @@ pub fn check(
             if let Some(t) = catalog.find(&row.instance_type) {
                 let offered = TypePatterns::new(&t.zones).is_ok_and(|p| p.allows(&zones.names[z]));
                 if !offered {
-                    violations.push(format!(
+                    let detail = format!(
                         "instance {}: {} is not offered in zone `{zone}` (the catalog's zones for it: `{}`)",
                         row.instance_id,
                         t.instance_type,
                         t.zones.join(";")
-                    ));
+                    );
+                    report(ViolationKind::Zone, Some(&row.instance_id), None, detail);
                 }
             }
         }
@@ -87,11 +100,12 @@ pub fn check(
                     .zip(counts)
                     .map(|(zone, n)| format!("{n} in {zone}"))
                     .collect();
-                violations.push(format!(
+                let detail = format!(
                     "service `{}`: its tasks are not spread evenly over the zones ({}); two zones may differ by at most one task",
                     service.name,
                     each.join(", ")
-                ));
+                );
+                report(ViolationKind::Spread, None, Some(&service.name), detail);
             }
         }
     }

@@ -147,6 +147,16 @@ fn run_vbp(dir: &Path, args: &BenchArgs, settings: &Settings) -> anyhow::Result<
         }
         .into());
     }
+    let given = args
+        .optima
+        .as_deref()
+        .map(vbp::read_summary)
+        .transpose()
+        .map_err(InputErrors::from)?;
+    let files = match (&given, args.known_only) {
+        (Some(summary), true) => known_only(files, summary, args)?,
+        _ => files,
+    };
     let selected = bench::select(
         files,
         |f| format!("{}/{}", f.family, f.name),
@@ -156,12 +166,6 @@ fn run_vbp(dir: &Path, args: &BenchArgs, settings: &Settings) -> anyhow::Result<
     if selected.is_empty() {
         return Err(nothing_selected(args, ".vbp instance").into());
     }
-    let given = args
-        .optima
-        .as_deref()
-        .map(vbp::read_summary)
-        .transpose()
-        .map_err(InputErrors::from)?;
     // Summaries discovered beside each set, read once per folder.
     let mut discovered: BTreeMap<PathBuf, Option<vbp::Summary>> = BTreeMap::new();
     let mut results = Vec::with_capacity(selected.len());
@@ -187,4 +191,26 @@ fn run_vbp(dir: &Path, args: &BenchArgs, settings: &Settings) -> anyhow::Result<
         results.push(result);
     }
     Ok(results)
+}
+
+/// The files whose optimum `summary` gives (`--known-only`), before `--filter` and
+/// `--sample` choose among them.
+fn known_only(files: Vec<vbp::VbpFile>, summary: &vbp::Summary, args: &BenchArgs) -> anyhow::Result<Vec<vbp::VbpFile>> {
+    let known: Vec<vbp::VbpFile> = files
+        .into_iter()
+        .filter(|f| summary.get(&f.name).is_some_and(|k| k.optimum.is_some()))
+        .collect();
+    if known.is_empty() {
+        return Err(UsageError {
+            flag: "--known-only",
+            cause: format!(
+                "the summary {} gives the optimum of no .vbp file in the folder",
+                args.optima.as_deref().unwrap_or(Path::new("")).display()
+            ),
+            fix: "give the summary of the same set, e.g. --vbp $B/Panigrahy --optima $B/Panigrahy_summary_known.csv"
+                .into(),
+        }
+        .into());
+    }
+    Ok(known)
 }

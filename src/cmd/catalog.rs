@@ -4,7 +4,6 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use serde::Serialize;
 
 use crate::cli::{CatalogArgs, Format};
@@ -26,7 +25,7 @@ struct Row<'a> {
 pub fn run(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
     let figures = args.rules.figures()?;
     let types = args.rules.type_patterns()?;
-    let catalog = super::restrict(input::read_catalog(args.catalog.as_deref())?, &types)?;
+    let catalog = crate::planner::inputs::restrict(input::read_catalog(args.catalog.as_deref())?, &types)?;
     let rows: Vec<Row> = catalog
         .types
         .iter()
@@ -47,9 +46,7 @@ pub fn run(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&rows)? + "\n",
         Format::Table => {
-            let mut table = Table::new();
-            table.load_preset(UTF8_FULL_CONDENSED);
-            table.set_header([
+            let mut table = crate::output::table::new([
                 "instance type",
                 "arch",
                 "$/hour",

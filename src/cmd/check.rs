@@ -6,11 +6,12 @@ use std::process::ExitCode;
 
 use crate::check;
 use crate::cli::CheckArgs;
+use crate::input;
 use crate::output::money;
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let inputs = super::load_inputs(&args.input, &args.rules)?;
-    let rows = check::read_placements(&args.plan)?;
+    let rows = input::placements::read(&args.plan.join("placements.csv"))?;
     let mut report = check::check(
         &inputs.workload,
         &inputs.whole_catalog,
@@ -19,7 +20,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         &rows,
     );
     if inputs.figures.zones.is_zoned() {
-        let zones = crate::input::instances::read_zones(&args.plan.join("instances.csv"))?;
+        let zones = input::instances::read_zones(&args.plan.join("instances.csv"))?;
         report.violations.extend(check::zones::check(
             &inputs.workload,
             &inputs.whole_catalog,

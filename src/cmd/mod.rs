@@ -10,11 +10,9 @@ pub mod plan;
 use std::process::ExitCode;
 
 use crate::cli::{Command, InputArgs, RuleArgs, UsageError};
-use crate::ecs::catalog::Catalog;
 use crate::ecs::lower::NoPlan;
-use crate::ecs::rules::{Figures, TypePatterns};
-use crate::ecs::workload::Workload;
-use crate::input::{self, Diagnostic, InputErrors};
+use crate::input::InputErrors;
+use crate::planner::inputs::{self, Inputs};
 use crate::planner::PlanError;
 
 /// Runs one command.
@@ -41,69 +39,15 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     }
 }
 
-/// Validated inputs of a planning command.
-#[derive(Debug, Clone)]
-pub struct Inputs {
-    pub workload: Workload,
-    /// The catalog after `--types`.
-    pub catalog: Catalog,
-    /// The whole catalog, for `check` to tell a type excluded by `--types` from an unknown one.
-    pub whole_catalog: Catalog,
-    pub figures: Figures,
-    pub types: TypePatterns,
-}
-
 /// Reads the workload and the catalog and applies the rule flags, reporting every input
 /// problem of both files at once.
 pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Result<Inputs> {
     let figures = rule_args.figures()?;
     let types = rule_args.type_patterns()?;
-    let workload = input::read_workload(&input_args.workload);
-    let catalog = input::read_catalog(input_args.catalog.as_deref());
-    let (workload, catalog) = match (workload, catalog) {
-        (Ok(w), Ok(c)) => (w, c),
-        (w, c) => {
-            let mut all = Vec::new();
-            all.extend(c.err().map(|e| e.0).unwrap_or_default());
-            all.extend(w.err().map(|e| e.0).unwrap_or_default());
-            return Err(InputErrors(all).into());
-        }
-    };
-    // Values beyond every type of the whole catalog are input errors; what `--types`
-    // excludes is explained as "no plan exists" instead.
-    let file = input_args.workload.display().to_string();
-    let problems = input::validate_against_catalog(&workload, &catalog, &figures, &file);
-    if !problems.is_empty() {
-        return Err(InputErrors(problems).into());
-    }
-    let whole_catalog = catalog.clone();
-    let catalog = restrict(catalog, &types)?;
-    Ok(Inputs {
-        workload,
-        catalog,
-        whole_catalog,
+    Ok(inputs::load(
+        &input_args.workload,
+        input_args.catalog.as_deref(),
         figures,
         types,
-    })
-}
-
-/// Keeps the catalog types that `--types` allows; a pattern that matches none is an error.
-pub fn restrict(mut catalog: Catalog, types: &TypePatterns) -> Result<Catalog, InputErrors> {
-    let unmatched = types.unmatched(catalog.types.iter().map(|t| t.instance_type.as_str()));
-    if !unmatched.is_empty() {
-        return Err(InputErrors(
-            unmatched
-                .into_iter()
-                .map(|p| Diagnostic {
-                    file: "--types".into(),
-                    line: 0,
-                    column: 0,
-                    cause: format!("the pattern `{p}` matches no instance type of the catalog"),
-                    fix: "check the spelling (e.g. `m6i.*`), or run `ecsplan catalog` to list the types".into(),
-                })
-                .collect(),
-        ));
-    }
-    catalog.types.retain(|t| types.allows(&t.instance_type));
-    Ok(catalog)
+    )?)
 }

@@ -66,7 +66,7 @@ impl Resource {
 /// An amount of each resource, indexed by `Resource as usize`.
 pub type Amounts = [u64; 6];
 
-/// The ECS figures a plan depends on (SPEC section 4), each overridable by a flag.
+/// The ECS figures a plan depends on (`docs/rules.md`), each overridable by a flag.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figures {
     /// Count awsvpc tasks against the trunk limit on types that support trunking.

@@ -1,13 +1,13 @@
-//! The compare scenarios (SPEC section 5): each rewrites every service's network mode and
+//! The compare scenarios (`docs/compare.md`): each rewrites every service's network mode and
 //! keeps everything else. Also what binds a scenario's plan: which resource or rule stops
 //! more tasks from packing onto its instances.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
+use super::placement::InstanceUsage;
 use super::rules::{self, Resource, RESERVED_PORTS};
 use super::workload::{NetworkMode, Service, Workload};
-use crate::check::InstanceUsage;
 
 /// One way to run the workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -14,7 +14,7 @@ pub enum NetworkMode {
 }
 
 impl NetworkMode {
-    /// Every mode, in SPEC order.
+    /// Every mode, in the order `docs/inputs.md` lists them.
     pub const ALL: [NetworkMode; 5] = [
         NetworkMode::Host,
         NetworkMode::Bridge,

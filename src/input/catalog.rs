@@ -10,7 +10,7 @@ use crate::ecs::catalog::{Catalog, InstanceType, BUILT_IN_CSV, BUILT_IN_NAME};
 use crate::ecs::rules::TypePatterns;
 use crate::ecs::workload::CpuArch;
 
-/// The catalog's columns in SPEC order: the first eleven required, the rest optional.
+/// The catalog's columns in the order of `docs/inputs.md`: the first eleven required, the rest optional.
 pub const COLUMNS: [&str; 14] = [
     "instance_type",
     "family",

@@ -1,8 +1,9 @@
-//! Reading the workload and catalog CSVs (SPEC section 2) into domain types, with every
+//! Reading the workload and catalog CSVs (`docs/inputs.md`) into domain types, with every
 //! problem found reported at once, each with its file, line, column, cause and fix.
 
 pub mod catalog;
 pub mod instances;
+pub mod placements;
 pub mod workload;
 
 mod table;

@@ -11,7 +11,7 @@ use crate::ecs::catalog::Catalog;
 use crate::ecs::rules::{self, Figures, Resource, TypePatterns, RESERVED_PORTS};
 use crate::ecs::workload::{ImageArch, NetworkMode, Scheduling, Service, Workload};
 
-/// The workload's columns in SPEC order: the first four required, the rest optional.
+/// The workload's columns in the order of `docs/inputs.md`: the first four required, the rest optional.
 pub const COLUMNS: [&str; 11] = [
     "service",
     "cpu",

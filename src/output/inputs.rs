@@ -1,10 +1,10 @@
 //! Inputs written back as CSV: a workload (a compare scenario's rewrite, a generated
-//! benchmark case) and a catalog, in the columns of SPEC section 2 that the readers accept.
+//! benchmark case) and a catalog, in the columns of `docs/inputs.md` that the readers accept.
 
 use crate::ecs::catalog::Catalog;
 use crate::ecs::workload::Workload;
 
-/// A workload as a CSV with the columns of SPEC section 2, which `ecsplan` reads back.
+/// A workload as a CSV with the columns of `docs/inputs.md`, which `ecsplan` reads back.
 pub fn workload_csv(workload: &Workload) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(crate::input::workload::COLUMNS)?;
@@ -27,7 +27,7 @@ pub fn workload_csv(workload: &Workload) -> anyhow::Result<Vec<u8>> {
     Ok(w.into_inner()?)
 }
 
-/// A catalog as a CSV with the columns of SPEC section 2, optional ones included.
+/// A catalog as a CSV with the columns of `docs/inputs.md`, optional ones included.
 pub fn catalog_csv(catalog: &Catalog) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(crate::input::catalog::COLUMNS)?;

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::CheckReport;
+use crate::ecs::placement::InstanceUsage;
 use crate::ecs::rules::Resource;
 
 /// The CSV text for the checker's recomputed usage. With zones (`zones` maps instance
 /// ids to zones, `None` without zones) a `zone` column follows `instance_type`.
-pub fn to_csv(report: &CheckReport, zones: Option<&BTreeMap<String, String>>) -> anyhow::Result<Vec<u8>> {
+pub fn to_csv(instances: &[InstanceUsage], zones: Option<&BTreeMap<String, String>>) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let zone_column: &[&str] = if zones.is_some() { &["zone"] } else { &[] };
     w.write_record(["instance_id", "instance_type"].iter().chain(zone_column).chain(&[
@@ -23,7 +23,7 @@ pub fn to_csv(report: &CheckReport, zones: Option<&BTreeMap<String, String>>) ->
         "gpus_capacity",
         "host_ports",
     ]))?;
-    for i in &report.instances {
+    for i in instances {
         let pair = |r: Resource| [i.used[r as usize].to_string(), i.capacity[r as usize].to_string()];
         let [cpu_u, cpu_c] = pair(Resource::Cpu);
         let [mem_u, mem_c] = pair(Resource::Memory);

@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::planner::Planned;
+use crate::ecs::placement::{self, Planned};
 use summary::Summary;
 
-/// Money as SPEC section 6 prints it: 4 decimals.
+/// Money as `docs/rules.md` prints it: 4 decimals.
 pub fn money(x: f64) -> String {
     format!("{x:.4}")
 }
@@ -73,16 +73,13 @@ pub fn write_plan(dir: &Path, planned: &Planned, summary: &Summary) -> anyhow::R
     write_files(
         dir,
         &[
-            (
-                "placements.csv",
-                placements::to_csv(&crate::planner::rows(&planned.plan))?,
-            ),
+            ("placements.csv", placements::to_csv(&placement::rows(&planned.plan))?),
             (
                 "instances.csv",
                 instances::to_csv(
-                    &planned.report,
+                    &planned.instances,
                     (!planned.plan.zones.is_empty())
-                        .then(|| crate::planner::zones(&planned.plan))
+                        .then(|| placement::zones(&planned.plan))
                         .as_ref(),
                 )?,
             ),

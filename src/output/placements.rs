@@ -1,17 +1,12 @@
 //! `placements.csv`: `instance_id,instance_type,service,tasks`, one row per service on an
-//! instance. Written by `plan`, read back by `check`.
+//! instance. Written by `plan`; `input::placements` reads it back for `check`.
 
-use std::path::Path;
-
-use crate::check::PlacementRow;
-use crate::input::{Diagnostic, InputErrors};
-
-const HEADER: [&str; 4] = ["instance_id", "instance_type", "service", "tasks"];
+use crate::ecs::placement::{PlacementRow, COLUMNS};
 
 /// The CSV text of `rows`.
 pub fn to_csv(rows: &[PlacementRow]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER)?;
+    w.write_record(COLUMNS)?;
     for r in rows {
         w.write_record([
             r.instance_id.as_str(),
@@ -21,88 +16,4 @@ pub fn to_csv(rows: &[PlacementRow]) -> anyhow::Result<Vec<u8>> {
         ])?;
     }
     Ok(w.into_inner()?)
-}
-
-/// Reads a placements file, reporting every malformed row.
-pub fn read(path: &Path) -> Result<Vec<PlacementRow>, InputErrors> {
-    let file = path.display().to_string();
-    let problem = |line: u64, column: u64, cause: String, fix: &str| Diagnostic {
-        file: file.clone(),
-        line,
-        column,
-        cause,
-        fix: fix.to_string(),
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        InputErrors(vec![problem(
-            0,
-            0,
-            format!("cannot read the file: {e}"),
-            "give the folder that `ecsplan plan --out` wrote",
-        )])
-    })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| {
-            InputErrors(vec![problem(
-                1,
-                1,
-                format!("unreadable header: {e}"),
-                "write the header `instance_id,instance_type,service,tasks`",
-            )])
-        })?
-        .clone();
-    let mut errors = Vec::new();
-    let mut index = [0usize; 4];
-    for (k, name) in HEADER.iter().enumerate() {
-        match header.iter().position(|h| h.trim() == *name) {
-            Some(i) => index[k] = i,
-            None => errors.push(problem(
-                1,
-                1,
-                format!("the column `{name}` is missing"),
-                "write the header `instance_id,instance_type,service,tasks`",
-            )),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(InputErrors(errors));
-    }
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                errors.push(problem(line, 1, format!("unreadable row: {e}"), "fix the CSV syntax"));
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        let field = |k: usize| record.get(index[k]).unwrap_or("").trim().to_string();
-        let tasks = field(3);
-        match tasks.parse::<u32>() {
-            Ok(tasks) => rows.push(PlacementRow {
-                instance_id: field(0),
-                instance_type: field(1),
-                service: field(2),
-                tasks,
-                line,
-            }),
-            Err(_) => errors.push(problem(
-                line,
-                index[3] as u64 + 1,
-                format!("`tasks` is `{tasks}`, not a whole number"),
-                "write the number of tasks, e.g. 3",
-            )),
-        }
-    }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(InputErrors(errors))
-    }
 }

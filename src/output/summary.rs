@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::ecs::placement::Planned;
 use crate::ecs::rules::HOURS_PER_MONTH;
 use crate::engine::Settings;
-use crate::planner::Planned;
 
-/// The plan summary (SPEC section 3), printed by `--format json` and written to
+/// The plan summary (`docs/outputs.md`), printed by `--format json` and written to
 /// `summary.json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
@@ -82,7 +82,7 @@ impl Summary {
                 })
                 .collect()
         });
-        let cost = planned.report.cost_per_hour();
+        let cost = planned.cost_per_hour();
         Summary {
             status: if solved.is_optimal() { "optimal" } else { "feasible" },
             cost_per_hour: cents4(cost),

@@ -1,24 +1,39 @@
-//! Terminal tables for people: the fleet of a plan and its cost.
+//! Terminal tables for people: the house style every table uses, and the fleet of a plan
+//! and its cost.
 
 use std::collections::BTreeMap;
+use std::fmt::Display;
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Row, Table};
 
 use super::money;
 use super::summary::Summary;
+use crate::ecs::placement::{self, Planned};
 use crate::ecs::rules::Resource;
-use crate::planner::Planned;
+
+/// An empty table in the house style (condensed UTF-8 borders) with `header`.
+pub fn new(header: impl Into<Row>) -> Table {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header(header);
+    table
+}
+
+/// A right-aligned cell, for figures.
+pub fn right(content: impl Display) -> Cell {
+    Cell::new(content).set_alignment(CellAlignment::Right)
+}
 
 /// The fleet by instance type (by zone and type when zones are planned), with
 /// utilisation, then the totals.
 pub fn plan(planned: &Planned, summary: &Summary) -> String {
-    let zones = crate::planner::zones(&planned.plan);
+    let zones = placement::zones(&planned.plan);
     let zoned = !planned.plan.zones.is_empty();
     let zone_of = |id: &str| zones.get(id).map_or("", String::as_str);
     // (zone, type) → (instances, $/hour, used, capacity)
     type Totals = (usize, f64, [u64; 6], [u64; 6]);
     let mut by_type: BTreeMap<(&str, &str), Totals> = BTreeMap::new();
-    for i in &planned.report.instances {
+    for i in &planned.instances {
         let key = (zone_of(&i.instance_id), i.instance_type.as_str());
         let e = by_type.entry(key).or_insert((0, 0.0, [0; 6], [0; 6]));
         e.0 += 1;
@@ -28,10 +43,8 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
             e.3[r] += i.capacity[r];
         }
     }
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
     let zone_header: &[&str] = if zoned { &["zone"] } else { &[] };
-    table.set_header(zone_header.iter().chain(&[
+    let mut table = new(zone_header.iter().chain(&[
         "instance type",
         "count",
         "$/hour",
@@ -53,12 +66,12 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
         let zone_cell = zoned.then(|| Cell::new(zone));
         table.add_row(zone_cell.into_iter().chain([
             Cell::new(t),
-            Cell::new(count).set_alignment(CellAlignment::Right),
-            Cell::new(money(*price)).set_alignment(CellAlignment::Right),
-            Cell::new(pct(Resource::Cpu)).set_alignment(CellAlignment::Right),
-            Cell::new(pct(Resource::Memory)).set_alignment(CellAlignment::Right),
-            Cell::new(pct(Resource::AwsvpcTasks)).set_alignment(CellAlignment::Right),
-            Cell::new(tasks_by_type.get(key).copied().unwrap_or(0)).set_alignment(CellAlignment::Right),
+            right(count),
+            right(money(*price)),
+            right(pct(Resource::Cpu)),
+            right(pct(Resource::Memory)),
+            right(pct(Resource::AwsvpcTasks)),
+            right(tasks_by_type.get(key).copied().unwrap_or(0)),
         ]));
     }
     let mut out = table.to_string();

@@ -132,6 +132,41 @@ fn bench_vbp_writes_the_results_csv() {
 }
 
 #[test]
+fn bench_known_only_keeps_the_files_whose_optimum_is_known() {
+    let w = Workdir::new();
+    tiny_set(&w);
+    let args = [
+        "bench",
+        "--vbp",
+        "Tiny",
+        "--optima",
+        "Tiny_summary_known.csv",
+        "--time-limit",
+        "5",
+    ];
+    let run = w.run(&[&args[..], &["--known-only", "--out", "r.csv"]].concat());
+    run.expect(0);
+    let rows = w.read_csv("r.csv");
+    assert_eq!(
+        rows.iter().map(|r| r["instance"].as_str()).collect::<Vec<_>>(),
+        ["Tiny/classA/a"]
+    );
+    // Without --optima there is nothing to know the optima from.
+    w.run(&["bench", "--vbp", "Tiny", "--known-only"]).expect(2);
+    // A summary that knows no optimum of the folder selects nothing.
+    w.write("none_known.csv", "instance_name\tLB\tOPT\na\t2\t-1\nb\t2\t-1\n");
+    let none = w.run(&["bench", "--vbp", "Tiny", "--optima", "none_known.csv", "--known-only"]);
+    none.expect(2);
+    assert!(none.stderr.contains("--known-only"), "{}", none.stderr);
+}
+
+#[test]
+fn a_missing_shared_bench_is_a_visible_skip_and_a_failure_on_ci() {
+    util::missing_shared_bench(false);
+    assert!(std::panic::catch_unwind(|| util::missing_shared_bench(true)).is_err());
+}
+
+#[test]
 fn bench_vbp_reports_a_bad_file_with_its_line() {
     let w = Workdir::new();
     w.write("Bad/c/x.vbp", "1\n10\n1\n11 1\n");
@@ -213,9 +248,7 @@ fn bench_built_in_plans_pass_the_checker_and_never_beat_the_optimum() {
 fn public_sample(set: &str) {
     let Some(root) = util::shared_bench() else { return };
     let dir = root.join("vectorpack").join(set);
-    if !dir.is_dir() {
-        return;
-    }
+    assert!(dir.is_dir(), "{} is missing from ../shared/bench", dir.display());
     let w = Workdir::new();
     let dir = dir.to_string_lossy().into_owned();
     let run = w.run(&[

@@ -128,3 +128,64 @@ fn a_placements_file_with_a_bad_number_is_an_input_error() {
     run.expect(2);
     assert!(run.stderr.contains("placements.csv:2:"), "{}", run.stderr);
 }
+
+/// The checker as a library: each broken rule comes back with its kind, instance and
+/// service, and prints as `check` prints it.
+#[test]
+fn violations_name_their_kind_instance_and_service() {
+    use ecsplan::check::{self, ViolationKind};
+    use ecsplan::ecs::placement::PlacementRow;
+    use ecsplan::ecs::rules::{Figures, Resource, TypePatterns};
+    let workload = ecsplan::input::parse_workload(&format!("{HEADER}{WORKLOAD}"), "workload.csv").unwrap();
+    let catalog = ecsplan::input::parse_catalog(CATALOG, "catalog.csv").unwrap();
+    let row = |instance: &str, service: &str, tasks: u32, line: u64| PlacementRow {
+        instance_id: instance.into(),
+        instance_type: "m5.large".into(),
+        service: service.into(),
+        tasks,
+        line,
+    };
+    let rows = [
+        row("i-1", "web", 2, 2),
+        row("i-1", "api", 2, 3),
+        row("i-1", "vpc", 3, 4),
+        row("i-1", "agent", 2, 5),
+        row("i-1", "ghost", 1, 6),
+    ];
+    let all_types = TypePatterns::new(&[]).unwrap();
+    let report = check::check(&workload, &catalog, &Figures::default(), &all_types, &rows);
+    let found: Vec<(ViolationKind, Option<&str>, Option<&str>)> = report
+        .violations
+        .iter()
+        .map(|v| (v.kind, v.instance.as_deref(), v.service.as_deref()))
+        .collect();
+    assert!(
+        found.contains(&(ViolationKind::DistinctInstance, Some("i-1"), Some("agent"))),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(ViolationKind::UnknownService, Some("i-1"), Some("ghost"))),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(ViolationKind::PortConflict, Some("i-1"), None)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(ViolationKind::OverCapacity(Resource::AwsvpcTasks), Some("i-1"), None)),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|(k, _, _)| *k == ViolationKind::TaskCount),
+        "{found:?}"
+    );
+    let ghost = report
+        .violations
+        .iter()
+        .find(|v| v.kind == ViolationKind::UnknownService)
+        .unwrap();
+    assert_eq!(
+        ghost.to_string(),
+        "line 6: instance i-1: service `ghost` is not in the workload"
+    );
+}

@@ -4,11 +4,12 @@
 
 use std::time::Duration;
 
-use ecsplan::cmd::{restrict, Inputs};
+use ecsplan::ecs::placement::rows;
 use ecsplan::ecs::rules::{Figures, TypePatterns};
 use ecsplan::ecs::workload::{CpuArch, ImageArch, NetworkMode, Scheduling, Service, Workload};
 use ecsplan::engine::Settings;
-use ecsplan::{input, planner};
+use ecsplan::planner::inputs::{restrict, Inputs};
+use ecsplan::{check, input, planner};
 use proptest::prelude::*;
 
 const TYPES: &str = "m5.large;m5.xlarge;m5.2xlarge;c6g.large;c6g.xlarge;m6g.xlarge;r6i.large;t3.medium";
@@ -100,12 +101,13 @@ proptest! {
     fn plans_pass_check_and_never_beat_the_bound(workload in workload(), trunking in any::<bool>()) {
         let inputs = inputs(workload, trunking);
         let planned = planner::plan(&inputs, &settings(2)).expect("every generated service fits a type");
-        prop_assert!(planned.report.is_valid());
-        let cost = planned.report.cost_per_hour();
+        let report = check::check(&inputs.workload, &inputs.whole_catalog, &inputs.figures, &inputs.types, &rows(&planned.plan));
+        prop_assert!(report.is_valid());
+        let cost = report.cost_per_hour();
         prop_assert!((cost - planned.solved.cost).abs() < 1e-9);
         prop_assert!(planned.solved.lower_bound <= cost + 1e-9, "bound {} > cost {}", planned.solved.lower_bound, cost);
         let tasks: u64 = inputs.workload.services.iter().map(|s| u64::from(s.count)).sum();
-        prop_assert_eq!(planned.report.instances.is_empty(), tasks == 0);
+        prop_assert_eq!(report.instances.is_empty(), tasks == 0);
     }
 
     #[test]
@@ -142,4 +144,42 @@ fn the_portfolio_is_never_dearer_than_plain_first_fit_decreasing() {
             "{services} services: bound {floor} above the plan {cost}"
         );
     }
+}
+
+/// A realistic ECS workload through the generic engine: the portfolio gives the same
+/// packing on one and on four threads, and the resource bound stays below its cost
+/// without being trivially weak.
+#[test]
+fn the_portfolio_on_a_realistic_workload_is_thread_independent_and_above_the_bound() {
+    use ecsplan::bench::realistic::realistic;
+    use ecsplan::ecs::lower::lower;
+    use ecsplan::engine::{bound, heuristics};
+    let catalog = input::read_catalog(None).unwrap();
+    let in_pool = |threads: usize, problem: &ecsplan::engine::Problem| {
+        let settings = Settings {
+            seed: 3,
+            threads: 1,
+            exact: false,
+            ..Settings::default()
+        };
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| heuristics::portfolio(problem, &settings))
+    };
+    let p = lower(&realistic(60, 5), &catalog, &Figures::default()).unwrap().problem;
+    let one = in_pool(1, &p);
+    assert_eq!(one, in_pool(4, &p));
+    one.verify(&p).unwrap();
+
+    let p = lower(&realistic(20, 1), &catalog, &Figures::default()).unwrap().problem;
+    let settings = Settings {
+        exact: false,
+        threads: 1,
+        ..Settings::default()
+    };
+    let cost = heuristics::portfolio(&p, &settings).cost(&p);
+    let floor = bound::resource_bound(&p);
+    assert!(floor > 0.5 * cost && floor <= cost, "bound {floor}, cost {cost}");
 }

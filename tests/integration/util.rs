@@ -86,10 +86,22 @@ impl Run {
     }
 }
 
-/// The shared benchmark folder, when it exists beside the project.
+/// The shared benchmark folder, when it exists beside the project. When it is missing the
+/// test says so on standard error and is skipped, except under `CI=true`, where a missing
+/// folder fails the test instead of passing it unchecked.
 pub fn shared_bench() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench");
-    p.is_dir().then_some(p)
+    if p.is_dir() {
+        return Some(p);
+    }
+    missing_shared_bench(std::env::var("CI").is_ok_and(|v| v == "true"));
+    None
+}
+
+/// Reports a missing `../shared/bench`: a panic on CI, a visible skip line elsewhere.
+pub fn missing_shared_bench(on_ci: bool) {
+    assert!(!on_ci, "../shared/bench not found, and CI=true requires it");
+    eprintln!("skipped: ../shared/bench not found");
 }
 
 /// The repository's data folder.

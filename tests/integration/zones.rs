@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use ecsplan::cmd::Inputs;
 use ecsplan::ecs::rules::{Figures, TypePatterns};
 use ecsplan::ecs::workload::{ImageArch, NetworkMode, Scheduling, Service, Workload};
 use ecsplan::ecs::zones::{self, Zones};
 use ecsplan::engine::Settings;
+use ecsplan::planner::Inputs;
 use ecsplan::{input, planner};
 use proptest::prelude::*;
 

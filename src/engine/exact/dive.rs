@@ -15,12 +15,12 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use super::bound::Lattice;
+use super::error::ExactError;
 use super::master::LpSolution;
 use super::plan;
 use super::pricing::Effort;
-use super::{
-    Dive, Generation, DIVERS, DIVE_BACKTRACKS, DIVE_CHOICES, DIVE_PRICING_ROUNDS, NEARLY_WHOLE, QUICK_EJECT_MOVES,
-};
+use super::tuning::{DIVERS, DIVE_BACKTRACKS, DIVE_CHOICES, DIVE_PRICING_ROUNDS, NEARLY_WHOLE, QUICK_EJECT_MOVES};
+use super::{Dive, Generation};
 use crate::engine::heuristics;
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::Problem;
@@ -37,7 +37,7 @@ pub(super) struct Aim<'p> {
 }
 
 /// How a dive ended and the plans it found, for the caller to offer.
-pub(super) type Dived = Result<(Dive, Vec<Packing>), String>;
+pub(super) type Dived = Result<(Dive, Vec<Packing>), ExactError>;
 
 impl<'p> Aim<'p> {
     /// Whether an LP of this value leaves room for a plan cheaper than the best.
@@ -81,7 +81,7 @@ impl<'p> Aim<'p> {
         deadline: Instant,
         floor: &mut Vec<u32>,
         mut rng: Option<&mut SmallRng>,
-    ) -> Result<(Dive, Vec<Packing>), String> {
+    ) -> Result<(Dive, Vec<Packing>), ExactError> {
         let problem = self.problem;
         // Per step, the column it chose and the floors it changed, with their old values.
         let mut steps: Vec<(usize, Vec<(usize, u32)>)> = Vec::new();
@@ -124,9 +124,8 @@ impl<'p> Aim<'p> {
                 if integral {
                     let copies: Vec<u32> = lp.primal.iter().map(|&x| x.round().max(0.0) as u32).collect();
                     let plan = plan::to_packing(problem, &g.columns.bins, &copies);
-                    // A plan as cheap as the best (a new best, or another as cheap) may be a
-                    // few moves of the ejection search from one bin fewer: on the 36
-                    // Panigrahy files missed by 1715cf7, it took 1 to 97 moves where it did.
+                    // A plan as cheap as the best (a new best, or another as cheap) is often
+                    // a few moves of the ejection search from one bin fewer.
                     let mut plans = Vec::new();
                     if plan.cost(problem) <= self.best_cost {
                         plans.extend(self.fewer_bins(&plan, QUICK_EJECT_MOVES, until, self.seed));
@@ -167,8 +166,8 @@ impl<'p> Aim<'p> {
             };
             // With it, the columns nearly whole that share no item with those already
             // rounded up in this step, while their rises fit the room (the chosen column's
-            // own rise is not counted against it: counting it, 254 instead of 255 optima
-            // on the two known-OPT samples): fewer steps, little over-cover.
+            // own rise is not counted against it, since it is rounded up either way):
+            // fewer steps, little over-cover.
             let mut claimed = vec![false; problem.items.len()];
             let nearly_whole = fractional.iter().filter(|(f, d)| *f >= NEARLY_WHOLE && *d != c);
             for (k, &(f, d)) in std::iter::once(&(0.0, c)).chain(nearly_whole).enumerate() {
@@ -197,14 +196,11 @@ impl<'p> Aim<'p> {
     /// the best plan, and pricing until quick pricing finds nothing when it seems not to
     /// (so that the dive seldom turns back on a restricted LP), each round that finds
     /// nothing searching harder (greedy, then quick). Greedy pricing skips the search
-    /// whose bound a dive does not use: on 500-item files a quick round took as long as
-    /// the LP solve, half of each step. Exact pricing is left out: a dive is a search for
-    /// plans, and on the 36 Panigrahy files missed by 1715cf7 a dive at one bin above the
-    /// bound spent seconds in it (18 optima with the ejection search in 10 s instead of
-    /// 15; 28 of the 43 hardest New files either way, but on 8 New files that 1715cf7
-    /// solves in 3 to 8 s, 3 with it and none without; with up to 16 columns a round
-    /// instead of 4, 5 of those 8 without it). `None` when out of time.
-    fn node_lp(&self, g: &mut Generation, until: Instant, deadline: Instant) -> Result<Option<LpSolution>, String> {
+    /// whose bound a dive does not use: on large problems a quick round can take as long
+    /// as the LP solve. Exact pricing is left out: a dive is a search for plans, and near
+    /// the bound exact pricing can take seconds a step that the next dives need more.
+    /// `None` when out of time.
+    fn node_lp(&self, g: &mut Generation, until: Instant, deadline: Instant) -> Result<Option<LpSolution>, ExactError> {
         let problem = self.problem;
         let mut lp = g.master.solve(problem, deadline)?;
         let mut rounds = 0;
@@ -232,7 +228,7 @@ impl<'p> Aim<'p> {
 }
 
 /// Sets the floors in `changes` back to their old values, last change first.
-fn restore(g: &mut Generation, floor: &mut [u32], changes: Vec<(usize, u32)>) -> Result<(), String> {
+fn restore(g: &mut Generation, floor: &mut [u32], changes: Vec<(usize, u32)>) -> Result<(), ExactError> {
     for (c, f) in changes.into_iter().rev() {
         floor[c] = f;
         g.master.fix_at_least(c, f)?;
@@ -259,7 +255,7 @@ impl<'p> Diver<'p> {
     }
 
     /// Its columns so far, and a new master over `columns` when given.
-    fn rebuild(&mut self, columns: Option<Vec<Bin>>) -> Result<Vec<Bin>, String> {
+    fn rebuild(&mut self, columns: Option<Vec<Bin>>) -> Result<Vec<Bin>, ExactError> {
         let old = self.g.take().map_or_else(Vec::new, |g| g.columns.bins);
         if let Some(columns) = columns {
             self.g = Some(Generation::over(self.problem, self.seed, &columns)?);
@@ -282,7 +278,7 @@ enum Order<'p> {
 }
 
 enum Reply {
-    Rebuilt(Result<Vec<Bin>, String>),
+    Rebuilt(Result<Vec<Bin>, ExactError>),
     Dived(Dived),
 }
 
@@ -347,7 +343,7 @@ fn helper<'scope, 'p: 'scope>(
 impl<'p> Divers<'p> {
     /// Every slot's columns so far, in slot order; from now on each dives over a master
     /// of its own over `columns` (none when `None`).
-    pub fn rebuild(&mut self, columns: Option<&[Bin]>) -> Result<Vec<Bin>, String> {
+    pub fn rebuild(&mut self, columns: Option<&[Bin]>) -> Result<Vec<Bin>, ExactError> {
         let replies = self.each(
             |_| Order::Rebuild(columns.map(<[Bin]>::to_vec)),
             |_, diver| Reply::Rebuilt(diver.rebuild(columns.map(<[Bin]>::to_vec))),
@@ -370,7 +366,7 @@ impl<'p> Divers<'p> {
         until: Instant,
         deadline: Instant,
         first: bool,
-    ) -> Result<Vec<(Dive, Vec<Packing>)>, String> {
+    ) -> Result<Vec<(Dive, Vec<Packing>)>, ExactError> {
         let random = |slot: usize| !first || slot > 0;
         let replies = self.each(
             |slot| Order::Dive(aim, until, deadline, random(slot)),
@@ -390,12 +386,12 @@ impl<'p> Divers<'p> {
         &mut self,
         order: impl Fn(usize) -> Order<'p>,
         mut here: impl FnMut(usize, &mut Diver<'p>) -> Reply,
-    ) -> Vec<Result<Reply, String>> {
-        let mut replies: Vec<Option<Result<Reply, String>>> = (0..self.slots.len()).map(|_| None).collect();
+    ) -> Vec<Result<Reply, ExactError>> {
+        let mut replies: Vec<Option<Result<Reply, ExactError>>> = (0..self.slots.len()).map(|_| None).collect();
         for (slot, s) in self.slots.iter().enumerate() {
             if let Slot::There(orders, _) = s {
                 if orders.send(order(slot)).is_err() {
-                    replies[slot] = Some(Err("a dive thread stopped".into()));
+                    replies[slot] = Some(Err(ExactError::DiveStopped));
                 }
             }
         }
@@ -406,7 +402,7 @@ impl<'p> Divers<'p> {
         }
         for (slot, s) in self.slots.iter().enumerate() {
             if let (Slot::There(_, inbox), None) = (s, &replies[slot]) {
-                replies[slot] = Some(inbox.recv().map_err(|_| "a dive thread stopped".to_string()));
+                replies[slot] = Some(inbox.recv().map_err(|_| ExactError::DiveStopped));
             }
         }
         replies.into_iter().map(|r| r.expect("every slot answered")).collect()
@@ -414,9 +410,12 @@ impl<'p> Divers<'p> {
 }
 
 /// What `pick` takes from each reply, in slot order; an error for a reply of another kind.
-fn of_kind<T>(replies: Vec<Result<Reply, String>>, pick: impl Fn(Reply) -> Option<T>) -> Result<Vec<T>, String> {
+fn of_kind<T>(
+    replies: Vec<Result<Reply, ExactError>>,
+    pick: impl Fn(Reply) -> Option<T>,
+) -> Result<Vec<T>, ExactError> {
     replies
         .into_iter()
-        .map(|reply| pick(reply?).ok_or_else(|| "a dive slot answered out of turn".to_string()))
+        .map(|reply| pick(reply?).ok_or(ExactError::DiveOutOfTurn))
         .collect()
 }

@@ -44,145 +44,7 @@ pub struct Fluid {
 /// With `only`, the LP keeps that resource's rows alone: a weaker bound, whose duals price
 /// that resource only.
 pub fn solve(problem: &Problem, only: Option<usize>, deadline: Instant, seed: u64) -> Option<Fluid> {
-    let dims = problem.dims();
-    let groups = problem.groups_of_items();
-    let capped: Vec<Option<f64>> = problem
-        .items
-        .iter()
-        .zip(&groups)
-        .map(|(item, g)| {
-            let m = if g.is_empty() { item.max_per_bin } else { 1 };
-            (item.count > 0 && m < item.count).then_some(f64::from(m))
-        })
-        .collect();
-    // Per item whose copies fit in one bin of some type, the copies a bin holds by type.
-    let mut whole: Vec<Option<Vec<(BinTypeId, u32)>>> = problem
-        .items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let per_bin: Vec<(BinTypeId, u32)> = item
-                .eligible
-                .iter()
-                .map(|&t| (t, problem.max_copies_alone(i, t, !groups[i].is_empty())))
-                .filter(|&(_, k)| k > 0)
-                .collect();
-            (item.count > 0 && per_bin.iter().any(|&(_, k)| k >= item.count)).then_some(per_bin)
-        })
-        .collect();
-    let counts_bins =
-        capped.iter().any(Option::is_some) || whole.iter().any(Option::is_some) || !problem.conflict_groups.is_empty();
-    let kept = undominated(problem, counts_bins);
-    // The whole rows count the kept types only, so they are left out for items that may use
-    // a type left out: the bound on those types' patterns does not count them. They are
-    // left out too for items that may use every kept type, whose bins the resource rows
-    // already count.
-    for w in &mut whole {
-        if w.as_ref()
-            .is_some_and(|w| w.len() == kept.len() || w.iter().any(|(t, _)| kept.binary_search(t).is_err()))
-        {
-            *w = None;
-        }
-    }
-
-    let mut lp = ColProblem::default();
-    // HiGHS numbers rows in the order added; its duals come back in that order.
-    let mut rows = 0usize;
-    let mut add_row = |lp: &mut ColProblem, low: f64| {
-        rows += 1;
-        (lp.add_row(low..), rows - 1)
-    };
-    let item_rows: Vec<_> = problem
-        .items
-        .iter()
-        .map(|item| (item.count > 0).then(|| add_row(&mut lp, f64::from(item.count))))
-        .collect();
-    let whole_rows: Vec<_> = problem
-        .items
-        .iter()
-        .zip(&whole)
-        .map(|(item, w)| w.as_ref().map(|_| add_row(&mut lp, f64::from(item.count))))
-        .collect();
-    // The whole rows by type, each with its k[i,t]: `(row, k)`.
-    let mut whole_on: BTreeMap<BinTypeId, Vec<((highs::Row, usize), f64)>> = BTreeMap::new();
-    for (i, w) in whole.iter().enumerate() {
-        if let (Some(w), Some(r)) = (w, whole_rows[i]) {
-            for &(t, k) in w {
-                whole_on.entry(t).or_default().push((r, f64::from(k)));
-            }
-        }
-    }
-    // Per kept type: its resource rows, cap rows and group rows.
-    let mut resource_rows = BTreeMap::new();
-    let mut cap_rows = BTreeMap::new();
-    let mut group_rows = BTreeMap::new();
-    let mut x_columns: BTreeMap<BinTypeId, Vec<usize>> = BTreeMap::new();
-    for &t in &kept {
-        let on_t: Vec<usize> = (0..problem.items.len())
-            .filter(|&i| item_rows[i].is_some() && problem.items[i].eligible.binary_search(&t).is_ok())
-            .filter(|&i| problem.max_copies_alone(i, t, !groups[i].is_empty()) > 0)
-            .collect();
-        for d in (0..dims).filter(|&d| only.map_or(true, |o| o == d)) {
-            if on_t.iter().any(|&i| problem.items[i].size[d] > 0) {
-                resource_rows.insert((t, d), add_row(&mut lp, 0.0));
-            }
-        }
-        for &i in &on_t {
-            if capped[i].is_some() {
-                cap_rows.insert((i, t), add_row(&mut lp, 0.0));
-            }
-        }
-        for (g, group) in problem.conflict_groups.iter().enumerate() {
-            if group.items.iter().any(|i| on_t.contains(i)) {
-                group_rows.insert((g, t), add_row(&mut lp, 0.0));
-            }
-        }
-        x_columns.insert(t, on_t);
-    }
-    for &t in &kept {
-        let bin_type = &problem.bin_types[t];
-        let mut factors = Vec::new();
-        for d in 0..dims {
-            if let Some(&r) = resource_rows.get(&(t, d)) {
-                factors.push((r.0, bin_type.capacity[d] as f64));
-            }
-        }
-        for &i in &x_columns[&t] {
-            if let (Some(&r), Some(m)) = (cap_rows.get(&(i, t)), capped[i]) {
-                factors.push((r.0, m));
-            }
-        }
-        for g in 0..problem.conflict_groups.len() {
-            if let Some(&r) = group_rows.get(&(g, t)) {
-                factors.push((r.0, 1.0));
-            }
-        }
-        for &(r, k) in whole_on.get(&t).into_iter().flatten() {
-            factors.push((r.0, k));
-        }
-        lp.add_column(bin_type.price, 0.0.., factors);
-        for &i in &x_columns[&t] {
-            let item = &problem.items[i];
-            let mut factors = vec![(item_rows[i].expect("a row").0, 1.0)];
-            for d in 0..dims {
-                if let Some(&r) = resource_rows.get(&(t, d)) {
-                    if item.size[d] > 0 {
-                        factors.push((r.0, -(item.size[d] as f64)));
-                    }
-                }
-            }
-            if let Some(&r) = cap_rows.get(&(i, t)) {
-                factors.push((r.0, -1.0));
-            }
-            for &g in &groups[i] {
-                if let Some(&r) = group_rows.get(&(g, t)) {
-                    factors.push((r.0, -1.0));
-                }
-            }
-            lp.add_column(0.0, 0.0.., factors);
-        }
-    }
-
+    let (lp, rows) = FluidLp::build(problem, only);
     let seconds = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
     if seconds <= 0.0 {
         return None;
@@ -194,81 +56,289 @@ pub fn solve(problem: &Problem, only: Option<usize>, deadline: Instant, seed: u6
     if solved.status() != HighsModelStatus::Optimal {
         return None;
     }
-    let solution = solved.get_solution();
-    let row_dual = solution.dual_rows();
-    let dual = |r: (highs::Row, usize)| row_dual[r.1].max(0.0);
+    rows.farley(solved.get_solution().dual_rows())
+}
 
-    // Clamp π to the dual rows of the x columns, and find each type's pattern bound U[t].
-    let mut pi: Vec<f64> = item_rows.iter().map(|r| r.map_or(0.0, dual)).collect();
-    let mut theta = 0.0f64;
-    for &t in &kept {
-        let bin_type = &problem.bin_types[t];
-        let mut most = 0.0;
-        for d in 0..dims {
-            if let Some(&r) = resource_rows.get(&(t, d)) {
-                most += bin_type.capacity[d] as f64 * dual(r);
+/// A row of the LP and its index in HiGHS's order, which is the order of its duals.
+type LpRow = (highs::Row, usize);
+
+/// The fluid LP's rows and columns, by what they stand for.
+struct FluidLp<'p> {
+    problem: &'p Problem,
+    /// The conflict groups of each item.
+    groups: Vec<Vec<usize>>,
+    /// Each item's per-bin cap `m[i]`, for items that have one that binds.
+    capped: Vec<Option<f64>>,
+    /// The bin types kept (the undominated ones), ascending.
+    kept: Vec<BinTypeId>,
+    /// Each item's covering row, `None` for items without copies.
+    item_rows: Vec<Option<LpRow>>,
+    /// Each item's whole-bins row, for items whose copies all fit in one bin.
+    whole_rows: Vec<Option<LpRow>>,
+    /// The whole rows by type, each with its `k[i,t]`.
+    whole_on: BTreeMap<BinTypeId, Vec<(LpRow, f64)>>,
+    /// `(type, resource)` → its resource row.
+    resource_rows: BTreeMap<(BinTypeId, usize), LpRow>,
+    /// `(item, type)` → its cap row.
+    cap_rows: BTreeMap<(usize, BinTypeId), LpRow>,
+    /// `(group, type)` → its group row.
+    group_rows: BTreeMap<(usize, BinTypeId), LpRow>,
+    /// The items with an `x[i,t]` column, by kept type.
+    x_columns: BTreeMap<BinTypeId, Vec<usize>>,
+}
+
+impl<'p> FluidLp<'p> {
+    /// Builds the LP of the module's description over the undominated types.
+    fn build(problem: &'p Problem, only: Option<usize>) -> (ColProblem, FluidLp<'p>) {
+        let dims = problem.dims();
+        let groups = problem.groups_of_items();
+        let capped: Vec<Option<f64>> = problem
+            .items
+            .iter()
+            .zip(&groups)
+            .map(|(item, g)| {
+                let m = if g.is_empty() { item.max_per_bin } else { 1 };
+                (item.count > 0 && m < item.count).then_some(f64::from(m))
+            })
+            .collect();
+        // Per item whose copies fit in one bin of some type, the copies a bin holds by type.
+        let mut whole: Vec<Option<Vec<(BinTypeId, u32)>>> = problem
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let per_bin: Vec<(BinTypeId, u32)> = item
+                    .eligible
+                    .iter()
+                    .map(|&t| (t, problem.max_copies_alone(i, t, !groups[i].is_empty())))
+                    .filter(|&(_, k)| k > 0)
+                    .collect();
+                (item.count > 0 && per_bin.iter().any(|&(_, k)| k >= item.count)).then_some(per_bin)
+            })
+            .collect();
+        let counts_bins = capped.iter().any(Option::is_some)
+            || whole.iter().any(Option::is_some)
+            || !problem.conflict_groups.is_empty();
+        let kept = undominated(problem, counts_bins);
+        // The whole rows count the kept types only, so they are left out for items that may use
+        // a type left out: the bound on those types' patterns does not count them. They are
+        // left out too for items that may use every kept type, whose bins the resource rows
+        // already count.
+        for w in &mut whole {
+            if w.as_ref()
+                .is_some_and(|w| w.len() == kept.len() || w.iter().any(|(t, _)| kept.binary_search(t).is_err()))
+            {
+                *w = None;
             }
         }
-        for &i in &x_columns[&t] {
-            let item = &problem.items[i];
-            let mut worth: f64 = (0..dims)
-                .filter_map(|d| resource_rows.get(&(t, d)).map(|&r| item.size[d] as f64 * dual(r)))
-                .sum();
-            if let (Some(&r), Some(m)) = (cap_rows.get(&(i, t)), capped[i]) {
-                worth += dual(r);
-                most += m * dual(r);
+
+        let mut lp = ColProblem::default();
+        // HiGHS numbers rows in the order added; its duals come back in that order.
+        let mut rows = 0usize;
+        let mut add_row = |lp: &mut ColProblem, low: f64| {
+            rows += 1;
+            (lp.add_row(low..), rows - 1)
+        };
+        let item_rows: Vec<_> = problem
+            .items
+            .iter()
+            .map(|item| (item.count > 0).then(|| add_row(&mut lp, f64::from(item.count))))
+            .collect();
+        let whole_rows: Vec<_> = problem
+            .items
+            .iter()
+            .zip(&whole)
+            .map(|(item, w)| w.as_ref().map(|_| add_row(&mut lp, f64::from(item.count))))
+            .collect();
+        // The whole rows by type, each with its k[i,t]: `(row, k)`.
+        let mut whole_on: BTreeMap<BinTypeId, Vec<((highs::Row, usize), f64)>> = BTreeMap::new();
+        for (i, w) in whole.iter().enumerate() {
+            if let (Some(w), Some(r)) = (w, whole_rows[i]) {
+                for &(t, k) in w {
+                    whole_on.entry(t).or_default().push((r, f64::from(k)));
+                }
             }
-            worth += groups[i]
-                .iter()
-                .filter_map(|&g| group_rows.get(&(g, t)).map(|&r| dual(r)))
+        }
+        // Per kept type: its resource rows, cap rows and group rows.
+        let mut resource_rows = BTreeMap::new();
+        let mut cap_rows = BTreeMap::new();
+        let mut group_rows = BTreeMap::new();
+        let mut x_columns: BTreeMap<BinTypeId, Vec<usize>> = BTreeMap::new();
+        for &t in &kept {
+            let on_t: Vec<usize> = (0..problem.items.len())
+                .filter(|&i| item_rows[i].is_some() && problem.items[i].eligible.binary_search(&t).is_ok())
+                .filter(|&i| problem.max_copies_alone(i, t, !groups[i].is_empty()) > 0)
+                .collect();
+            for d in (0..dims).filter(|&d| only.map_or(true, |o| o == d)) {
+                if on_t.iter().any(|&i| problem.items[i].size[d] > 0) {
+                    resource_rows.insert((t, d), add_row(&mut lp, 0.0));
+                }
+            }
+            for &i in &on_t {
+                if capped[i].is_some() {
+                    cap_rows.insert((i, t), add_row(&mut lp, 0.0));
+                }
+            }
+            for (g, group) in problem.conflict_groups.iter().enumerate() {
+                if group.items.iter().any(|i| on_t.contains(i)) {
+                    group_rows.insert((g, t), add_row(&mut lp, 0.0));
+                }
+            }
+            x_columns.insert(t, on_t);
+        }
+        for &t in &kept {
+            let bin_type = &problem.bin_types[t];
+            let mut factors = Vec::new();
+            for d in 0..dims {
+                if let Some(&r) = resource_rows.get(&(t, d)) {
+                    factors.push((r.0, bin_type.capacity[d] as f64));
+                }
+            }
+            for &i in &x_columns[&t] {
+                if let (Some(&r), Some(m)) = (cap_rows.get(&(i, t)), capped[i]) {
+                    factors.push((r.0, m));
+                }
+            }
+            for g in 0..problem.conflict_groups.len() {
+                if let Some(&r) = group_rows.get(&(g, t)) {
+                    factors.push((r.0, 1.0));
+                }
+            }
+            for &(r, k) in whole_on.get(&t).into_iter().flatten() {
+                factors.push((r.0, k));
+            }
+            lp.add_column(bin_type.price, 0.0.., factors);
+            for &i in &x_columns[&t] {
+                let item = &problem.items[i];
+                let mut factors = vec![(item_rows[i].expect("a row").0, 1.0)];
+                for d in 0..dims {
+                    if let Some(&r) = resource_rows.get(&(t, d)) {
+                        if item.size[d] > 0 {
+                            factors.push((r.0, -(item.size[d] as f64)));
+                        }
+                    }
+                }
+                if let Some(&r) = cap_rows.get(&(i, t)) {
+                    factors.push((r.0, -1.0));
+                }
+                for &g in &groups[i] {
+                    if let Some(&r) = group_rows.get(&(g, t)) {
+                        factors.push((r.0, -1.0));
+                    }
+                }
+                lp.add_column(0.0, 0.0.., factors);
+            }
+        }
+
+        (
+            lp,
+            FluidLp {
+                problem,
+                groups,
+                capped,
+                kept,
+                item_rows,
+                whole_rows,
+                whole_on,
+                resource_rows,
+                cap_rows,
+                group_rows,
+                x_columns,
+            },
+        )
+    }
+
+    /// The bound and feasible master duals from the LP's row duals: `π` clamped to the dual
+    /// rows of the x columns, then scaled by the largest pattern bound per unit of price.
+    fn farley(&self, row_dual: &[f64]) -> Option<Fluid> {
+        let FluidLp {
+            problem,
+            groups,
+            capped,
+            kept,
+            item_rows,
+            whole_rows,
+            whole_on,
+            resource_rows,
+            cap_rows,
+            group_rows,
+            x_columns,
+        } = self;
+        let dims = problem.dims();
+        let dual = |r: LpRow| row_dual[r.1].max(0.0);
+
+        // Clamp π to the dual rows of the x columns, and find each type's pattern bound U[t].
+        let mut pi: Vec<f64> = item_rows.iter().map(|r| r.map_or(0.0, dual)).collect();
+        let mut theta = 0.0f64;
+        for &t in kept {
+            let bin_type = &problem.bin_types[t];
+            let mut most = 0.0;
+            for d in 0..dims {
+                if let Some(&r) = resource_rows.get(&(t, d)) {
+                    most += bin_type.capacity[d] as f64 * dual(r);
+                }
+            }
+            for &i in &x_columns[&t] {
+                let item = &problem.items[i];
+                let mut worth: f64 = (0..dims)
+                    .filter_map(|d| resource_rows.get(&(t, d)).map(|&r| item.size[d] as f64 * dual(r)))
+                    .sum();
+                if let (Some(&r), Some(m)) = (cap_rows.get(&(i, t)), capped[i]) {
+                    worth += dual(r);
+                    most += m * dual(r);
+                }
+                worth += groups[i]
+                    .iter()
+                    .filter_map(|&g| group_rows.get(&(g, t)).map(|&r| dual(r)))
+                    .sum::<f64>();
+                pi[i] = pi[i].min(worth);
+            }
+            most += (0..problem.conflict_groups.len())
+                .filter_map(|g| group_rows.get(&(g, t)).map(|&r| dual(r)))
                 .sum::<f64>();
-            pi[i] = pi[i].min(worth);
-        }
-        most += (0..problem.conflict_groups.len())
-            .filter_map(|g| group_rows.get(&(g, t)).map(|&r| dual(r)))
-            .sum::<f64>();
-        // Every item of a whole row has an x column on each of its types (all kept).
-        most += whole_on
-            .get(&t)
-            .into_iter()
-            .flatten()
-            .map(|&(r, k)| k * dual(r))
-            .sum::<f64>();
-        if most > 0.0 {
-            if bin_type.price <= 0.0 {
-                return None;
+            // Every item of a whole row has an x column on each of its types (all kept).
+            most += whole_on
+                .get(&t)
+                .into_iter()
+                .flatten()
+                .map(|&(r, k)| k * dual(r))
+                .sum::<f64>();
+            if most > 0.0 {
+                if bin_type.price <= 0.0 {
+                    return None;
+                }
+                theta = theta.max(most / bin_type.price);
             }
-            theta = theta.max(most / bin_type.price);
         }
-    }
-    // Items that no kept type takes have no x column: the LP covered them not at all.
-    let mut taken = vec![false; problem.items.len()];
-    for &i in x_columns.values().flatten() {
-        taken[i] = true;
-    }
-    for (p, _) in pi.iter_mut().zip(&taken).filter(|(_, &t)| !t) {
-        *p = 0.0;
-    }
-    for (i, r) in whole_rows.iter().enumerate() {
-        if let (Some(r), true) = (r, taken[i]) {
-            pi[i] += dual(*r);
+        // Items that no kept type takes have no x column: the LP covered them not at all.
+        let mut taken = vec![false; problem.items.len()];
+        for &i in x_columns.values().flatten() {
+            taken[i] = true;
         }
+        for (p, _) in pi.iter_mut().zip(&taken).filter(|(_, &t)| !t) {
+            *p = 0.0;
+        }
+        for (i, r) in whole_rows.iter().enumerate() {
+            if let (Some(r), true) = (r, taken[i]) {
+                pi[i] += dual(*r);
+            }
+        }
+        let theta = theta * (1.0 + 1e-9);
+        if theta <= 0.0 {
+            return None;
+        }
+        let scaled: Vec<f64> = pi.iter().map(|p| p / theta).collect();
+        let bound: f64 = problem
+            .items
+            .iter()
+            .zip(&scaled)
+            .map(|(item, p)| f64::from(item.count) * p)
+            .sum();
+        (bound.is_finite() && bound > 0.0).then_some(Fluid {
+            bound: bound * (1.0 - 1e-9),
+            duals: scaled,
+        })
     }
-    let theta = theta * (1.0 + 1e-9);
-    if theta <= 0.0 {
-        return None;
-    }
-    let scaled: Vec<f64> = pi.iter().map(|p| p / theta).collect();
-    let bound: f64 = problem
-        .items
-        .iter()
-        .zip(&scaled)
-        .map(|(item, p)| f64::from(item.count) * p)
-        .sum();
-    (bound.is_finite() && bound > 0.0).then_some(Fluid {
-        bound: bound * (1.0 - 1e-9),
-        duals: scaled,
-    })
 }
 
 /// The bin types no other type beats: another type `u` beats `t` when every item that may

@@ -6,11 +6,9 @@ use std::time::Instant;
 
 use highs::{Col, ColProblem, HighsModelStatus, Model, Row, Sense};
 
+use super::error::ExactError;
 use crate::engine::packing::Bin;
 use crate::engine::problem::Problem;
-
-/// The error of a master solve that the time limit stopped: not a solver failure.
-pub const TIME_LIMIT: &str = "time limit reached during column generation (kept the best plan so far)";
 
 /// The master LP in HiGHS, with one covering row per item that has copies to pack.
 pub struct Master {
@@ -43,7 +41,7 @@ pub struct LpSolution {
 }
 
 impl Master {
-    pub fn new(problem: &Problem, seed: u64) -> Result<Self, String> {
+    pub fn new(problem: &Problem, seed: u64) -> Result<Self, ExactError> {
         let mut lp = ColProblem::default();
         let rows = problem
             .items
@@ -63,8 +61,8 @@ impl Master {
     }
 
     /// Adds a column: one bin of `bin.bin_type` holding `bin.load`.
-    pub fn add(&mut self, problem: &Problem, bin: &Bin) -> Result<(), String> {
-        let model = self.model.as_mut().ok_or("HiGHS failed earlier")?;
+    pub fn add(&mut self, problem: &Problem, bin: &Bin) -> Result<(), ExactError> {
+        let model = self.model.as_mut().ok_or(ExactError::from("HiGHS failed earlier"))?;
         let factors: Vec<(Row, f64)> = bin
             .load
             .iter()
@@ -79,12 +77,12 @@ impl Master {
     }
 
     /// Solves the LP within `deadline`.
-    pub fn solve(&mut self, problem: &Problem, deadline: Instant) -> Result<LpSolution, String> {
-        let mut model = self.model.take().ok_or("HiGHS failed earlier")?;
+    pub fn solve(&mut self, problem: &Problem, deadline: Instant) -> Result<LpSolution, ExactError> {
+        let mut model = self.model.take().ok_or(ExactError::from("HiGHS failed earlier"))?;
         let seconds = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
         if seconds <= 0.0 {
             self.model = Some(model);
-            return Err(TIME_LIMIT.to_string());
+            return Err(ExactError::TimeLimit);
         }
         let limit = self.created.elapsed().as_secs_f64() + seconds;
         let option = |e| format!("HiGHS option: {e}");
@@ -97,10 +95,10 @@ impl Master {
             .map_err(|e| format!("HiGHS could not solve the master LP: {e:?}"))?;
         let status = solved.status();
         if status == HighsModelStatus::ReachedTimeLimit {
-            return Err(TIME_LIMIT.to_string());
+            return Err(ExactError::TimeLimit);
         }
         if status != HighsModelStatus::Optimal {
-            return Err(format!("master LP ended with status {status:?}"));
+            return Err(ExactError::Solver(format!("master LP ended with status {status:?}")));
         }
         let solution = solved.get_solution();
         let row_duals = solution.dual_rows();
@@ -119,8 +117,8 @@ impl Master {
     }
 
     /// Requires at least `copies` copies of column `c` from now on (diving).
-    pub fn fix_at_least(&mut self, c: usize, copies: u32) -> Result<(), String> {
-        let model = self.model.as_mut().ok_or("HiGHS failed earlier")?;
+    pub fn fix_at_least(&mut self, c: usize, copies: u32) -> Result<(), ExactError> {
+        let model = self.model.as_mut().ok_or(ExactError::from("HiGHS failed earlier"))?;
         model.change_column_bounds(self.columns[c], f64::from(copies)..);
         self.strategy = Some(DUAL_SIMPLEX);
         Ok(())
@@ -128,9 +126,9 @@ impl Master {
 }
 
 /// Passes the engine's seed to HiGHS so that its own random choices repeat.
-pub fn set_seed(model: &mut Model, seed: u64) -> Result<(), String> {
+pub fn set_seed(model: &mut Model, seed: u64) -> Result<(), ExactError> {
     let seed = (seed % i32::MAX as u64) as i32;
     model
         .try_set_option("random_seed", seed)
-        .map_err(|e| format!("HiGHS option: {e}"))
+        .map_err(|e| ExactError::Solver(format!("HiGHS option: {e}")))
 }

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Sense};
 
+use super::error::ExactError;
 use super::master::set_seed;
 use crate::engine::packing::Bin;
 use crate::engine::problem::Problem;
@@ -37,7 +38,7 @@ pub fn solve(
     target: f64,
     deadline: Instant,
     seed: u64,
-) -> Result<Option<MipResult>, String> {
+) -> Result<Option<MipResult>, ExactError> {
     match solve_once(problem, columns, Some(start), target, deadline, seed)? {
         Some(first) if !first.consistent => {
             let second = solve_once(problem, columns, None, target, deadline, seed)?;
@@ -67,7 +68,7 @@ fn solve_once(
     target: f64,
     deadline: Instant,
     seed: u64,
-) -> Result<Option<MipResult>, String> {
+) -> Result<Option<MipResult>, ExactError> {
     let seconds = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
     if seconds <= 0.0 {
         return Ok(None);
@@ -119,7 +120,7 @@ fn solve_once(
         | HighsModelStatus::ReachedSolutionLimit
         | HighsModelStatus::ReachedIterationLimit
         | HighsModelStatus::ReachedMemoryLimit => {}
-        other => return Err(format!("MIP ended with status {other:?}")),
+        other => return Err(ExactError::Solver(format!("MIP ended with status {other:?}"))),
     }
     if solved.primal_solution_status() != HighsSolutionStatus::Feasible {
         return Ok(None);

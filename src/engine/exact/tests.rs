@@ -13,11 +13,47 @@ use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
 use crate::engine::Settings;
 
-/// A `.vbp` instance as the bench command reads it: one bin type of price 1. `None` for a
-/// file with negative weights, which the reader lowers to more bin types.
+/// A `.vbp` instance (dimensions, bin capacities, item kinds, then per kind its weights
+/// and demand) as one bin type of price 1, the way the bench command reads it. `None` for
+/// a malformed file, a negative weight or an item larger than the bin.
 fn read_vbp(text: &str) -> Option<Problem> {
-    let instance = crate::bench::vbp::parse_vbp(text, std::path::Path::new("test.vbp")).ok()?;
-    (instance.negative_items == 0).then_some(instance.problem)
+    let mut numbers = text.split_whitespace().map(|t| t.parse::<i64>().ok());
+    let mut next = || numbers.next().flatten();
+    let dims = usize::try_from(next()?).ok().filter(|&d| (1..=1000).contains(&d))?;
+    let capacity: Vec<u64> = (0..dims)
+        .map(|_| next().and_then(|c| u64::try_from(c).ok()))
+        .collect::<Option<_>>()?;
+    let kinds = next()?;
+    let mut items = Vec::new();
+    for k in 0..kinds {
+        let size: Vec<u64> = (0..dims)
+            .map(|_| next().and_then(|w| u64::try_from(w).ok()))
+            .collect::<Option<_>>()?;
+        let count = u32::try_from(next()?).ok()?;
+        if size.iter().zip(&capacity).any(|(w, c)| w > c) {
+            return None;
+        }
+        items.push(Item {
+            name: format!("k{k}"),
+            size,
+            count,
+            eligible: vec![0],
+            max_per_bin: u32::MAX,
+        });
+    }
+    if next().is_some() {
+        return None;
+    }
+    Some(Problem {
+        resources: (0..dims).map(|d| format!("d{d}")).collect(),
+        items,
+        bin_types: vec![BinType {
+            name: "bin".into(),
+            capacity,
+            price: 1.0,
+        }],
+        conflict_groups: Vec::new(),
+    })
 }
 
 /// A packing with every copy in a bin of its own, of the cheapest type that holds it.
@@ -843,5 +879,20 @@ fn dives_find_the_same_plans_on_one_thread_and_on_two() {
     assert!(
         dives > 0 && cheaper > 0,
         "{dives} instances dived, {cheaper} found a cheaper plan"
+    );
+}
+
+#[test]
+fn a_master_solve_past_its_deadline_stops_with_the_time_limit_kind() {
+    let problem = one_type_problem(10, &[(4, 3), (6, 2)]);
+    let mut master = super::master::Master::new(&problem, 0).unwrap();
+    for bin in &one_bin_per_copy(&problem).bins {
+        master.add(&problem, bin).unwrap();
+    }
+    let stopped = master.solve(&problem, Instant::now()).err();
+    assert_eq!(stopped, Some(super::error::ExactError::TimeLimit));
+    assert_eq!(
+        super::error::ExactError::TimeLimit.to_string(),
+        "time limit reached during column generation (kept the best plan so far)"
     );
 }

@@ -33,9 +33,8 @@ const WEIGHT: f64 = 0.01;
 const PAIR_COPIES: u32 = 24;
 /// Bins holding more copies than this do not take two copies of the pool in one move: in
 /// bins of two or three copies, a pair from the pool replacing what the bin holds is often
-/// the only way forward (on 27 Panigrahy files of 250 and 500 items in classes 6, 7 and 9,
-/// 14 optimal in 10 s with such moves, 10 without); in fuller bins, one copy at a time
-/// gets there, and pairs would multiply the moves to weigh.
+/// the only way forward; in fuller bins, one copy at a time gets there, and pairs would
+/// multiply the moves to weigh.
 const PAIR_IN_COPIES: u32 = 4;
 
 /// A plan with fewer bins than `start`, and no fewer than `least_bins`, if the search

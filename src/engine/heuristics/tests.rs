@@ -262,15 +262,6 @@ fn the_same_seed_gives_the_same_packing_on_any_thread_count() {
         let four = in_pool(4, || portfolio(&p, &settings(seed)));
         assert_eq!(one, four, "seed {seed}");
     }
-    let catalog = crate::input::read_catalog(None).unwrap();
-    let w = crate::bench::realistic::realistic(60, 5);
-    let p = crate::ecs::lower::lower(&w, &catalog, &Default::default())
-        .unwrap()
-        .problem;
-    let one = in_pool(1, || portfolio(&p, &settings(3)));
-    let four = in_pool(4, || portfolio(&p, &settings(3)));
-    assert_eq!(one, four);
-    one.verify(&p).unwrap();
 }
 
 #[test]

@@ -1,0 +1,81 @@
+//! The exact method's tuning constants, each with what it trades off. Shares of the time
+//! are of the whole budget unless they say "of the time left"; the measurements behind
+//! each value are in `BENCHMARKS.md` and the commit history, not here.
+
+/// Fluid LP: a bound and resource prices early, before column generation has converged.
+pub(super) const FLUID_SHARE: f64 = 0.25;
+/// Column generation at the root: long enough to settle the LP bound, leaving time to dive.
+pub(super) const ROOT_SHARE: f64 = 0.5;
+/// Exact cover by full patterns ends here: a quick proof when one exists, no more.
+pub(super) const FULL_COVER_SHARE: f64 = 0.8;
+/// Reduced-cost enumeration before the root ends here: it only pays when the first bound is tight.
+pub(super) const FIRST_ENUMERATION_SHARE: f64 = 0.1;
+/// The ejection search after the dives ends here, keeping the rest for the last MIP.
+pub(super) const EJECT_SHARE: f64 = 0.9;
+/// Fewer moves per bin for the quick ejection searches after the root and after a dive
+/// that ties the best plan: a cheap try, not a full search.
+pub(super) const QUICK_EJECT_MOVES: u64 = 500;
+/// Reduced-cost enumeration for a proof after the root ends here, before the dives.
+pub(super) const ENUMERATION_SHARE: f64 = 0.65;
+/// Diving ends here, leaving the rest to enumeration and the MIP.
+pub(super) const DIVE_SHARE: f64 = 0.8;
+/// Dives run this many at a time, each on its own master and thread: with one bin type,
+/// pricing has no types to spread over the threads, so parallel dives keep the cores busy.
+pub(super) const DIVERS: usize = 2;
+/// Dives in a row without a cheaper plan before diving stops: persistence against time
+/// better spent on the proof.
+pub(super) const FRUITLESS_DIVES: usize = 200;
+/// A dive also rounds up the columns at least this fractional: fewer steps per dive, at
+/// the risk of fixing a column the optimum does not use.
+pub(super) const NEARLY_WHOLE: f64 = 0.5;
+/// Steps a dive may undo, each time rounding up another column: escapes a bad fixing
+/// without restarting the dive.
+pub(super) const DIVE_BACKTRACKS: usize = 4;
+/// After the first dive, a dive rounds up a random column that fits the room left, or one
+/// of this many that raise the LP least: diversity against greed.
+pub(super) const DIVE_CHOICES: usize = 4;
+/// Heuristic pricing rounds after each fixing step of a dive: a dive's LP needs only a few
+/// new columns, and each round costs an LP solve, the dearest part of a step.
+pub(super) const DIVE_PRICING_ROUNDS: usize = 1;
+/// The dives' master keeps the columns whose root reduced cost is within this share of the
+/// room below the best plan (and the root solution's): a smaller LP solves several times
+/// faster, so more dives fit; pricing adds what a dive lacks.
+pub(super) const DIVE_MASTER_SLACK: f64 = 0.01;
+/// Share of the time left for the proof by enumeration after a dive finds a cheaper plan:
+/// a proof within reach is quick, and when it is not, the time is better left to the dives.
+pub(super) const DIVE_PROOF_SHARE: f64 = 0.15;
+/// Problems with at most this many maximal patterns get all of them as columns: the LP is
+/// then exact from the start, at a size HiGHS still solves quickly.
+pub(super) const ENUMERATION_LIMIT: usize = 2_000;
+/// Improving patterns kept per bin type and pricing round: at least this many, more when
+/// there are few types, up to [`MOST_COLUMNS_PER_TYPE`]; more columns per round mean fewer
+/// rounds but larger LPs.
+pub(super) const COLUMNS_PER_TYPE: usize = 4;
+pub(super) const MOST_COLUMNS_PER_TYPE: usize = 64;
+/// The same cap in a dive's pricing rounds: a dive near the bound adds columns one round
+/// at a time until its LP is back under the best plan, and too few a round makes a dive on
+/// a large problem take seconds.
+pub(super) const MOST_DIVE_COLUMNS_PER_TYPE: usize = 16;
+/// Weight of the best dual point in the smoothed duals of heuristic pricing: damps the
+/// oscillation of the duals between rounds.
+pub(super) const SMOOTHING: f64 = 0.5;
+/// Root rounds between plans rounded from the LP (and one when the root ends): a plan
+/// early, without spending the root's time on rounding.
+pub(super) const ROUNDING_ROUNDS: usize = 10;
+/// With several bin types, root rounds between quick pricing rounds (the others greedy):
+/// quick rounds find better columns, greedy ones cost less.
+pub(super) const QUICK_ROUNDS: usize = 10;
+/// Reduced-cost enumeration gives up beyond this many patterns: past that the MIP over
+/// them costs more than the proof is likely to gain.
+pub(super) const REDUCED_LIMIT: usize = 30_000;
+/// Beyond that limit, enumerations with these shares of the slack, for a plan only. The
+/// last, 0, keeps the patterns of an optimal LP solution: when the LP optimum is a plan's
+/// cost, every bin of such a plan is among them.
+pub(super) const HEURISTIC_SLACK: [f64; 3] = [0.25, 1.0 / 32.0, 0.0];
+/// Share of the time left that each of those enumerations may use.
+pub(super) const HEURISTIC_TRY_SHARE: f64 = 0.25;
+/// Share of the time left that the MIP over the patterns of those enumerations may use.
+pub(super) const HEURISTIC_MIP_SHARE: f64 = 0.5;
+/// Share of the time left (at most a second) that the last MIP leaves unused: HiGHS checks
+/// its time limit between steps, and on a large LP one step can overrun the limit.
+pub(super) const MIP_MARGIN: f64 = 0.2;
