@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::ecs::rules::{Figures, TypePatterns};
 use crate::ecs::zones::{self, Zones};
 use crate::engine::Settings;
+use crate::import::Sources;
 
 /// Least-cost capacity planner for Amazon ECS on EC2.
 #[derive(Debug, Parser)]
@@ -30,6 +31,9 @@ pub enum Command {
     Bench(BenchArgs),
     /// Show the instance catalog with the capacities ECS would register.
     Catalog(CatalogArgs),
+    /// Write the workload CSV that `aws ecs describe-services` and
+    /// `describe-task-definition` output describe.
+    Import(ImportArgs),
 }
 
 /// How results are printed on standard output.
@@ -46,12 +50,27 @@ pub enum Switch {
     Off,
 }
 
-/// The inputs every planning command reads.
+/// The inputs every planning command reads: a workload CSV, or ECS's JSON to import.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
     /// Workload CSV: one row per service.
-    #[arg(long, value_name = "FILE")]
-    pub workload: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "services",
+        conflicts_with = "services"
+    )]
+    pub workload: Option<PathBuf>,
+    /// Instead of --workload: `aws ecs describe-services` output (with --task-definitions).
+    #[arg(long, value_name = "FILE", num_args = 1.., requires = "task_definitions")]
+    pub services: Vec<PathBuf>,
+    /// `aws ecs describe-task-definition` output, one per file or a JSON array.
+    #[arg(long, value_name = "FILE", num_args = 1.., requires = "services")]
+    pub task_definitions: Vec<PathBuf>,
+    /// With --services: import a service without a memberOf constraint that cannot be
+    /// carried over, with a note, instead of stopping.
+    #[arg(long, requires = "services")]
+    pub ignore_unsupported: bool,
     /// Instance catalog CSV [default: the built-in us-east-1 on-demand catalog].
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
@@ -182,6 +201,52 @@ pub struct BenchArgs {
     pub seed: u64,
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// `aws ecs describe-services` output; several files are merged.
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    pub services: Vec<PathBuf>,
+    /// `aws ecs describe-task-definition` output, one per file or a JSON array.
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    pub task_definitions: Vec<PathBuf>,
+    /// Write the workload CSV here [default: standard output].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Import a service without a memberOf constraint that cannot be carried over, with a
+    /// note, instead of stopping.
+    #[arg(long)]
+    pub ignore_unsupported: bool,
+}
+
+impl ImportArgs {
+    pub fn sources(&self) -> Sources {
+        Sources {
+            services: self.services.clone(),
+            task_definitions: self.task_definitions.clone(),
+            ignore_unsupported: self.ignore_unsupported,
+        }
+    }
+}
+
+impl InputArgs {
+    /// The JSON to import, when the workload is given that way.
+    pub fn sources(&self) -> Option<Sources> {
+        (!self.services.is_empty()).then(|| Sources {
+            services: self.services.clone(),
+            task_definitions: self.task_definitions.clone(),
+            ignore_unsupported: self.ignore_unsupported,
+        })
+    }
+
+    /// The file that names the workload in titles: the CSV, or the first services file.
+    pub fn workload_source(&self) -> &std::path::Path {
+        self.workload
+            .as_deref()
+            .or(self.services.first().map(PathBuf::as_path))
+            .expect("clap requires --workload or --services")
+    }
 }
 
 #[derive(Debug, Clone, Args)]

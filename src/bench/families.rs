@@ -158,6 +158,7 @@ impl Tasks {
                 arch: ImageArch::Any,
                 instance_types: Vec::new(),
                 distinct_instance: false,
+                container_ports: Vec::new(),
                 scheduling: Scheduling::Replica,
                 line: 0,
             });

@@ -100,6 +100,7 @@ pub fn realistic(services: usize, seed: u64) -> Workload {
                 arch: ImageArch::Any,
                 instance_types: Vec::new(),
                 distinct_instance: false,
+                container_ports: Vec::new(),
                 scheduling: Scheduling::Replica,
                 line: 0,
             };

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod catalog;
 pub mod check;
 pub mod compare;
+pub mod import;
 pub mod plan;
 
 use std::process::ExitCode;
@@ -23,6 +24,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Catalog(args) => catalog::run(&args),
+        Command::Import(args) => import::run(&args),
     }
 }
 
@@ -44,8 +46,19 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Result<Inputs> {
     let figures = rule_args.figures()?;
     let types = rule_args.type_patterns()?;
-    Ok(inputs::load(
-        &input_args.workload,
+    let (workload, file) = match input_args.sources() {
+        Some(sources) => (import::imported_workload(&sources), sources.name()),
+        None => {
+            let path = input_args
+                .workload
+                .as_deref()
+                .expect("clap requires --workload or --services");
+            (crate::input::read_workload(path), path.display().to_string())
+        }
+    };
+    Ok(inputs::from_workload(
+        workload,
+        &file,
         input_args.catalog.as_deref(),
         figures,
         types,

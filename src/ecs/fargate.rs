@@ -273,6 +273,7 @@ mod tests {
             arch,
             instance_types: vec![],
             distinct_instance: false,
+            container_ports: Vec::new(),
             scheduling: Scheduling::Replica,
             line: 2,
         }

@@ -561,7 +561,7 @@ fn explain(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs::workload::{CpuArch, NetworkMode};
+    use crate::ecs::workload::{CpuArch, NetworkMode, Scheduling};
 
     fn instance(name: &str, vcpu: u32, memory_mib: u64, arch: CpuArch, gpus: u32, price: f64) -> InstanceType {
         InstanceType {
@@ -763,7 +763,7 @@ mod tests {
     fn daemons_take_capacity_and_their_ports_from_every_type() {
         let mut logs = service("logs", NetworkMode::Bridge, &[24224]);
         logs.count = 0;
-        logs.scheduling = crate::ecs::workload::Scheduling::Daemon;
+        logs.scheduling = Scheduling::Daemon;
         logs.cpu = 1024;
         let w = Workload {
             services: vec![

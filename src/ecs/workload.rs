@@ -151,6 +151,9 @@ pub struct Service {
     /// Glob patterns over instance type names; empty means every type.
     pub instance_types: Vec<String>,
     pub distinct_instance: bool,
+    /// The ports an awsvpc task listens on (its containers' `containerPort`s), ascending;
+    /// empty in every other mode. They constrain nothing under awsvpc.
+    pub container_ports: Vec<u16>,
     pub scheduling: Scheduling,
     /// The line of the workload file this service came from (1-based), 0 when generated.
     pub line: u64,
@@ -171,6 +174,7 @@ impl Service {
             arch: ImageArch::Any,
             instance_types: vec![],
             distinct_instance: false,
+            container_ports: Vec::new(),
             scheduling: Scheduling::Replica,
             line: 0,
         }

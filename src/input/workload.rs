@@ -12,7 +12,7 @@ use crate::ecs::rules::{self, Figures, Resource, TypePatterns, RESERVED_PORTS};
 use crate::ecs::workload::{ImageArch, NetworkMode, Scheduling, Service, Workload};
 
 /// The workload's columns in the order of `docs/inputs.md`: the first four required, the rest optional.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "service",
     "cpu",
     "memory_mib",
@@ -23,6 +23,7 @@ pub const COLUMNS: [&str; 11] = [
     "arch",
     "instance_types",
     "distinct_instance",
+    "container_ports",
     "scheduling",
 ];
 
@@ -66,43 +67,13 @@ pub fn parse_workload(text: &str, file: &str) -> Result<Workload, InputErrors> {
                 services.push(service);
             }
         }
-        daemon_port_clashes(&table, &services, file, &mut diagnostics);
     }
+    daemon_port_conflicts(&services, file, &mut diagnostics);
     if diagnostics.is_empty() {
         Ok(Workload { services })
     } else {
         diagnostics.sort_by_key(|d| (d.line, d.column));
         Err(InputErrors(diagnostics))
-    }
-}
-
-/// Two daemons that bind the same static host port: both run on every instance they may
-/// use, so they could never share one. Reported on the second daemon's `host_ports`.
-fn daemon_port_clashes(table: &Table, services: &[Service], file: &str, diagnostics: &mut Vec<Diagnostic>) {
-    let mut first: BTreeMap<u16, &Service> = BTreeMap::new();
-    for s in services.iter().filter(|s| s.is_daemon()) {
-        for port in s.static_ports() {
-            let Some(earlier) = first.get(&port) else {
-                first.insert(port, s);
-                continue;
-            };
-            let row = table
-                .rows
-                .iter()
-                .find(|r| r.line == s.line)
-                .expect("services come from rows");
-            let column = table.cell(row, "host_ports").map_or(0, |c| c.column);
-            diagnostics.push(Diagnostic {
-                file: file.to_string(),
-                line: s.line,
-                column,
-                cause: format!(
-                    "the daemons `{}` (line {}) and `{}` both bind host port {port}: a port is bound once per instance, and both run on every instance",
-                    earlier.name, earlier.line, s.name
-                ),
-                fix: "map one of the daemons to another host port, or use a dynamic (`0`) mapping in bridge mode".into(),
-            });
-        }
     }
 }
 
@@ -138,12 +109,32 @@ fn service(fields: &mut Fields) -> Option<Service> {
             fields.report(
                 cell,
                 format!("`scheduling` is `{}`, not a scheduling strategy", cell.text),
-                "write replica (count tasks placed by the plan) or daemon (one task on every instance); empty means replica",
+                "write replica or daemon (or leave it empty for replica)",
             );
             None
         }),
     };
-    let count = daemon_count(fields, scheduling);
+    let count = if scheduling == Some(Scheduling::Daemon) {
+        // A daemon runs one task per eligible instance: its count comes from the plan.
+        let count = fields.optional_number("count", MAX, "leave `count` empty or 0 for a daemon service");
+        match (count, fields.cell("count")) {
+            (Some(Some(n)), Some(cell)) if n > 0 => {
+                fields.report(
+                    cell,
+                    format!("`count` is `{n}` on a daemon service, which runs one task on every instance it may use"),
+                    "leave `count` empty or 0 for a daemon service, or set `scheduling` to replica",
+                );
+                None
+            }
+            (count, _) => count.map(|_| 0),
+        }
+    } else {
+        fields.number(
+            "count",
+            MAX,
+            "write the desired number of tasks as a whole number, e.g. 3",
+        )
+    };
     let gpus = fields.optional_number(
         "gpus",
         MAX,
@@ -162,6 +153,7 @@ fn service(fields: &mut Fields) -> Option<Service> {
         }),
     };
     let host_ports = host_ports(fields, network_mode);
+    let container_ports = container_ports(fields, network_mode);
 
     let arch = match fields.cell("arch") {
         None => Some(ImageArch::Any),
@@ -220,34 +212,10 @@ fn service(fields: &mut Fields) -> Option<Service> {
         arch: arch?,
         instance_types: patterns_valid.then_some(instance_types)?,
         distinct_instance: distinct_instance?,
+        container_ports: container_ports?,
         scheduling: scheduling?,
         line: fields.row.line,
     })
-}
-
-/// `count`: required for a replica service; a daemon's is empty or 0 (it runs one task on
-/// every instance, so a count means nothing).
-fn daemon_count(fields: &mut Fields, scheduling: Option<Scheduling>) -> Option<u64> {
-    let fix = "write the desired number of tasks as a whole number, e.g. 3";
-    if scheduling != Some(Scheduling::Daemon) {
-        return fields.number("count", MAX, fix);
-    }
-    let cell = fields.cell("count")?;
-    match cell.text.parse::<u64>() {
-        _ if cell.text.is_empty() => Some(0),
-        Ok(0) => Some(0),
-        _ => {
-            fields.report(
-                cell,
-                format!(
-                    "`count` is `{}` but the service is a daemon, which runs one task on every instance it may use",
-                    cell.text
-                ),
-                "leave `count` empty or 0 for a daemon, or set `scheduling` to replica",
-            );
-            None
-        }
-    }
 }
 
 /// The host ports of one row, checked against its network mode (`None` when the mode
@@ -322,6 +290,75 @@ fn host_ports(fields: &mut Fields, mode: Option<NetworkMode>) -> Option<Vec<u16>
         }
     }
     valid.then_some(ports)
+}
+
+/// The ports an awsvpc task listens on, ascending: only awsvpc rows may list them.
+fn container_ports(fields: &mut Fields, mode: Option<NetworkMode>) -> Option<Vec<u16>> {
+    let Some(cell) = fields.cell("container_ports").filter(|c| !c.text.is_empty()) else {
+        return Some(Vec::new());
+    };
+    let mut ports = Vec::new();
+    let mut valid = true;
+    for entry in table::list(&cell.text) {
+        match entry.parse::<u16>() {
+            Ok(port) if port > 0 => ports.push(port),
+            _ => {
+                fields.report(
+                    cell,
+                    format!("`container_ports` has `{entry}`, not a port number from 1 to 65535"),
+                    "write the `;`-separated ports the containers listen on, e.g. `8080;9090`",
+                );
+                valid = false;
+            }
+        }
+    }
+    let mode = mode?;
+    if mode != NetworkMode::Awsvpc {
+        fields.report(
+            cell,
+            format!(
+                "`container_ports` is `{}` but the network mode is {mode}: they describe awsvpc tasks only",
+                cell.text
+            ),
+            format!("list the ports of a {mode} task in host_ports, and leave container_ports empty"),
+        );
+        return None;
+    }
+    ports.sort_unstable();
+    if let Some(pair) = ports.windows(2).find(|w| w[0] == w[1]) {
+        fields.report(
+            cell,
+            format!("`container_ports` lists `{}` more than once (`{}`)", pair[0], cell.text),
+            "list each container port once",
+        );
+        valid = false;
+    }
+    valid.then_some(ports)
+}
+
+/// Two daemons binding the same static host port could never run on one instance, yet
+/// each must run on every instance it may use.
+fn daemon_port_conflicts(services: &[Service], file: &str, diagnostics: &mut Vec<Diagnostic>) {
+    let mut first_daemon: BTreeMap<u16, &Service> = BTreeMap::new();
+    for daemon in services.iter().filter(|s| s.scheduling == Scheduling::Daemon) {
+        for port in daemon.static_ports() {
+            match first_daemon.get(&port) {
+                None => {
+                    first_daemon.insert(port, daemon);
+                }
+                Some(first) => diagnostics.push(Diagnostic {
+                    file: file.to_string(),
+                    line: daemon.line,
+                    column: 0,
+                    cause: format!(
+                        "the daemon services `{}` (line {}) and `{}` both bind host port {port}, and each must run on every instance",
+                        first.name, first.line, daemon.name
+                    ),
+                    fix: "give one of them another host port, or a dynamic mapping (`0`) in bridge mode".into(),
+                }),
+            }
+        }
+    }
 }
 
 /// Problems that only show against the catalog: a value beyond every instance type, an
@@ -678,6 +715,80 @@ mod tests {
         assert_eq!((p[0].0, p[0].1), (2, 11));
     }
 
+    #[test]
+    fn container_ports_are_read_on_awsvpc_rows_only() {
+        let w = parse_workload(
+            "service,cpu,memory_mib,count,network_mode,container_ports\napi,1,1,1,awsvpc,9090;8080\n",
+            "w",
+        )
+        .unwrap();
+        assert_eq!(w.services[0].container_ports, [8080, 9090]);
+        let (line, column, cause) = problem("network_mode,container_ports", "bridge,8080");
+        assert_eq!((line, column), (2, 22));
+        assert_eq!(
+            cause,
+            "`container_ports` is `8080` but the network mode is bridge: they describe awsvpc tasks only"
+        );
+        assert!(problem("network_mode,container_ports", "awsvpc,0")
+            .2
+            .contains("`0`, not a port number from 1 to 65535"));
+        assert!(problem("network_mode,container_ports", "awsvpc,80;80")
+            .2
+            .contains("lists `80` more than once"));
+    }
+
+    #[test]
+    fn scheduling_is_replica_or_daemon_in_any_case() {
+        let w = parse_workload(
+            "service,cpu,memory_mib,count,scheduling\na,1,1,2,\nb,1,1,,DAEMON\nc,1,1,0,daemon\nd,1,1,1,Replica\n",
+            "w",
+        )
+        .unwrap();
+        let got: Vec<(Scheduling, u32)> = w.services.iter().map(|s| (s.scheduling, s.count)).collect();
+        assert_eq!(
+            got,
+            [
+                (Scheduling::Replica, 2),
+                (Scheduling::Daemon, 0),
+                (Scheduling::Daemon, 0),
+                (Scheduling::Replica, 1)
+            ]
+        );
+        assert_eq!(
+            problem("scheduling", "cron").2,
+            "`scheduling` is `cron`, not a scheduling strategy"
+        );
+    }
+
+    #[test]
+    fn a_daemon_with_a_count_names_the_fix() {
+        let e = parse_workload("service,cpu,memory_mib,count,scheduling\nagent,1,1,3,daemon\n", "w.csv").unwrap_err();
+        assert_eq!((e.0[0].line, e.0[0].column), (2, 11));
+        assert_eq!(
+            e.0[0].cause,
+            "`count` is `3` on a daemon service, which runs one task on every instance it may use"
+        );
+        assert!(e.0[0].fix.starts_with("leave `count` empty or 0"), "{}", e.0[0].fix);
+    }
+
+    #[test]
+    fn two_daemons_on_one_static_port_are_refused() {
+        let p = problems(
+            "service,cpu,memory_mib,count,network_mode,host_ports,scheduling\n\
+             logs,1,1,,bridge,2020;0,daemon\n\
+             web,1,1,2,bridge,2020,replica\n\
+             metrics,1,1,,host,2020,daemon\n",
+        );
+        assert_eq!(
+            p,
+            [(
+                4,
+                0,
+                "the daemon services `logs` (line 2) and `metrics` both bind host port 2020, and each must run on every instance".into()
+            )]
+        );
+    }
+
     const CATALOG: &str = "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour\n\
         m6i.large,m6i,2,8192,x86_64,0,3,10,true,10,0.096\n\
         m6i.4xlarge,m6i,16,65536,x86_64,0,8,30,true,60,0.768\n\
@@ -773,55 +884,5 @@ mod tests {
         );
         assert!(p[1].1.contains("`c9z.large`"));
         assert!(!p[1].2.starts_with("did you mean"), "{}", p[1].2);
-    }
-
-    #[test]
-    fn scheduling_is_replica_by_default_and_daemon_case_insensitively() {
-        let w = parse_workload(
-            "service,cpu,memory_mib,count,scheduling\nweb,256,512,2,\nlogs,128,256,,DAEMON\nmetrics,64,128,0,daemon\n",
-            "w.csv",
-        )
-        .unwrap();
-        let kinds: Vec<(Scheduling, u32)> = w.services.iter().map(|s| (s.scheduling, s.count)).collect();
-        assert_eq!(
-            kinds,
-            [
-                (Scheduling::Replica, 2),
-                (Scheduling::Daemon, 0),
-                (Scheduling::Daemon, 0)
-            ]
-        );
-        assert_eq!(Scheduling::parse("Replica"), Some(Scheduling::Replica));
-        assert_eq!(Scheduling::Daemon.as_str(), "daemon");
-    }
-
-    #[test]
-    fn a_daemon_with_a_count_is_an_error_naming_the_fix() {
-        let text =
-            "service,cpu,memory_mib,count,scheduling\nlogs,128,256,3,daemon\nweb,256,512,,replica\nx,1,1,1,cron\n";
-        let e = parse_workload(text, "w.csv").unwrap_err().0;
-        assert_eq!(e.len(), 3, "{e:?}");
-        assert_eq!((e[0].line, e[0].column), (2, 14));
-        assert!(e[0].cause.contains("the service is a daemon"), "{}", e[0].cause);
-        assert!(e[0].fix.contains("leave `count` empty or 0"), "{}", e[0].fix);
-        assert_eq!(e[1].line, 3);
-        assert!(e[2].cause.contains("`cron`"), "{}", e[2].cause);
-    }
-
-    #[test]
-    fn two_daemons_on_one_static_port_are_an_error() {
-        let text = "service,cpu,memory_mib,count,network_mode,host_ports,scheduling\n\
-                    a,128,256,,bridge,24224;0,daemon\n\
-                    b,128,256,,host,9100;24224,daemon\n\
-                    web,256,512,3,bridge,24224,replica\n";
-        let e = parse_workload(text, "w.csv").unwrap_err().0;
-        assert_eq!(e.len(), 1, "{e:?}");
-        assert_eq!(e[0].line, 3);
-        assert!(
-            e[0].cause.contains("`a` (line 2) and `b` both bind host port 24224"),
-            "{}",
-            e[0].cause
-        );
-        assert!(e[0].fix.contains("another host port"), "{}", e[0].fix);
     }
 }

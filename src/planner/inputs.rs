@@ -30,7 +30,19 @@ pub fn load(
     figures: Figures,
     types: TypePatterns,
 ) -> Result<Inputs, InputErrors> {
-    let workload = input::read_workload(workload_path);
+    let file = workload_path.display().to_string();
+    from_workload(input::read_workload(workload_path), &file, catalog_path, figures, types)
+}
+
+/// As [`load`], for a workload already read (or imported) from `file`, or the problems
+/// found reading it.
+pub fn from_workload(
+    workload: Result<Workload, InputErrors>,
+    file: &str,
+    catalog_path: Option<&Path>,
+    figures: Figures,
+    types: TypePatterns,
+) -> Result<Inputs, InputErrors> {
     let catalog = input::read_catalog(catalog_path);
     let (workload, catalog) = match (workload, catalog) {
         (Ok(w), Ok(c)) => (w, c),
@@ -43,8 +55,7 @@ pub fn load(
     };
     // Values beyond every type of the whole catalog are input errors; what `--types`
     // excludes is explained as "no plan exists" instead.
-    let file = workload_path.display().to_string();
-    let problems = input::validate_against_catalog(&workload, &catalog, &figures, &file);
+    let problems = input::validate_against_catalog(&workload, &catalog, &figures, file);
     if !problems.is_empty() {
         return Err(InputErrors(problems));
     }

@@ -71,6 +71,7 @@ fn service() -> impl Strategy<Value = Service> {
             arch,
             instance_types: vec![],
             distinct_instance: distinct,
+            container_ports: Vec::new(),
             scheduling: Scheduling::Replica,
             line: 0,
         })

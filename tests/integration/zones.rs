@@ -578,6 +578,7 @@ proptest! {
                 arch: ImageArch::Any,
                 instance_types: vec![],
                 distinct_instance: distinct,
+                container_ports: vec![],
                 scheduling: Scheduling::Replica,
                 line: 0,
             })
