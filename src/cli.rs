@@ -134,6 +134,10 @@ pub struct PlanArgs {
     /// Print a table, or the summary JSON.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// Draw the plan as an SVG chart: per instance type, the count, the share of the
+    /// cost and how full CPU, memory, ENIs and host ports are.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
     #[command(flatten)]
     pub rules: RuleArgs,
     #[command(flatten)]

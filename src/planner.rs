@@ -5,10 +5,12 @@
 pub mod inputs;
 
 use crate::check;
-use crate::ecs::lower;
-use crate::ecs::lower::NoPlan;
+use crate::ecs::lower::{self, NoPlan};
 pub use crate::ecs::placement::{rows, zones, Planned};
+use crate::ecs::rules::{MAX_INSTANCES_PER_CLUSTER, MAX_TASKS_PER_SERVICE};
+use crate::ecs::workload::Workload;
 use crate::ecs::zoned::{self, ZonedSolve};
+use crate::ecs::zones::Zones;
 use crate::engine::Settings;
 pub use inputs::Inputs;
 
@@ -61,6 +63,11 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
             ));
         }
     }
+    notes.extend(limit_notes(
+        &inputs.workload,
+        &inputs.figures.zones,
+        plan.instances.len(),
+    ));
     let zones = &inputs.figures.zones;
     let desired_counts = (zones.is_zoned() || daemons > 0).then(|| {
         inputs
@@ -77,4 +84,28 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
         notes,
         desired_counts,
     })
+}
+
+/// Notes for the ECS quotas a plan of `instances` container instances runs into: more
+/// instances than one cluster registers, and services with more tasks than one ECS
+/// service runs (counting the tasks placed to survive a zone's loss).
+pub fn limit_notes(workload: &Workload, zones: &Zones, instances: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    if instances > MAX_INSTANCES_PER_CLUSTER {
+        let clusters = instances.div_ceil(MAX_INSTANCES_PER_CLUSTER);
+        notes.push(format!(
+            "the plan has {instances} container instances, more than the {MAX_INSTANCES_PER_CLUSTER} that one ECS cluster registers (a quota that cannot be raised): it takes {clusters} clusters"
+        ));
+    }
+    for service in &workload.services {
+        let tasks = zones.placed(service.count);
+        if tasks > MAX_TASKS_PER_SERVICE {
+            let services = tasks.div_ceil(MAX_TASKS_PER_SERVICE);
+            notes.push(format!(
+                "service `{}` runs {} tasks, more than ECS's quota of {MAX_TASKS_PER_SERVICE} tasks per service: split it into {services} services or ask for a higher quota",
+                service.name, tasks
+            ));
+        }
+    }
+    notes
 }

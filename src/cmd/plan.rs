@@ -4,7 +4,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use crate::cli::{Format, PlanArgs};
-use crate::output::{self, summary::Summary};
+use crate::output::{self, plan_chart, summary::Summary};
 use crate::planner;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
@@ -14,6 +14,18 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let summary = Summary::new(&planned, &settings);
     if let Some(dir) = &args.out {
         output::write_plan(dir, &planned, &summary)?;
+    }
+    if let Some(path) = &args.chart {
+        let workload = args.input.workload_source();
+        let name = workload
+            .file_name()
+            .map_or_else(|| workload.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let chart = plan_chart::from_plan(
+            &planned,
+            &inputs.workload,
+            &format!("{name}: the plan by instance type"),
+        );
+        output::write_file(path, plan_chart::svg(&chart)?.into_bytes())?;
     }
     let text = match args.format {
         Format::Json => String::from_utf8(summary.to_json())?,

@@ -205,8 +205,18 @@ pub fn write_folder(
     )
 }
 
+/// How much dearer than the cheapest a scenario is, as a fraction; `None` for the
+/// cheapest, for one within rounding of it, and for one without a plan. The table and
+/// the chart both read it here.
+fn dearer_by(r: &Row) -> Option<f64> {
+    match (r.cheapest, r.delta_vs_cheapest, r.delta_vs_cheapest_fraction) {
+        (false, Some(d), Some(f)) if d >= 5e-5 => Some(f),
+        _ => None,
+    }
+}
+
 /// The chart of a comparison.
-pub fn chart_svg(rows: &[Row], workload: &Path) -> String {
+pub fn chart_svg(rows: &[Row], workload: &Path) -> anyhow::Result<String> {
     let bars: Vec<chart::Bar> = rows
         .iter()
         .map(|r| chart::Bar {
@@ -214,6 +224,7 @@ pub fn chart_svg(rows: &[Row], workload: &Path) -> String {
             cost_per_month: r.cost_per_month,
             bound_per_month: r.lower_bound_per_hour.map(|b| b * HOURS_PER_MONTH),
             cheapest: r.cheapest,
+            dearer_by: dearer_by(r),
             note: r.reason.clone().unwrap_or_default(),
         })
         .collect();
@@ -242,10 +253,10 @@ pub fn table(report: &Report, out: Option<&Path>) -> String {
             (None, Some(_)) => format!("{} tasks", r.tasks),
             (None, None) => dash(),
         };
-        let vs = match (r.cheapest, r.delta_vs_cheapest, r.delta_vs_cheapest_fraction) {
+        let vs = match (r.cheapest, r.delta_vs_cheapest, dearer_by(r)) {
             (true, _, _) => "cheapest".to_string(),
-            (false, Some(d), _) if d < 5e-5 => "as cheap".to_string(),
-            (false, Some(d), Some(f)) => format!("+${}/mo (+{})", money(d), output::percent(f)),
+            (false, Some(d), Some(f)) => format!("+${}/mo ({})", money(d), output::dearer_than_cheapest(f)),
+            (false, Some(_), None) => "as cheap".to_string(),
             _ => dash(),
         };
         let binding = if r.reason.is_some() {
@@ -421,6 +432,25 @@ mod tests {
         assert_eq!(lines[0], CSV_HEADER.join(","));
         assert_eq!(lines[1], "fargate,,1.0000,730.0000,1.0000,0.000000,,365.0000");
         assert_eq!(lines[2], "host,,,,,,no plan: service `a`: too big,");
+    }
+
+    #[test]
+    fn the_table_and_the_chart_print_one_rounding_of_the_difference() {
+        // 1.0355 lies on a rounding edge: two computations of it used to print 103.5 and
+        // 103.6.
+        let rows = rows(&[fargate_result(0.20355, 1), fargate_result(0.1, 1)]);
+        let shown = output::dearer_than_cheapest(rows[0].delta_vs_cheapest_fraction.unwrap());
+        let report = Report {
+            cheapest: Some("fargate"),
+            scenarios: rows.clone(),
+            time_limit_seconds: 1.0,
+            seconds: 0.1,
+        };
+        let table = table(&report, None);
+        let chart = chart_svg(&rows, Path::new("w.csv")).unwrap();
+        assert!(table.contains(&format!("({shown})")), "{shown} in\n{table}");
+        assert!(chart.contains(&format!("({shown})")), "{shown} not in the chart");
+        assert_eq!(table.matches(" %)").count(), 1);
     }
 
     #[test]

@@ -16,6 +16,11 @@ pub const MAX_STATIC_PORTS: u64 = 95;
 pub const CPU_UNITS_PER_VCPU: u64 = 1024;
 /// Hours in the month that costs are quoted for.
 pub const HOURS_PER_MONTH: f64 = 730.0;
+/// ECS registers at most this many container instances in one cluster; the quota is
+/// not adjustable, so a larger fleet needs several clusters.
+pub const MAX_INSTANCES_PER_CLUSTER: usize = 5_000;
+/// ECS's default quota on the tasks of one service.
+pub const MAX_TASKS_PER_SERVICE: u32 = 5_000;
 
 /// The resources an instance offers and a task takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,8 +1,11 @@
-//! The compare chart: cost per month per scenario as a horizontal SVG bar chart, with the
-//! proven lower bound marked on each bar and the cheapest scenario highlighted. Written
-//! by hand as plain SVG 1.1, so it needs no fonts or renderer to produce.
+//! The compare chart: cost per month per scenario as horizontal bars, with the proven
+//! lower bound marked on each bar and the cheapest scenario highlighted. Drawn with
+//! plotters' SVG backend; each scenario is a `<g class="scenario">` of its own.
 
-use std::fmt::Write as _;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::svg::{self, Canvas, Drawn};
 
 /// One scenario on the chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,127 +18,114 @@ pub struct Bar {
     pub bound_per_month: Option<f64>,
     /// Drawn in the highlight colour and labelled `cheapest`.
     pub cheapest: bool,
+    /// How much dearer than the cheapest, as a fraction of its cost; `None` for the
+    /// cheapest and for a scenario as cheap as it.
+    pub dearer_by: Option<f64>,
     /// Why there is no plan, for a gap; ignored for a bar.
     pub note: String,
 }
 
-const WIDTH: f64 = 900.0;
-const LEFT: f64 = 150.0;
-const RIGHT: f64 = 200.0;
-const TOP: f64 = 78.0;
-const ROW: f64 = 40.0;
-const BAR: f64 = 24.0;
-const AXIS: f64 = 50.0;
-const FONT: &str = "font-family=\"Helvetica, Arial, sans-serif\"";
-const BAR_FILL: &str = "#4e79a7";
-const CHEAPEST_FILL: &str = "#2e9e4f";
-const BOUND_STROKE: &str = "#1a1a1a";
+const WIDTH: u32 = 900;
+const LEFT: u32 = 150;
+const RIGHT: u32 = 200;
+const TOP: u32 = 78;
+const ROW: u32 = 40;
+const BAR: i32 = 24;
+const AXIS: u32 = 50;
+/// Room under the axis title for its descenders.
+const BOTTOM: u32 = 8;
+const BAR_FILL: RGBColor = RGBColor(0x4e, 0x79, 0xa7);
+const CHEAPEST_FILL: RGBColor = RGBColor(0x2e, 0x9e, 0x4f);
+const INK: RGBColor = RGBColor(0x1a, 0x1a, 0x1a);
+const GREY: RGBColor = RGBColor(0x55, 0x55, 0x55);
+const GAP_FILL: RGBColor = RGBColor(0xf4, 0xf4, 0xf4);
+const GAP_STROKE: RGBColor = RGBColor(0xbb, 0xbb, 0xbb);
 
 /// The chart as an SVG document. Each scenario is a `<g class="scenario">` with a
-/// `data-scenario` attribute; one with a plan holds a `rect.bar` and a `line.bound`, and
-/// its label says how much dearer than the cheapest it is.
-pub fn svg(bars: &[Bar], title: &str) -> String {
-    let plot_width = WIDTH - LEFT - RIGHT;
-    let height = TOP + ROW * bars.len() as f64 + AXIS;
+/// `data-scenario` attribute; one with a plan holds a `g.bar` and a `g.bound`, and its
+/// label says how much dearer than the cheapest it is.
+pub fn svg(bars: &[Bar], title: &str) -> anyhow::Result<String> {
+    let rows = bars.len().max(1) as u32;
+    let size = (WIDTH, TOP + ROW * rows + AXIS + BOTTOM);
     let top_value = bars
         .iter()
         .flat_map(|b| [b.cost_per_month, b.bound_per_month])
         .flatten()
         .fold(0.0, f64::max);
-    let ticks = ticks(top_value);
-    let axis_max = *ticks.last().expect("at least two ticks");
-    let x = |v: f64| LEFT + plot_width * (v / axis_max).clamp(0.0, 1.0);
-    let bottom = TOP + ROW * bars.len() as f64;
-    let cheapest = bars.iter().find(|b| b.cheapest).and_then(|b| b.cost_per_month);
+    let axis_max = *ticks(top_value).last().expect("at least two ticks");
 
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" viewBox=\"0 0 {WIDTH} {height}\" {FONT} font-size=\"13\">"
-    );
-    let _ = writeln!(s, "<title>{}</title>", escape(title));
-    let _ = writeln!(s, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
-    let _ = writeln!(
-        s,
-        "<text x=\"{LEFT}\" y=\"28\" font-size=\"17\" font-weight=\"bold\" fill=\"#1a1a1a\">{}</text>",
-        escape(title)
-    );
-    legend(&mut s);
+    let mut plot = (LEFT as i32, (WIDTH - RIGHT) as i32);
+    let frame = svg::elements(size, |canvas| {
+        canvas.draw_text(title, &svg::styled(17.0, &INK, FontStyle::Bold), (LEFT as i32, 12))?;
+        legend(canvas)?;
+        let mut chart = ChartBuilder::on(canvas)
+            .margin_top(TOP)
+            .margin_left(LEFT)
+            .margin_right(RIGHT)
+            .margin_bottom(BOTTOM)
+            .x_label_area_size(AXIS)
+            .build_cartesian_2d(0.0..axis_max, 0.0..f64::from(rows))?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .disable_y_axis()
+            .x_labels(8)
+            .x_label_formatter(&|v| short_dollars(*v))
+            .x_label_style(svg::text(12.0, &GREY))
+            .x_desc("cost per month (US dollars, 730 hours)")
+            .axis_desc_style(svg::text(13.0, &RGBColor(0x33, 0x33, 0x33)))
+            .bold_line_style(RGBColor(0xe3, 0xe3, 0xe3))
+            .light_line_style(TRANSPARENT)
+            .axis_style(RGBColor(0x88, 0x88, 0x88))
+            .draw()?;
+        let (columns, _) = chart.plotting_area().get_pixel_range();
+        plot = (columns.start, columns.end);
+        Ok(())
+    })?;
+    let x = |v: f64| plot.0 + ((plot.1 - plot.0) as f64 * (v / axis_max).clamp(0.0, 1.0)).round() as i32;
 
-    // Grid and axis.
-    let _ = writeln!(s, "<g class=\"axis\" fill=\"#555555\" font-size=\"12\">");
-    for &t in &ticks {
-        let tx = x(t);
-        let _ = writeln!(
-            s,
-            "<line x1=\"{tx:.1}\" y1=\"{TOP}\" x2=\"{tx:.1}\" y2=\"{bottom}\" stroke=\"#e3e3e3\" stroke-width=\"1\"/>"
-        );
-        let _ = writeln!(
-            s,
-            "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            bottom + 18.0,
-            short_dollars(t)
-        );
-    }
-    let _ = writeln!(
-        s,
-        "<line x1=\"{LEFT}\" y1=\"{bottom}\" x2=\"{:.1}\" y2=\"{bottom}\" stroke=\"#888888\"/>",
-        LEFT + plot_width
-    );
-    let _ = writeln!(
-        s,
-        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#333333\">cost per month (US dollars, 730 hours)</text>",
-        LEFT + plot_width / 2.0,
-        bottom + 40.0
-    );
-    let _ = writeln!(s, "</g>");
-
+    let mut parts = vec![svg::group("frame", &[], 0.0, &frame)];
     for (n, bar) in bars.iter().enumerate() {
-        let row_top = TOP + ROW * n as f64;
-        let y = row_top + (ROW - BAR) / 2.0;
-        let mid = row_top + ROW / 2.0 + 4.5;
-        let name = escape(&bar.label);
-        let _ = writeln!(s, "<g class=\"scenario\" data-scenario=\"{name}\">");
-        let weight = if bar.cheapest { " font-weight=\"bold\"" } else { "" };
-        let _ = writeln!(
-            s,
-            "<text x=\"{:.1}\" y=\"{mid:.1}\" text-anchor=\"end\" fill=\"#1a1a1a\"{weight}>{name}</text>",
-            LEFT - 10.0
-        );
+        let row_top = (TOP + ROW * n as u32) as i32;
+        let y = row_top + (ROW as i32 - BAR) / 2;
+        let mid = row_top + ROW as i32 / 2;
+        let label = svg::elements(size, |c| {
+            let style = svg::styled(13.0, &INK, weight(bar.cheapest)).pos(Pos::new(HPos::Right, VPos::Center));
+            c.draw_text(&bar.label, &style, (LEFT as i32 - 10, mid))
+        })?;
+        let mut inner = label;
         match bar.cost_per_month {
             Some(cost) => {
                 let fill = if bar.cheapest { CHEAPEST_FILL } else { BAR_FILL };
-                let w = (x(cost) - LEFT).max(1.0);
-                let _ = writeln!(
-                    s,
-                    "<rect class=\"bar\" x=\"{LEFT}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{BAR}\" fill=\"{fill}\"><title>{name}: {} per month</title></rect>",
-                    dollars(cost)
-                );
+                let right = x(cost).max(plot.0 + 1);
+                let shape = svg::elements(size, |c| {
+                    c.draw(&Rectangle::new([(plot.0, y), (right, y + BAR)], fill.filled()))
+                })?;
+                inner.push_str(&svg::group("bar", &[], 0.0, &shape));
+                let mut label_x = right;
                 if let Some(bound) = bar.bound_per_month {
                     let bx = x(bound);
-                    let _ = writeln!(
-                        s,
-                        "<line class=\"bound\" x1=\"{bx:.1}\" y1=\"{:.1}\" x2=\"{bx:.1}\" y2=\"{:.1}\" stroke=\"{BOUND_STROKE}\" stroke-width=\"3\"><title>lower bound {} per month</title></line>",
-                        y - 4.0,
-                        y + BAR + 4.0,
-                        dollars(bound)
-                    );
+                    label_x = label_x.max(bx);
+                    let mark = svg::elements(size, |c| {
+                        c.draw(&PathElement::new(
+                            vec![(bx, y - 4), (bx, y + BAR + 4)],
+                            INK.stroke_width(3),
+                        ))
+                    })?;
+                    inner.push_str(&svg::group("bound", &[], 0.0, &mark));
                 }
-                let label_x = x(cost).max(bar.bound_per_month.map_or(0.0, x)) + 8.0;
-                let text = match cheapest {
+                let text = match bar.dearer_by {
                     _ if bar.cheapest => format!("{} · cheapest", dollars(cost)),
-                    Some(c) if c > 0.0 && cost > c => {
-                        format!("{} (+{})", dollars(cost), super::percent((cost - c) / c))
-                    }
-                    Some(_) => format!("{} · as cheap", dollars(cost)),
-                    None => dollars(cost),
+                    Some(f) => format!("{} ({})", dollars(cost), super::dearer_than_cheapest(f)),
+                    None => format!("{} · as cheap", dollars(cost)),
                 };
-                let colour = if bar.cheapest { CHEAPEST_FILL } else { "#1a1a1a" };
-                let _ = writeln!(
-                    s,
-                    "<text class=\"value\" x=\"{label_x:.1}\" y=\"{mid:.1}\" fill=\"{colour}\"{weight}>{}</text>",
-                    escape(&text)
-                );
+                let colour = if bar.cheapest { CHEAPEST_FILL } else { INK };
+                let value = svg::elements(size, |c| {
+                    let style =
+                        svg::styled(13.0, &colour, weight(bar.cheapest)).pos(Pos::new(HPos::Left, VPos::Center));
+                    c.draw_text(&text, &style, (label_x + 8, mid))
+                })?;
+                inner.push_str(&svg::group("value", &[], 0.0, &value));
             }
             None => {
                 let note = if bar.note.is_empty() {
@@ -143,64 +133,52 @@ pub fn svg(bars: &[Bar], title: &str) -> String {
                 } else {
                     format!("no plan: {}", bar.note)
                 };
-                let width = WIDTH - LEFT - 10.0;
-                let _ = writeln!(
-                    s,
-                    "<rect class=\"gap\" x=\"{LEFT}\" y=\"{y:.1}\" width=\"{width:.1}\" height=\"{BAR}\" fill=\"#f4f4f4\" stroke=\"#bbbbbb\" stroke-dasharray=\"4 3\"><title>{}</title></rect>",
-                    escape(&note)
-                );
+                let width = (WIDTH - LEFT - 10) as i32;
                 // Up to two lines of about 6 px per character, the second cut short.
-                let lines = wrap(&note, (width / 6.2) as usize, 2);
-                let first_y = if lines.len() > 1 { y + 10.0 } else { mid - 1.0 };
-                let _ = write!(
-                    s,
-                    "<text class=\"note\" x=\"{:.1}\" y=\"{first_y:.1}\" fill=\"#555555\" font-style=\"italic\" font-size=\"11\">",
-                    LEFT + 6.0
-                );
-                for (k, line) in lines.iter().enumerate() {
-                    let dy = if k == 0 { 0.0 } else { 12.0 };
-                    let _ = write!(s, "<tspan x=\"{:.1}\" dy=\"{dy}\">{}</tspan>", LEFT + 6.0, escape(line));
-                }
-                let _ = writeln!(s, "</text>");
+                let lines = wrap(&note, (f64::from(width) / 6.2) as usize, 2);
+                let gap = svg::elements(size, |c| {
+                    let corners = [(LEFT as i32, y), (LEFT as i32 + width, y + BAR)];
+                    c.draw(&Rectangle::new(corners, GAP_FILL.filled()))?;
+                    c.draw(&Rectangle::new(corners, GAP_STROKE.stroke_width(1)))?;
+                    let style = svg::styled(11.0, &GREY, FontStyle::Italic).pos(Pos::new(HPos::Left, VPos::Center));
+                    let first = if lines.len() > 1 { mid - 6 } else { mid };
+                    for (k, line) in lines.iter().enumerate() {
+                        c.draw_text(line, &style, (LEFT as i32 + 6, first + 12 * k as i32))?;
+                    }
+                    Ok(())
+                })?;
+                inner.push_str(&svg::group("gap", &[], 0.0, &gap));
             }
         }
-        let _ = writeln!(s, "</g>");
+        parts.push(svg::group("scenario", &[("data-scenario", &bar.label)], 0.0, &inner));
     }
-    s.push_str("</svg>\n");
-    s
+    Ok(svg::document(size, title, &parts))
+}
+
+/// The cheapest scenario's labels are bold.
+fn weight(cheapest: bool) -> FontStyle {
+    if cheapest {
+        FontStyle::Bold
+    } else {
+        FontStyle::Normal
+    }
 }
 
 /// The legend under the title: bar, cheapest bar, lower-bound mark.
-fn legend(s: &mut String) {
-    let y = 44.0;
-    let mut x = LEFT;
+fn legend(canvas: &Canvas) -> Drawn {
+    let y = 44;
+    let mut x = LEFT as i32;
+    let style = svg::text(13.0, &RGBColor(0x33, 0x33, 0x33)).pos(Pos::new(HPos::Left, VPos::Center));
     for (fill, text) in [(BAR_FILL, "cost per month"), (CHEAPEST_FILL, "cheapest")] {
-        let _ = writeln!(
-            s,
-            "<rect x=\"{x}\" y=\"{y}\" width=\"14\" height=\"14\" fill=\"{fill}\"/>"
-        );
-        let _ = writeln!(
-            s,
-            "<text x=\"{}\" y=\"{}\" fill=\"#333333\">{text}</text>",
-            x + 20.0,
-            y + 11.5
-        );
-        x += 40.0 + 7.0 * text.len() as f64;
+        canvas.draw(&Rectangle::new([(x, y), (x + 14, y + 14)], fill.filled()))?;
+        canvas.draw_text(text, &style, (x + 20, y + 7))?;
+        x += 40 + 7 * text.len() as i32;
     }
-    let _ = writeln!(
-        s,
-        "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{BOUND_STROKE}\" stroke-width=\"3\"/>",
-        x + 7.0,
-        y - 2.0,
-        x + 7.0,
-        y + 16.0
-    );
-    let _ = writeln!(
-        s,
-        "<text x=\"{}\" y=\"{}\" fill=\"#333333\">proven lower bound</text>",
-        x + 20.0,
-        y + 11.5
-    );
+    canvas.draw(&PathElement::new(
+        vec![(x + 7, y - 2), (x + 7, y + 16)],
+        INK.stroke_width(3),
+    ))?;
+    canvas.draw_text("proven lower bound", &style, (x + 20, y + 7))
 }
 
 /// Axis ticks from 0 to at least `max`, 4 to 8 of them at a round step (1, 2, 2.5 or 5
@@ -221,7 +199,7 @@ fn ticks(max: f64) -> Vec<f64> {
 }
 
 /// `$1,234.56`.
-fn dollars(v: f64) -> String {
+pub(super) fn dollars(v: f64) -> String {
     let cents = (v * 100.0).round() as i64;
     let (whole, frac) = (cents / 100, (cents % 100).abs());
     format!("${}.{frac:02}", thousands(whole))
@@ -286,23 +264,17 @@ fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
     lines
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn bar(label: &str, cost: Option<f64>, bound: Option<f64>, cheapest: bool) -> Bar {
+    fn bar(label: &str, cost: Option<f64>, bound: Option<f64>, dearer_by: Option<f64>) -> Bar {
         Bar {
             label: label.into(),
             cost_per_month: cost,
             bound_per_month: bound,
-            cheapest,
+            cheapest: cost.is_some() && dearer_by.is_none(),
+            dearer_by,
             note: String::new(),
         }
     }
@@ -338,24 +310,46 @@ mod tests {
     #[test]
     fn one_group_per_scenario_bars_bounds_and_the_cheapest_highlighted() {
         let bars = vec![
-            bar("declared", Some(1000.0), Some(900.0), false),
-            bar("none", Some(700.0), Some(700.0), true),
+            bar("declared", Some(1000.0), Some(900.0), Some(0.428_571)),
+            bar("none", Some(700.0), Some(700.0), None),
             Bar {
                 note: "service `ml`: a task needs 1 GPU(s) & Fargate has none".into(),
-                ..bar("fargate", None, None, false)
+                ..bar("fargate", None, None, None)
             },
         ];
-        let svg = svg(&bars, "Cost <per> month");
-        assert_eq!(svg.matches("<g class=\"scenario\"").count(), 3);
-        assert_eq!(svg.matches("class=\"bar\"").count(), 2);
-        assert_eq!(svg.matches("class=\"bound\"").count(), 2);
-        assert_eq!(svg.matches(CHEAPEST_FILL).count(), 3, "legend, bar and label");
+        let svg = svg(&bars, "Cost <per> month").unwrap();
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+        let class = |c: &str| doc.descendants().filter(|n| n.attribute("class") == Some(c)).count();
+        assert_eq!(class("scenario"), 3);
+        assert_eq!(class("bar"), 2);
+        assert_eq!(class("bound"), 2);
+        assert_eq!(class("gap"), 1);
         assert!(svg.contains("$700.00 · cheapest"));
         assert!(svg.contains("$1,000.00 (+42.9 %)"));
         assert!(svg.contains("no plan: service `ml`: a task needs 1 GPU(s) &amp; Fargate has none"));
         assert!(svg.contains("Cost &lt;per&gt; month"));
-        // The declared bar is 1000 / 1000 of the plot, its bound at 900.
-        assert!(svg.contains(&format!("width=\"{:.1}\"", WIDTH - LEFT - RIGHT)));
-        assert!(svg.contains(&format!("x1=\"{:.1}\"", LEFT + 0.9 * (WIDTH - LEFT - RIGHT))));
+        // The declared bar fills the plot (1000 of a 0–1000 axis), its bound at 900.
+        let plot = f64::from(WIDTH - LEFT - RIGHT);
+        let rect = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("bar"))
+            .and_then(|g| g.descendants().find(|n| n.has_tag_name("rect")))
+            .unwrap();
+        let width: f64 = rect.attribute("width").unwrap().parse().unwrap();
+        assert!((width - plot).abs() <= 2.0, "{width}");
+        let bound = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("bound"))
+            .and_then(|g| g.descendants().find(|n| n.has_tag_name("polyline")))
+            .unwrap();
+        let x: f64 = bound
+            .attribute("points")
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((x - (f64::from(LEFT) + 0.9 * plot)).abs() <= 2.0, "{x}");
     }
 }

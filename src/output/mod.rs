@@ -6,7 +6,9 @@ pub mod chart;
 pub mod inputs;
 pub mod instances;
 pub mod placements;
+pub mod plan_chart;
 pub mod summary;
+pub mod svg;
 pub mod table;
 
 use std::io::Write as _;
@@ -31,6 +33,13 @@ pub fn percent(share: f64) -> String {
     } else {
         format!("{p:.1} %")
     }
+}
+
+/// How much dearer than the cheapest scenario a cost is, as a fraction of the cheapest's
+/// cost: `+103.6 %`. The compare table and the compare chart both print it from here, so
+/// they never round one figure two ways.
+pub fn dearer_than_cheapest(fraction: f64) -> String {
+    format!("+{}", percent(fraction))
 }
 
 /// Writes several files into `dir` (created if missing): all are first written to

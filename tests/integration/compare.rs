@@ -380,7 +380,8 @@ fn the_chart_is_svg_with_one_bar_per_scenario() {
         let bars: Vec<roxmltree::Node> = g.descendants().filter(|n| class(n, "bar")).collect();
         assert_eq!(bars.len(), 1, "{:?}", g.attribute("data-scenario"));
         assert_eq!(g.descendants().filter(|n| class(n, "bound")).count(), 1);
-        let width: f64 = bars[0].attribute("width").unwrap().parse().unwrap();
+        let rect = bars[0].descendants().find(|n| n.has_tag_name("rect")).unwrap();
+        let width: f64 = rect.attribute("width").unwrap().parse().unwrap();
         assert!(width > 0.0);
         cheapest += g
             .descendants()

@@ -254,3 +254,128 @@ fn a_bad_flag_is_a_usage_error() {
     run.expect(2);
     assert!(run.stderr.contains("zz.*"), "{}", run.stderr);
 }
+
+#[test]
+fn a_plan_beyond_one_clusters_instances_says_how_many_clusters_it_takes() {
+    let dir = Workdir::new();
+    // Two services on host port 80 never share an instance: 5,200 instances.
+    dir.write(
+        "workload.csv",
+        &format!("{HEADER}front,256,512,2600,host,80,0,any,,false\nback,256,512,2600,host,80,0,any,,false\n"),
+    );
+    let run = dir.run(&[
+        "plan",
+        "--workload",
+        "workload.csv",
+        "--types",
+        "t3.*",
+        "--heuristic-only",
+        "--format",
+        "json",
+        "--chart",
+        "big.svg",
+    ]);
+    run.expect(0);
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(summary["instances"], 5200);
+    // Too many instances for a column each: the chart says so and draws the panels only.
+    let chart = std::fs::read_to_string(dir.path("big.svg")).unwrap();
+    assert!(chart.contains("no column per instance"));
+    assert_eq!(chart.matches("class=\"instance-group\"").count(), 1);
+    let notes: Vec<&str> = summary["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("5200 container instances") && n.contains("takes 2 clusters")),
+        "{notes:?}"
+    );
+    assert!(!notes.iter().any(|n| n.contains("tasks per service")), "{notes:?}");
+}
+
+#[test]
+fn a_service_beyond_the_tasks_per_service_quota_gets_a_note_and_a_small_one_none() {
+    let dir = Workdir::new();
+    dir.write(
+        "workload.csv",
+        &format!("{HEADER}workers,64,128,12001,none,,0,any,,false\nweb,256,512,5000,none,,0,any,,false\n"),
+    );
+    let run = dir.run(&[
+        "plan",
+        "--workload",
+        "workload.csv",
+        "--heuristic-only",
+        "--format",
+        "json",
+    ]);
+    run.expect(0);
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let notes: Vec<&str> = summary["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    let quota: Vec<&&str> = notes.iter().filter(|n| n.contains("tasks per service")).collect();
+    assert_eq!(quota.len(), 1, "{notes:?}");
+    assert!(
+        quota[0].contains("`workers` runs 12001 tasks") && quota[0].contains("into 3 services"),
+        "{notes:?}"
+    );
+    assert!(!notes.iter().any(|n| n.contains("clusters")), "{notes:?}");
+}
+
+#[test]
+fn the_plan_chart_is_svg_with_one_group_per_instance_type() {
+    let dir = Workdir::new();
+    dir.write(
+        "workload.csv",
+        &format!(
+            "{HEADER}web,512,1024,6,bridge,80,0,any,,false\napi,256,512,10,awsvpc,,0,any,,false\nml,1024,4096,1,,,1,x86_64,,false\n"
+        ),
+    );
+    let run = dir.run(&[
+        "plan",
+        "--workload",
+        "workload.csv",
+        "--chart",
+        "plan.svg",
+        "--time-limit",
+        "5",
+        "--format",
+        "json",
+    ]);
+    run.expect(0);
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let counts = summary["instance_counts"].as_object().unwrap();
+    let text = std::fs::read_to_string(dir.path("plan.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("the chart parses as XML");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    assert_eq!(
+        doc.root_element().tag_name().namespace(),
+        Some("http://www.w3.org/2000/svg")
+    );
+    let groups: Vec<roxmltree::Node> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("instance-group"))
+        .collect();
+    let mut types: Vec<&str> = groups
+        .iter()
+        .map(|g| g.attribute("data-instance-type").unwrap())
+        .collect();
+    types.sort_unstable();
+    assert_eq!(types, counts.keys().map(String::as_str).collect::<Vec<_>>());
+    for g in &groups {
+        let n = counts[g.attribute("data-instance-type").unwrap()].as_u64().unwrap();
+        let noun = if n == 1 { "instance" } else { "instances" };
+        let texts: String = g.descendants().filter_map(|t| t.text()).collect();
+        assert!(texts.contains(&format!("{n} {noun}")), "{texts}");
+        assert!(texts.contains("of the cost") && texts.contains("min"), "{texts}");
+    }
+    // Fewer than 200 instances: one column per instance, the services in their colours.
+    assert!(text.contains("one per instance"));
+}
