@@ -10,4 +10,5 @@ mod import;
 mod input_errors;
 mod plan;
 mod properties;
+mod readme;
 mod zones;
