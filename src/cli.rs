@@ -9,6 +9,7 @@ use clap::{Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand, V
 
 use crate::ecs::options::{CatalogSource, PlanOptions};
 use crate::ecs::rules::{Figures, TypePatterns};
+use crate::ecs::zones::{self, Zones};
 use crate::engine::Settings;
 use crate::import::Sources;
 
@@ -145,6 +146,14 @@ pub struct RuleArgs {
     /// The dynamic host port range for bridge `0` mappings, inclusive.
     #[arg(long, default_value = "49153-65535", value_name = "LO-HI")]
     pub dynamic_port_range: String,
+    /// Put every instance in one of these availability zones (`,`-separated, 1 to 6) and
+    /// spread every service's tasks evenly over them.
+    #[arg(long, value_name = "NAMES")]
+    pub zones: Option<String>,
+    /// Place enough tasks that every service keeps its count after losing any one zone
+    /// (needs at least 2 zones).
+    #[arg(long)]
+    pub survive_zone_loss: bool,
 }
 
 /// How hard and how the solver works.
@@ -220,7 +229,7 @@ pub struct CheckArgs {
 }
 
 /// The ids of the options a plan records, as clap names the fields.
-const RECORDED_IDS: [&str; 7] = [
+const RECORDED_IDS: [&str; 9] = [
     "catalog",
     "eni_trunking",
     "headroom",
@@ -228,6 +237,8 @@ const RECORDED_IDS: [&str; 7] = [
     "memory_overhead_pct",
     "reserved_memory_mib",
     "dynamic_port_range",
+    "zones",
+    "survive_zone_loss",
 ];
 
 #[derive(Debug, Clone, Args)]
@@ -375,12 +386,44 @@ impl RuleArgs {
         if lo == 0 || lo > hi {
             return Err(range_error());
         }
+        let zones = self.zones()?;
         Ok(Figures {
             eni_trunking: self.eni_trunking == Switch::On,
             headroom: self.headroom,
             memory_overhead_pct: self.memory_overhead_pct,
             reserved_memory_mib: self.reserved_memory_mib,
             dynamic_port_range: (lo, hi),
+            zones,
+        })
+    }
+
+    /// `--zones` and `--survive-zone-loss`.
+    fn zones(&self) -> Result<Zones, UsageError> {
+        let names = match &self.zones {
+            None => Vec::new(),
+            Some(text) => zones::parse_names(text).map_err(|(cause, fix)| UsageError {
+                flag: "--zones",
+                cause,
+                fix,
+            })?,
+        };
+        if self.survive_zone_loss && names.len() < 2 {
+            return Err(UsageError {
+                flag: "--survive-zone-loss",
+                cause: format!(
+                    "needs at least 2 zones, and {} given: the loss of the only zone leaves nothing",
+                    if names.is_empty() {
+                        "none was".to_string()
+                    } else {
+                        "1 was".to_string()
+                    }
+                ),
+                fix: "give the zones with --zones, e.g. --zones us-east-1a,us-east-1b,us-east-1c".into(),
+            });
+        }
+        Ok(Zones {
+            names,
+            survive_zone_loss: self.survive_zone_loss,
         })
     }
 
@@ -394,6 +437,8 @@ impl RuleArgs {
             reserved_memory_mib: self.reserved_memory_mib,
             dynamic_port_range: self.dynamic_port_range.clone(),
             catalog,
+            zones: self.zones.clone(),
+            survive_zone_loss: self.survive_zone_loss,
             ..PlanOptions::default()
         }
     }

@@ -35,13 +35,23 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let rows = input::placements::read(&args.plan.join("placements.csv"))?;
-    let report = check::check(
+    let mut report = check::check(
         &inputs.workload,
         &inputs.whole_catalog,
         &inputs.figures,
         &inputs.types,
         &rows,
     );
+    if inputs.figures.zones.is_zoned() {
+        let zones = input::instances::read_zones(&args.plan.join("instances.csv"))?;
+        report.violations.extend(check::zones::check(
+            &inputs.workload,
+            &inputs.whole_catalog,
+            &inputs.figures,
+            &rows,
+            &zones,
+        ));
+    }
     let mut out = std::io::stdout().lock();
     if report.is_valid() {
         writeln!(
@@ -120,6 +130,20 @@ fn under_recorded(args: &CheckArgs, recorded: &PlanOptions) -> Result<(InputArgs
         rules.dynamic_port_range.clone(),
         recorded.dynamic_port_range.clone(),
     );
+    let zones = adopt(
+        "--zones",
+        "zones",
+        rules.zones.clone().unwrap_or_default(),
+        recorded.zones.clone().unwrap_or_default(),
+    );
+    rules.zones = Some(zones).filter(|z| !z.is_empty());
+    let survive = adopt(
+        "--survive-zone-loss",
+        "survive_zone_loss",
+        rules.survive_zone_loss.to_string(),
+        recorded.survive_zone_loss.to_string(),
+    );
+    rules.survive_zone_loss = survive == "true";
     // The catalog: given, it is used (its bytes are compared with the recorded SHA-256 by
     // the caller); not given, the recorded one is read again.
     if !given("catalog") && recorded.catalog.source != BUILT_IN_SOURCE {

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{Command, InputArgs, RuleArgs, UsageError};
-use crate::ecs::lower::{self, DaemonsNotPlanned, NoPlan};
+use crate::ecs::lower::NoPlan;
 use crate::engine::Stop;
 use crate::input::InputErrors;
 use crate::planner::inputs::{self, Inputs, LoadError};
@@ -35,10 +35,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     // `PlanError::NoPlan` is transparent: the `NoPlan` inside is not in the cause chain.
     if err.downcast_ref::<NoPlan>().is_some() || matches!(err.downcast_ref(), Some(PlanError::NoPlan(_))) {
         1
-    } else if err.downcast_ref::<InputErrors>().is_some()
-        || err.downcast_ref::<UsageError>().is_some()
-        || err.downcast_ref::<DaemonsNotPlanned>().is_some()
-    {
+    } else if err.downcast_ref::<InputErrors>().is_some() || err.downcast_ref::<UsageError>().is_some() {
         2
     } else {
         // An internal failure (an I/O error, a plan that failed its check).
@@ -109,7 +106,6 @@ pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Resu
             }
         },
     )?;
-    lower::refuse_daemons(&inputs.workload)?;
     Ok(inputs)
 }
 

@@ -22,8 +22,10 @@ pub struct PlanOptions {
     /// `LO-HI` (`--dynamic-port-range`).
     pub dynamic_port_range: String,
     pub catalog: CatalogSource,
-    /// The availability zones planned for; `None` until zones are planned.
+    /// The availability zones planned for (`--zones`, as given); `None` without zones.
     pub zones: Option<String>,
+    /// `--survive-zone-loss`.
+    pub survive_zone_loss: bool,
     /// A price overlay applied to the catalog; `None` when prices are the catalog's.
     pub price_overlay: Option<String>,
 }
@@ -51,6 +53,7 @@ impl Default for PlanOptions {
                 sha256: String::new(),
             },
             zones: None,
+            survive_zone_loss: false,
             price_overlay: None,
         }
     }

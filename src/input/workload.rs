@@ -378,7 +378,7 @@ pub fn validate_against_catalog(workload: &Workload, catalog: &Catalog, file: &s
     let mut diagnostics = Vec::new();
     let names = || catalog.types.iter().map(|t| t.instance_type.as_str());
     let families: BTreeSet<&str> = catalog.types.iter().map(|t| t.family.as_str()).collect();
-    for s in workload.services.iter().filter(|s| s.count > 0) {
+    for s in workload.services.iter().filter(|s| s.count > 0 || s.is_daemon()) {
         let Ok(patterns) = TypePatterns::new(&s.instance_types) else {
             continue;
         };
@@ -403,8 +403,8 @@ pub fn validate_against_catalog(workload: &Workload, catalog: &Catalog, file: &s
 
 /// Services a task of which needs more of some resource than every type of the whole
 /// catalog offers, each named with the largest figure and the fix. The input is
-/// well-formed, so this is "no plan exists", not an input error. Services with no tasks
-/// are not checked.
+/// well-formed, so this is "no plan exists", not an input error. Replica services with
+/// no tasks are not checked; daemons are.
 pub fn beyond_every_type(workload: &Workload, catalog: &Catalog, figures: &Figures, file: &str) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     if catalog.types.is_empty() {
@@ -420,7 +420,7 @@ pub fn beyond_every_type(workload: &Workload, catalog: &Catalog, figures: &Figur
             }
         }
     }
-    for s in workload.services.iter().filter(|s| s.count > 0) {
+    for s in workload.services.iter().filter(|s| s.count > 0 || s.is_daemon()) {
         let need = rules::task_usage(s);
         for r in Resource::ALL {
             let (have, offered_by) = largest[r as usize];

@@ -12,3 +12,4 @@ mod interrupt;
 mod plan;
 mod properties;
 mod readme;
+mod zones;
