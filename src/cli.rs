@@ -64,7 +64,8 @@ order. Lists inside a field are separated by `;`.
   container_ports    awsvpc rows only: the ports a task listens on (containerPort); they
                      constrain nothing under awsvpc, and compare's host and bridge
                      scenarios bind them
-  scheduling         replica (empty) or daemon (one task per instance; not planned yet)
+  scheduling         replica (empty) or daemon: one task on every instance it may use,
+                     with `count` empty or 0
 
 Example:
 
