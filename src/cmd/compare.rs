@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use crate::cli::{CompareArgs, Format};
 use crate::compare::{self, write, Report};
-use crate::output;
+use crate::{input, output};
 
 pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
@@ -18,13 +18,8 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     super::stop_on_interrupt(&settings.stop)?;
     let comparison = compare::compare(&inputs, &settings)?;
     if let Some(dir) = &args.out {
-        write::write_folder(
-            dir,
-            &comparison.results,
-            &comparison.rows,
-            args.input.catalog.as_deref(),
-            args.rules.types.as_deref(),
-        )?;
+        let catalog = input::summary::catalog_source(args.input.catalog.as_deref())?;
+        write::write_folder(dir, &comparison.results, &comparison.rows, &args.rules.options(catalog))?;
     }
     if let Some(path) = &args.chart {
         output::write_file(

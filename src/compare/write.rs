@@ -9,6 +9,7 @@ use comfy_table::Cell;
 
 use super::{Outcome, Report, Row, ScenarioResult};
 use crate::ecs::fargate::FargatePlan;
+use crate::ecs::options::{PlanOptions, BUILT_IN_SOURCE};
 use crate::ecs::rules::{Figures, HOURS_PER_MONTH};
 use crate::ecs::scenario::Scenario;
 use crate::output::{self, chart, money, table::right};
@@ -138,13 +139,9 @@ fn shell_word(text: &str) -> String {
 /// (`placements.csv`, `instances.csv`, `summary.json`) with the scenario's `workload.csv`,
 /// which `ecsplan check` accepts; the Fargate prices (`tasks.csv`, `summary.json`); or,
 /// without a plan, the workload and `no_plan.txt`.
-pub fn write_folder(
-    dir: &Path,
-    results: &[ScenarioResult],
-    rows: &[Row],
-    catalog: Option<&Path>,
-    types: Option<&str>,
-) -> anyhow::Result<()> {
+pub fn write_folder(dir: &Path, results: &[ScenarioResult], rows: &[Row], options: &PlanOptions) -> anyhow::Result<()> {
+    let catalog = (options.catalog.source != BUILT_IN_SOURCE).then(|| Path::new(&options.catalog.source));
+    let types = options.types.as_deref();
     let mut readme = String::from(
         "ecsplan compare: compare.csv has one row per scenario; each folder holds that scenario's plan.\n\
          Each EC2 plan checks with its own workload.csv, the same catalog and rule flags, and the\n\
@@ -166,7 +163,12 @@ pub fn write_folder(
         }
         match &result.outcome {
             Outcome::Ec2(planned, summary) => {
-                output::write_plan(&sub, planned, summary)?;
+                // The scenario's own trunking, so that `check` on the folder needs no flag.
+                let options = PlanOptions {
+                    eni_trunking: if result.figures.eni_trunking { "on" } else { "off" }.into(),
+                    ..options.clone()
+                };
+                output::write_plan(&sub, planned, &summary.clone().with_options(options))?;
                 output::write_files(
                     &sub,
                     &[("workload.csv", output::inputs::workload_csv(&result.workload)?)],

@@ -661,3 +661,39 @@ fn no_scenario_costs_less_than_none_and_every_bound_holds_for_its_plan() {
         wd.run(&args).expect(0);
     }
 }
+
+#[test]
+fn compare_scenario_folders_needed_their_trunking_flag_to_check() {
+    // Each scenario folder records the options it was planned under, with the scenario's
+    // own trunking, so `check` on it needs no rule flag, even for awsvpc-trunking.
+    let wd = Workdir::new();
+    wd.write(
+        "w.csv",
+        &format!("{HEADER}api,256,512,12,awsvpc,,0,any,,false\nweb,256,512,4,bridge,80,0,any,,false\n"),
+    );
+    wd.run(&[
+        "compare",
+        "--workload",
+        "w.csv",
+        "--out",
+        "out",
+        "--time-limit",
+        "5",
+        "--types",
+        "c6i.*;m6i.*",
+    ])
+    .expect(0);
+    for scenario in ["declared", "awsvpc", "awsvpc-trunking"] {
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(wd.path(&format!("out/{scenario}/summary.json"))).unwrap())
+                .unwrap();
+        let trunking = if scenario == "awsvpc-trunking" { "on" } else { "off" };
+        assert_eq!(summary["options"]["eni_trunking"], trunking, "{scenario}");
+        assert_eq!(summary["options"]["types"], "c6i.*;m6i.*", "{scenario}");
+        let workload = format!("out/{scenario}/workload.csv");
+        let plan = format!("out/{scenario}");
+        let run = wd.run(&["check", "--workload", &workload, "--plan", &plan]);
+        run.expect(0);
+        assert!(!run.stderr.contains("warning"), "{scenario}: {}", run.stderr);
+    }
+}
