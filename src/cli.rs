@@ -11,7 +11,13 @@ use crate::engine::Settings;
 
 /// Least-cost capacity planner for Amazon ECS on EC2.
 #[derive(Debug, Parser)]
-#[command(name = "ecsplan", version, about, long_about = None)]
+#[command(
+    name = "ecsplan",
+    version,
+    about,
+    long_about = None,
+    after_help = "Example:\n  ecsplan plan --workload services.csv --out plan/\n  ecsplan compare --workload services.csv --chart compare.svg"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -20,15 +26,29 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Plan the least-cost fleet and the placement of every task.
+    #[command(
+        after_help = "Example:\n  ecsplan plan --workload services.csv --out plan/ --time-limit 60\n  \
+                            cat services.csv | ecsplan plan --workload - --format csv > placements.csv"
+    )]
     Plan(PlanArgs),
     /// Plan one workload under each network mode and on Fargate, and compare the costs.
+    #[command(after_help = "Example:\n  ecsplan compare --workload services.csv --out compare/ --chart compare.svg")]
     Compare(CompareArgs),
     /// Verify a plan folder independently of the planner.
+    #[command(after_help = "Example:\n  ecsplan check --workload services.csv --plan plan/")]
     Check(CheckArgs),
     /// Run the benchmark suites and report cost, bound, gap and time per instance.
+    #[command(after_help = "Example:\n  ecsplan bench --filter 2000 --time-limit 10 --out results.csv")]
     Bench(BenchArgs),
     /// Show the instance catalog with the capacities ECS would register.
+    #[command(after_help = "Example:\n  ecsplan catalog --types 'm6i.*;c6g.*' --prices spot.csv")]
     Catalog(CatalogArgs),
+    /// Print a shell completion script on standard output.
+    #[command(
+        after_help = "Example:\n  ecsplan completions bash > ~/.local/share/bash-completion/completions/ecsplan\n  \
+                            ecsplan completions zsh > \"${fpath[1]}/_ecsplan\""
+    )]
+    Completions(CompletionsArgs),
 }
 
 /// How results are printed on standard output.
@@ -36,6 +56,15 @@ pub enum Command {
 pub enum Format {
     Table,
     Json,
+}
+
+/// How `plan` prints its result on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Table,
+    Json,
+    /// `placements.csv`, as written into `--out`.
+    Csv,
 }
 
 /// `on` or `off`.
@@ -48,7 +77,7 @@ pub enum Switch {
 /// The inputs every planning command reads.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// Workload CSV: one row per service.
+    /// Workload CSV: one row per service; `-` reads it from standard input.
     #[arg(long, value_name = "FILE")]
     pub workload: PathBuf,
     /// Instance catalog CSV [default: the built-in us-east-1 on-demand catalog].
@@ -103,9 +132,9 @@ pub struct PlanArgs {
     /// Write placements.csv, instances.csv and summary.json into this folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Print a table, or the summary JSON.
+    /// Print a table, the summary JSON, or placements.csv.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: PlanFormat,
     /// Draw the plan as an SVG chart: per instance type, the count, the share of the
     /// cost and how full CPU, memory, ENIs and host ports are.
     #[arg(long, value_name = "FILE.svg")]
@@ -188,6 +217,13 @@ pub struct CatalogArgs {
     pub format: Format,
     #[command(flatten)]
     pub rules: RuleArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Parses the process arguments.

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod catalog;
 pub mod check;
 pub mod compare;
+pub mod completions;
 pub mod plan;
 
 use std::process::ExitCode;
@@ -23,6 +24,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Catalog(args) => catalog::run(&args),
+        Command::Completions(args) => completions::run(&args),
     }
 }
 

@@ -1,10 +1,13 @@
 //! `ecsplan plan`: the least-cost fleet and the placement of every task.
 
 use std::io::Write as _;
+use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::{Format, PlanArgs};
-use crate::output::{self, plan_chart, summary::Summary};
+use crate::cli::{PlanArgs, PlanFormat};
+use crate::ecs::placement;
+use crate::input::{self, workload::STDIN};
+use crate::output::{self, placements, plan_chart, summary::Summary};
 use crate::planner;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
@@ -17,9 +20,10 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(path) = &args.chart {
         let workload = &args.input.workload;
-        let name = workload
-            .file_name()
-            .map_or_else(|| workload.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = match workload.file_name() {
+            Some(n) if workload != Path::new(STDIN) => n.to_string_lossy().into_owned(),
+            _ => input::workload_name(workload),
+        };
         let chart = plan_chart::from_plan(
             &planned,
             &inputs.workload,
@@ -28,9 +32,10 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         output::write_file(path, plan_chart::svg(&chart)?.into_bytes())?;
     }
     let text = match args.format {
-        Format::Json => String::from_utf8(summary.to_json())?,
-        Format::Table => output::table::plan(&planned, &summary),
+        PlanFormat::Json => summary.to_json(),
+        PlanFormat::Table => output::table::plan(&planned, &summary).into_bytes(),
+        PlanFormat::Csv => placements::to_csv(&placement::rows(&planned.plan))?,
     };
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+    std::io::stdout().lock().write_all(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -10,7 +10,7 @@ mod table;
 use std::fmt;
 
 pub use catalog::{parse_catalog, read_catalog};
-pub use workload::{parse_workload, read_workload, validate_against_catalog};
+pub use workload::{parse_workload, read_workload, validate_against_catalog, workload_name};
 
 /// One problem in an input file.
 #[derive(Debug, Clone, PartialEq, Eq)]

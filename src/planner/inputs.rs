@@ -43,7 +43,7 @@ pub fn load(
     };
     // Values beyond every type of the whole catalog are input errors; what `--types`
     // excludes is explained as "no plan exists" instead.
-    let file = workload_path.display().to_string();
+    let file = input::workload_name(workload_path);
     let problems = input::validate_against_catalog(&workload, &catalog, &figures, &file);
     if !problems.is_empty() {
         return Err(InputErrors(problems));

@@ -9,3 +9,4 @@ mod compare;
 mod input_errors;
 mod plan;
 mod properties;
+mod shell;
