@@ -83,6 +83,10 @@ pub struct InputArgs {
     /// Instance catalog CSV [default: the built-in us-east-1 on-demand catalog].
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+    /// Price overlay CSV `instance_type,price_usd_hour` (globs allowed; the first row that
+    /// matches a type sets its price), for spot, Savings Plans or another region.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
 }
 
 /// The ECS rule options: a plan's validity depends on them.
@@ -213,6 +217,9 @@ pub struct CatalogArgs {
     /// Instance catalog CSV [default: the built-in catalog].
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+    /// Price overlay CSV `instance_type,price_usd_hour`, as for `plan`.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     #[command(flatten)]

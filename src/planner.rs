@@ -54,6 +54,7 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
         solved,
         instances: report.instances,
         notes,
+        prices: inputs.prices.clone(),
     })
 }
 

@@ -49,6 +49,7 @@ pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Resu
     Ok(inputs::load(
         &input_args.workload,
         input_args.catalog.as_deref(),
+        input_args.prices.as_deref(),
         figures,
         types,
     )?)

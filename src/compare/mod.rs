@@ -232,6 +232,7 @@ fn plan_scenario(inputs: &Inputs, scenario: Scenario, settings: &Settings) -> an
         whole_catalog: inputs.whole_catalog.clone(),
         figures,
         types: inputs.types.clone(),
+        prices: inputs.prices.clone(),
     };
     let outcome = match planner::plan(&scenario_inputs, settings) {
         Ok(planned) => {

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod fargate;
 pub mod lower;
 pub mod placement;
+pub mod prices;
 pub mod rules;
 pub mod scenario;
 pub mod workload;

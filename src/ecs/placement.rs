@@ -3,6 +3,7 @@
 //! independent checker. The checker computes the usage; this module only holds it.
 
 use super::lower::Plan;
+use super::prices::Overlaid;
 use super::rules::Amounts;
 use crate::engine::Solved;
 
@@ -62,6 +63,8 @@ pub struct Planned {
     pub instances: Vec<InstanceUsage>,
     /// Things the user should know about this plan.
     pub notes: Vec<String>,
+    /// The price overlay the plan was priced with.
+    pub prices: Option<Overlaid>,
 }
 
 impl Planned {

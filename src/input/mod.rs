@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod placements;
+pub mod prices;
 pub mod workload;
 
 mod table;
@@ -10,6 +11,7 @@ mod table;
 use std::fmt;
 
 pub use catalog::{parse_catalog, read_catalog};
+pub use prices::read_prices;
 pub use workload::{parse_workload, read_workload, validate_against_catalog, workload_name};
 
 /// One problem in an input file.

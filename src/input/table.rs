@@ -216,6 +216,23 @@ impl<'t, 'd> Fields<'t, 'd> {
             .ok()
     }
 
+    /// A required price per hour in US dollars, 0 or more; `None` when it is missing or
+    /// wrong (reported).
+    pub fn price(&mut self, column: &str) -> Option<f64> {
+        let cell = self.cell(column)?;
+        match cell.text.parse::<f64>() {
+            Ok(p) if p.is_finite() && p >= 0.0 => Some(p),
+            _ => {
+                self.report(
+                    cell,
+                    format!("`{column}` is `{}`, not a price of 0 or more", cell.text),
+                    "write the price per hour in US dollars, e.g. 0.096",
+                );
+                None
+            }
+        }
+    }
+
     /// An optional whole number in `0..=max`: `Some(None)` when empty or absent.
     pub fn optional_number(&mut self, column: &str, max: u64, fix: &str) -> Option<Option<u64>> {
         match self.cell(column) {

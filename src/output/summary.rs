@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::ecs::placement::Planned;
+use crate::ecs::prices::PriceChange;
 use crate::ecs::rules::HOURS_PER_MONTH;
 use crate::engine::Settings;
 
@@ -26,6 +27,20 @@ pub struct Summary {
     pub first_plan_seconds: f64,
     pub seed: u64,
     pub notes: Vec<String>,
+    /// The `--prices` overlay, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_overlay: Option<PriceOverlaySummary>,
+}
+
+/// Which catalog prices a `--prices` overlay replaced.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PriceOverlaySummary {
+    /// The overlay file as given.
+    pub file: String,
+    /// How many types of the catalog the overlay priced.
+    pub types_overridden: usize,
+    /// The overridden prices of the types in the plan, by type name.
+    pub in_plan: Vec<PriceChange>,
 }
 
 /// Rounds money to the 4 decimals it is printed with.
@@ -46,7 +61,6 @@ impl Summary {
             cost_per_hour: cents4(cost),
             cost_per_month: cents4(cost * HOURS_PER_MONTH),
             instances: planned.plan.instances.len(),
-            instance_counts,
             tasks: planned
                 .plan
                 .instances
@@ -60,6 +74,17 @@ impl Summary {
             first_plan_seconds: (solved.first_plan_seconds * 1e3).round() / 1e3,
             seed: settings.seed,
             notes: planned.notes.clone(),
+            price_overlay: planned.prices.as_ref().map(|overlaid| PriceOverlaySummary {
+                file: overlaid.file.clone(),
+                types_overridden: overlaid.changes.len(),
+                in_plan: overlaid
+                    .changes
+                    .iter()
+                    .filter(|c| instance_counts.contains_key(&c.instance_type))
+                    .cloned()
+                    .collect(),
+            }),
+            instance_counts,
         }
     }
 

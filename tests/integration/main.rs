@@ -8,5 +8,6 @@ mod check;
 mod compare;
 mod input_errors;
 mod plan;
+mod prices;
 mod properties;
 mod shell;

@@ -27,6 +27,7 @@ fn inputs(workload: Workload, eni_trunking: bool) -> Inputs {
             ..Figures::default()
         },
         types,
+        prices: None,
     }
 }
 
