@@ -127,6 +127,9 @@ pub struct SolverArgs {
     /// Stop after the heuristic portfolio: no column generation or MIP.
     #[arg(long)]
     pub heuristic_only: bool,
+    /// No live progress on standard error (it is shown only on a terminal anyway).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -311,6 +314,7 @@ impl SolverArgs {
             threads: self.threads,
             time_limit,
             exact: !self.heuristic_only,
+            progress: None,
         })
     }
 }

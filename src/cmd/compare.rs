@@ -7,13 +7,34 @@ use std::time::Instant;
 
 use crate::cli::{CompareArgs, Format};
 use crate::compare::{self, write, Report};
+use crate::ecs::scenario::Scenario;
+use crate::engine::Reporter;
 use crate::output;
+
+use super::progress::Display;
+use indicatif::ProgressBar;
 
 pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
     let inputs = super::load_inputs(&args.input, &args.rules)?;
     let settings = args.solver.settings()?;
-    let comparison = compare::compare(&inputs, &settings)?;
+    let display = Display::new(args.solver.quiet, settings.time_limit);
+    let lines: Vec<(Scenario, ProgressBar, Reporter)> = Scenario::ALL
+        .into_iter()
+        .filter(|s| *s != Scenario::Fargate)
+        .filter_map(|s| display.line(s.name()).map(|(bar, reporter)| (s, bar, reporter)))
+        .collect();
+    let reporter = |scenario: Scenario| {
+        lines
+            .iter()
+            .find(|(s, _, _)| *s == scenario)
+            .map(|(_, _, reporter)| reporter.clone())
+    };
+    let comparison = compare::compare(&inputs, &settings, &reporter);
+    for (_, bar, _) in &lines {
+        bar.finish_and_clear();
+    }
+    let comparison = comparison?;
     if let Some(dir) = &args.out {
         write::write_folder(
             dir,

@@ -7,6 +7,7 @@ pub mod check;
 pub mod compare;
 pub mod completions;
 pub mod plan;
+pub mod progress;
 
 use std::process::ExitCode;
 

@@ -10,10 +10,19 @@ use crate::input::{self, workload::STDIN};
 use crate::output::{self, placements, plan_chart, summary::Summary};
 use crate::planner;
 
+use super::progress::Display;
+
 pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let inputs = super::load_inputs(&args.input, &args.rules)?;
-    let settings = args.solver.settings()?;
-    let planned = planner::plan(&inputs, &settings)?;
+    let mut settings = args.solver.settings()?;
+    let display = Display::new(args.solver.quiet, settings.time_limit);
+    let line = display.line("");
+    settings.progress = line.as_ref().map(|(_, reporter)| reporter.clone());
+    let planned = planner::plan(&inputs, &settings);
+    if let Some((bar, _)) = line {
+        bar.finish_and_clear();
+    }
+    let planned = planned?;
     let summary = Summary::new(&planned, &settings);
     if let Some(dir) = &args.out {
         output::write_plan(dir, &planned, &summary)?;

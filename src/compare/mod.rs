@@ -21,7 +21,7 @@ use crate::ecs::placement::Planned;
 use crate::ecs::rules::{Figures, HOURS_PER_MONTH};
 use crate::ecs::scenario::{instance_limit, limit_counts, Scenario};
 use crate::ecs::workload::Workload;
-use crate::engine::Settings;
+use crate::engine::{Reporter, Settings};
 use crate::output::{money, summary::Summary};
 use crate::planner::{self, Inputs, PlanError};
 
@@ -104,9 +104,14 @@ pub struct Report {
 }
 
 /// Plans `inputs` under every scenario: the EC2 ones in parallel, each with the settings'
-/// seed, its share of the threads and [`SOLVE_SHARE`] of the time limit. Results are in
-/// `Scenario::ALL` order, with their rows. Fails only on an internal error (a plan that breaks a rule).
-pub fn compare(inputs: &Inputs, settings: &Settings) -> anyhow::Result<Comparison> {
+/// seed, its share of the threads, [`SOLVE_SHARE`] of the time limit and the reporter
+/// `progress` gives it. Results are in `Scenario::ALL` order, with their rows. Fails only
+/// on an internal error (a plan that breaks a rule).
+pub fn compare(
+    inputs: &Inputs,
+    settings: &Settings,
+    progress: &(dyn Fn(Scenario) -> Option<Reporter> + Sync),
+) -> anyhow::Result<Comparison> {
     let ec2: Vec<Scenario> = Scenario::ALL.into_iter().filter(|s| *s != Scenario::Fargate).collect();
     let threads = match settings.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -118,8 +123,17 @@ pub fn compare(inputs: &Inputs, settings: &Settings) -> anyhow::Result<Compariso
         ..settings.clone()
     };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(ec2.len()).build()?;
-    let planned: Vec<anyhow::Result<ScenarioResult>> =
-        pool.install(|| ec2.par_iter().map(|&s| plan_scenario(inputs, s, &each)).collect());
+    let planned: Vec<anyhow::Result<ScenarioResult>> = pool.install(|| {
+        ec2.par_iter()
+            .map(|&s| {
+                let settings = Settings {
+                    progress: progress(s),
+                    ..each.clone()
+                };
+                plan_scenario(inputs, s, &settings)
+            })
+            .collect()
+    });
     let mut results = planned.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
     share(inputs, &mut results, settings);
     results.push(ScenarioResult {

@@ -8,11 +8,13 @@ pub mod heuristics;
 mod identical;
 pub mod packing;
 pub mod problem;
+pub mod progress;
 
 use std::time::{Duration, Instant};
 
 pub use packing::{Bin, Packing};
 pub use problem::{BinType, BinTypeId, ConflictGroup, Item, ItemId, Problem};
+pub use progress::{Phase, Progress, Reporter};
 
 /// What the solver may use: passed explicitly, never read from globals.
 #[derive(Debug, Clone)]
@@ -25,6 +27,17 @@ pub struct Settings {
     pub time_limit: Duration,
     /// Run column generation and the MIP after the portfolio.
     pub exact: bool,
+    /// Told of each change of phase, best plan and bound; it never changes the search.
+    pub progress: Option<Reporter>,
+}
+
+impl Settings {
+    /// Sends `progress` to the reporter, if there is one.
+    pub(crate) fn report(&self, progress: Progress) {
+        if let Some(reporter) = &self.progress {
+            reporter.report(&progress);
+        }
+    }
 }
 
 impl Default for Settings {
@@ -34,6 +47,7 @@ impl Default for Settings {
             threads: 0,
             time_limit: Duration::from_secs(30),
             exact: true,
+            progress: None,
         }
     }
 }
@@ -95,9 +109,19 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
     let original = problem;
     let problem = merged.as_ref().map_or(problem, |m| &m.problem);
     pool.install(|| {
+        settings.report(Progress {
+            phase: Phase::FirstPlan,
+            best_cost: None,
+            lower_bound: 0.0,
+        });
         let mut packing = heuristics::portfolio(problem, settings);
         let first_plan_seconds = start.elapsed().as_secs_f64();
         let mut lower_bound = bound::resource_bound(problem).max(0.0);
+        settings.report(Progress {
+            phase: Phase::Bound,
+            best_cost: Some(packing.cost(problem)),
+            lower_bound,
+        });
         let mut notes = Vec::new();
         if settings.exact {
             let deadline = start + settings.time_limit;
@@ -116,6 +140,11 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
         let cost = packing.cost(original);
         // A bound can never exceed a feasible cost; guard against rounding in the LPs.
         let lower_bound = lower_bound.min(cost);
+        settings.report(Progress {
+            phase: Phase::Done,
+            best_cost: Some(cost),
+            lower_bound,
+        });
         Solved {
             packing,
             cost,

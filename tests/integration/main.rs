@@ -9,5 +9,6 @@ mod compare;
 mod input_errors;
 mod plan;
 mod prices;
+mod progress;
 mod properties;
 mod shell;

@@ -90,7 +90,7 @@ fn settings(threads: usize) -> Settings {
         seed: 11,
         threads,
         time_limit: Duration::from_secs(20),
-        exact: true,
+        ..Settings::default()
     }
 }
 
