@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::ecs::rules::{Figures, TypePatterns};
 use crate::engine::Settings;
+use crate::import::Sources;
 
 /// Least-cost capacity planner for Amazon ECS on EC2.
 #[derive(Debug, Parser)]
@@ -43,6 +44,12 @@ pub enum Command {
     /// Show the instance catalog with the capacities ECS would register.
     #[command(after_help = "Example:\n  ecsplan catalog --types 'm6i.*;c6g.*' --prices spot.csv")]
     Catalog(CatalogArgs),
+    /// Write the workload CSV that `aws ecs describe-services` and
+    /// `describe-task-definition` output describe.
+    #[command(
+        after_help = "Example:\n  ecsplan import --services services.json --task-definitions task-definitions.json --out workload.csv"
+    )]
+    Import(ImportArgs),
     /// Print a shell completion script on standard output.
     #[command(
         after_help = "Example:\n  ecsplan completions bash > ~/.local/share/bash-completion/completions/ecsplan\n  \
@@ -74,12 +81,27 @@ pub enum Switch {
     Off,
 }
 
-/// The inputs every planning command reads.
+/// The inputs every planning command reads: a workload CSV, or ECS's JSON to import.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
     /// Workload CSV: one row per service; `-` reads it from standard input.
-    #[arg(long, value_name = "FILE")]
-    pub workload: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "services",
+        conflicts_with = "services"
+    )]
+    pub workload: Option<PathBuf>,
+    /// Instead of --workload: `aws ecs describe-services` output (with --task-definitions).
+    #[arg(long, value_name = "FILE", num_args = 1.., requires = "task_definitions")]
+    pub services: Vec<PathBuf>,
+    /// `aws ecs describe-task-definition` output, one per file or a JSON array.
+    #[arg(long, value_name = "FILE", num_args = 1.., requires = "services")]
+    pub task_definitions: Vec<PathBuf>,
+    /// With --services: import a service without a memberOf constraint that cannot be
+    /// carried over, with a note, instead of stopping.
+    #[arg(long, requires = "services")]
+    pub ignore_unsupported: bool,
     /// Instance catalog CSV [default: the built-in us-east-1 on-demand catalog].
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
@@ -213,6 +235,52 @@ pub struct BenchArgs {
     pub seed: u64,
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// `aws ecs describe-services` output; several files are merged.
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    pub services: Vec<PathBuf>,
+    /// `aws ecs describe-task-definition` output, one per file or a JSON array.
+    #[arg(long, value_name = "FILE", num_args = 1.., required = true)]
+    pub task_definitions: Vec<PathBuf>,
+    /// Write the workload CSV here [default: standard output].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Import a service without a memberOf constraint that cannot be carried over, with a
+    /// note, instead of stopping.
+    #[arg(long)]
+    pub ignore_unsupported: bool,
+}
+
+impl ImportArgs {
+    pub fn sources(&self) -> Sources {
+        Sources {
+            services: self.services.clone(),
+            task_definitions: self.task_definitions.clone(),
+            ignore_unsupported: self.ignore_unsupported,
+        }
+    }
+}
+
+impl InputArgs {
+    /// The JSON to import, when the workload is given that way.
+    pub fn sources(&self) -> Option<Sources> {
+        (!self.services.is_empty()).then(|| Sources {
+            services: self.services.clone(),
+            task_definitions: self.task_definitions.clone(),
+            ignore_unsupported: self.ignore_unsupported,
+        })
+    }
+
+    /// The file that names the workload in titles: the CSV, or the first services file.
+    pub fn workload_source(&self) -> &std::path::Path {
+        self.workload
+            .as_deref()
+            .or(self.services.first().map(PathBuf::as_path))
+            .expect("clap requires --workload or --services")
+    }
 }
 
 #[derive(Debug, Clone, Args)]

@@ -15,6 +15,7 @@ pub mod cmd;
 pub mod compare;
 pub mod ecs;
 pub mod engine;
+pub mod import;
 pub mod input;
 pub mod output;
 pub mod planner;

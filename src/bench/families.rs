@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::ecs::catalog::{Catalog, InstanceType};
 use crate::ecs::rules::{Figures, Resource};
-use crate::ecs::workload::{CpuArch, ImageArch, NetworkMode, Service, Workload};
+use crate::ecs::workload::{CpuArch, ImageArch, NetworkMode, Scheduling, Service, Workload};
 
 /// One generated ECS benchmark instance: a workload, the catalog and figures it is planned
 /// with, and its least cost when known.
@@ -157,6 +157,8 @@ impl Tasks {
                 arch: ImageArch::Any,
                 instance_types: Vec::new(),
                 distinct_instance: false,
+                container_ports: Vec::new(),
+                scheduling: Scheduling::Replica,
                 line: 0,
             });
         }

@@ -7,7 +7,7 @@
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
-use crate::ecs::workload::{CpuArch, ImageArch, NetworkMode, Service, Workload};
+use crate::ecs::workload::{CpuArch, ImageArch, NetworkMode, Scheduling, Service, Workload};
 
 /// One kind of service: its share of the mix and how to draw one.
 struct Kind {
@@ -100,6 +100,8 @@ pub fn realistic(services: usize, seed: u64) -> Workload {
                 arch: ImageArch::Any,
                 instance_types: Vec::new(),
                 distinct_instance: false,
+                container_ports: Vec::new(),
+                scheduling: Scheduling::Replica,
                 line: 0,
             };
             (kind.draw)(&mut rng, &mut service);

@@ -47,7 +47,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.chart {
         output::write_file(
             path,
-            write::chart_svg(&comparison.rows, &args.input.workload)?.into_bytes(),
+            write::chart_svg(&comparison.rows, args.input.workload_source())?.into_bytes(),
         )?;
     }
     let report = Report {

@@ -6,13 +6,14 @@ pub mod catalog;
 pub mod check;
 pub mod compare;
 pub mod completions;
+pub mod import;
 pub mod plan;
 pub mod progress;
 
 use std::process::ExitCode;
 
 use crate::cli::{Command, InputArgs, RuleArgs, UsageError};
-use crate::ecs::lower::NoPlan;
+use crate::ecs::lower::{self, DaemonsNotPlanned, NoPlan};
 use crate::input::InputErrors;
 use crate::planner::inputs::{self, Inputs};
 use crate::planner::PlanError;
@@ -25,6 +26,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Catalog(args) => catalog::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Completions(args) => completions::run(&args),
     }
 }
@@ -34,7 +36,10 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     // `PlanError::NoPlan` is transparent: the `NoPlan` inside is not in the cause chain.
     if err.downcast_ref::<NoPlan>().is_some() || matches!(err.downcast_ref(), Some(PlanError::NoPlan(_))) {
         1
-    } else if err.downcast_ref::<InputErrors>().is_some() || err.downcast_ref::<UsageError>().is_some() {
+    } else if err.downcast_ref::<InputErrors>().is_some()
+        || err.downcast_ref::<UsageError>().is_some()
+        || err.downcast_ref::<DaemonsNotPlanned>().is_some()
+    {
         2
     } else {
         // An internal failure (an I/O error, a plan that failed its check).
@@ -47,11 +52,24 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Result<Inputs> {
     let figures = rule_args.figures()?;
     let types = rule_args.type_patterns()?;
-    Ok(inputs::load(
-        &input_args.workload,
+    let (workload, file) = match input_args.sources() {
+        Some(sources) => (import::imported_workload(&sources), sources.name()),
+        None => {
+            let path = input_args
+                .workload
+                .as_deref()
+                .expect("clap requires --workload or --services");
+            (crate::input::read_workload(path), crate::input::workload_name(path))
+        }
+    };
+    let inputs = inputs::from_workload(
+        workload,
+        &file,
         input_args.catalog.as_deref(),
         input_args.prices.as_deref(),
         figures,
         types,
-    )?)
+    )?;
+    lower::refuse_daemons(&inputs.workload)?;
+    Ok(inputs)
 }

@@ -28,7 +28,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         output::write_plan(dir, &planned, &summary)?;
     }
     if let Some(path) = &args.chart {
-        let workload = &args.input.workload;
+        let workload = args.input.workload_source();
         let name = match workload.file_name() {
             Some(n) if workload != Path::new(STDIN) => n.to_string_lossy().into_owned(),
             _ => input::workload_name(workload),

@@ -248,7 +248,7 @@ impl Pricing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs::workload::NetworkMode;
+    use crate::ecs::workload::{NetworkMode, Scheduling};
 
     fn pricing() -> &'static Pricing {
         Pricing::built_in()
@@ -273,6 +273,8 @@ mod tests {
             arch,
             instance_types: vec![],
             distinct_instance: false,
+            container_ports: Vec::new(),
+            scheduling: Scheduling::Replica,
             line: 2,
         }
     }

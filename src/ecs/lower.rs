@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::catalog::{Catalog, InstanceType};
 use super::rules::{self, misfit, Figures, Misfit, Resource, TypePatterns};
-use super::workload::{Service, Workload};
+use super::workload::{Scheduling, Service, Workload};
 use crate::engine::{BinType, ConflictGroup, Item, Packing, Problem};
 
 /// The generic problem and the way back to services and instance types.
@@ -66,8 +66,38 @@ pub fn service_filters(workload: &Workload) -> Vec<TypePatterns> {
         .collect()
 }
 
-/// Builds the generic problem. Services with no tasks are left out.
+/// Daemon services that the lowering cannot plan, by name and workload line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "daemon services are not planned yet: {}; leave them out of the input to plan the rest (or make them replica services with a `count`)",
+    .0.iter().map(|(name, line)| format!("`{name}` (line {line})")).collect::<Vec<_>>().join(", ")
+)]
+pub struct DaemonsNotPlanned(pub Vec<(String, u64)>);
+
+/// Refuses a workload with daemon services. A daemon runs one task on every instance it
+/// may use, which the problem built by [`lower`] does not express; lowering it as a
+/// replica service with no tasks would leave it out silently. The commands call this
+/// before anything is solved.
+pub fn refuse_daemons(workload: &Workload) -> Result<(), DaemonsNotPlanned> {
+    let daemons: Vec<(String, u64)> = workload
+        .services
+        .iter()
+        .filter(|s| s.scheduling == Scheduling::Daemon)
+        .map(|s| (s.name.clone(), s.line))
+        .collect();
+    if daemons.is_empty() {
+        Ok(())
+    } else {
+        Err(DaemonsNotPlanned(daemons))
+    }
+}
+
+/// Builds the generic problem. Services with no tasks are left out. The workload must
+/// have passed [`refuse_daemons`].
 pub fn lower(workload: &Workload, catalog: &Catalog, figures: &Figures) -> Result<Lowered, NoPlan> {
+    if let Err(refused) = refuse_daemons(workload) {
+        panic!("the commands refuse daemons before lowering: {refused}");
+    }
     let filters = service_filters(workload);
     let service_of_item: Vec<usize> = (0..workload.services.len())
         .filter(|&s| workload.services[s].count > 0)
@@ -324,7 +354,7 @@ fn explain(figures: &Figures, s: &Service, filter: &TypePatterns, catalog: &Cata
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs::workload::{CpuArch, NetworkMode};
+    use crate::ecs::workload::{CpuArch, NetworkMode, Scheduling};
 
     fn instance(name: &str, vcpu: u32, memory_mib: u64, arch: CpuArch, gpus: u32, price: f64) -> InstanceType {
         InstanceType {
@@ -448,5 +478,21 @@ mod tests {
         let l = lower(&w, &catalog(), &Figures::default()).unwrap();
         assert_eq!(l.service_of_item, vec![1]);
         assert_eq!(l.problem.resources, vec!["cpu", "memory", "awsvpc_tasks"]);
+    }
+
+    #[test]
+    fn daemons_are_refused_before_lowering() {
+        let mut daemon = Service::sample("logs", NetworkMode::Bridge, &[0]);
+        daemon.scheduling = Scheduling::Daemon;
+        daemon.count = 0;
+        daemon.line = 4;
+        let workload = Workload {
+            services: vec![Service::sample("web", NetworkMode::Bridge, &[0]), daemon],
+        };
+        let refused = refuse_daemons(&workload).unwrap_err();
+        assert_eq!(refused, DaemonsNotPlanned(vec![("logs".into(), 4)]));
+        assert!(refused
+            .to_string()
+            .starts_with("daemon services are not planned yet: `logs` (line 4)"));
     }
 }

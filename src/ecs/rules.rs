@@ -172,10 +172,12 @@ pub fn tasks_may_share(s: &Service) -> bool {
 }
 
 /// A set of case-insensitive glob patterns over instance type names, matched against the
-/// whole name; `*`, `?` and `[...]` as in a shell.
+/// whole name; `*`, `?` and `[...]` as in a shell. A pattern starting with `!` excludes
+/// what it matches, after the inclusions; only exclusions mean "all but these".
 #[derive(Debug, Clone)]
 pub struct TypePatterns {
-    patterns: Vec<(String, GlobMatcher)>,
+    /// The pattern as written, its matcher (without the `!`), and whether it excludes.
+    patterns: Vec<(String, GlobMatcher, bool)>,
 }
 
 impl TypePatterns {
@@ -183,27 +185,33 @@ impl TypePatterns {
     pub fn new(patterns: &[String]) -> Result<TypePatterns, String> {
         let mut compiled = Vec::with_capacity(patterns.len());
         for p in patterns {
-            let glob = GlobBuilder::new(p.trim())
+            let (exclude, glob) = match p.trim().strip_prefix('!') {
+                Some(rest) => (true, rest),
+                None => (false, p.trim()),
+            };
+            let glob = GlobBuilder::new(glob)
                 .case_insensitive(true)
                 .literal_separator(false)
                 .build()
                 .map_err(|e| format!("`{p}` is not a valid glob pattern: {}", e.kind()))?;
-            compiled.push((p.trim().to_string(), glob.compile_matcher()));
+            compiled.push((p.trim().to_string(), glob.compile_matcher(), exclude));
         }
         Ok(TypePatterns { patterns: compiled })
     }
 
-    /// True when there are no patterns (every type allowed) or one matches `name`.
+    /// True when an inclusion matches `name` (or there is none) and no exclusion does.
     pub fn allows(&self, name: &str) -> bool {
-        self.patterns.is_empty() || self.patterns.iter().any(|(_, m)| m.is_match(name))
+        let mut inclusions = self.patterns.iter().filter(|(_, _, exclude)| !exclude).peekable();
+        let included = inclusions.peek().is_none() || inclusions.any(|(_, m, _)| m.is_match(name));
+        included && !self.patterns.iter().any(|(_, m, exclude)| *exclude && m.is_match(name))
     }
 
-    /// The patterns that match no name in `names`.
+    /// The patterns that match no name in `names` (an exclusion by what follows its `!`).
     pub fn unmatched<'a>(&self, names: impl Iterator<Item = &'a str> + Clone) -> Vec<String> {
         self.patterns
             .iter()
-            .filter(|(_, m)| !names.clone().any(|n| m.is_match(n)))
-            .map(|(p, _)| p.clone())
+            .filter(|(_, m, _)| !names.clone().any(|n| m.is_match(n)))
+            .map(|(p, _, _)| p.clone())
             .collect()
     }
 
@@ -215,7 +223,7 @@ impl TypePatterns {
     pub fn display(&self) -> String {
         self.patterns
             .iter()
-            .map(|(p, _)| p.as_str())
+            .map(|(p, _, _)| p.as_str())
             .collect::<Vec<_>>()
             .join(";")
     }
@@ -256,7 +264,7 @@ pub fn misfit(figures: &Figures, s: &Service, filter: &TypePatterns, t: &Instanc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ecs::workload::{CpuArch, ImageArch};
+    use crate::ecs::workload::{CpuArch, ImageArch, Scheduling};
 
     fn m5_large() -> InstanceType {
         InstanceType {
@@ -289,6 +297,8 @@ mod tests {
             arch: ImageArch::Any,
             instance_types: vec![],
             distinct_instance: false,
+            container_ports: Vec::new(),
+            scheduling: Scheduling::Replica,
             line: 2,
         }
     }
@@ -372,6 +382,8 @@ mod tests {
         assert!(tasks_may_share(&service(NetworkMode::Bridge, &[0, 0])));
         let distinct = Service {
             distinct_instance: true,
+            container_ports: Vec::new(),
+            scheduling: Scheduling::Replica,
             ..service(NetworkMode::None, &[])
         };
         assert!(!tasks_may_share(&distinct));
@@ -410,5 +422,24 @@ mod tests {
             ..s
         };
         assert_eq!(misfit(&f, &arm, &none, &m5_large()), Some(Misfit::Arch));
+    }
+
+    #[test]
+    fn exclusions_apply_after_inclusions() {
+        let patterns =
+            |list: &[&str]| TypePatterns::new(&list.iter().map(|p| p.to_string()).collect::<Vec<_>>()).unwrap();
+        let but_burstable = patterns(&["*", "!t*"]);
+        assert!(but_burstable.allows("m5.large") && !but_burstable.allows("t3.nano"));
+        let only_exclusions = patterns(&["!t3.nano", "!T3.MICRO"]);
+        assert!(only_exclusions.allows("t3.small") && !only_exclusions.allows("t3.micro"));
+        let m5_not_large = patterns(&["m5.*", "!m5.large"]);
+        assert!(
+            m5_not_large.allows("m5.xlarge") && !m5_not_large.allows("m5.large") && !m5_not_large.allows("c5.xlarge")
+        );
+        assert_eq!(
+            m5_not_large.unmatched(["m5.large", "m5.xlarge"].into_iter()),
+            Vec::<String>::new()
+        );
+        assert_eq!(patterns(&["!x9.*"]).unmatched(["m5.large"].into_iter()), ["!x9.*"]);
     }
 }

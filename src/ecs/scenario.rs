@@ -243,6 +243,7 @@ pub fn limit_counts(limits: impl IntoIterator<Item = Limit>) -> Vec<(Limit, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ecs::workload::Scheduling;
 
     fn service(name: &str, mode: NetworkMode, ports: &[u16]) -> Service {
         Service {
@@ -501,6 +502,8 @@ mod tests {
         let d = Workload {
             services: vec![Service {
                 distinct_instance: true,
+                container_ports: Vec::new(),
+                scheduling: Scheduling::Replica,
                 ..service("d", NetworkMode::None, &[])
             }],
         };

@@ -107,6 +107,33 @@ impl ImageArch {
     }
 }
 
+/// How ECS schedules a service's tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scheduling {
+    /// `count` tasks, placed wherever they fit.
+    Replica,
+    /// One task on every instance the service may run on; `count` is 0.
+    Daemon,
+}
+
+impl Scheduling {
+    /// Parses `replica` or `daemon`, case-insensitively; empty means `replica`.
+    pub fn parse(text: &str) -> Option<Scheduling> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "replica" => Some(Scheduling::Replica),
+            "daemon" => Some(Scheduling::Daemon),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheduling::Replica => "replica",
+            Scheduling::Daemon => "daemon",
+        }
+    }
+}
+
 /// One service: `count` identical tasks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
@@ -124,6 +151,10 @@ pub struct Service {
     /// Glob patterns over instance type names; empty means every type.
     pub instance_types: Vec<String>,
     pub distinct_instance: bool,
+    /// The ports an awsvpc task listens on (its containers' `containerPort`s), ascending;
+    /// empty in every other mode. They constrain nothing under awsvpc.
+    pub container_ports: Vec<u16>,
+    pub scheduling: Scheduling,
     /// The line of the workload file this service came from (1-based), 0 when generated.
     pub line: u64,
 }
@@ -143,6 +174,8 @@ impl Service {
             arch: ImageArch::Any,
             instance_types: vec![],
             distinct_instance: false,
+            container_ports: Vec::new(),
+            scheduling: Scheduling::Replica,
             line: 0,
         }
     }

@@ -9,10 +9,10 @@ use super::table::{self, Fields, Schema, Table};
 use super::{Diagnostic, InputErrors};
 use crate::ecs::catalog::Catalog;
 use crate::ecs::rules::{self, Figures, Resource, TypePatterns, RESERVED_PORTS};
-use crate::ecs::workload::{ImageArch, NetworkMode, Service, Workload};
+use crate::ecs::workload::{ImageArch, NetworkMode, Scheduling, Service, Workload};
 
 /// The workload's columns in the order of `docs/inputs.md`: the first four required, the rest optional.
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 12] = [
     "service",
     "cpu",
     "memory_mib",
@@ -23,6 +23,8 @@ pub const COLUMNS: [&str; 10] = [
     "arch",
     "instance_types",
     "distinct_instance",
+    "container_ports",
+    "scheduling",
 ];
 
 const SCHEMA: Schema = Schema {
@@ -83,6 +85,7 @@ pub fn parse_workload(text: &str, file: &str) -> Result<Workload, InputErrors> {
             }
         }
     }
+    daemon_port_conflicts(&services, file, &mut diagnostics);
     if diagnostics.is_empty() {
         Ok(Workload { services })
     } else {
@@ -117,11 +120,38 @@ fn service(fields: &mut Fields) -> Option<Service> {
             "write the memory of one task in MiB, e.g. 512",
         );
     }
-    let count = fields.number(
-        "count",
-        MAX,
-        "write the desired number of tasks as a whole number, e.g. 3",
-    );
+    let scheduling = match fields.cell("scheduling") {
+        None => Some(Scheduling::Replica),
+        Some(cell) => Scheduling::parse(&cell.text).or_else(|| {
+            fields.report(
+                cell,
+                format!("`scheduling` is `{}`, not a scheduling strategy", cell.text),
+                "write replica or daemon (or leave it empty for replica)",
+            );
+            None
+        }),
+    };
+    let count = if scheduling == Some(Scheduling::Daemon) {
+        // A daemon runs one task per eligible instance: its count comes from the plan.
+        let count = fields.optional_number("count", MAX, "leave `count` empty or 0 for a daemon service");
+        match (count, fields.cell("count")) {
+            (Some(Some(n)), Some(cell)) if n > 0 => {
+                fields.report(
+                    cell,
+                    format!("`count` is `{n}` on a daemon service, which runs one task on every instance it may use"),
+                    "leave `count` empty or 0 for a daemon service, or set `scheduling` to replica",
+                );
+                None
+            }
+            (count, _) => count.map(|_| 0),
+        }
+    } else {
+        fields.number(
+            "count",
+            MAX,
+            "write the desired number of tasks as a whole number, e.g. 3",
+        )
+    };
     let gpus = fields.optional_number(
         "gpus",
         MAX,
@@ -140,6 +170,7 @@ fn service(fields: &mut Fields) -> Option<Service> {
         }),
     };
     let host_ports = host_ports(fields, network_mode);
+    let container_ports = container_ports(fields, network_mode);
 
     let arch = match fields.cell("arch") {
         None => Some(ImageArch::Any),
@@ -198,6 +229,8 @@ fn service(fields: &mut Fields) -> Option<Service> {
         arch: arch?,
         instance_types: patterns_valid.then_some(instance_types)?,
         distinct_instance: distinct_instance?,
+        container_ports: container_ports?,
+        scheduling: scheduling?,
         line: fields.row.line,
     })
 }
@@ -274,6 +307,75 @@ fn host_ports(fields: &mut Fields, mode: Option<NetworkMode>) -> Option<Vec<u16>
         }
     }
     valid.then_some(ports)
+}
+
+/// The ports an awsvpc task listens on, ascending: only awsvpc rows may list them.
+fn container_ports(fields: &mut Fields, mode: Option<NetworkMode>) -> Option<Vec<u16>> {
+    let Some(cell) = fields.cell("container_ports").filter(|c| !c.text.is_empty()) else {
+        return Some(Vec::new());
+    };
+    let mut ports = Vec::new();
+    let mut valid = true;
+    for entry in table::list(&cell.text) {
+        match entry.parse::<u16>() {
+            Ok(port) if port > 0 => ports.push(port),
+            _ => {
+                fields.report(
+                    cell,
+                    format!("`container_ports` has `{entry}`, not a port number from 1 to 65535"),
+                    "write the `;`-separated ports the containers listen on, e.g. `8080;9090`",
+                );
+                valid = false;
+            }
+        }
+    }
+    let mode = mode?;
+    if mode != NetworkMode::Awsvpc {
+        fields.report(
+            cell,
+            format!(
+                "`container_ports` is `{}` but the network mode is {mode}: they describe awsvpc tasks only",
+                cell.text
+            ),
+            format!("list the ports of a {mode} task in host_ports, and leave container_ports empty"),
+        );
+        return None;
+    }
+    ports.sort_unstable();
+    if let Some(pair) = ports.windows(2).find(|w| w[0] == w[1]) {
+        fields.report(
+            cell,
+            format!("`container_ports` lists `{}` more than once (`{}`)", pair[0], cell.text),
+            "list each container port once",
+        );
+        valid = false;
+    }
+    valid.then_some(ports)
+}
+
+/// Two daemons binding the same static host port could never run on one instance, yet
+/// each must run on every instance it may use.
+fn daemon_port_conflicts(services: &[Service], file: &str, diagnostics: &mut Vec<Diagnostic>) {
+    let mut first_daemon: BTreeMap<u16, &Service> = BTreeMap::new();
+    for daemon in services.iter().filter(|s| s.scheduling == Scheduling::Daemon) {
+        for port in daemon.static_ports() {
+            match first_daemon.get(&port) {
+                None => {
+                    first_daemon.insert(port, daemon);
+                }
+                Some(first) => diagnostics.push(Diagnostic {
+                    file: file.to_string(),
+                    line: daemon.line,
+                    column: 0,
+                    cause: format!(
+                        "the daemon services `{}` (line {}) and `{}` both bind host port {port}, and each must run on every instance",
+                        first.name, first.line, daemon.name
+                    ),
+                    fix: "give one of them another host port, or a dynamic mapping (`0`) in bridge mode".into(),
+                }),
+            }
+        }
+    }
 }
 
 /// Problems that only show against the catalog: a value beyond every instance type, an
@@ -628,6 +730,80 @@ mod tests {
         assert_eq!(p.len(), 2, "{p:?}");
         assert!(p[0].2.contains("`c6[` is not a valid glob pattern"), "{}", p[0].2);
         assert_eq!((p[0].0, p[0].1), (2, 11));
+    }
+
+    #[test]
+    fn container_ports_are_read_on_awsvpc_rows_only() {
+        let w = parse_workload(
+            "service,cpu,memory_mib,count,network_mode,container_ports\napi,1,1,1,awsvpc,9090;8080\n",
+            "w",
+        )
+        .unwrap();
+        assert_eq!(w.services[0].container_ports, [8080, 9090]);
+        let (line, column, cause) = problem("network_mode,container_ports", "bridge,8080");
+        assert_eq!((line, column), (2, 22));
+        assert_eq!(
+            cause,
+            "`container_ports` is `8080` but the network mode is bridge: they describe awsvpc tasks only"
+        );
+        assert!(problem("network_mode,container_ports", "awsvpc,0")
+            .2
+            .contains("`0`, not a port number from 1 to 65535"));
+        assert!(problem("network_mode,container_ports", "awsvpc,80;80")
+            .2
+            .contains("lists `80` more than once"));
+    }
+
+    #[test]
+    fn scheduling_is_replica_or_daemon_in_any_case() {
+        let w = parse_workload(
+            "service,cpu,memory_mib,count,scheduling\na,1,1,2,\nb,1,1,,DAEMON\nc,1,1,0,daemon\nd,1,1,1,Replica\n",
+            "w",
+        )
+        .unwrap();
+        let got: Vec<(Scheduling, u32)> = w.services.iter().map(|s| (s.scheduling, s.count)).collect();
+        assert_eq!(
+            got,
+            [
+                (Scheduling::Replica, 2),
+                (Scheduling::Daemon, 0),
+                (Scheduling::Daemon, 0),
+                (Scheduling::Replica, 1)
+            ]
+        );
+        assert_eq!(
+            problem("scheduling", "cron").2,
+            "`scheduling` is `cron`, not a scheduling strategy"
+        );
+    }
+
+    #[test]
+    fn a_daemon_with_a_count_names_the_fix() {
+        let e = parse_workload("service,cpu,memory_mib,count,scheduling\nagent,1,1,3,daemon\n", "w.csv").unwrap_err();
+        assert_eq!((e.0[0].line, e.0[0].column), (2, 11));
+        assert_eq!(
+            e.0[0].cause,
+            "`count` is `3` on a daemon service, which runs one task on every instance it may use"
+        );
+        assert!(e.0[0].fix.starts_with("leave `count` empty or 0"), "{}", e.0[0].fix);
+    }
+
+    #[test]
+    fn two_daemons_on_one_static_port_are_refused() {
+        let p = problems(
+            "service,cpu,memory_mib,count,network_mode,host_ports,scheduling\n\
+             logs,1,1,,bridge,2020;0,daemon\n\
+             web,1,1,2,bridge,2020,replica\n\
+             metrics,1,1,,host,2020,daemon\n",
+        );
+        assert_eq!(
+            p,
+            [(
+                4,
+                0,
+                "the daemon services `logs` (line 2) and `metrics` both bind host port 2020, and each must run on every instance".into()
+            )]
+        );
     }
 
     const CATALOG: &str = "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour\n\

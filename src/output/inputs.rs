@@ -2,7 +2,7 @@
 //! benchmark case) and a catalog, in the columns of `docs/inputs.md` that the readers accept.
 
 use crate::ecs::catalog::Catalog;
-use crate::ecs::workload::Workload;
+use crate::ecs::workload::{NetworkMode, Workload};
 
 /// A workload as a CSV with the columns of `docs/inputs.md`, which `ecsplan` reads back.
 pub fn workload_csv(workload: &Workload) -> anyhow::Result<Vec<u8>> {
@@ -21,6 +21,18 @@ pub fn workload_csv(workload: &Workload) -> anyhow::Result<Vec<u8>> {
             s.arch.as_str(),
             &s.instance_types.join(";"),
             if s.distinct_instance { "true" } else { "false" },
+            // Only awsvpc rows may carry container ports: a scenario that rewrote the
+            // mode leaves them behind.
+            &if s.network_mode == NetworkMode::Awsvpc {
+                s.container_ports
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(";")
+            } else {
+                String::new()
+            },
+            s.scheduling.as_str(),
         ])?;
     }
     Ok(w.into_inner()?)

@@ -34,7 +34,27 @@ pub fn load(
     figures: Figures,
     types: TypePatterns,
 ) -> Result<Inputs, InputErrors> {
-    let workload = input::read_workload(workload_path);
+    let file = input::workload_name(workload_path);
+    from_workload(
+        input::read_workload(workload_path),
+        &file,
+        catalog_path,
+        prices_path,
+        figures,
+        types,
+    )
+}
+
+/// As [`load`], for a workload already read (or imported) from `file`, or the problems
+/// found reading it.
+pub fn from_workload(
+    workload: Result<Workload, InputErrors>,
+    file: &str,
+    catalog_path: Option<&Path>,
+    prices_path: Option<&Path>,
+    figures: Figures,
+    types: TypePatterns,
+) -> Result<Inputs, InputErrors> {
     let catalog = read_priced_catalog(catalog_path, prices_path);
     let (workload, (catalog, prices)) = match (workload, catalog) {
         (Ok(w), Ok(c)) => (w, c),
@@ -47,8 +67,7 @@ pub fn load(
     };
     // Values beyond every type of the whole catalog are input errors; what `--types`
     // excludes is explained as "no plan exists" instead.
-    let file = input::workload_name(workload_path);
-    let problems = input::validate_against_catalog(&workload, &catalog, &figures, &file);
+    let problems = input::validate_against_catalog(&workload, &catalog, &figures, file);
     if !problems.is_empty() {
         return Err(InputErrors(problems));
     }

@@ -6,6 +6,7 @@ mod util;
 mod bench;
 mod check;
 mod compare;
+mod import;
 mod input_errors;
 mod plan;
 mod prices;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ecsplan::ecs::placement::rows;
 use ecsplan::ecs::rules::{Figures, TypePatterns};
-use ecsplan::ecs::workload::{CpuArch, ImageArch, NetworkMode, Service, Workload};
+use ecsplan::ecs::workload::{CpuArch, ImageArch, NetworkMode, Scheduling, Service, Workload};
 use ecsplan::engine::Settings;
 use ecsplan::planner::inputs::{restrict, Inputs};
 use ecsplan::{check, input, planner};
@@ -72,6 +72,8 @@ fn service() -> impl Strategy<Value = Service> {
             arch,
             instance_types: vec![],
             distinct_instance: distinct,
+            container_ports: Vec::new(),
+            scheduling: Scheduling::Replica,
             line: 0,
         })
 }

@@ -326,21 +326,7 @@ impl<'p> Run<'p> {
     fn column_generation(&mut self, deadline: Instant, seed: u64) -> Result<(), ExactError> {
         let problem = self.problem;
         self.set_phase(Phase::ColumnGeneration);
-        let mut g = Generation::new(problem, seed)?;
-        let start: Vec<Bin> = self.best.bins.clone();
-        g.add_packing(problem, &start)?;
-        let complete = match enumerate::maximal_patterns(problem, ENUMERATION_LIMIT) {
-            Some(patterns) => {
-                for bin in patterns {
-                    g.add(problem, bin)?;
-                }
-                true
-            }
-            None => {
-                g.add_singles(problem)?;
-                false
-            }
-        };
+        let (mut g, complete) = self.first_columns(seed)?;
 
         // When resource prices alone bound the cost at a plan's cost (bins filled exactly),
         // the patterns a plan at that bound could use may be few: try them before any
@@ -409,8 +395,47 @@ impl<'p> Run<'p> {
             return Ok(());
         }
 
-        // The integer step over every column, started from the best plan so far.
         self.set_phase(Phase::Mip);
+        let proven = self.last_mip(&mut g, complete, deadline, seed)?;
+        if !self.is_optimal() {
+            self.explain_gap(&root, dived, proven, g.columns.bins.len());
+        }
+        Ok(())
+    }
+
+    /// The generation's first columns: the best plan's bins, and every maximal pattern
+    /// when there are few enough (then the LP is exact: `true`), else one column per item.
+    fn first_columns(&self, seed: u64) -> Result<(Generation<'p>, bool), ExactError> {
+        let problem = self.problem;
+        let mut g = Generation::new(problem, seed)?;
+        let start: Vec<Bin> = self.best.bins.clone();
+        g.add_packing(problem, &start)?;
+        let complete = match enumerate::maximal_patterns(problem, ENUMERATION_LIMIT) {
+            Some(patterns) => {
+                for bin in patterns {
+                    g.add(problem, bin)?;
+                }
+                true
+            }
+            None => {
+                g.add_singles(problem)?;
+                false
+            }
+        };
+        Ok((g, complete))
+    }
+
+    /// The integer step over every column, started from the best plan so far: offers its
+    /// plan, and over every maximal pattern (`complete`) raises the bound to its proven
+    /// optimum. Whether the MIP proved its optimum.
+    fn last_mip(
+        &mut self,
+        g: &mut Generation<'p>,
+        complete: bool,
+        deadline: Instant,
+        seed: u64,
+    ) -> Result<bool, ExactError> {
+        let problem = self.problem;
         let best: Vec<Bin> = self.best.bins.clone();
         let warm = g.add_packing(problem, &best)?;
         let target = self.lower_bound + 1e-7 * self.lower_bound.max(1e-9);
@@ -433,28 +458,29 @@ impl<'p> Run<'p> {
             }
             self.offer(plan::to_packing(problem, &g.columns.bins, &result.copies))?;
         }
-        if !self.is_optimal() {
-            let mut reasons = Vec::new();
-            if !root.converged {
-                reasons.push(format!("column generation stopped after {} rounds", root.rounds));
-            }
-            if dived == Dive::Stopped {
-                reasons.push("diving stopped".to_string());
-            }
-            if !proven {
-                reasons.push(format!("the MIP over {} columns did not finish", g.columns.bins.len()));
-            }
-            if reasons.is_empty() {
-                self.notes.push(format!(
-                    "gap remains: the lower bound is the LP optimum over all patterns, and no cheaper plan exists \
-                     among the {} patterns generated; closing the gap would need branching on the LP",
-                    g.columns.bins.len()
-                ));
-            } else {
-                self.notes.push(format!("time limit reached: {}", reasons.join("; ")));
-            }
+        Ok(proven)
+    }
+
+    /// The note that says why a gap remains after column generation over `columns` columns.
+    fn explain_gap(&mut self, root: &Root, dived: Dive, proven: bool, columns: usize) {
+        let mut reasons = Vec::new();
+        if !root.converged {
+            reasons.push(format!("column generation stopped after {} rounds", root.rounds));
         }
-        Ok(())
+        if dived == Dive::Stopped {
+            reasons.push("diving stopped".to_string());
+        }
+        if !proven {
+            reasons.push(format!("the MIP over {columns} columns did not finish"));
+        }
+        if reasons.is_empty() {
+            self.notes.push(format!(
+                "gap remains: the lower bound is the LP optimum over all patterns, and no cheaper plan exists \
+                 among the {columns} patterns generated; closing the gap would need branching on the LP"
+            ));
+        } else {
+            self.notes.push(format!("time limit reached: {}", reasons.join("; ")));
+        }
     }
 
     /// Column generation at the root until the LP is solved (exact pricing finds no
