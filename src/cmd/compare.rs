@@ -5,6 +5,8 @@ use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use indicatif::ProgressBar;
+
 use crate::cli::{CompareArgs, Format};
 use crate::compare::{self, write, Report};
 use crate::ecs::scenario::Scenario;
@@ -12,7 +14,6 @@ use crate::engine::Reporter;
 use crate::output;
 
 use super::progress::Display;
-use indicatif::ProgressBar;
 
 pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let start = Instant::now();

@@ -10,6 +10,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressState, P
 
 use crate::engine::{gap, Phase, Progress, Reporter};
 use crate::output::money;
+use crate::output::summary::cents4_floor;
 
 /// How often the lines are redrawn (the spinner and the clock move on their own).
 const TICK: Duration = Duration::from_millis(200);
@@ -75,7 +76,7 @@ fn describe(p: &Progress) -> String {
             "{phase:<17}  gap {:.2} %  best ${}  bound ${}",
             100.0 * gap(cost, p.lower_bound),
             money(cost),
-            money(p.lower_bound)
+            money(cents4_floor(p.lower_bound))
         ),
     }
 }
@@ -89,9 +90,10 @@ mod tests {
         let line = describe(&Progress {
             phase: Phase::Dives,
             best_cost: Some(10.0),
-            lower_bound: 9.5,
+            lower_bound: 9.499_999_99,
         });
-        assert_eq!(line, "dives              gap 5.00 %  best $10.0000  bound $9.5000");
+        // The bound rounds down, as in the summary, so that what is shown is still a bound.
+        assert_eq!(line, "dives              gap 5.00 %  best $10.0000  bound $9.4999");
         let first = describe(&Progress {
             phase: Phase::FirstPlan,
             best_cost: None,

@@ -96,6 +96,6 @@ impl Summary {
 }
 
 /// Rounds a bound down, so that the printed bound is still a bound.
-fn cents4_floor(x: f64) -> f64 {
+pub fn cents4_floor(x: f64) -> f64 {
     ((x * 1e4) + 1e-9).floor() / 1e4
 }
