@@ -89,6 +89,7 @@ fn every_help_text_shows_an_example() {
         &["check"],
         &["bench"],
         &["catalog"],
+        &["import"],
         &["completions"],
     ] {
         let mut args = command.to_vec();
