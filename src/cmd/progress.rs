@@ -50,7 +50,7 @@ impl Display {
             } else {
                 format!("{label:<16} ")
             })
-            .with_message("starting");
+            .with_message("waiting");
         let bar = lines.add(bar);
         bar.enable_steady_tick(TICK);
         let shown = bar.clone();

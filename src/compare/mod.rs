@@ -2,17 +2,19 @@
 //! and Fargate, each planned and checked, with the cost, bound, gap and binding limit of
 //! each. `write` turns a comparison into the table, `compare.csv`, folders and chart.
 //!
-//! Time: the EC2 scenarios are planned at once, each on its own share of the worker
-//! threads (at least one) and with 90 % of `--time-limit`, so the whole compare, writing
-//! included, ends within the limit. A scenario that proves its plan optimal early frees
-//! its cores for the others.
+//! Time and threads (`schedule`): the EC2 scenarios run in lanes that together hold no
+//! more than `--threads` solver threads, within 90 % of `--time-limit`, so the whole
+//! compare, writing included, ends within the limit. Half of that time plans every
+//! scenario; the rest goes to those whose difference from the cheapest is not yet told
+//! apart by their bounds.
 
+pub mod schedule;
 pub mod write;
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::ecs::fargate::{FargatePlan, Pricing};
@@ -28,6 +30,15 @@ use crate::planner::{self, Inputs, PlanError};
 /// The share of `--time-limit` each scenario's solve may take; the rest is for checking
 /// and writing.
 pub const SOLVE_SHARE: f64 = 0.9;
+
+/// The share of the solve time the first round (every EC2 scenario) may take; the rest
+/// goes to the scenarios whose difference from the cheapest is not told apart yet, or
+/// else to those not proven optimal, and is not spent when every one is.
+pub const FIRST_ROUND_SHARE: f64 = 0.5;
+
+/// The least time left worth a second round: below it a solve barely passes its
+/// heuristics.
+const MIN_SECOND_ROUND: Duration = Duration::from_millis(500);
 
 /// How one scenario came out.
 #[derive(Debug, Clone)]
@@ -72,6 +83,15 @@ pub struct Row {
     pub delta_vs_cheapest: Option<f64>,
     /// The same as a fraction of the cheapest scenario's cost.
     pub delta_vs_cheapest_fraction: Option<f64>,
+    /// Where the difference of the least costs of this scenario and the cheapest one
+    /// lies, in dollars per month: from this scenario's bound less the cheapest's cost
+    /// (`delta_low`) to this scenario's cost less the cheapest's bound (`delta_high`).
+    /// Both 0 on the cheapest row.
+    pub delta_low: Option<f64>,
+    pub delta_high: Option<f64>,
+    /// `false` when that range has room on both sides of zero: at these gaps, either
+    /// scenario may be the cheaper. `None` without a plan.
+    pub told_apart: Option<bool>,
     pub cheapest: bool,
     pub eni_trunking: bool,
     pub solve_seconds: Option<f64>,
@@ -103,38 +123,105 @@ pub struct Report {
     pub seconds: f64,
 }
 
-/// Plans `inputs` under every scenario: the EC2 ones in parallel, each with the settings'
-/// seed, its share of the threads, [`SOLVE_SHARE`] of the time limit and the reporter
-/// `progress` gives it. Results are in `Scenario::ALL` order, with their rows. Fails only
-/// on an internal error (a plan that breaks a rule).
+/// Plans `inputs` under every scenario, and spends the time where it decides the answer.
+///
+/// The solves take [`SOLVE_SHARE`] of the time limit, in two rounds on the lanes of
+/// [`schedule`] (never more solver threads than `settings.threads`; 0 = one per core).
+/// The first round plans every EC2 scenario within [`FIRST_ROUND_SHARE`] of that time. A
+/// scenario whose difference from the cheapest is not told apart yet (its range, see
+/// [`Row::delta_low`], contains zero) and is not proven optimal, with the cheapest
+/// itself when it is not, is planned again in the second round, which shares all the time
+/// left among them alone (when every difference is told apart, among all the scenarios
+/// not proven optimal): the better plan and the higher bound of the two runs are kept.
+/// When every solve ends before its limit, nothing depends on timing and the comparison
+/// is the same for a given seed. Each solve reports to the reporter `progress` gives its
+/// scenario. Results are in `Scenario::ALL` order, with their rows. Fails only on an
+/// internal error (a plan that breaks a rule).
 pub fn compare(
     inputs: &Inputs,
     settings: &Settings,
     progress: &(dyn Fn(Scenario) -> Option<Reporter> + Sync),
 ) -> anyhow::Result<Comparison> {
+    let start = Instant::now();
     let ec2: Vec<Scenario> = Scenario::ALL.into_iter().filter(|s| *s != Scenario::Fargate).collect();
     let threads = match settings.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
-    let each = Settings {
-        threads: (threads / ec2.len()).max(1),
-        time_limit: settings.time_limit.mul_f64(SOLVE_SHARE),
-        ..settings.clone()
+    let budget = settings.time_limit.mul_f64(SOLVE_SHARE);
+    let round = |scenarios: &[Scenario], deadline: Instant| -> anyhow::Result<Vec<ScenarioResult>> {
+        schedule::run(scenarios, threads, deadline, |&scenario, threads, time_limit| {
+            let solver = Settings {
+                threads,
+                time_limit,
+                progress: progress(scenario),
+                ..settings.clone()
+            };
+            plan_scenario(inputs, scenario, &solver)
+        })
+        .into_iter()
+        .collect()
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(ec2.len()).build()?;
-    let planned: Vec<anyhow::Result<ScenarioResult>> = pool.install(|| {
-        ec2.par_iter()
-            .map(|&s| {
-                let settings = Settings {
-                    progress: progress(s),
-                    ..each.clone()
-                };
-                plan_scenario(inputs, s, &settings)
-            })
-            .collect()
-    });
-    let mut results = planned.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+    let mut results = round(&ec2, start + budget.mul_f64(FIRST_ROUND_SHARE))?;
+    // Without the exact method a solve ends as soon as its heuristics do: a second run
+    // with the same seed would find the same plans.
+    let again = if settings.exact {
+        undecided(&finish(inputs, results.clone(), settings).rows)
+    } else {
+        Vec::new()
+    };
+    let deadline = start + budget;
+    if !again.is_empty() && deadline.saturating_duration_since(Instant::now()) >= MIN_SECOND_ROUND {
+        let second = round(&again, deadline)?;
+        for result in second {
+            let first = results
+                .iter_mut()
+                .find(|r| r.scenario == result.scenario)
+                .expect("planned in the first round");
+            keep_better(first, result);
+        }
+    }
+    Ok(finish(inputs, results, settings))
+}
+
+/// The scenarios worth more time: each EC2 scenario not proven optimal whose range
+/// against the cheapest contains zero, with the cheapest when it is not proven optimal
+/// either; when every difference is told apart, each EC2 scenario not proven optimal
+/// (a narrower range for each).
+fn undecided(rows: &[Row]) -> Vec<Scenario> {
+    let open: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.status == "feasible" && r.scenario != Scenario::Fargate.name())
+        .collect();
+    let contested = rows.iter().any(|r| r.told_apart == Some(false));
+    open.into_iter()
+        .filter(|r| !contested || r.told_apart == Some(false) || r.cheapest)
+        .filter_map(|r| Scenario::parse(r.scenario))
+        .collect()
+}
+
+/// Merges a scenario's second run into its first: the cheaper plan, the higher of the two
+/// bounds (each is a bound on the same least cost), the time of both.
+fn keep_better(first: &mut ScenarioResult, second: ScenarioResult) {
+    let (Outcome::Ec2(kept, _), Outcome::Ec2(again, _)) = (&mut first.outcome, second.outcome) else {
+        return;
+    };
+    let bound = kept.solved.lower_bound.max(again.solved.lower_bound);
+    let seconds = kept.solved.seconds + again.solved.seconds;
+    if again.cost_per_hour() < kept.cost_per_hour() - 1e-9 {
+        *kept = again;
+    }
+    kept.solved.lower_bound = bound.min(kept.solved.cost);
+    kept.solved.seconds = seconds;
+    kept.notes.push(
+        "planned twice, the second time with the time that proven scenarios left: the better plan and the higher bound are kept"
+            .into(),
+    );
+}
+
+/// The comparison from the EC2 results: plans and bounds shared between scenarios,
+/// Fargate priced, and the rows.
+fn finish(inputs: &Inputs, mut results: Vec<ScenarioResult>, settings: &Settings) -> Comparison {
     share(inputs, &mut results, settings);
     results.push(ScenarioResult {
         scenario: Scenario::Fargate,
@@ -146,7 +233,7 @@ pub fn compare(
         outcome: fargate(&inputs.workload),
     });
     let rows = rows(&results);
-    Ok(Comparison { results, rows })
+    Comparison { results, rows }
 }
 
 /// What one scenario's solve shows about another's. A plan that passes another
@@ -249,11 +336,20 @@ fn plan_scenario(inputs: &Inputs, scenario: Scenario, settings: &Settings) -> an
         prices: inputs.prices.clone(),
     };
     let outcome = match planner::plan(&scenario_inputs, settings) {
-        Ok(planned) => {
+        Ok(mut planned) => {
+            planned.notes.extend(rewritten.notes);
             let summary = Summary::new(&planned, settings);
             Outcome::Ec2(Box::new(planned), summary)
         }
-        Err(PlanError::NoPlan(no_plan)) => Outcome::NoPlan(no_plan.reasons.join("; ")),
+        Err(PlanError::NoPlan(no_plan)) => Outcome::NoPlan(
+            no_plan
+                .reasons
+                .iter()
+                .chain(&rewritten.notes)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
         Err(e @ PlanError::CheckFailed(_)) => return Err(e).context(format!("scenario {scenario}")),
     };
     Ok(ScenarioResult {
@@ -267,6 +363,12 @@ fn plan_scenario(inputs: &Inputs, scenario: Scenario, settings: &Settings) -> an
 /// The rows of a comparison, with the binding limits and the deltas from the cheapest.
 pub fn rows(results: &[ScenarioResult]) -> Vec<Row> {
     let mut rows: Vec<Row> = results.iter().map(row).collect();
+    deltas(&mut rows);
+    rows
+}
+
+/// Marks the cheapest row and sets each row's delta from it, with the delta's range.
+fn deltas(rows: &mut [Row]) {
     let cheapest = rows
         .iter()
         .enumerate()
@@ -275,16 +377,29 @@ pub fn rows(results: &[ScenarioResult]) -> Vec<Row> {
             Some((_, b)) if b <= c => best,
             _ => Some((i, c)),
         });
-    if let Some((best, cost)) = cheapest {
-        rows[best].cheapest = true;
-        for r in &mut rows {
-            if let Some(c) = r.cost_per_hour {
-                r.delta_vs_cheapest = Some(round4((c - cost) * HOURS_PER_MONTH));
-                r.delta_vs_cheapest_fraction = Some(if cost > 0.0 { round6((c - cost) / cost) } else { 0.0 });
-            }
-        }
+    let Some((best, cost)) = cheapest else {
+        return;
+    };
+    rows[best].cheapest = true;
+    let best_bound = rows[best].lower_bound_per_hour.unwrap_or(cost);
+    for (i, r) in rows.iter_mut().enumerate() {
+        let (Some(c), Some(bound)) = (r.cost_per_hour, r.lower_bound_per_hour) else {
+            continue;
+        };
+        r.delta_vs_cheapest = Some(round4((c - cost) * HOURS_PER_MONTH));
+        r.delta_vs_cheapest_fraction = Some(if cost > 0.0 { round6((c - cost) / cost) } else { 0.0 });
+        let (low, high) = if i == best {
+            (0.0, 0.0)
+        } else {
+            (
+                round4((bound - cost) * HOURS_PER_MONTH),
+                round4((c - best_bound) * HOURS_PER_MONTH),
+            )
+        };
+        r.delta_low = Some(low);
+        r.delta_high = Some(high);
+        r.told_apart = Some(!(low < 0.0 && high > 0.0));
     }
-    rows
 }
 
 fn row(result: &ScenarioResult) -> Row {
@@ -302,6 +417,9 @@ fn row(result: &ScenarioResult) -> Row {
         binding_shares: BTreeMap::new(),
         delta_vs_cheapest: None,
         delta_vs_cheapest_fraction: None,
+        delta_low: None,
+        delta_high: None,
+        told_apart: None,
         cheapest: false,
         eni_trunking: result.figures.eni_trunking,
         solve_seconds: None,
@@ -358,4 +476,80 @@ fn round4(x: f64) -> f64 {
 
 fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row of `scenario` with a plan of `cost` and `bound` per hour.
+    fn planned_row(scenario: Scenario, cost: f64, bound: f64) -> Row {
+        let mut r = row(&ScenarioResult {
+            scenario,
+            workload: Workload::default(),
+            figures: Figures::default(),
+            outcome: Outcome::NoPlan(String::new()),
+        });
+        r.status = if cost - bound <= 1e-6 * cost {
+            "optimal"
+        } else {
+            "feasible"
+        };
+        r.reason = None;
+        r.cost_per_hour = Some(cost);
+        r.lower_bound_per_hour = Some(bound);
+        r
+    }
+
+    #[test]
+    fn deltas_were_stated_without_their_range() {
+        let mut rows = vec![
+            planned_row(Scenario::Declared, 1.02, 0.97),
+            planned_row(Scenario::Host, 1.00, 0.95),
+            planned_row(Scenario::Bridge, 1.50, 1.40),
+            planned_row(Scenario::None, 1.00, 1.00),
+        ];
+        deltas(&mut rows);
+        assert_eq!(
+            rows.iter().map(|r| r.cheapest).collect::<Vec<_>>(),
+            [false, true, false, false]
+        );
+        // declared: from (0.97 − 1.00) × 730 to (1.02 − 0.95) × 730: either may be cheaper.
+        assert_eq!(rows[0].delta_vs_cheapest, Some(14.6));
+        assert_eq!((rows[0].delta_low, rows[0].delta_high), (Some(-21.9), Some(51.1)));
+        assert_eq!(rows[0].told_apart, Some(false));
+        assert_eq!(
+            (rows[1].delta_low, rows[1].delta_high, rows[1].told_apart),
+            (Some(0.0), Some(0.0), Some(true))
+        );
+        // bridge: from (1.40 − 1.00) × 730 = 292 to (1.50 − 0.95) × 730 = 401.5.
+        assert_eq!((rows[2].delta_low, rows[2].delta_high), (Some(292.0), Some(401.5)));
+        assert_eq!(rows[2].told_apart, Some(true));
+        // none costs what host costs and is proven optimal: its least cost is at least
+        // host's plan, so it cannot be the cheaper one (the range starts at zero).
+        assert_eq!((rows[3].delta_low, rows[3].delta_high), (Some(0.0), Some(36.5)));
+        assert_eq!(rows[3].told_apart, Some(true));
+    }
+
+    #[test]
+    fn the_time_left_goes_to_the_scenarios_not_told_apart_and_the_cheapest() {
+        let mut rows = vec![
+            planned_row(Scenario::Declared, 1.02, 0.97),
+            planned_row(Scenario::Host, 1.00, 0.95),
+            planned_row(Scenario::Bridge, 1.50, 1.40),
+        ];
+        deltas(&mut rows);
+        assert_eq!(undecided(&rows), [Scenario::Declared, Scenario::Host]);
+        // Everything told apart: whatever is not proven optimal gets it.
+        let mut rows = vec![
+            planned_row(Scenario::Host, 1.00, 1.00),
+            planned_row(Scenario::Bridge, 1.50, 1.40),
+            planned_row(Scenario::None, 2.00, 2.00),
+        ];
+        deltas(&mut rows);
+        assert_eq!(undecided(&rows), [Scenario::Bridge]);
+        // All proven: no second round.
+        rows[1].status = "optimal";
+        assert!(undecided(&rows).is_empty());
+    }
 }

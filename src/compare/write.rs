@@ -14,7 +14,7 @@ use crate::ecs::scenario::Scenario;
 use crate::output::{self, chart, money, table::right};
 
 /// The columns of `compare.csv`.
-pub const CSV_HEADER: [&str; 8] = [
+pub const CSV_HEADER: [&str; 10] = [
     "scenario",
     "instances",
     "cost_per_hour",
@@ -23,11 +23,14 @@ pub const CSV_HEADER: [&str; 8] = [
     "gap",
     "binding",
     "delta_vs_cheapest",
+    "delta_low",
+    "delta_high",
 ];
 
 /// `compare.csv`: one row per scenario, [`CSV_HEADER`] columns. Money with 4 decimals,
-/// `gap` as a fraction, `delta_vs_cheapest` in dollars per month; empty cells where a
-/// scenario has no such figure (`instances` on Fargate, everything without a plan).
+/// `gap` as a fraction, `delta_vs_cheapest` and its range `delta_low`..`delta_high` in
+/// dollars per month; empty cells where a scenario has no such figure (`instances` on
+/// Fargate, everything without a plan).
 pub fn to_csv(rows: &[Row]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CSV_HEADER)?;
@@ -42,6 +45,8 @@ pub fn to_csv(rows: &[Row]) -> anyhow::Result<Vec<u8>> {
             r.gap.map(|g| format!("{g:.6}")).unwrap_or_default(),
             r.binding.clone(),
             opt_money(r.delta_vs_cheapest),
+            opt_money(r.delta_low),
+            opt_money(r.delta_high),
         ])?;
     }
     Ok(w.into_inner()?)
@@ -239,6 +244,7 @@ pub fn table(report: &Report, out: Option<&Path>) -> String {
         "gap",
         "binding",
         "vs cheapest",
+        "range $/month",
     ]);
     let dash = || "-".to_string();
     for r in &report.scenarios {
@@ -251,6 +257,22 @@ pub fn table(report: &Report, out: Option<&Path>) -> String {
             (true, _, _) => "cheapest".to_string(),
             (false, Some(d), Some(f)) => format!("+${}/mo ({})", money(d), output::dearer_than_cheapest(f)),
             (false, Some(_), None) => "as cheap".to_string(),
+            _ => dash(),
+        };
+        let range = match (r.cheapest, r.delta_low, r.delta_high, r.told_apart) {
+            (false, Some(low), Some(high), Some(apart)) => {
+                let signed = |x: f64| match x {
+                    x if x < 0.0 => format!("-{}", money(-x)),
+                    x if x > 0.0 => format!("+{}", money(x)),
+                    _ => money(0.0),
+                };
+                let range = format!("{} … {}", signed(low), signed(high));
+                if apart {
+                    range
+                } else {
+                    format!("{range} (not told apart)")
+                }
+            }
             _ => dash(),
         };
         let binding = if r.reason.is_some() {
@@ -273,6 +295,7 @@ pub fn table(report: &Report, out: Option<&Path>) -> String {
             right(r.gap.map_or_else(dash, |g| format!("{:.2} %", 100.0 * g))),
             Cell::new(binding),
             right(vs),
+            right(range),
         ]);
     }
     let mut out_text = table.to_string();
@@ -301,6 +324,10 @@ pub fn table(report: &Report, out: Option<&Path>) -> String {
     let _ = writeln!(
         out_text,
         "binding: the limit that stops more tasks on the most instances, and the share of instances it binds"
+    );
+    let _ = writeln!(
+        out_text,
+        "range: where the difference of the least costs per month against the cheapest lies, from the bounds; not told apart: it contains zero at these gaps"
     );
     if let Some(dir) = out {
         let _ = writeln!(
@@ -424,8 +451,11 @@ mod tests {
         let csv = String::from_utf8(to_csv(&rows).unwrap()).unwrap();
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], CSV_HEADER.join(","));
-        assert_eq!(lines[1], "fargate,,1.0000,730.0000,1.0000,0.000000,,365.0000");
-        assert_eq!(lines[2], "host,,,,,,no plan: service `a`: too big,");
+        assert_eq!(
+            lines[1],
+            "fargate,,1.0000,730.0000,1.0000,0.000000,,365.0000,365.0000,365.0000"
+        );
+        assert_eq!(lines[2], "host,,,,,,no plan: service `a`: too big,,,");
     }
 
     #[test]

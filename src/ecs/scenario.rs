@@ -39,6 +39,8 @@ pub struct Rewritten {
     pub workload: Workload,
     /// ENI trunking as the scenario fixes it; `None` keeps the `--eni-trunking` flag.
     pub eni_trunking: Option<bool>,
+    /// What the rewrite assumed where the workload does not say, for the reader.
+    pub notes: Vec<String>,
 }
 
 impl Scenario {
@@ -76,7 +78,9 @@ impl Scenario {
     }
 
     /// The workload as this scenario runs it on EC2, or `None` for Fargate (priced per
-    /// task by `crate::ecs::fargate`, no instances).
+    /// task by `crate::ecs::fargate`, no instances). An awsvpc service's
+    /// `container_ports` are the ports its tasks would bind in `host` and `bridge` mode;
+    /// they stay on the service only while it is awsvpc.
     pub fn rewrite(self, workload: &Workload) -> Option<Rewritten> {
         let all = |mode: NetworkMode, ports: &dyn Fn(&Service) -> Vec<u16>| Workload {
             services: workload
@@ -85,21 +89,45 @@ impl Scenario {
                 .map(|s| Service {
                     network_mode: mode,
                     host_ports: ports(s),
+                    container_ports: if mode == NetworkMode::Awsvpc {
+                        s.container_ports.clone()
+                    } else {
+                        Vec::new()
+                    },
                     ..s.clone()
                 })
                 .collect(),
         };
+        let mut notes = Vec::new();
         let (workload, eni_trunking) = match self {
             Scenario::Declared => (workload.clone(), None),
-            Scenario::Host => (host(workload), None),
-            Scenario::Bridge => (all(NetworkMode::Bridge, &|s| s.host_ports.clone()), None),
-            Scenario::BridgeDynamic => (all(NetworkMode::Bridge, &|s| vec![0; s.host_ports.len()]), None),
+            Scenario::Host => {
+                let (rewritten, note) = host(workload);
+                notes.extend(note);
+                (rewritten, None)
+            }
+            Scenario::Bridge => (all(NetworkMode::Bridge, &|s| bound_ports(s).to_vec()), None),
+            Scenario::BridgeDynamic => (all(NetworkMode::Bridge, &|s| vec![0; bound_ports(s).len()]), None),
             Scenario::Awsvpc => (all(NetworkMode::Awsvpc, &|_| Vec::new()), Some(false)),
             Scenario::AwsvpcTrunking => (all(NetworkMode::Awsvpc, &|_| Vec::new()), Some(true)),
             Scenario::None => (all(NetworkMode::None, &|_| Vec::new()), None),
             Scenario::Fargate => return None,
         };
-        Some(Rewritten { workload, eni_trunking })
+        Some(Rewritten {
+            workload,
+            eni_trunking,
+            notes,
+        })
+    }
+}
+
+/// The ports a task of `s` binds once it leaves awsvpc for host or bridge: an awsvpc
+/// service's container ports (a static mapping with hostPort = containerPort), every
+/// other service's host ports as declared.
+fn bound_ports(s: &Service) -> &[u16] {
+    match s.network_mode {
+        NetworkMode::Awsvpc => &s.container_ports,
+        _ => &s.host_ports,
     }
 }
 
@@ -109,42 +137,61 @@ impl fmt::Display for Scenario {
     }
 }
 
-/// Every service in host mode: static ports keep their number, and each `0` becomes a
-/// port of its own that no other service binds, so that two tasks of the service never
-/// share an instance, as host mode requires. The private ports are the lowest from
-/// [`FIRST_PRIVATE_PORT`] up that the workload does not list and the agent does not
-/// reserve, handed out in file order: the same workload always gets the same ports.
-fn host(workload: &Workload) -> Workload {
+/// Every service in host mode: static ports keep their number, an awsvpc service's
+/// container ports become its host ports, and each `0` becomes a port of its own that no
+/// other service binds, so that two tasks of the service never share an instance, as
+/// host mode requires. An awsvpc service without container ports still listens on some
+/// port: it gets one private port, and the note names it. The private ports are the
+/// lowest from [`FIRST_PRIVATE_PORT`] up that the workload does not list and the agent
+/// does not reserve, handed out in file order: the same workload always gets the same
+/// ports.
+fn host(workload: &Workload) -> (Workload, Option<String>) {
     let taken: BTreeSet<u16> = workload
         .services
         .iter()
-        .flat_map(|s| s.host_ports.iter().copied())
+        .flat_map(|s| s.host_ports.iter().chain(&s.container_ports).copied())
         .chain(RESERVED_PORTS)
         .collect();
     let mut free = (FIRST_PRIVATE_PORT..=u16::MAX)
         .chain(1..FIRST_PRIVATE_PORT)
         .filter(|p| !taken.contains(p));
-    Workload {
-        services: workload
-            .services
-            .iter()
-            .map(|s| Service {
-                network_mode: NetworkMode::Host,
-                host_ports: s
-                    .host_ports
+    let mut private = || free.next().expect("fewer than 65,000 ports in a workload");
+    let mut unlisted = Vec::new();
+    let services = workload
+        .services
+        .iter()
+        .map(|s| {
+            let host_ports = if s.network_mode == NetworkMode::Awsvpc && s.container_ports.is_empty() {
+                let port = private();
+                unlisted.push(format!("`{}` ({port})", s.name));
+                vec![port]
+            } else {
+                bound_ports(s)
                     .iter()
-                    .map(|&p| {
-                        if p == 0 {
-                            free.next().expect("fewer than 65,000 ports in a workload")
-                        } else {
-                            p
-                        }
-                    })
-                    .collect(),
+                    .map(|&p| if p == 0 { private() } else { p })
+                    .collect()
+            };
+            Service {
+                network_mode: NetworkMode::Host,
+                host_ports,
+                container_ports: Vec::new(),
                 ..s.clone()
-            })
-            .collect(),
-    }
+            }
+        })
+        .collect();
+    let note = (!unlisted.is_empty()).then(|| {
+        let (noun, each) = if unlisted.len() == 1 {
+            ("service lists", "it gets")
+        } else {
+            ("services list", "each gets")
+        };
+        format!(
+            "{} awsvpc {noun} no container_ports: {each} one host port private to it, so two of its tasks never share an instance: {}; list their container_ports for the real ports",
+            unlisted.len(),
+            unlisted.join(", ")
+        )
+    });
+    (Workload { services }, note)
 }
 
 /// What stops more tasks from packing onto an instance.
@@ -279,6 +326,7 @@ mod tests {
             let strip = |s: &Service| Service {
                 network_mode: NetworkMode::None,
                 host_ports: vec![],
+                container_ports: vec![],
                 ..s.clone()
             };
             assert_eq!(strip(b), strip(a));
@@ -314,7 +362,8 @@ mod tests {
             Scenario::Declared.rewrite(&w),
             Some(Rewritten {
                 workload: w.clone(),
-                eni_trunking: None
+                eni_trunking: None,
+                notes: vec![]
             })
         );
     }
@@ -332,12 +381,71 @@ mod tests {
                 (Host, vec![80, 443]),
                 (Host, vec![8080, 10000]),
                 (Host, vec![10001, 10002]),
-                (Host, vec![]),
+                (Host, vec![10003]),
                 (Host, vec![]),
             ]
         );
+        assert_eq!(
+            r.notes,
+            ["1 awsvpc service lists no container_ports: it gets one host port private to it, so two of its tasks never share an instance: `svc` (10003); list their container_ports for the real ports"]
+        );
         // A port with a dynamic mapping now stops two tasks of the service sharing.
         assert!(!rules::tasks_may_share(&r.workload.services[2]));
+    }
+
+    fn with_container_ports(name: &str, ports: &[u16]) -> Service {
+        Service {
+            container_ports: ports.to_vec(),
+            ..service(name, NetworkMode::Awsvpc, &[])
+        }
+    }
+
+    #[test]
+    fn awsvpc_container_ports_become_host_ports_and_static_bridge_mappings() {
+        let w = Workload {
+            services: vec![
+                with_container_ports("api", &[8080, 9090]),
+                with_container_ports("lonely", &[]),
+                service("web", NetworkMode::Bridge, &[0]),
+            ],
+        };
+        let host = Scenario::Host.rewrite(&w).unwrap();
+        // 10000 goes to `lonely`, the awsvpc service without container ports, and the
+        // next free one to web's dynamic mapping; container ports are gone in host mode.
+        assert_eq!(
+            modes_and_ports(&host.workload),
+            vec![
+                (NetworkMode::Host, vec![8080, 9090]),
+                (NetworkMode::Host, vec![10000]),
+                (NetworkMode::Host, vec![10001])
+            ]
+        );
+        assert!(host.workload.services.iter().all(|s| s.container_ports.is_empty()));
+        assert_eq!(host.notes.len(), 1);
+        assert!(host.notes[0].contains("`lonely` (10000)"), "{}", host.notes[0]);
+        let bridge = Scenario::Bridge.rewrite(&w).unwrap();
+        assert_eq!(
+            modes_and_ports(&bridge.workload),
+            vec![
+                (NetworkMode::Bridge, vec![8080, 9090]),
+                (NetworkMode::Bridge, vec![]),
+                (NetworkMode::Bridge, vec![0])
+            ]
+        );
+        assert!(bridge.notes.is_empty());
+        let dynamic = Scenario::BridgeDynamic.rewrite(&w).unwrap();
+        assert_eq!(
+            modes_and_ports(&dynamic.workload)
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect::<Vec<_>>(),
+            vec![vec![0, 0], vec![], vec![0]]
+        );
+        // awsvpc keeps them (they constrain nothing there); none drops them.
+        let awsvpc = Scenario::Awsvpc.rewrite(&w).unwrap();
+        assert_eq!(awsvpc.workload.services[0].container_ports, [8080, 9090]);
+        let none = Scenario::None.rewrite(&w).unwrap();
+        assert!(none.workload.services.iter().all(|s| s.container_ports.is_empty()));
     }
 
     #[test]

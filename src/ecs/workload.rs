@@ -152,7 +152,8 @@ pub struct Service {
     pub instance_types: Vec<String>,
     pub distinct_instance: bool,
     /// The ports an awsvpc task listens on (its containers' `containerPort`s), ascending;
-    /// empty in every other mode. They constrain nothing under awsvpc.
+    /// empty in every other mode. They constrain nothing under awsvpc; the `host` and
+    /// `bridge` compare scenarios bind them on the host.
     pub container_ports: Vec<u16>,
     pub scheduling: Scheduling,
     /// The line of the workload file this service came from (1-based), 0 when generated.

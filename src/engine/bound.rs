@@ -169,7 +169,8 @@ fn lp_bound(problem: &Problem) -> Option<f64> {
         .enumerate()
         .filter_map(|(t, v)| v.map(|v| problem.bin_types[t].price * v))
         .sum();
-    let mut model = vars.minimise(objective.clone()).using(highs);
+    // One HiGHS thread: the engine's own pool is the parallelism (`exact::master::set_seed`).
+    let mut model = vars.minimise(objective.clone()).using(highs).set_threads(1);
     for row in rows {
         model.add_constraint(row);
     }

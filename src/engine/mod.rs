@@ -93,10 +93,6 @@ pub fn gap(cost: f64, bound: f64) -> f64 {
 /// this and explains it when it fails).
 pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
     let start = Instant::now();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.threads)
-        .build()
-        .expect("a rayon thread pool");
     // With several bin types (an ECS catalog), the search runs on identical items merged;
     // the packing returned is the original's, and many services of one kind make the
     // master LP much smaller. With one bin type, items stay apart: on tightly filled
@@ -108,7 +104,7 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
     };
     let original = problem;
     let problem = merged.as_ref().map_or(problem, |m| &m.problem);
-    pool.install(|| {
+    let run = || {
         settings.report(Progress {
             phase: Phase::FirstPlan,
             best_cost: None,
@@ -153,5 +149,17 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
             first_plan_seconds,
             seconds: start.elapsed().as_secs_f64(),
         }
-    })
+    };
+    // A caller that runs several solves one after another (compare's lanes) may run them
+    // in a pool of its own of the right size: no pool is built per solve, so no threads
+    // start and end between them.
+    if rayon::current_thread_index().is_some() && rayon::current_num_threads() == settings.threads {
+        run()
+    } else {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(settings.threads)
+            .build()
+            .expect("a rayon thread pool")
+            .install(run)
+    }
 }

@@ -309,7 +309,9 @@ fn host_ports(fields: &mut Fields, mode: Option<NetworkMode>) -> Option<Vec<u16>
     valid.then_some(ports)
 }
 
-/// The ports an awsvpc task listens on, ascending: only awsvpc rows may list them.
+/// The ports an awsvpc task listens on, ascending: only awsvpc rows may list them, each
+/// once, from 1 to 65535 and none that the agent reserves (the `host` and `bridge`
+/// compare scenarios bind them on the host).
 fn container_ports(fields: &mut Fields, mode: Option<NetworkMode>) -> Option<Vec<u16>> {
     let Some(cell) = fields.cell("container_ports").filter(|c| !c.text.is_empty()) else {
         return Some(Vec::new());
@@ -342,6 +344,15 @@ fn container_ports(fields: &mut Fields, mode: Option<NetworkMode>) -> Option<Vec
         return None;
     }
     ports.sort_unstable();
+    for port in ports.iter().copied().filter(|p| RESERVED_PORTS.contains(p)) {
+        let reserved = RESERVED_PORTS.map(|p| p.to_string()).join(", ");
+        fields.report(
+            cell,
+            format!("`container_ports` has `{port}`, a port the ECS agent reserves on every instance ({reserved})"),
+            "have the container listen on another port: in host or bridge mode it would bind this port on the host",
+        );
+        valid = false;
+    }
     if let Some(pair) = ports.windows(2).find(|w| w[0] == w[1]) {
         fields.report(
             cell,
@@ -733,28 +744,6 @@ mod tests {
     }
 
     #[test]
-    fn container_ports_are_read_on_awsvpc_rows_only() {
-        let w = parse_workload(
-            "service,cpu,memory_mib,count,network_mode,container_ports\napi,1,1,1,awsvpc,9090;8080\n",
-            "w",
-        )
-        .unwrap();
-        assert_eq!(w.services[0].container_ports, [8080, 9090]);
-        let (line, column, cause) = problem("network_mode,container_ports", "bridge,8080");
-        assert_eq!((line, column), (2, 22));
-        assert_eq!(
-            cause,
-            "`container_ports` is `8080` but the network mode is bridge: they describe awsvpc tasks only"
-        );
-        assert!(problem("network_mode,container_ports", "awsvpc,0")
-            .2
-            .contains("`0`, not a port number from 1 to 65535"));
-        assert!(problem("network_mode,container_ports", "awsvpc,80;80")
-            .2
-            .contains("lists `80` more than once"));
-    }
-
-    #[test]
     fn scheduling_is_replica_or_daemon_in_any_case() {
         let w = parse_workload(
             "service,cpu,memory_mib,count,scheduling\na,1,1,2,\nb,1,1,,DAEMON\nc,1,1,0,daemon\nd,1,1,1,Replica\n",
@@ -901,5 +890,34 @@ mod tests {
         );
         assert!(p[1].1.contains("`c9z.large`"));
         assert!(!p[1].2.starts_with("did you mean"), "{}", p[1].2);
+    }
+
+    #[test]
+    fn container_ports_are_awsvpc_ports_from_1_that_the_agent_does_not_reserve() {
+        let w = parse_workload(
+            "service,cpu,memory_mib,count,network_mode,container_ports\napi,1,1,1,awsvpc,9090;8080\nb,1,1,1,bridge,\n",
+            "w",
+        )
+        .unwrap();
+        assert_eq!(w.services[0].container_ports, [8080, 9090]);
+        assert!(w.services[1].container_ports.is_empty());
+        let (line, column, cause) = problem("network_mode,container_ports", "bridge,8080");
+        assert_eq!((line, column), (2, 22));
+        assert_eq!(
+            cause,
+            "`container_ports` is `8080` but the network mode is bridge: they describe awsvpc tasks only"
+        );
+        assert!(problem("network_mode,container_ports", "awsvpc,0")
+            .2
+            .contains("`0`, not a port number from 1 to 65535"));
+        assert!(problem("network_mode,container_ports", "awsvpc,65536")
+            .2
+            .contains("`65536`, not a port number"));
+        assert!(problem("network_mode,container_ports", "awsvpc,80;80")
+            .2
+            .contains("lists `80` more than once"));
+        assert!(problem("network_mode,container_ports", "awsvpc,22")
+            .2
+            .contains("`22`, a port the ECS agent reserves"));
     }
 }

@@ -65,7 +65,7 @@ fn compare_csv_has_the_issue_columns_and_one_row_per_scenario() {
     let text = std::fs::read_to_string(wd.path("out/compare.csv")).unwrap();
     assert_eq!(
         text.lines().next().unwrap(),
-        "scenario,instances,cost_per_hour,cost_per_month,lower_bound_per_hour,gap,binding,delta_vs_cheapest"
+        "scenario,instances,cost_per_hour,cost_per_month,lower_bound_per_hour,gap,binding,delta_vs_cheapest,delta_low,delta_high"
     );
     let rows = compare(&wd, &[]);
     let cheapest = rows
@@ -82,6 +82,15 @@ fn compare_csv_has_the_issue_columns_and_one_row_per_scenario() {
         );
         let gap = number(r, "gap");
         assert!((0.0..=1.0).contains(&gap), "{name}: gap {gap}");
+        let (low, delta, high) = (
+            number(r, "delta_low"),
+            number(r, "delta_vs_cheapest"),
+            number(r, "delta_high"),
+        );
+        assert!(
+            low <= delta + 1e-4 && delta <= high + 1e-4,
+            "{name}: {low} {delta} {high}"
+        );
     }
     // Fargate has no instances.
     assert_eq!(rows["fargate"]["instances"], "");
@@ -127,7 +136,7 @@ fn each_plan_folder_holds_its_scenario_workload_and_passes_check() {
             ("host", "80;443"),
             ("host", "8080;10000"),
             ("host", "10001;10002"),
-            ("host", ""),
+            ("host", "10003"),
             ("host", "")
         ])
     );
@@ -254,6 +263,180 @@ fn host_ports_make_host_costlier_than_bridge() {
     assert_eq!(rows["bridge"]["cost_per_hour"], rows["none"]["cost_per_hour"]);
 }
 
+/// Two types: `small` (2048 CPU, 3973 MiB registered, 2 awsvpc tasks) at $0.10 and
+/// `big` (8192 CPU, 31784 MiB, 3 awsvpc tasks) at $0.40.
+const SMALL_AND_BIG: &str =
+    "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour
+small.large,small,2,4096,x86_64,0,3,10,false,,0.10
+big.2xlarge,big,8,32768,x86_64,0,4,10,false,,0.40
+";
+
+#[test]
+fn host_was_cheapest_for_awsvpc_services_whose_container_ports_it_ignored() {
+    let wd = Workdir::new();
+    wd.write("catalog.csv", SMALL_AND_BIG);
+    // Six awsvpc tasks of 512 CPU and 1024 MiB; `api` listens on 8080, `worker` on 9090.
+    // By hand:
+    // - declared (awsvpc): 2 tasks per small (ENIs), 3 per big: 3 smalls, $0.30/hour.
+    // - host: the 4 `api` tasks bind 8080, so no two share an instance: at least 4
+    //   instances, and 4 smalls hold all 6 (3 tasks of 1024 MiB fit 3973): $0.40/hour.
+    //   Without its container ports, host packed 3 tasks per small by memory: $0.20.
+    // - bridge: hostPort = containerPort, the same as host: $0.40.
+    // - bridge-dynamic: every port `0`, resources alone: 2 smalls, $0.20.
+    wd.write(
+        "w.csv",
+        "service,cpu,memory_mib,count,network_mode,container_ports\n\
+         api,512,1024,4,awsvpc,8080\n\
+         worker,512,1024,2,awsvpc,9090\n",
+    );
+    let rows = compare(&wd, &["--catalog", "catalog.csv"]);
+    let cost = |s: &str| number(&rows[s], "cost_per_hour");
+    let instances = |s: &str| number(&rows[s], "instances");
+    assert_eq!((instances("declared"), cost("declared")), (3.0, 0.3));
+    assert_eq!((instances("host"), cost("host")), (4.0, 0.4));
+    assert_eq!((instances("bridge"), cost("bridge")), (4.0, 0.4));
+    assert_eq!((instances("bridge-dynamic"), cost("bridge-dynamic")), (2.0, 0.2));
+    assert!(
+        cost("host") > cost("declared"),
+        "host is not cheaper without ports to share"
+    );
+    assert_eq!(rows["host"]["binding"], "host_ports 100 %");
+    // The rewritten workloads say where the ports went, and pass `check`.
+    let host = wd.read_csv("out/host/workload.csv");
+    assert_eq!(
+        (host[0]["host_ports"].as_str(), host[0]["container_ports"].as_str()),
+        ("8080", "")
+    );
+    let bridge = wd.read_csv("out/bridge/workload.csv");
+    assert_eq!(bridge[1]["host_ports"], "9090");
+    let awsvpc = wd.read_csv("out/awsvpc/workload.csv");
+    assert_eq!(
+        (awsvpc[0]["host_ports"].as_str(), awsvpc[0]["container_ports"].as_str()),
+        ("", "8080")
+    );
+    for scenario in ["host", "bridge", "awsvpc"] {
+        wd.run(&[
+            "check",
+            "--workload",
+            &format!("out/{scenario}/workload.csv"),
+            "--plan",
+            &format!("out/{scenario}"),
+            "--catalog",
+            "catalog.csv",
+        ])
+        .expect(0);
+    }
+}
+
+#[test]
+fn lanes_and_rounds_keep_the_comparison_the_same_for_a_seed_on_any_thread_count() {
+    let wd = Workdir::new();
+    wd.write("catalog.csv", SMALL_AND_BIG);
+    wd.write(
+        "w.csv",
+        "service,cpu,memory_mib,count,network_mode,host_ports,container_ports\n\
+         api,512,1024,7,awsvpc,,8080\n\
+         web,256,512,9,bridge,0;80,\n\
+         batch,1024,2048,5,none,,\n",
+    );
+    // Every solve here is proven well before its limit: nothing depends on timing.
+    let csv = |threads: &str| {
+        wd.run(&[
+            "compare",
+            "--workload",
+            "w.csv",
+            "--catalog",
+            "catalog.csv",
+            "--out",
+            "out",
+            "--time-limit",
+            "10",
+            "--seed",
+            "7",
+            "--threads",
+            threads,
+        ])
+        .expect(0);
+        std::fs::read_to_string(wd.path("out/compare.csv")).unwrap()
+    };
+    let one = csv("1");
+    assert_eq!(csv("2"), one);
+    assert_eq!(csv("7"), one);
+}
+
+#[test]
+fn an_awsvpc_service_without_container_ports_gets_a_private_host_port_with_a_note() {
+    let wd = Workdir::new();
+    wd.write("catalog.csv", SMALL_AND_BIG);
+    wd.write(
+        "w.csv",
+        "service,cpu,memory_mib,count,network_mode\napi,512,1024,3,awsvpc\n",
+    );
+    let rows = compare(&wd, &["--catalog", "catalog.csv"]);
+    // One port of its own: the 3 tasks on 3 smalls, where resources alone need 1.
+    assert_eq!(number(&rows["host"], "instances"), 3.0);
+    assert_eq!(number(&rows["none"], "instances"), 1.0);
+    let summary = wd.read_json("out/host/summary.json");
+    let notes = summary["notes"].to_string();
+    assert!(notes.contains("1 awsvpc service lists no container_ports"), "{notes}");
+    assert!(notes.contains("`api` (10000)"), "{notes}");
+}
+
+/// The most threads `ecsplan args` had at once, from `/proc/PID/task` sampled while it runs.
+#[cfg(target_os = "linux")]
+fn most_threads(wd: &Workdir, args: &[&str]) -> usize {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ecsplan"))
+        .args(args)
+        .current_dir(wd.path("."))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("ecsplan runs");
+    let tasks = format!("/proc/{}/task", child.id());
+    let mut most = 0;
+    while child.try_wait().expect("ecsplan waits").is_none() {
+        if let Ok(entries) = std::fs::read_dir(&tasks) {
+            // A thread that has exited may linger in the listing for a moment: count the
+            // ones whose state is neither zombie nor dead.
+            let alive = entries
+                .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("stat")).ok())
+                .filter(|stat| {
+                    let state = stat.rsplit(')').next().unwrap_or("").trim_start().chars().next();
+                    !matches!(state, Some('Z' | 'X') | None)
+                })
+                .count();
+            most = most.max(alive);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    most
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn compare_with_one_thread_ran_twenty() {
+    let wd = Workdir::new();
+    // Enough work for every scenario to reach the exact solver.
+    let workload = std::fs::read_to_string(util::data("examples/platform.csv")).unwrap();
+    wd.write("w.csv", &workload);
+    let args = |command: &'static str| {
+        ["--workload", "w.csv", "--time-limit", "3", "--threads", "1"]
+            .iter()
+            .fold(vec![command], |mut v, a| {
+                v.push(a);
+                v
+            })
+    };
+    let plan = most_threads(&wd, &args("plan"));
+    let compare = most_threads(&wd, &args("compare"));
+    // One solver thread, and the main thread waiting for it; compare uses no more than
+    // one plan does.
+    assert!(
+        compare <= plan && compare <= 2,
+        "compare ran {compare} threads at once, plan {plan}"
+    );
+}
+
 #[test]
 fn fargate_prices_known_sizes_and_refuses_gpu_tasks() {
     let wd = Workdir::new();
@@ -345,6 +528,12 @@ fn json_lists_every_scenario_and_the_cheapest() {
     assert_eq!(of("awsvpc-trunking")["eni_trunking"], true);
     assert_eq!(of("awsvpc")["eni_trunking"], false);
     assert_eq!(of("awsvpc")["binding_shares"]["awsvpc_tasks"], 1.0);
+    // Every plan here is proven: each range is the delta itself, told apart from zero.
+    for s in scenarios {
+        assert_eq!(s["delta_low"], s["delta_vs_cheapest"], "{s}");
+        assert_eq!(s["delta_high"], s["delta_vs_cheapest"], "{s}");
+        assert_eq!(s["told_apart"], true, "{s}");
+    }
     // One time limit for the whole compare.
     assert!(json["seconds"].as_f64().unwrap() <= 4.0, "{}", json["seconds"]);
 }

@@ -12,4 +12,5 @@ mod plan;
 mod prices;
 mod progress;
 mod properties;
+mod readme;
 mod shell;

@@ -125,10 +125,12 @@ impl Master {
     }
 }
 
-/// Passes the engine's seed to HiGHS so that its own random choices repeat.
+/// Passes the engine's seed to HiGHS so that its own random choices repeat, and keeps
+/// HiGHS on the calling thread: the engine's parallelism is its own thread pool, and
+/// HiGHS would otherwise start workers of its own on every thread that calls it.
 pub fn set_seed(model: &mut Model, seed: u64) -> Result<(), ExactError> {
     let seed = (seed % i32::MAX as u64) as i32;
-    model
-        .try_set_option("random_seed", seed)
-        .map_err(|e| ExactError::Solver(format!("HiGHS option: {e}")))
+    let option = |e| ExactError::Solver(format!("HiGHS option: {e}"));
+    model.try_set_option("random_seed", seed).map_err(option)?;
+    model.try_set_option("threads", 1).map_err(option)
 }
