@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::ecs::rules::{Figures, TypePatterns};
+use crate::ecs::zones::{self, Zones};
 use crate::engine::Settings;
 use crate::import::Sources;
 
@@ -132,6 +133,14 @@ pub struct RuleArgs {
     /// The dynamic host port range for bridge `0` mappings, inclusive.
     #[arg(long, default_value = "49153-65535", value_name = "LO-HI")]
     pub dynamic_port_range: String,
+    /// Put every instance in one of these availability zones (`,`-separated, 1 to 6) and
+    /// spread every service's tasks evenly over them.
+    #[arg(long, value_name = "NAMES")]
+    pub zones: Option<String>,
+    /// Place enough tasks that every service keeps its count after losing any one zone
+    /// (needs at least 2 zones).
+    #[arg(long)]
+    pub survive_zone_loss: bool,
 }
 
 /// How hard and how the solver works.
@@ -346,12 +355,44 @@ impl RuleArgs {
         if lo == 0 || lo > hi {
             return Err(range_error());
         }
+        let zones = self.zones()?;
         Ok(Figures {
             eni_trunking: self.eni_trunking == Switch::On,
             headroom: self.headroom,
             memory_overhead_pct: self.memory_overhead_pct,
             reserved_memory_mib: self.reserved_memory_mib,
             dynamic_port_range: (lo, hi),
+            zones,
+        })
+    }
+
+    /// `--zones` and `--survive-zone-loss`.
+    fn zones(&self) -> Result<Zones, UsageError> {
+        let names = match &self.zones {
+            None => Vec::new(),
+            Some(text) => zones::parse_names(text).map_err(|(cause, fix)| UsageError {
+                flag: "--zones",
+                cause,
+                fix,
+            })?,
+        };
+        if self.survive_zone_loss && names.len() < 2 {
+            return Err(UsageError {
+                flag: "--survive-zone-loss",
+                cause: format!(
+                    "needs at least 2 zones, and {} given: the loss of the only zone leaves nothing",
+                    if names.is_empty() {
+                        "none was".to_string()
+                    } else {
+                        "1 was".to_string()
+                    }
+                ),
+                fix: "give the zones with --zones, e.g. --zones us-east-1a,us-east-1b,us-east-1c".into(),
+            });
+        }
+        Ok(Zones {
+            names,
+            survive_zone_loss: self.survive_zone_loss,
         })
     }
 

@@ -6,10 +6,12 @@ pub mod inputs;
 
 use crate::check;
 use crate::ecs::lower::{self, NoPlan};
-pub use crate::ecs::placement::{rows, Planned};
+pub use crate::ecs::placement::{rows, zones, Planned};
 use crate::ecs::rules::{MAX_INSTANCES_PER_CLUSTER, MAX_TASKS_PER_SERVICE};
 use crate::ecs::workload::Workload;
-use crate::engine::{self, Settings};
+use crate::ecs::zoned::{self, ZonedSolve};
+use crate::ecs::zones::Zones;
+use crate::engine::Settings;
 pub use inputs::Inputs;
 
 /// Why planning stopped without a plan.
@@ -24,22 +26,35 @@ pub enum PlanError {
 
 /// Plans `inputs` and checks the result.
 pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> {
-    let lowered = lower::lower(&inputs.workload, &inputs.catalog, &inputs.figures)?;
-    let solved = engine::solve(&lowered.problem, settings);
+    let ZonedSolve { lowered, solved } = zoned::solve(&inputs.workload, &inputs.catalog, &inputs.figures, settings)?;
     let plan = lower::to_plan(&lowered, &solved.packing, &inputs.workload, &inputs.catalog);
-    let report = check::check(
+    let rows = rows(&plan);
+    let mut report = check::check(
         &inputs.workload,
         &inputs.whole_catalog,
         &inputs.figures,
         &inputs.types,
-        &rows(&plan),
+        &rows,
     );
+    report.violations.extend(check::zones::check(
+        &inputs.workload,
+        &inputs.whole_catalog,
+        &inputs.figures,
+        &rows,
+        &zones(&plan),
+    ));
     if !report.is_valid() {
         return Err(PlanError::CheckFailed(
             report.violations.iter().map(ToString::to_string).collect(),
         ));
     }
     let mut notes = solved.notes.clone();
+    let daemons = inputs.workload.services.iter().filter(|s| s.is_daemon()).count();
+    if daemons > 0 && plan.instances.is_empty() {
+        notes.push(format!(
+            "the workload's {daemons} daemon service(s) run on the instances other services need, and no other service has tasks: nothing is planned"
+        ));
+    }
     if inputs.figures.eni_trunking {
         let unknown = inputs.catalog.types.iter().filter(|t| t.trunking.is_none()).count();
         if unknown > 0 {
@@ -48,20 +63,34 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
             ));
         }
     }
-    notes.extend(limit_notes(&inputs.workload, plan.instances.len()));
+    notes.extend(limit_notes(
+        &inputs.workload,
+        &inputs.figures.zones,
+        plan.instances.len(),
+    ));
+    let zones = &inputs.figures.zones;
+    let desired_counts = (zones.is_zoned() || daemons > 0).then(|| {
+        inputs
+            .workload
+            .services
+            .iter()
+            .map(|s| (s.name.clone(), (!s.is_daemon()).then(|| zones.placed(s.count))))
+            .collect()
+    });
     Ok(Planned {
         plan,
         solved,
         instances: report.instances,
         notes,
+        desired_counts,
         prices: inputs.prices.clone(),
     })
 }
 
 /// Notes for the ECS quotas a plan of `instances` container instances runs into: more
 /// instances than one cluster registers, and services with more tasks than one ECS
-/// service runs.
-pub fn limit_notes(workload: &Workload, instances: usize) -> Vec<String> {
+/// service runs (counting the tasks placed to survive a zone's loss).
+pub fn limit_notes(workload: &Workload, zones: &Zones, instances: usize) -> Vec<String> {
     let mut notes = Vec::new();
     if instances > MAX_INSTANCES_PER_CLUSTER {
         let clusters = instances.div_ceil(MAX_INSTANCES_PER_CLUSTER);
@@ -70,11 +99,12 @@ pub fn limit_notes(workload: &Workload, instances: usize) -> Vec<String> {
         ));
     }
     for service in &workload.services {
-        if service.count > MAX_TASKS_PER_SERVICE {
-            let services = service.count.div_ceil(MAX_TASKS_PER_SERVICE);
+        let tasks = zones.placed(service.count);
+        if tasks > MAX_TASKS_PER_SERVICE {
+            let services = tasks.div_ceil(MAX_TASKS_PER_SERVICE);
             notes.push(format!(
                 "service `{}` runs {} tasks, more than ECS's quota of {MAX_TASKS_PER_SERVICE} tasks per service: split it into {services} services or ask for a higher quota",
-                service.name, service.count
+                service.name, tasks
             ));
         }
     }

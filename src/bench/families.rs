@@ -117,6 +117,7 @@ fn instance_type(name: &str, vcpu: u32, memory_mib: u64, max_enis: u32, price: f
         price_usd_hour: price,
         awsvpc_tasks: None,
         registered_memory_mib: None,
+        zones: vec![],
         line: 0,
     }
 }

@@ -2,6 +2,9 @@
 //! rows and the input files alone, sharing only the table of ECS figures
 //! (`crate::ecs::rules`) with the planner, and lists every rule a plan breaks.
 
+pub mod daemons;
+pub mod zones;
+
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
@@ -35,8 +38,17 @@ pub enum ViolationKind {
     PortConflict,
     /// An instance using more of a resource than it has.
     OverCapacity(Resource),
-    /// A service with more or fewer tasks placed than its count.
+    /// A service with more or fewer tasks placed than its count (with
+    /// `--survive-zone-loss`, than the tasks that survive a zone's loss).
     TaskCount,
+    /// A daemon missing from an instance it runs on, repeated there, or on one it may
+    /// not run on.
+    Daemon,
+    /// An instance without a zone, in a zone not planned, or in one its type is not
+    /// offered in.
+    Zone,
+    /// A service whose task counts in two zones differ by more than one.
+    Spread,
 }
 
 /// One broken rule: what kind, where, and the text that says it.
@@ -118,6 +130,7 @@ impl Checker<'_> {
         let mut used: Amounts = [0; 6];
         let mut port_users: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
         let mut seen_services: Vec<&str> = Vec::new();
+        let mut tasks_here = vec![0u64; self.workload.services.len()];
         for row in rows {
             if !row.instance_type.eq_ignore_ascii_case(&t.instance_type) {
                 let detail = format!(
@@ -138,6 +151,7 @@ impl Checker<'_> {
             };
             let service = &self.workload.services[s];
             placed[s] += u64::from(row.tasks);
+            tasks_here[s] += u64::from(row.tasks);
             self.service_on(id, t, service, &self.filters[s].clone(), row);
             let per_task = rules::task_usage(service);
             for r in Resource::ALL {
@@ -148,6 +162,9 @@ impl Checker<'_> {
                     port_users.entry(port).or_default().push(&service.name);
                 }
             }
+        }
+        for detail in daemons::check_instance(self.workload, &self.filters, t, id, &tasks_here) {
+            self.report(Daemon, 0, id, None, detail);
         }
         for (port, users) in &port_users {
             if users.len() > 1 {
@@ -265,10 +282,24 @@ pub fn check(
         instances.push(checker.instance(id, t, &rows_of, &mut placed));
     }
     for (s, service) in workload.services.iter().enumerate() {
-        if placed[s] != u64::from(service.count) {
+        if service.is_daemon() {
+            continue;
+        }
+        let expected = figures.zones.placed(service.count);
+        if placed[s] != u64::from(expected) {
+            let why = if expected != service.count {
+                format!(
+                    " ({} to keep {} after the loss of any one of {} zones)",
+                    expected,
+                    service.count,
+                    figures.zones.count()
+                )
+            } else {
+                String::new()
+            };
             let detail = format!(
-                "service `{}`: {} of {} tasks placed",
-                service.name, placed[s], service.count
+                "service `{}`: {} of {} tasks placed{why}",
+                service.name, placed[s], expected
             );
             checker.report(ViolationKind::TaskCount, 0, "", Some(&service.name), detail);
         }

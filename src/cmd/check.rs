@@ -12,13 +12,23 @@ use crate::output::money;
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let inputs = super::load_inputs(&args.input, &args.rules)?;
     let rows = input::placements::read(&args.plan.join("placements.csv"))?;
-    let report = check::check(
+    let mut report = check::check(
         &inputs.workload,
         &inputs.whole_catalog,
         &inputs.figures,
         &inputs.types,
         &rows,
     );
+    if inputs.figures.zones.is_zoned() {
+        let zones = input::instances::read_zones(&args.plan.join("instances.csv"))?;
+        report.violations.extend(check::zones::check(
+            &inputs.workload,
+            &inputs.whole_catalog,
+            &inputs.figures,
+            &rows,
+            &zones,
+        ));
+    }
     let mut out = std::io::stdout().lock();
     if report.is_valid() {
         writeln!(

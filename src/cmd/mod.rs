@@ -13,7 +13,7 @@ pub mod progress;
 use std::process::ExitCode;
 
 use crate::cli::{Command, InputArgs, RuleArgs, UsageError};
-use crate::ecs::lower::{self, DaemonsNotPlanned, NoPlan};
+use crate::ecs::lower::NoPlan;
 use crate::input::InputErrors;
 use crate::planner::inputs::{self, Inputs};
 use crate::planner::PlanError;
@@ -36,10 +36,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     // `PlanError::NoPlan` is transparent: the `NoPlan` inside is not in the cause chain.
     if err.downcast_ref::<NoPlan>().is_some() || matches!(err.downcast_ref(), Some(PlanError::NoPlan(_))) {
         1
-    } else if err.downcast_ref::<InputErrors>().is_some()
-        || err.downcast_ref::<UsageError>().is_some()
-        || err.downcast_ref::<DaemonsNotPlanned>().is_some()
-    {
+    } else if err.downcast_ref::<InputErrors>().is_some() || err.downcast_ref::<UsageError>().is_some() {
         2
     } else {
         // An internal failure (an I/O error, a plan that failed its check).
@@ -62,14 +59,12 @@ pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Resu
             (crate::input::read_workload(path), crate::input::workload_name(path))
         }
     };
-    let inputs = inputs::from_workload(
+    Ok(inputs::from_workload(
         workload,
         &file,
         input_args.catalog.as_deref(),
         input_args.prices.as_deref(),
         figures,
         types,
-    )?;
-    lower::refuse_daemons(&inputs.workload)?;
-    Ok(inputs)
+    )?)
 }

@@ -223,14 +223,21 @@ fn keep_better(first: &mut ScenarioResult, second: ScenarioResult) {
 /// Fargate priced, and the rows.
 fn finish(inputs: &Inputs, mut results: Vec<ScenarioResult>, settings: &Settings) -> Comparison {
     share(inputs, &mut results, settings);
+    // Fargate spreads a service's tasks over zones by itself and runs no daemons: it is
+    // priced for the tasks a plan places (N to survive a zone's loss). A daemon's count
+    // is 0, so it is never priced.
+    let mut on_fargate = inputs.workload.clone();
+    for s in &mut on_fargate.services {
+        s.count = inputs.figures.zones.placed(s.count);
+    }
     results.push(ScenarioResult {
         scenario: Scenario::Fargate,
-        workload: inputs.workload.clone(),
+        outcome: fargate(&on_fargate),
+        workload: on_fargate,
         figures: Figures {
             eni_trunking: false,
             ..inputs.figures.clone()
         },
-        outcome: fargate(&inputs.workload),
     });
     let rows = rows(&results);
     Comparison { results, rows }
@@ -264,7 +271,14 @@ fn share(inputs: &Inputs, results: &mut [ScenarioResult], settings: &Settings) {
             .filter(|(cost, from, _)| *from != r.scenario && *cost < own - 1e-9)
         {
             let rows = planner::rows(plan);
-            let report = crate::check::check(&r.workload, &inputs.whole_catalog, &r.figures, &inputs.types, &rows);
+            let mut report = crate::check::check(&r.workload, &inputs.whole_catalog, &r.figures, &inputs.types, &rows);
+            report.violations.extend(crate::check::zones::check(
+                &r.workload,
+                &inputs.whole_catalog,
+                &r.figures,
+                &rows,
+                &planner::zones(plan),
+            ));
             if report.is_valid() {
                 // `solved.packing` stays the scenario's own solve: nothing after planning
                 // reads it; the plan, its check and its cost are what is reported.
@@ -452,9 +466,11 @@ fn row(result: &ScenarioResult) -> Row {
             row.lower_bound_per_hour = Some(summary.lower_bound_per_hour);
             row.gap = Some(summary.gap);
             row.solve_seconds = Some(summary.solve_seconds);
+            row.tasks = summary.tasks;
             row.notes = summary.notes.clone();
         }
         Outcome::Fargate(plan) => {
+            row.notes = fargate_notes(result);
             let cost = plan.cost_per_hour();
             row.status = "optimal";
             row.cost_per_hour = Some(round4(cost));
@@ -468,6 +484,33 @@ fn row(result: &ScenarioResult) -> Row {
         }
     }
     row
+}
+
+/// What the Fargate row leaves out or adds: daemons (Fargate has none) and, with
+/// `--survive-zone-loss`, the tasks priced beyond `count`.
+fn fargate_notes(result: &ScenarioResult) -> Vec<String> {
+    let mut notes = Vec::new();
+    let daemons: Vec<String> = result
+        .workload
+        .services
+        .iter()
+        .filter(|s| s.is_daemon())
+        .map(|s| format!("`{}`", s.name))
+        .collect();
+    if !daemons.is_empty() {
+        notes.push(format!(
+            "Fargate has no daemon services: {} left out of this row",
+            daemons.join(", ")
+        ));
+    }
+    let zones = &result.figures.zones;
+    if zones.survive_zone_loss {
+        notes.push(format!(
+            "priced for the tasks that survive the loss of one of {} zones (the desired counts of the EC2 plans); Fargate spreads them over the zones itself",
+            zones.count()
+        ));
+    }
+    notes
 }
 
 fn round4(x: f64) -> f64 {

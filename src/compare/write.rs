@@ -112,6 +112,12 @@ pub fn check_command(dir: &Path, result: &ScenarioResult, catalog: Option<&Path>
         let (lo, hi) = f.dynamic_port_range;
         let _ = write!(cmd, " --dynamic-port-range {lo}-{hi}");
     }
+    if f.zones.is_zoned() {
+        let _ = write!(cmd, " --zones {}", shell_word(&f.zones.names.join(",")));
+    }
+    if f.zones.survive_zone_loss {
+        cmd.push_str(" --survive-zone-loss");
+    }
     cmd
 }
 

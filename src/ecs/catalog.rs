@@ -28,6 +28,9 @@ pub struct InstanceType {
     pub awsvpc_tasks: Option<u32>,
     /// Memory the ECS agent registers, measured on a real instance.
     pub registered_memory_mib: Option<u64>,
+    /// Availability zones the type is offered in: names or glob patterns; empty means
+    /// every zone.
+    pub zones: Vec<String>,
     /// The line of the catalog file (1-based).
     pub line: u64,
 }

@@ -5,8 +5,10 @@
 use std::fmt::Write as _;
 
 use super::catalog::{Catalog, InstanceType};
+use super::daemons::{self, TypeDaemons};
 use super::rules::{self, misfit, Figures, Misfit, Resource, TypePatterns};
-use super::workload::{Scheduling, Service, Workload};
+use super::workload::{Service, Workload};
+use super::zones;
 use crate::engine::{BinType, ConflictGroup, Item, Packing, Problem};
 
 /// The generic problem and the way back to services and instance types.
@@ -15,8 +17,21 @@ pub struct Lowered {
     pub problem: Problem,
     /// `service_of_item[item]` is an index into `Workload::services`.
     pub service_of_item: Vec<usize>,
+    /// `zone_of_item[item]`: the zone (index into `zone_names`) the item's tasks run in,
+    /// `None` for a service's extra tasks, which the plan puts in zones of its choosing.
+    /// Zone 0 without zones.
+    pub zone_of_item: Vec<Option<usize>>,
+    /// `item_zones[item]`: the zones with a type that may hold the item's tasks.
+    pub item_zones: Vec<Vec<usize>>,
     /// `type_of_bin[bin_type]` is an index into `Catalog::types`.
     pub type_of_bin: Vec<usize>,
+    /// `zone_of_bin[bin_type]`: the zone of the bin type's instances.
+    pub zone_of_bin: Vec<usize>,
+    /// The daemons (indices into `Workload::services`) on every instance of each catalog
+    /// type.
+    pub daemons_of_type: Vec<Vec<usize>>,
+    /// The zones' names; empty without zones.
+    pub zone_names: Vec<String>,
 }
 
 /// Services that no allowed instance type can hold, each with the reason.
@@ -46,7 +61,9 @@ impl std::error::Error for NoPlan {}
 pub struct PlannedInstance {
     pub id: String,
     pub instance_type: String,
-    /// `(service name, tasks)`, in workload order.
+    /// The availability zone, when zones are planned.
+    pub zone: Option<String>,
+    /// `(service name, tasks)`, in workload order, daemons included.
     pub tasks: Vec<(String, u32)>,
 }
 
@@ -54,8 +71,12 @@ pub struct PlannedInstance {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {
     pub instances: Vec<PlannedInstance>,
+    /// The zones' names, in the order given; empty without zones.
+    pub zones: Vec<String>,
 }
 
+/// Compiles each service's `instance_types` filter. The readers have already rejected
+/// invalid patterns, so a failure here is a bug.
 /// Compiles each service's `instance_types` filter. The readers have already rejected
 /// invalid patterns, so a failure here is a bug.
 pub fn service_filters(workload: &Workload) -> Vec<TypePatterns> {
@@ -66,60 +87,133 @@ pub fn service_filters(workload: &Workload) -> Vec<TypePatterns> {
         .collect()
 }
 
-/// Daemon services that the lowering cannot plan, by name and workload line.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "daemon services are not planned yet: {}; leave them out of the input to plan the rest (or make them replica services with a `count`)",
-    .0.iter().map(|(name, line)| format!("`{name}` (line {line})")).collect::<Vec<_>>().join(", ")
-)]
-pub struct DaemonsNotPlanned(pub Vec<(String, u64)>);
+/// Builds the generic problem. Services with no tasks and daemons are left out: each
+/// type's capacity is what its daemons leave. With zones, it is the relaxation whose
+/// extra tasks any zone may hold (see [`relaxed_split`]).
+pub fn lower(workload: &Workload, catalog: &Catalog, figures: &Figures) -> Result<Lowered, NoPlan> {
+    lower_split(workload, catalog, figures, &relaxed_split(workload, figures))
+}
 
-/// Refuses a workload with daemon services. A daemon runs one task on every instance it
-/// may use, which the problem built by [`lower`] does not express; lowering it as a
-/// replica service with no tasks would leave it out silently. The commands call this
-/// before anything is solved.
-pub fn refuse_daemons(workload: &Workload) -> Result<(), DaemonsNotPlanned> {
-    let daemons: Vec<(String, u64)> = workload
-        .services
-        .iter()
-        .filter(|s| s.scheduling == Scheduling::Daemon)
-        .map(|s| (s.name.clone(), s.line))
-        .collect();
-    if daemons.is_empty() {
-        Ok(())
-    } else {
-        Err(DaemonsNotPlanned(daemons))
+/// How many tasks of one service each zone runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneTasks {
+    /// Tasks in each zone, indexed like the zone names (one entry without zones).
+    pub per_zone: Vec<u32>,
+    /// Tasks that go to zones of the plan's choosing, at most one more per zone.
+    pub extra: u32,
+}
+
+impl ZoneTasks {
+    pub fn total(&self) -> u32 {
+        self.per_zone.iter().sum::<u32>() + self.extra
     }
 }
 
-/// Builds the generic problem. Services with no tasks are left out. The workload must
-/// have passed [`refuse_daemons`].
-pub fn lower(workload: &Workload, catalog: &Catalog, figures: &Figures) -> Result<Lowered, NoPlan> {
-    if let Err(refused) = refuse_daemons(workload) {
-        panic!("the commands refuse daemons before lowering: {refused}");
-    }
-    let filters = service_filters(workload);
-    let service_of_item: Vec<usize> = (0..workload.services.len())
-        .filter(|&s| workload.services[s].count > 0)
-        .collect();
+/// Every service's tasks as the relaxation plans them: with N tasks over Z zones,
+/// ⌊N/Z⌋ in each zone and the N mod Z others in any zone. Every zoned plan is a plan of
+/// it (read the zones holding one more task as holding the extras), so its bound is a
+/// bound of the zoned problem. Without zones, or with one, all N are in the one zone.
+pub fn relaxed_split(workload: &Workload, figures: &Figures) -> Vec<ZoneTasks> {
+    let zones = figures.zones.count();
+    workload
+        .services
+        .iter()
+        .map(|s| {
+            let n = if s.is_daemon() {
+                0
+            } else {
+                figures.zones.placed(s.count)
+            };
+            let (q, r) = zones::spread(n, zones);
+            ZoneTasks {
+                per_zone: vec![q; zones as usize],
+                extra: r,
+            }
+        })
+        .collect()
+}
 
+/// Builds the generic problem for the zone split `split` (one entry per service).
+pub fn lower_split(
+    workload: &Workload,
+    catalog: &Catalog,
+    figures: &Figures,
+    split: &[ZoneTasks],
+) -> Result<Lowered, NoPlan> {
+    let filters = service_filters(workload);
+    let daemons = daemons::by_type(workload, &filters, &catalog.types, figures);
+    let zone_count = figures.zones.count() as usize;
+    let offered: Vec<Vec<usize>> = catalog.types.iter().map(|t| figures.zones.offering(t)).collect();
+
+    // Items: per service, one per zone with tasks pinned there, then its extra tasks.
+    let mut service_of_item = Vec::new();
+    let mut zone_of_item = Vec::new();
+    let mut item_count = Vec::new();
+    // The catalog types each item may use, and the zones.
+    let mut item_types: Vec<Vec<usize>> = Vec::new();
+    let mut item_zones = Vec::new();
     let mut reasons = Vec::new();
-    let mut eligible_types: Vec<Vec<usize>> = Vec::with_capacity(service_of_item.len());
-    for &s in &service_of_item {
-        let service = &workload.services[s];
+    for (s, service) in workload.services.iter().enumerate() {
+        if service.is_daemon() || split[s].total() == 0 {
+            continue;
+        }
+        let need = rules::task_usage(service);
+        let ports = service.static_ports();
         let fits: Vec<usize> = (0..catalog.types.len())
-            .filter(|&t| misfit(figures, service, &filters[s], &catalog.types[t]).is_none())
+            .filter(|&t| {
+                let allowed = !matches!(
+                    misfit(figures, service, &filters[s], &catalog.types[t]),
+                    Some(Misfit::Arch | Misfit::Filter)
+                );
+                let room = daemons[t].room;
+                allowed
+                    && room.is_some_and(|room| need.iter().zip(room).all(|(n, r)| *n <= r))
+                    && !daemons[t].clash(&ports)
+            })
             .collect();
         if fits.is_empty() {
-            reasons.push(explain(figures, service, &filters[s], catalog));
+            reasons.push(explain(figures, service, &filters[s], catalog, &daemons, workload));
+            continue;
         }
-        eligible_types.push(fits);
+        let zones_with_fit: Vec<usize> = (0..zone_count)
+            .filter(|z| fits.iter().any(|&t| offered[t].contains(z)))
+            .collect();
+        let zone_name = |z: usize| figures.zones.names.get(z).map_or("", String::as_str);
+        for (z, &tasks) in split[s].per_zone.iter().enumerate() {
+            if tasks > 0 && !zones_with_fit.contains(&z) {
+                reasons.push(format!(
+                    "service `{}` (line {}): no instance type that holds a task of it is offered in zone `{}`; allow a type offered there in `instance_types` or `--types`, or list the zone in the catalog's `zones` column of such a type",
+                    service.name, service.line, zone_name(z)
+                ));
+            }
+        }
+        if split[s].extra as usize > zones_with_fit.len() {
+            let names: Vec<&str> = zones_with_fit.iter().map(|&z| zone_name(z)).collect();
+            reasons.push(format!(
+                "service `{}` (line {}): its {} tasks spread over {} zones, but the types that hold a task of it are offered in {} only ({}); allow types offered in the other zones",
+                service.name,
+                service.line,
+                split[s].total(),
+                split[s].extra,
+                names.len(),
+                names.join(", ")
+            ));
+        }
+        let pinned = split[s].per_zone.iter().enumerate().filter(|(_, &n)| n > 0);
+        let extra = (split[s].extra > 0).then_some((None, split[s].extra));
+        for (zone, tasks) in pinned.map(|(z, &n)| (Some(z), n)).chain(extra) {
+            service_of_item.push(s);
+            zone_of_item.push(zone);
+            item_count.push(tasks);
+            item_types.push(fits.clone());
+            item_zones.push(zone.map_or_else(|| zones_with_fit.clone(), |z| vec![z]));
+        }
     }
     if !reasons.is_empty() {
         return Err(NoPlan { reasons });
     }
 
-    // Keep only the resources some task uses, and the types some service may use.
+    // Keep only the resources some task uses.
     let usage: Vec<rules::Amounts> = service_of_item
         .iter()
         .map(|&s| rules::task_usage(&workload.services[s]))
@@ -129,63 +223,108 @@ pub fn lower(workload: &Workload, catalog: &Catalog, figures: &Figures) -> Resul
         .copied()
         .filter(|&r| usage.iter().any(|u| u[r as usize] > 0))
         .collect();
-    let mut used_type = vec![false; catalog.types.len()];
-    for fits in &eligible_types {
-        for &t in fits {
-            used_type[t] = true;
+
+    // Bin types: (instance type, zone) for the zones each type is offered in, in catalog
+    // order, where some item may go.
+    let bin_zones = |item: usize, t: usize| -> Vec<usize> {
+        offered[t]
+            .iter()
+            .copied()
+            .filter(|&z| zone_of_item[item].map_or(true, |pinned| pinned == z))
+            .collect()
+    };
+    let mut used = vec![vec![false; zone_count]; catalog.types.len()];
+    for (item, types) in item_types.iter().enumerate() {
+        for &t in types {
+            for z in bin_zones(item, t) {
+                used[t][z] = true;
+            }
         }
     }
-    let type_of_bin: Vec<usize> = (0..catalog.types.len()).filter(|&t| used_type[t]).collect();
-    let mut bin_of_type = vec![usize::MAX; catalog.types.len()];
-    for (b, &t) in type_of_bin.iter().enumerate() {
-        bin_of_type[t] = b;
+    let mut type_of_bin = Vec::new();
+    let mut zone_of_bin = Vec::new();
+    let mut bin_of = vec![vec![usize::MAX; zone_count]; catalog.types.len()];
+    for t in 0..catalog.types.len() {
+        for z in 0..zone_count {
+            if used[t][z] {
+                bin_of[t][z] = type_of_bin.len();
+                type_of_bin.push(t);
+                zone_of_bin.push(z);
+            }
+        }
     }
-
     let bin_types = type_of_bin
         .iter()
-        .map(|&t| {
-            let cap = figures.capacity(&catalog.types[t]);
+        .zip(&zone_of_bin)
+        .map(|(&t, &z)| {
+            let room = daemons[t].room.expect("types without room hold no item");
+            let name = &catalog.types[t].instance_type;
             BinType {
-                name: catalog.types[t].instance_type.clone(),
-                capacity: kept.iter().map(|&r| cap[r as usize]).collect(),
+                name: match figures.zones.names.get(z) {
+                    Some(zone) if zone_count > 1 => format!("{name}@{zone}"),
+                    _ => name.clone(),
+                },
+                capacity: kept.iter().map(|&r| room[r as usize]).collect(),
                 price: catalog.types[t].price_usd_hour,
             }
         })
         .collect();
-    let items = service_of_item
-        .iter()
-        .zip(&usage)
-        .zip(&eligible_types)
-        .map(|((&s, u), fits)| {
-            let service = &workload.services[s];
+    let items = (0..service_of_item.len())
+        .map(|item| {
+            let service = &workload.services[service_of_item[item]];
+            let u = &usage[item];
+            let mut eligible: Vec<usize> = item_types[item]
+                .iter()
+                .flat_map(|&t| bin_zones(item, t).into_iter().map(move |z| (t, z)))
+                .map(|(t, z)| bin_of[t][z])
+                .collect();
+            eligible.sort_unstable();
+            // Extra tasks of one service go to distinct zones, so to distinct instances.
+            let spread_apart = zone_of_item[item].is_none() && item_count[item] > 1;
             Item {
-                name: service.name.clone(),
+                name: match zone_of_item[item] {
+                    _ if zone_count == 1 => service.name.clone(),
+                    Some(z) => format!("{}@{}", service.name, figures.zones.names[z]),
+                    None => format!("{}@extra", service.name),
+                },
                 size: kept.iter().map(|&r| u[r as usize]).collect(),
-                count: service.count,
-                eligible: fits.iter().map(|&t| bin_of_type[t]).collect(),
-                max_per_bin: if rules::tasks_may_share(service) { u32::MAX } else { 1 },
+                count: item_count[item],
+                eligible,
+                max_per_bin: if rules::tasks_may_share(service) && !spread_apart {
+                    u32::MAX
+                } else {
+                    1
+                },
             }
         })
         .collect();
 
+    let mut conflict_groups = port_groups(workload, &service_of_item);
+    conflict_groups.extend(distinct_groups(workload, &service_of_item));
     let problem = Problem {
         resources: kept.iter().map(|r| r.name().to_string()).collect(),
         items,
         bin_types,
-        conflict_groups: port_groups(workload, &service_of_item),
+        conflict_groups,
     };
     let mut lowered = Lowered {
         problem,
         service_of_item,
+        zone_of_item,
+        item_zones,
         type_of_bin,
+        zone_of_bin,
+        daemons_of_type: daemons.into_iter().map(|d| d.services).collect(),
+        zone_names: figures.zones.names.clone(),
     };
     prune_dominated_types(&mut lowered);
     Ok(lowered)
 }
 
-/// One conflict group per static host port that two or more services bind: at most one
-/// task per instance may bind it. A port bound by one service only is covered by that
-/// service's one-task-per-instance rule.
+/// One conflict group per static host port that two or more items bind: at most one
+/// task per instance may bind it. A port bound by one item only is covered by that
+/// item's one-task-per-instance rule. The items of one service in several zones bind
+/// its ports too, so the group also keeps them on distinct instances.
 fn port_groups(workload: &Workload, service_of_item: &[usize]) -> Vec<ConflictGroup> {
     let mut by_port: std::collections::BTreeMap<u16, Vec<usize>> = Default::default();
     for (item, &s) in service_of_item.iter().enumerate() {
@@ -201,6 +340,28 @@ fn port_groups(workload: &Workload, service_of_item: &[usize]) -> Vec<ConflictGr
             items,
         })
         .collect()
+}
+
+/// One conflict group per `distinct_instance` service without static ports that has
+/// several items (a zone's tasks and the extra ones): at most one of its tasks per
+/// instance, whichever item it comes from.
+fn distinct_groups(workload: &Workload, service_of_item: &[usize]) -> Vec<ConflictGroup> {
+    let mut groups: Vec<ConflictGroup> = Vec::new();
+    for (item, &s) in service_of_item.iter().enumerate() {
+        let service = &workload.services[s];
+        if rules::tasks_may_share(service) || !service.static_ports().is_empty() {
+            continue;
+        }
+        match groups.last_mut() {
+            Some(g) if service_of_item[g.items[0]] == s => g.items.push(item),
+            _ => groups.push(ConflictGroup {
+                name: format!("distinct instance {}", service.name),
+                items: vec![item],
+            }),
+        }
+    }
+    groups.retain(|g| g.items.len() > 1);
+    groups
 }
 
 /// Drops bin types that another type dominates: no dearer, at least as large in every
@@ -249,38 +410,84 @@ fn prune_dominated_types(lowered: &mut Lowered) {
             .map(|&b| new_index[b])
             .collect();
     }
-    lowered.type_of_bin = lowered
-        .type_of_bin
-        .iter()
-        .enumerate()
-        .filter(|(b, _)| keep[*b])
-        .map(|(_, &t)| t)
-        .collect();
+    let kept = |v: &[usize]| -> Vec<usize> {
+        v.iter()
+            .enumerate()
+            .filter(|(b, _)| keep[*b])
+            .map(|(_, &x)| x)
+            .collect()
+    };
+    lowered.type_of_bin = kept(&lowered.type_of_bin);
+    lowered.zone_of_bin = kept(&lowered.zone_of_bin);
 }
 
-/// Turns a packing into named instances `i-0001`, `i-0002`, … in the packing's order.
+/// Turns a packing into named instances `i-0001`, `i-0002`, … in the packing's order. Each
+/// instance runs one task of every daemon eligible for its type, and its zone's name
+/// when zones are planned.
 pub fn to_plan(lowered: &Lowered, packing: &Packing, workload: &Workload, catalog: &Catalog) -> Plan {
     let width = packing.bins.len().to_string().len().max(4);
     let instances = packing
         .bins
         .iter()
         .enumerate()
-        .map(|(n, bin)| PlannedInstance {
-            id: format!("i-{:0width$}", n + 1),
-            instance_type: catalog.types[lowered.type_of_bin[bin.bin_type]].instance_type.clone(),
-            tasks: bin
-                .load
-                .iter()
-                .map(|&(item, count)| (workload.services[lowered.service_of_item[item]].name.clone(), count))
-                .collect(),
+        .map(|(n, bin)| {
+            let t = lowered.type_of_bin[bin.bin_type];
+            let mut tasks: std::collections::BTreeMap<usize, u32> =
+                lowered.daemons_of_type[t].iter().map(|&s| (s, 1)).collect();
+            for &(item, count) in &bin.load {
+                *tasks.entry(lowered.service_of_item[item]).or_insert(0) += count;
+            }
+            PlannedInstance {
+                id: format!("i-{:0width$}", n + 1),
+                instance_type: catalog.types[t].instance_type.clone(),
+                zone: lowered.zone_names.get(lowered.zone_of_bin[bin.bin_type]).cloned(),
+                tasks: tasks
+                    .into_iter()
+                    .map(|(s, count)| (workload.services[s].name.clone(), count))
+                    .collect(),
+            }
         })
         .collect();
-    Plan { instances }
+    Plan {
+        instances,
+        zones: lowered.zone_names.clone(),
+    }
 }
 
-/// Says why no allowed instance type holds one task of `s`.
-fn explain(figures: &Figures, s: &Service, filter: &TypePatterns, catalog: &Catalog) -> String {
+/// Says why no allowed instance type holds one task of `s`: the types' own limits, or
+/// the daemons they carry.
+fn explain(
+    figures: &Figures,
+    s: &Service,
+    filter: &TypePatterns,
+    catalog: &Catalog,
+    daemons: &[TypeDaemons],
+    workload: &Workload,
+) -> String {
     let need = rules::task_usage(s);
+    let holds: Vec<usize> = (0..catalog.types.len())
+        .filter(|&t| misfit(figures, s, filter, &catalog.types[t]).is_none())
+        .collect();
+    if !holds.is_empty() {
+        let mut names: Vec<usize> = holds
+            .iter()
+            .flat_map(|&t| daemons[t].services.iter().copied())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let names: Vec<String> = names
+            .iter()
+            .map(|&d| format!("`{}`", workload.services[d].name))
+            .collect();
+        let first = &catalog.types[holds[0]].instance_type;
+        return format!(
+            "service `{}` (line {}): the {} types that hold a task of it ({first}…) cannot hold it beside the daemons they carry ({}), or do not hold those daemons at all, or a daemon binds one of its host ports; make the daemons smaller, narrow their `instance_types`, or allow larger types",
+            s.name,
+            s.line,
+            holds.len(),
+            names.join(", ")
+        );
+    }
     let mut text = format!("service `{}` (line {}): a task needs ", s.name, s.line);
     let needs: Vec<String> = Resource::ALL
         .iter()
@@ -371,6 +578,7 @@ mod tests {
             price_usd_hour: price,
             awsvpc_tasks: None,
             registered_memory_mib: None,
+            zones: vec![],
             line: 0,
         }
     }
@@ -480,19 +688,106 @@ mod tests {
         assert_eq!(l.problem.resources, vec!["cpu", "memory", "awsvpc_tasks"]);
     }
 
+    fn zoned(names: &[&str], survive_zone_loss: bool) -> Figures {
+        Figures {
+            zones: crate::ecs::zones::Zones {
+                names: names.iter().map(|n| n.to_string()).collect(),
+                survive_zone_loss,
+            },
+            ..Figures::default()
+        }
+    }
+
     #[test]
-    fn daemons_are_refused_before_lowering() {
-        let mut daemon = Service::sample("logs", NetworkMode::Bridge, &[0]);
-        daemon.scheduling = Scheduling::Daemon;
-        daemon.count = 0;
-        daemon.line = 4;
-        let workload = Workload {
-            services: vec![Service::sample("web", NetworkMode::Bridge, &[0]), daemon],
+    fn one_zone_lowers_to_the_same_problem_as_no_zones() {
+        let w = Workload {
+            services: vec![
+                service("a", NetworkMode::Host, &[80, 443]),
+                service("b", NetworkMode::Bridge, &[80, 0]),
+                service("c", NetworkMode::Awsvpc, &[]),
+            ],
         };
-        let refused = refuse_daemons(&workload).unwrap_err();
-        assert_eq!(refused, DaemonsNotPlanned(vec![("logs".into(), 4)]));
-        assert!(refused
-            .to_string()
-            .starts_with("daemon services are not planned yet: `logs` (line 4)"));
+        let plain = lower(&w, &catalog(), &Figures::default()).unwrap();
+        let one = lower(&w, &catalog(), &zoned(&["us-east-1a"], false)).unwrap();
+        assert_eq!(plain.problem, one.problem);
+        assert_eq!(plain.type_of_bin, one.type_of_bin);
+    }
+
+    #[test]
+    fn zones_give_an_item_per_zone_and_the_extras_share_a_conflict_group() {
+        let mut web = service("web", NetworkMode::None, &[]);
+        web.distinct_instance = true;
+        web.count = 5;
+        let mut api = service("api", NetworkMode::None, &[]);
+        api.count = 4; // with zone loss over 3 zones: 6, two per zone
+        let w = Workload {
+            services: vec![web, api],
+        };
+        let l = lower(&w, &catalog(), &zoned(&["a", "b", "c"], true)).unwrap();
+        let items: Vec<(&str, u32, u32)> = l
+            .problem
+            .items
+            .iter()
+            .map(|i| (i.name.as_str(), i.count, i.max_per_bin))
+            .collect();
+        // web: 5 − ⌈5/3⌉ = 3 < 5, so 8 tasks: 2 per zone and 2 extras.
+        assert_eq!(
+            items,
+            [
+                ("web@a", 2, 1),
+                ("web@b", 2, 1),
+                ("web@c", 2, 1),
+                ("web@extra", 2, 1),
+                ("api@a", 2, u32::MAX),
+                ("api@b", 2, u32::MAX),
+                ("api@c", 2, u32::MAX),
+            ]
+        );
+        assert_eq!(l.problem.conflict_groups.len(), 1);
+        assert_eq!(l.problem.conflict_groups[0].items, [0, 1, 2, 3]);
+        // A zone's item may only use that zone's bins; the extras any zone's.
+        for (item, zone) in l.zone_of_item.iter().enumerate() {
+            let zones: Vec<usize> = l.problem.items[item]
+                .eligible
+                .iter()
+                .map(|&b| l.zone_of_bin[b])
+                .collect();
+            match zone {
+                Some(z) => assert!(zones.iter().all(|b| b == z)),
+                None => assert_eq!(zones.iter().collect::<std::collections::BTreeSet<_>>().len(), 3),
+            }
+        }
+    }
+
+    #[test]
+    fn daemons_take_capacity_and_their_ports_from_every_type() {
+        let mut logs = service("logs", NetworkMode::Bridge, &[24224]);
+        logs.count = 0;
+        logs.scheduling = Scheduling::Daemon;
+        logs.cpu = 1024;
+        let w = Workload {
+            services: vec![
+                logs,
+                service("web", NetworkMode::Bridge, &[80]),
+                service("fwd", NetworkMode::Host, &[24224]),
+                service("other", NetworkMode::Bridge, &[0]),
+            ],
+        };
+        let err = lower(&w, &catalog(), &Figures::default()).unwrap_err();
+        assert_eq!(err.reasons.len(), 1);
+        assert!(
+            err.reasons[0].contains("`fwd`") && err.reasons[0].contains("`logs`"),
+            "{}",
+            err.reasons[0]
+        );
+        let w = Workload {
+            services: vec![w.services[0].clone(), w.services[1].clone(), w.services[3].clone()],
+        };
+        let l = lower(&w, &catalog(), &Figures::default()).unwrap();
+        let m5a = l.type_of_bin.iter().position(|&t| t == 1).unwrap();
+        // m5a.large: 2048 CPU units less the daemon's 1024; 95 static ports less one.
+        assert_eq!(l.problem.resources, ["cpu", "memory", "host_ports", "dynamic_ports"]);
+        assert_eq!(l.problem.bin_types[m5a].capacity, [1024, 7946 - 512, 94, 16383]);
+        assert_eq!(l.daemons_of_type[1], [0]);
     }
 }

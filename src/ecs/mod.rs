@@ -2,6 +2,7 @@
 //! Fargate prices, and the translation to and from the generic engine.
 
 pub mod catalog;
+pub mod daemons;
 pub mod fargate;
 pub mod lower;
 pub mod placement;
@@ -9,3 +10,5 @@ pub mod prices;
 pub mod rules;
 pub mod scenario;
 pub mod workload;
+pub mod zoned;
+pub mod zones;

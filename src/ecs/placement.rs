@@ -2,6 +2,8 @@
 //! `placements.csv`, each instance's usage and capacity, and a plan that has passed the
 //! independent checker. The checker computes the usage; this module only holds it.
 
+use std::collections::BTreeMap;
+
 use super::lower::Plan;
 use super::prices::Overlaid;
 use super::rules::Amounts;
@@ -37,6 +39,14 @@ pub fn rows(plan: &Plan) -> Vec<PlacementRow> {
         .collect()
 }
 
+/// Each instance's zone, by instance id (empty without zones).
+pub fn zones(plan: &Plan) -> BTreeMap<String, String> {
+    plan.instances
+        .iter()
+        .filter_map(|i| i.zone.clone().map(|z| (i.id.clone(), z)))
+        .collect()
+}
+
 /// What one instance uses and offers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstanceUsage {
@@ -63,6 +73,9 @@ pub struct Planned {
     pub instances: Vec<InstanceUsage>,
     /// Things the user should know about this plan.
     pub notes: Vec<String>,
+    /// Per service in workload order, the desired count to set in ECS (`None` for a
+    /// daemon); given when zones are planned or daemons run.
+    pub desired_counts: Option<Vec<(String, Option<u32>)>>,
     /// The price overlay the plan was priced with.
     pub prices: Option<Overlaid>,
 }

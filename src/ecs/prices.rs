@@ -113,6 +113,7 @@ mod tests {
             price_usd_hour,
             awsvpc_tasks: None,
             registered_memory_mib: None,
+            zones: Vec::new(),
             line: 0,
         };
         Catalog {

@@ -6,6 +6,7 @@ use globset::{GlobBuilder, GlobMatcher};
 
 use super::catalog::InstanceType;
 use super::workload::{NetworkMode, Service, Workload};
+use super::zones::Zones;
 
 /// Ports the ECS agent reserves on every Linux container instance.
 pub const RESERVED_PORTS: [u16; 5] = [22, 2375, 2376, 51678, 51679];
@@ -83,6 +84,8 @@ pub struct Figures {
     pub reserved_memory_mib: u64,
     /// The dynamic host port range, inclusive.
     pub dynamic_port_range: (u16, u16),
+    /// The availability zones instances go in, and whether a zone's loss must be survived.
+    pub zones: Zones,
 }
 
 impl Default for Figures {
@@ -93,6 +96,7 @@ impl Default for Figures {
             memory_overhead_pct: 3.0,
             reserved_memory_mib: 0,
             dynamic_port_range: (49153, 65535),
+            zones: Zones::default(),
         }
     }
 }
@@ -169,6 +173,14 @@ pub fn task_usage(s: &Service) -> Amounts {
 /// `distinct_instance` or binds a static host port (the port can be bound once).
 pub fn tasks_may_share(s: &Service) -> bool {
     !s.distinct_instance && s.static_ports().is_empty()
+}
+
+/// Whether a daemon service runs on every instance of `t`: its image runs on the type's
+/// architecture, its `instance_types` allow the type, and the type has the GPUs it needs.
+/// Whether the type also has room for it is a separate question (a type eligible for a
+/// daemon that cannot hold it is not used).
+pub fn daemon_runs_on(s: &Service, filter: &TypePatterns, t: &InstanceType) -> bool {
+    s.arch.runs_on(t.arch) && filter.allows(&t.instance_type) && u64::from(s.gpus) <= u64::from(t.gpus)
 }
 
 /// A set of case-insensitive glob patterns over instance type names, matched against the
@@ -281,6 +293,7 @@ mod tests {
             price_usd_hour: 0.096,
             awsvpc_tasks: None,
             registered_memory_mib: None,
+            zones: vec![],
             line: 2,
         }
     }

@@ -110,9 +110,9 @@ impl ImageArch {
 /// How ECS schedules a service's tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scheduling {
-    /// `count` tasks, placed wherever they fit.
+    /// `count` tasks, placed by the plan.
     Replica,
-    /// One task on every instance the service may run on; `count` is 0.
+    /// One task on every instance whose type the service may run on.
     Daemon,
 }
 
@@ -134,7 +134,7 @@ impl Scheduling {
     }
 }
 
-/// One service: `count` identical tasks.
+/// One service: `count` identical tasks, or one task per eligible instance for a daemon.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
     pub name: String,
@@ -183,6 +183,10 @@ impl Service {
 }
 
 impl Service {
+    pub fn is_daemon(&self) -> bool {
+        self.scheduling == Scheduling::Daemon
+    }
+
     /// The static (non-zero) host ports of one task, ascending. Only host and bridge
     /// modes bind ports on the host.
     pub fn static_ports(&self) -> Vec<u16> {

@@ -7,10 +7,11 @@ use std::path::Path;
 use super::table::{self, Fields, Schema, Table};
 use super::InputErrors;
 use crate::ecs::catalog::{Catalog, InstanceType, BUILT_IN_CSV, BUILT_IN_NAME};
+use crate::ecs::rules::TypePatterns;
 use crate::ecs::workload::CpuArch;
 
-/// The catalog's columns in the order of `docs/inputs.md`: the first eleven required, the last two optional.
-pub const COLUMNS: [&str; 13] = [
+/// The catalog's columns in the order of `docs/inputs.md`: the first eleven required, the rest optional.
+pub const COLUMNS: [&str; 14] = [
     "instance_type",
     "family",
     "vcpu",
@@ -24,6 +25,7 @@ pub const COLUMNS: [&str; 13] = [
     "price_usd_hour",
     "awsvpc_tasks",
     "registered_memory_mib",
+    "zones",
 ];
 
 const SCHEMA: Schema = Schema {
@@ -149,6 +151,7 @@ fn instance_type(fields: &mut Fields) -> Option<InstanceType> {
         "write ECS's awsvpc task limit without trunking as a whole number, or leave it empty for max_enis - 1",
     );
     let registered_memory_mib = registered_memory(fields, memory_mib);
+    let zones = zone_patterns(fields);
     Some(InstanceType {
         instance_type: name?,
         family: family?,
@@ -163,6 +166,7 @@ fn instance_type(fields: &mut Fields) -> Option<InstanceType> {
         price_usd_hour: price_usd_hour?,
         awsvpc_tasks: awsvpc_tasks?.map(|n| n as u32),
         registered_memory_mib: registered_memory_mib?,
+        zones: zones?,
         line: fields.row.line,
     })
 }
@@ -208,6 +212,24 @@ fn registered_memory(fields: &mut Fields, nominal: Option<u64>) -> Option<Option
         }
         _ => Some(registered),
     }
+}
+
+/// `zones`: `;`-separated zone names or glob patterns; empty means every zone. A name no
+/// plan uses is not an error (a catalog serves several regions).
+fn zone_patterns(fields: &mut Fields) -> Option<Vec<String>> {
+    let zones: Vec<String> = table::list(fields.text("zones")).map(String::from).collect();
+    for pattern in &zones {
+        if let Err(cause) = TypePatterns::new(std::slice::from_ref(pattern)) {
+            let cell = fields.cell("zones").expect("patterns come from the cell");
+            fields.report(
+                cell,
+                format!("`zones`: {cause}"),
+                "write `;`-separated zone names or glob patterns, e.g. `us-east-1a;us-east-1b` or `us-east-1*`, or leave it empty for every zone",
+            );
+            return None;
+        }
+    }
+    Some(zones)
 }
 
 /// A required text value.

@@ -2,6 +2,7 @@
 //! problem found reported at once, each with its file, line, column, cause and fix.
 
 pub mod catalog;
+pub mod instances;
 pub mod placements;
 pub mod prices;
 pub mod workload;

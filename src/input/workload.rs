@@ -419,7 +419,7 @@ pub fn validate_against_catalog(
     }
     let names = || catalog.types.iter().map(|t| t.instance_type.as_str());
     let families: BTreeSet<&str> = catalog.types.iter().map(|t| t.family.as_str()).collect();
-    for s in workload.services.iter().filter(|s| s.count > 0) {
+    for s in workload.services.iter().filter(|s| s.count > 0 || s.is_daemon()) {
         let need = rules::task_usage(s);
         for r in Resource::ALL {
             let (have, offered_by) = largest[r as usize];

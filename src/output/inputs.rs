@@ -58,6 +58,7 @@ pub fn catalog_csv(catalog: &Catalog) -> anyhow::Result<Vec<u8>> {
             t.price_usd_hour.to_string(),
             opt(t.awsvpc_tasks.map(u64::from)),
             opt(t.registered_memory_mib),
+            t.zones.join(";"),
         ])?;
     }
     Ok(w.into_inner()?)

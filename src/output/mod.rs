@@ -83,7 +83,15 @@ pub fn write_plan(dir: &Path, planned: &Planned, summary: &Summary) -> anyhow::R
         dir,
         &[
             ("placements.csv", placements::to_csv(&placement::rows(&planned.plan))?),
-            ("instances.csv", instances::to_csv(&planned.instances)?),
+            (
+                "instances.csv",
+                instances::to_csv(
+                    &planned.instances,
+                    (!planned.plan.zones.is_empty())
+                        .then(|| placement::zones(&planned.plan))
+                        .as_ref(),
+                )?,
+            ),
             ("summary.json", summary.to_json()),
         ],
     )

@@ -20,6 +20,16 @@ pub struct Summary {
     pub instances: usize,
     /// Instance type → count, by type name.
     pub instance_counts: BTreeMap<String, usize>,
+    /// The zones planned, in the order given (absent without zones).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<String>,
+    /// Zone → instance type → count (absent without zones).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub instance_counts_by_zone: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Service → the desired count to set: the tasks placed (with `--survive-zone-loss`,
+    /// more than `count`), or `daemon`. Present with zones or daemons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desired_counts: Option<BTreeMap<String, DesiredCount>>,
     pub tasks: u64,
     pub lower_bound_per_hour: f64,
     pub gap: f64,
@@ -43,6 +53,14 @@ pub struct PriceOverlaySummary {
     pub in_plan: Vec<PriceChange>,
 }
 
+/// A service's desired count: a number of tasks, or `daemon`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum DesiredCount {
+    Tasks(u32),
+    Daemon(&'static str),
+}
+
 /// Rounds money to the 4 decimals it is printed with.
 fn cents4(x: f64) -> f64 {
     (x * 1e4).round() / 1e4
@@ -55,12 +73,39 @@ impl Summary {
         for inst in &planned.plan.instances {
             *instance_counts.entry(inst.instance_type.clone()).or_insert(0) += 1;
         }
+        let mut instance_counts_by_zone: BTreeMap<String, BTreeMap<String, usize>> = planned
+            .plan
+            .zones
+            .iter()
+            .map(|z| (z.clone(), BTreeMap::new()))
+            .collect();
+        for inst in &planned.plan.instances {
+            if let Some(zone) = &inst.zone {
+                *instance_counts_by_zone
+                    .entry(zone.clone())
+                    .or_default()
+                    .entry(inst.instance_type.clone())
+                    .or_insert(0) += 1;
+            }
+        }
+        let desired_counts = planned.desired_counts.as_ref().map(|counts| {
+            counts
+                .iter()
+                .map(|(service, n)| {
+                    let n = n.map_or(DesiredCount::Daemon("daemon"), DesiredCount::Tasks);
+                    (service.clone(), n)
+                })
+                .collect()
+        });
         let cost = planned.cost_per_hour();
         Summary {
             status: if solved.is_optimal() { "optimal" } else { "feasible" },
             cost_per_hour: cents4(cost),
             cost_per_month: cents4(cost * HOURS_PER_MONTH),
             instances: planned.plan.instances.len(),
+            zones: planned.plan.zones.clone(),
+            instance_counts_by_zone,
+            desired_counts,
             tasks: planned
                 .plan
                 .instances

@@ -8,7 +8,7 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Row, Table}
 
 use super::money;
 use super::summary::Summary;
-use crate::ecs::placement::Planned;
+use crate::ecs::placement::{self, Planned};
 use crate::ecs::rules::Resource;
 
 /// An empty table in the house style (condensed UTF-8 borders) with `header`.
@@ -24,11 +24,18 @@ pub fn right(content: impl Display) -> Cell {
     Cell::new(content).set_alignment(CellAlignment::Right)
 }
 
-/// The fleet by instance type, with utilisation, then the totals.
+/// The fleet by instance type (by zone and type when zones are planned), with
+/// utilisation, then the totals.
 pub fn plan(planned: &Planned, summary: &Summary) -> String {
-    let mut by_type: BTreeMap<&str, (usize, f64, [u64; 6], [u64; 6])> = BTreeMap::new();
+    let zones = placement::zones(&planned.plan);
+    let zoned = !planned.plan.zones.is_empty();
+    let zone_of = |id: &str| zones.get(id).map_or("", String::as_str);
+    // (zone, type) → (instances, $/hour, used, capacity)
+    type Totals = (usize, f64, [u64; 6], [u64; 6]);
+    let mut by_type: BTreeMap<(&str, &str), Totals> = BTreeMap::new();
     for i in &planned.instances {
-        let e = by_type.entry(&i.instance_type).or_insert((0, 0.0, [0; 6], [0; 6]));
+        let key = (zone_of(&i.instance_id), i.instance_type.as_str());
+        let e = by_type.entry(key).or_insert((0, 0.0, [0; 6], [0; 6]));
         e.0 += 1;
         e.1 += i.price_usd_hour;
         for r in 0..6 {
@@ -36,7 +43,8 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
             e.3[r] += i.capacity[r];
         }
     }
-    let mut table = new([
+    let zone_header: &[&str] = if zoned { &["zone"] } else { &[] };
+    let mut table = new(zone_header.iter().chain(&[
         "instance type",
         "count",
         "$/hour",
@@ -44,9 +52,9 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
         "memory used",
         "awsvpc used",
         "tasks",
-    ]);
+    ]));
     let tasks_by_type = tasks_by_type(planned);
-    for (t, (count, price, used, cap)) in &by_type {
+    for (key @ (zone, t), (count, price, used, cap)) in &by_type {
         let pct = |r: Resource| {
             let c = cap[r as usize];
             if c == 0 {
@@ -55,15 +63,16 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
                 format!("{:.0} %", 100.0 * used[r as usize] as f64 / c as f64)
             }
         };
-        table.add_row(vec![
+        let zone_cell = zoned.then(|| Cell::new(zone));
+        table.add_row(zone_cell.into_iter().chain([
             Cell::new(t),
             right(count),
             right(money(*price)),
             right(pct(Resource::Cpu)),
             right(pct(Resource::Memory)),
             right(pct(Resource::AwsvpcTasks)),
-            right(tasks_by_type.get(t).copied().unwrap_or(0)),
-        ]);
+            right(tasks_by_type.get(key).copied().unwrap_or(0)),
+        ]));
     }
     let mut out = table.to_string();
     out.push('\n');
@@ -107,10 +116,12 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
     out
 }
 
-fn tasks_by_type(planned: &Planned) -> BTreeMap<&str, u64> {
+/// Tasks by (zone, instance type); the zone is empty without zones.
+fn tasks_by_type(planned: &Planned) -> BTreeMap<(&str, &str), u64> {
     let mut tasks = BTreeMap::new();
     for i in &planned.plan.instances {
-        *tasks.entry(i.instance_type.as_str()).or_insert(0) += i.tasks.iter().map(|(_, n)| u64::from(*n)).sum::<u64>();
+        let key = (i.zone.as_deref().unwrap_or(""), i.instance_type.as_str());
+        *tasks.entry(key).or_insert(0) += i.tasks.iter().map(|(_, n)| u64::from(*n)).sum::<u64>();
     }
     tasks
 }

@@ -146,7 +146,7 @@ fn compare_reads_the_json_directly() {
 }
 
 #[test]
-fn a_daemon_service_becomes_a_daemon_row_and_is_not_planned() {
+fn a_daemon_service_becomes_a_daemon_row_and_alone_plans_nothing() {
     let wd = Workdir::new();
     let json = vec![
         "--services".to_string(),
@@ -165,15 +165,15 @@ fn a_daemon_service_becomes_a_daemon_row_and_is_not_planned() {
         ),
         ("daemon", "0", "2020")
     );
-    let plan = run(&wd, &["plan", "--out", "out"], &json);
-    plan.expect(2);
+    // A daemon alone runs on the instances other services need: nothing is planned.
+    run(&wd, &["plan", "--out", "out"], &json).expect(0);
+    let summary = wd.read_json("out/summary.json");
+    assert_eq!(summary["instances"], 0);
+    assert_eq!(summary["desired_counts"]["log-agent"], "daemon");
     assert!(
-        plan.stderr
-            .contains("daemon services are not planned yet: `log-agent` (line 3)"),
-        "{}",
-        plan.stderr
+        summary["notes"][0].as_str().unwrap().contains("nothing is planned"),
+        "{summary}"
     );
-    assert!(!wd.path("out").exists());
 }
 
 /// A services file with one EC2 service running `td` (a `family:revision`), written with

@@ -14,3 +14,4 @@ mod progress;
 mod properties;
 mod readme;
 mod shell;
+mod zones;

@@ -1,0 +1,419 @@
+//! Solving the zoned problem. The engine works on the relaxation in which a service's
+//! extra tasks (those beyond an even ⌊N/Z⌋ per zone) may go to any zone; its bound is a
+//! bound of the zoned problem and its plan is a zoned plan whenever no zone holds two
+//! extra tasks of one service. When one does, that plan is repaired by moving the
+//! surplus extras to zones without one, and the split it implies (one extra per zone
+//! where it put them, the surplus in the zones with the most room for the service) is
+//! solved again in the time left, zone by zone: with every task's zone fixed the zones
+//! share nothing. The cheaper plan is kept. The plain problem (the same tasks, zones
+//! ignored) relaxes the zoned one too, and with Z times fewer items and bin types the
+//! engine proves its bound far sooner: it is solved first, for a fifth of the time, and
+//! the better bound is kept. Without zones, or with one, it is one solve of the plain
+//! problem.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use super::catalog::Catalog;
+use super::lower::{self, Lowered, NoPlan, ZoneTasks};
+use super::rules::Figures;
+use super::workload::Workload;
+use crate::engine::{self, Bin, Packing, Settings, Solved};
+
+/// The share of the time limit the relaxation gets when its plan may need repair: the
+/// rest is for solving the fixed split.
+const RELAXATION_SHARE: f64 = 0.7;
+/// The share of the time limit for the plain problem (every service's tasks, zones
+/// ignored): a relaxation of the zoned problem too, and one whose bound the engine
+/// proves far sooner, having fewer items and bin types.
+const PLAIN_SHARE: f64 = 0.2;
+/// The least time the fixed split is given, even when the relaxation used it all.
+const MIN_REPAIR_TIME: Duration = Duration::from_millis(200);
+
+/// A solved problem and the lowering it was solved on (the way back to a plan).
+#[derive(Debug, Clone)]
+pub struct ZonedSolve {
+    pub lowered: Lowered,
+    pub solved: Solved,
+}
+
+/// Lowers and solves the workload, zoned when `figures.zones` says so.
+pub fn solve(
+    workload: &Workload,
+    catalog: &Catalog,
+    figures: &Figures,
+    settings: &Settings,
+) -> Result<ZonedSolve, NoPlan> {
+    let start = Instant::now();
+    let relaxed = lower::lower(workload, catalog, figures)?;
+    if !figures.zones.is_zoned() || figures.zones.count() == 1 {
+        let solved = engine::solve(&relaxed.problem, settings);
+        return Ok(ZonedSolve {
+            lowered: relaxed,
+            solved,
+        });
+    }
+    let until = |share: f64| {
+        let end = settings.time_limit.mul_f64(share);
+        Settings {
+            time_limit: end.saturating_sub(start.elapsed()).max(MIN_REPAIR_TIME),
+            ..settings.clone()
+        }
+    };
+    // The plain problem first: its bound converges sooner than the relaxation's.
+    let plain_bound = plain_bound(workload, catalog, figures, &until(PLAIN_SHARE))?;
+    let may_clash = relaxed
+        .zone_of_item
+        .iter()
+        .zip(&relaxed.problem.items)
+        .any(|(zone, item)| zone.is_none() && item.count > 1);
+    let share = if may_clash { RELAXATION_SHARE } else { 1.0 };
+    let mut solved = engine::solve(&relaxed.problem, &until(share));
+    solved.lower_bound = solved.lower_bound.max(plain_bound).min(solved.cost);
+    let fixed = match fixed_split(&relaxed, &solved.packing, workload, figures) {
+        Some(fixed) if may_clash => fixed,
+        _ => {
+            solved.seconds = start.elapsed().as_secs_f64();
+            return Ok(ZonedSolve {
+                lowered: relaxed,
+                solved,
+            });
+        }
+    };
+    let (split, moved) = fixed;
+    let moved_plan = move_extras(&relaxed, &solved.packing);
+    let fixed = lower::lower_split(workload, catalog, figures, &split)?;
+    let left = settings.time_limit.saturating_sub(start.elapsed()).max(MIN_REPAIR_TIME);
+    let (repaired, mut notes) = solve_by_zone(workload, catalog, figures, &split, &fixed, settings, start)?;
+    let repaired_cost = repaired.cost(&fixed.problem);
+    let moved_cost = moved_plan.as_ref().map(|p| p.cost(&relaxed.problem));
+    let kept = match moved_cost {
+        Some(cost) if cost < repaired_cost - 1e-9 => "the moved plan is kept",
+        _ => "the re-solved plan is kept",
+    };
+    notes.push(format!(
+        "the relaxed solve put two extra tasks of {moved} service(s) in one zone: the extra tasks were moved to zones without one (${}/hour), and that split solved again zone by zone with {:.1} s left (${}/hour); {kept}",
+        moved_cost.map_or("-".to_string(), |c| format!("{c:.4}")),
+        left.as_secs_f64(),
+        format_args!("{repaired_cost:.4}"),
+    ));
+    let (lowered, packing, cost) = match (moved_plan, moved_cost) {
+        (Some(packing), Some(cost)) if cost < repaired_cost - 1e-9 => (relaxed, packing, cost),
+        _ => (fixed, repaired, repaired_cost),
+    };
+    Ok(ZonedSolve {
+        lowered,
+        solved: Solved {
+            packing,
+            cost,
+            lower_bound: solved.lower_bound.min(cost),
+            notes,
+            first_plan_seconds: solved.first_plan_seconds,
+            seconds: start.elapsed().as_secs_f64(),
+        },
+    })
+}
+
+/// Solves a fixed split zone by zone. With every task's zone fixed the zones share
+/// nothing, so each is a problem of its own (a Z-th of the tasks, the same services and
+/// types), which the engine solves far sooner than their union. Each zone gets an equal
+/// share of the time left; the packings are read back into `fixed`, the union's
+/// lowering, by service, type and zone. With the notes.
+fn solve_by_zone(
+    workload: &Workload,
+    catalog: &Catalog,
+    figures: &Figures,
+    split: &[ZoneTasks],
+    fixed: &Lowered,
+    settings: &Settings,
+    start: Instant,
+) -> Result<(Packing, Vec<String>), NoPlan> {
+    let zones = figures.zones.count() as usize;
+    let item_key = |l: &Lowered, i: usize| (l.service_of_item[i], l.zone_of_item[i]);
+    let bin_key = |l: &Lowered, b: usize| (l.type_of_bin[b], l.zone_of_bin[b]);
+    let item_of: BTreeMap<_, usize> = (0..fixed.problem.items.len())
+        .map(|i| (item_key(fixed, i), i))
+        .collect();
+    let bin_of: BTreeMap<_, usize> = (0..fixed.problem.bin_types.len())
+        .map(|b| (bin_key(fixed, b), b))
+        .collect();
+    let mut bins = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    for z in 0..zones {
+        let one: Vec<ZoneTasks> = split
+            .iter()
+            .map(|t| ZoneTasks {
+                per_zone: (0..zones).map(|k| if k == z { t.per_zone[k] } else { 0 }).collect(),
+                extra: 0,
+            })
+            .collect();
+        let lowered = lower::lower_split(workload, catalog, figures, &one)?;
+        if lowered.problem.items.is_empty() {
+            continue;
+        }
+        let left = settings.time_limit.saturating_sub(start.elapsed());
+        let share = Settings {
+            time_limit: (left / (zones - z) as u32).max(MIN_REPAIR_TIME),
+            ..settings.clone()
+        };
+        let solved = engine::solve(&lowered.problem, &share);
+        bins.extend(solved.packing.bins.iter().map(|bin| {
+            Bin {
+                bin_type: bin_of[&bin_key(&lowered, bin.bin_type)],
+                load: bin
+                    .load
+                    .iter()
+                    .map(|&(i, n)| (item_of[&item_key(&lowered, i)], n))
+                    .collect(),
+            }
+        }));
+        let name = figures.zones.names.get(z).map_or("", String::as_str);
+        notes.extend(solved.notes.into_iter().map(|note| format!("zone {name}: {note}")));
+    }
+    let mut packing = Packing { bins };
+    packing.normalize();
+    debug_assert_eq!(packing.verify(&fixed.problem), Ok(()));
+    Ok((packing, notes))
+}
+
+/// The engine's bound on the plain problem: the tasks the zoned plan places, on every
+/// type offered in some zone, with no zones.
+fn plain_bound(workload: &Workload, catalog: &Catalog, figures: &Figures, settings: &Settings) -> Result<f64, NoPlan> {
+    let placed = lower::relaxed_split(workload, figures);
+    let split: Vec<ZoneTasks> = placed
+        .iter()
+        .map(|z| ZoneTasks {
+            per_zone: vec![z.total()],
+            extra: 0,
+        })
+        .collect();
+    let mut types = catalog.clone();
+    types.types.retain(|t| !figures.zones.offering(t).is_empty());
+    let plain = Figures {
+        zones: Default::default(),
+        ..figures.clone()
+    };
+    let lowered = lower::lower_split(workload, &types, &plain, &split)?;
+    Ok(engine::solve(&lowered.problem, settings).lower_bound)
+}
+
+/// The relaxation's `packing` with extra tasks moved until no zone holds two of one
+/// service: each surplus task goes to a zone without one, onto an instance there with
+/// room for it, else onto a new instance of the cheapest type there that holds it. The
+/// result is still a packing of the relaxation, and a zoned plan. `None` when some task
+/// finds no zone to go to.
+fn move_extras(lowered: &Lowered, packing: &Packing) -> Option<Packing> {
+    let p = &lowered.problem;
+    let groups = p.groups_of_items();
+    let zones = lowered.zone_names.len().max(1);
+    let zone = |bin: &Bin| lowered.zone_of_bin[bin.bin_type];
+    let copies = |bin: &Bin, item: usize| bin.load.iter().find(|l| l.0 == item).map_or(0, |l| l.1);
+    let mut bins = packing.bins.clone();
+    for item in (0..p.items.len()).filter(|&i| lowered.zone_of_item[i].is_none() && p.items[i].count > 1) {
+        let mut per_zone = vec![0u32; zones];
+        for bin in &bins {
+            per_zone[zone(bin)] += copies(bin, item);
+        }
+        while let Some(from) = (0..zones).find(|&z| per_zone[z] > 1) {
+            let b = bins
+                .iter()
+                .rposition(|bin| zone(bin) == from && copies(bin, item) > 0)?;
+            change(&mut bins[b], item, -1);
+            per_zone[from] -= 1;
+            let targets: Vec<usize> = lowered.item_zones[item]
+                .iter()
+                .copied()
+                .filter(|&z| per_zone[z] == 0)
+                .collect();
+            let into = (0..bins.len()).find(|&b| {
+                targets.contains(&zone(&bins[b])) && {
+                    change(&mut bins[b], item, 1);
+                    let fits = bins[b].fault(p, &groups).is_none();
+                    change(&mut bins[b], item, -1);
+                    fits
+                }
+            });
+            let to = match into {
+                Some(b) => {
+                    change(&mut bins[b], item, 1);
+                    zone(&bins[b])
+                }
+                None => {
+                    let t = p.items[item]
+                        .eligible
+                        .iter()
+                        .copied()
+                        .filter(|&t| targets.contains(&lowered.zone_of_bin[t]))
+                        .filter(|&t| p.max_copies_alone(item, t, false) >= 1)
+                        .min_by(|&a, &b| p.bin_types[a].price.total_cmp(&p.bin_types[b].price))?;
+                    bins.push(Bin {
+                        bin_type: t,
+                        load: vec![(item, 1)],
+                    });
+                    lowered.zone_of_bin[t]
+                }
+            };
+            per_zone[to] += 1;
+        }
+    }
+    let mut moved = Packing { bins };
+    moved.normalize();
+    debug_assert_eq!(moved.verify(p), Ok(()));
+    Some(moved)
+}
+
+/// Adds `delta` copies of `item` to `bin`, keeping its load sorted and without zeros.
+fn change(bin: &mut Bin, item: usize, delta: i64) {
+    match bin.load.binary_search_by_key(&item, |l| l.0) {
+        Ok(k) => {
+            let n = i64::from(bin.load[k].1) + delta;
+            if n == 0 {
+                bin.load.remove(k);
+            } else {
+                bin.load[k].1 = n as u32;
+            }
+        }
+        Err(k) => bin.load.insert(k, (item, delta as u32)),
+    }
+}
+
+/// When `packing` puts two extra tasks of a service in one zone: the split that keeps
+/// one extra task in each zone where it put some, moves the surplus to the zones without
+/// one (most room for the service first), and fixes every other service's extras where
+/// the packing put them; with the number of services moved. `None` when the packing is
+/// already a zoned plan.
+fn fixed_split(
+    lowered: &Lowered,
+    packing: &Packing,
+    workload: &Workload,
+    figures: &Figures,
+) -> Option<(Vec<ZoneTasks>, usize)> {
+    let zones = figures.zones.count() as usize;
+    let p = &lowered.problem;
+    let services = workload.services.len();
+    let mut extras = vec![vec![0u32; zones]; services];
+    let mut room = vec![vec![0u64; zones]; services];
+    for bin in &packing.bins {
+        let z = lowered.zone_of_bin[bin.bin_type];
+        let capacity = &p.bin_types[bin.bin_type].capacity;
+        let mut load = vec![0u64; p.dims()];
+        for &(item, n) in &bin.load {
+            for (l, s) in load.iter_mut().zip(&p.items[item].size) {
+                *l += s * u64::from(n);
+            }
+            if lowered.zone_of_item[item].is_none() {
+                extras[lowered.service_of_item[item]][z] += n;
+            }
+        }
+        // How many more tasks of each service on the bin fit in what is free.
+        for &(item, _) in &bin.load {
+            let size = &p.items[item].size;
+            let more = size
+                .iter()
+                .zip(capacity.iter().zip(&load))
+                .filter(|(s, _)| **s > 0)
+                .map(|(s, (c, l))| c.saturating_sub(*l) / s)
+                .min()
+                .unwrap_or(0);
+            let cap = if p.items[item].max_per_bin == u32::MAX { more } else { 0 };
+            room[lowered.service_of_item[item]][z] += cap;
+        }
+    }
+    if extras.iter().all(|per_zone| per_zone.iter().all(|&n| n <= 1)) {
+        return None;
+    }
+    let mut split = lower::relaxed_split(workload, figures);
+    let mut moved = 0;
+    for (s, tasks) in split.iter_mut().enumerate() {
+        if tasks.extra == 0 {
+            continue;
+        }
+        let allowed = lowered
+            .zone_of_item
+            .iter()
+            .zip(&lowered.service_of_item)
+            .position(|(zone, &of)| zone.is_none() && of == s)
+            .map(|item| lowered.item_zones[item].clone())
+            .unwrap_or_default();
+        let mut surplus: u32 = extras[s].iter().map(|&n| n.saturating_sub(1)).sum();
+        if surplus > 0 {
+            moved += 1;
+        }
+        let mut empty: Vec<usize> = allowed.iter().copied().filter(|&z| extras[s][z] == 0).collect();
+        empty.sort_by_key(|&z| (std::cmp::Reverse(room[s][z]), z));
+        for z in empty {
+            if surplus == 0 {
+                break;
+            }
+            extras[s][z] = 1;
+            surplus -= 1;
+        }
+        for (z, n) in tasks.per_zone.iter_mut().enumerate() {
+            *n += extras[s][z].min(1);
+        }
+        tasks.extra = 0;
+    }
+    Some((split, moved))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ecs::workload::{NetworkMode, Service};
+    use crate::ecs::zones::Zones;
+    use crate::input::parse_catalog;
+
+    fn zoned(names: &[&str]) -> Figures {
+        Figures {
+            zones: Zones {
+                names: names.iter().map(|n| n.to_string()).collect(),
+                survive_zone_loss: false,
+            },
+            ..Figures::default()
+        }
+    }
+
+    #[test]
+    fn two_extras_in_one_zone_are_split_toward_the_zone_with_room() {
+        let catalog = parse_catalog(
+            "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour\n\
+             m.large,m,2,8192,x86_64,0,3,10,false,,0.1\n",
+            "c.csv",
+        )
+        .unwrap();
+        let mut web = Service::sample("web", NetworkMode::Host, &[80]);
+        web.count = 5; // 1 per zone and 2 extras over 3 zones
+        let w = Workload { services: vec![web] };
+        let figures = zoned(&["a", "b", "c"]);
+        let l = lower::lower(&w, &catalog, &figures).unwrap();
+        assert_eq!(l.zone_of_item, [Some(0), Some(1), Some(2), None]);
+        assert_eq!(l.problem.items[3].max_per_bin, 1);
+        // Both extras in zone a, on two instances.
+        let bin = |z: usize, item: usize| Bin {
+            bin_type: l.zone_of_bin.iter().position(|&b| b == z).unwrap(),
+            load: vec![(item, 1)],
+        };
+        let packing = Packing {
+            bins: vec![bin(0, 0), bin(1, 1), bin(2, 2), bin(0, 3), bin(0, 3)],
+        };
+        let (split, moved) = fixed_split(&l, &packing, &w, &figures).unwrap();
+        assert_eq!(moved, 1);
+        assert_eq!(split[0].extra, 0);
+        assert_eq!(split[0].per_zone.iter().sum::<u32>(), 5);
+        assert_eq!(split[0].per_zone[0], 2);
+        assert!(split[0].per_zone.iter().all(|&n| n == 1 || n == 2));
+
+        // Moved instead: the second extra leaves zone a for a new instance in zone b
+        // (host port 80 keeps it off b's instance), and the packing stays one of `l`.
+        let moved = move_extras(&l, &packing).unwrap();
+        assert_eq!(moved.verify(&l.problem), Ok(()));
+        let mut extras = [0; 3];
+        for bin in &moved.bins {
+            if bin.load.iter().any(|&(item, _)| item == 3) {
+                extras[l.zone_of_bin[bin.bin_type]] += 1;
+            }
+        }
+        assert_eq!(extras, [1, 1, 0]);
+        assert_eq!(moved.bins.len(), 5);
+    }
+}
