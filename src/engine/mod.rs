@@ -33,7 +33,7 @@ pub struct Settings {
 
 impl Settings {
     /// Sends `progress` to the reporter, if there is one.
-    pub(crate) fn report(&self, progress: Progress) {
+    pub fn report(&self, progress: Progress) {
         if let Some(reporter) = &self.progress {
             reporter.report(&progress);
         }

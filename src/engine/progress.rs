@@ -59,6 +59,17 @@ impl Reporter {
     pub fn report(&self, progress: &Progress) {
         (self.0)(progress);
     }
+
+    /// A reporter for a solve that is one step of a larger one: every report but the
+    /// last ([`Phase::Done`]) goes on to this one; the larger solve reports its own end.
+    pub fn for_step(&self) -> Reporter {
+        let whole = self.clone();
+        Reporter::new(move |p| {
+            if p.phase != Phase::Done {
+                whole.report(p);
+            }
+        })
+    }
 }
 
 impl fmt::Debug for Reporter {

@@ -39,7 +39,7 @@ pub struct Summary {
     pub notes: Vec<String>,
     /// The `--prices` overlay, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub price_overlay: Option<PriceOverlaySummary>,
+    pub price_overlay: Option<Box<PriceOverlaySummary>>,
 }
 
 /// Which catalog prices a `--prices` overlay replaced.
@@ -119,15 +119,17 @@ impl Summary {
             first_plan_seconds: (solved.first_plan_seconds * 1e3).round() / 1e3,
             seed: settings.seed,
             notes: planned.notes.clone(),
-            price_overlay: planned.prices.as_ref().map(|overlaid| PriceOverlaySummary {
-                file: overlaid.file.clone(),
-                types_overridden: overlaid.changes.len(),
-                in_plan: overlaid
-                    .changes
-                    .iter()
-                    .filter(|c| instance_counts.contains_key(&c.instance_type))
-                    .cloned()
-                    .collect(),
+            price_overlay: planned.prices.as_ref().map(|overlaid| {
+                Box::new(PriceOverlaySummary {
+                    file: overlaid.file.clone(),
+                    types_overridden: overlaid.changes.len(),
+                    in_plan: overlaid
+                        .changes
+                        .iter()
+                        .filter(|c| instance_counts.contains_key(&c.instance_type))
+                        .cloned()
+                        .collect(),
+                })
             }),
             instance_counts,
         }

@@ -106,3 +106,20 @@ fn compare_shows_one_progress_line_per_scenario() {
     let table = std::fs::read_to_string(dir.path("stdout.txt")).unwrap();
     assert!(!table.contains('\u{1b}'), "escape codes on standard output:\n{table}");
 }
+
+#[test]
+fn zoned_plan_reports_its_end_once_with_the_zoned_cost() {
+    let dir = Workdir::new();
+    dir.write("workload.csv", &workload(60));
+    let args = "plan --workload workload.csv --zones us-east-1a,us-east-1b --time-limit 2 --threads 1 --format json";
+    let Some(terminal) = on_terminal(&dir, args) else {
+        return;
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path("stdout.txt")).unwrap()).unwrap();
+    let cost = format!("best ${:.4}", json["cost_per_hour"].as_f64().unwrap());
+    // The plain problem's and each zone's solves are steps: only the zoned plan ends.
+    let ends: Vec<&str> = terminal.split(['\r', '\n']).filter(|l| l.contains(" done ")).collect();
+    assert!(!ends.is_empty(), "no end drawn:\n{terminal}");
+    assert!(ends.iter().all(|l| l.contains(&cost)), "{cost}:\n{}", ends.join("\n"));
+}
