@@ -4,8 +4,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum};
 
+use crate::ecs::options::{CatalogSource, PlanOptions};
 use crate::ecs::rules::{Figures, TypePatterns};
 use crate::ecs::zones::{self, Zones};
 use crate::engine::Settings;
@@ -29,6 +31,7 @@ pub struct Cli {
 pub enum Command {
     /// Plan the least-cost fleet and the placement of every task.
     #[command(
+        long_about = PLAN_LONG_ABOUT,
         after_help = "Example:\n  ecsplan plan --workload services.csv --out plan/ --time-limit 60\n  \
                             cat services.csv | ecsplan plan --workload - --format csv > placements.csv"
     )]
@@ -59,6 +62,42 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
+/// `plan --help`: what each workload column means, with an example row.
+const PLAN_LONG_ABOUT: &str = "\
+Plan the least-cost fleet and the placement of every task.
+
+The workload CSV (--workload) has a header row and one row per service, columns in any
+order. Lists inside a field are separated by `;`.
+
+  service            unique name (required)
+  cpu                CPU units per task, 1024 = 1 vCPU (required)
+  memory_mib         memory ECS reserves per task, in MiB: 2 GiB = 2048 (required)
+  count              desired number of tasks (required)
+  network_mode       host, bridge, awsvpc, none or default; empty is default, which is
+                     bridge (Docker's default network on Linux)
+  host_ports         ports a task binds on the host, e.g. 80;443. In bridge mode `0` is
+                     a dynamic mapping: the host port comes from --dynamic-port-range.
+                     Host mode has no `0`; awsvpc and none take no host ports
+  gpus               GPUs per task (empty is 0)
+  arch               the image's architecture: x86_64, arm64 or any (empty is any)
+  instance_types     glob patterns of the types the service may run on, e.g.
+                     m6i.*;c6i.*; a pattern starting with `!` excludes (*;!t*); empty
+                     allows every type
+  distinct_instance  true: at most one task of the service per instance (empty is false)
+  container_ports    awsvpc rows only: the ports a task listens on (containerPort); they
+                     constrain nothing under awsvpc, and compare's host and bridge
+                     scenarios bind them
+  scheduling         replica (empty) or daemon: one task on every instance it may use,
+                     with `count` empty or 0
+
+Example:
+
+  service,cpu,memory_mib,count,network_mode,host_ports,gpus,arch,instance_types,distinct_instance
+  web,512,1024,4,bridge,0;8443,0,any,m6i.*;!m6i.metal,false
+
+four tasks of 1/2 vCPU and 1 GiB, each with one dynamic port and host port 8443 (so at
+most one task per instance), on m6i types other than the metal one.";
+
 /// How results are printed on standard output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -80,6 +119,16 @@ pub enum PlanFormat {
 pub enum Switch {
     On,
     Off,
+}
+
+impl Switch {
+    /// `on` or `off`, as the flag takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Switch::On => "on",
+            Switch::Off => "off",
+        }
+    }
 }
 
 /// The inputs every planning command reads: a workload CSV, or ECS's JSON to import.
@@ -121,7 +170,8 @@ pub struct RuleArgs {
     /// Keep this fraction of every instance's CPU and memory free (0 ≤ F < 1).
     #[arg(long, default_value_t = 0.0, value_name = "F")]
     pub headroom: f64,
-    /// Restrict the catalog to types matching these `;`-separated glob patterns.
+    /// Restrict the catalog to types matching these `;`-separated glob patterns; a pattern
+    /// starting with `!` excludes what it matches (`!t*`: every type but the `t` families).
     #[arg(long, value_name = "GLOBS")]
     pub types: Option<String>,
     /// Registered memory = nominal × (1 − PCT/100) where the catalog has no measured figure.
@@ -150,7 +200,7 @@ pub struct SolverArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Worker threads [default: one per core].
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
     /// Wall-clock budget for the whole solve, in seconds.
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
@@ -193,6 +243,7 @@ pub struct CompareArgs {
     /// Draw the cost per month of each scenario as an SVG bar chart.
     #[arg(long, value_name = "FILE.svg")]
     pub chart: Option<PathBuf>,
+    /// Print a table, or the comparison as JSON.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     #[command(flatten)]
@@ -205,12 +256,30 @@ pub struct CompareArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// The plan folder: its placements.csv is checked.
+    /// The plan folder: its placements.csv is checked, under the options its summary.json
+    /// records unless a flag here says otherwise.
     #[arg(long, value_name = "DIR")]
     pub plan: PathBuf,
     #[command(flatten)]
     pub rules: RuleArgs,
+    /// The ids of the rule options given on the command line (`catalog`, `headroom`, …):
+    /// the others take the values the plan was made with.
+    #[arg(skip)]
+    pub given: Vec<String>,
 }
+
+/// The ids of the options a plan records, as clap names the fields.
+const RECORDED_IDS: [&str; 9] = [
+    "catalog",
+    "eni_trunking",
+    "headroom",
+    "types",
+    "memory_overhead_pct",
+    "reserved_memory_mib",
+    "dynamic_port_range",
+    "zones",
+    "survive_zone_loss",
+];
 
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
@@ -240,9 +309,11 @@ pub struct BenchArgs {
     /// (inputs that `plan`, `compare` and `check` read) instead of running it.
     #[arg(long, value_name = "DIR", conflicts_with = "vbp")]
     pub write_workloads: Option<PathBuf>,
+    /// Seed for randomized choices.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    #[arg(long, default_value_t = 0)]
+    /// Worker threads [default: one per core].
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
 }
 
@@ -300,6 +371,7 @@ pub struct CatalogArgs {
     /// Price overlay CSV `instance_type,price_usd_hour`, as for `plan`.
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
+    /// Print a table, or the catalog with its registered capacities as JSON.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     #[command(flatten)]
@@ -315,7 +387,16 @@ pub struct CompletionsArgs {
 
 /// Parses the process arguments.
 pub fn parse() -> Result<Command, clap::Error> {
-    Cli::try_parse().map(|cli| cli.command)
+    let matches = Cli::command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    if let (Command::Check(args), Some(("check", sub))) = (&mut cli.command, matches.subcommand()) {
+        args.given = RECORDED_IDS
+            .iter()
+            .filter(|id| sub.value_source(id) == Some(ValueSource::CommandLine))
+            .map(|id| id.to_string())
+            .collect();
+    }
+    Ok(cli.command)
 }
 
 /// A flag value that makes no sense, named with the fix.
@@ -396,6 +477,22 @@ impl RuleArgs {
         })
     }
 
+    /// The options as `summary.json` records them, with the catalog's source.
+    pub fn options(&self, catalog: CatalogSource) -> PlanOptions {
+        PlanOptions {
+            eni_trunking: self.eni_trunking.name().into(),
+            headroom: self.headroom,
+            types: self.types.clone(),
+            memory_overhead_pct: self.memory_overhead_pct,
+            reserved_memory_mib: self.reserved_memory_mib,
+            dynamic_port_range: self.dynamic_port_range.clone(),
+            catalog,
+            zones: self.zones.clone(),
+            survive_zone_loss: self.survive_zone_loss,
+            ..PlanOptions::default()
+        }
+    }
+
     /// The `--types` restriction (empty when not given).
     pub fn type_patterns(&self) -> Result<TypePatterns, UsageError> {
         let list: Vec<String> = self
@@ -410,7 +507,7 @@ impl RuleArgs {
         TypePatterns::new(&list).map_err(|cause| UsageError {
             flag: "--types",
             cause,
-            fix: "use `*`, `?` and `[...]`, e.g. `m6i.*;c6g.*`".into(),
+            fix: "use `*`, `?` and `[...]`, and `!` to exclude, e.g. `m6i.*;c6g.*` or `*;!t*`".into(),
         })
     }
 }
@@ -423,6 +520,7 @@ impl SolverArgs {
             threads: self.threads,
             time_limit,
             exact: !self.heuristic_only,
+            stop: Default::default(),
             progress: None,
         })
     }

@@ -201,7 +201,10 @@ pub fn triplet(k: usize, seed: u64) -> EcsCase {
     EcsCase {
         workload: tasks.into_workload("triplet"),
         optimum: Some(k as f64 * t.price_usd_hour),
-        catalog: Catalog { types: vec![t] },
+        catalog: Catalog {
+            types: vec![t],
+            restriction: None,
+        },
         figures,
     }
 }
@@ -238,7 +241,10 @@ pub fn awsvpc_eni(n: usize, seed: u64) -> EcsCase {
     EcsCase {
         workload: tasks.into_workload("eni"),
         optimum: Some(n as f64 * t.price_usd_hour),
-        catalog: Catalog { types: vec![t] },
+        catalog: Catalog {
+            types: vec![t],
+            restriction: None,
+        },
         figures,
     }
 }
@@ -292,7 +298,10 @@ pub fn host_port(n: usize, seed: u64) -> EcsCase {
     EcsCase {
         workload: tasks.into_workload("port"),
         optimum: Some(n as f64 * t.price_usd_hour),
-        catalog: Catalog { types: vec![t] },
+        catalog: Catalog {
+            types: vec![t],
+            restriction: None,
+        },
         figures,
     }
 }
@@ -317,6 +326,7 @@ pub fn host_port_two_types(n: usize, seed: u64) -> EcsCase {
         optimum: Some(n as f64 * small.price_usd_hour),
         catalog: Catalog {
             types: vec![small, large],
+            restriction: None,
         },
         figures,
     }

@@ -264,7 +264,7 @@ mod tests {
     use super::*;
     use crate::ecs::lower::lower;
     use crate::ecs::rules::Figures;
-    use crate::input::{read_catalog, validate_against_catalog};
+    use crate::input::{beyond_every_type, read_catalog, validate_against_catalog};
 
     #[test]
     fn the_same_seed_gives_the_same_workload() {
@@ -298,7 +298,8 @@ mod tests {
         let figures = Figures::default();
         for (services, seed) in [(20, 1), (200, 1), (200, 7), (2000, 1)] {
             let w = realistic(services, seed);
-            assert!(validate_against_catalog(&w, &catalog, &figures, "generated").is_empty());
+            assert!(validate_against_catalog(&w, &catalog, "generated").is_empty());
+            assert!(beyond_every_type(&w, &catalog, &figures, "generated").is_empty());
             let lowered = lower(&w, &catalog, &figures);
             assert!(
                 lowered.is_ok(),

@@ -17,8 +17,11 @@ use super::progress::Display;
 
 pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
+    super::check_writable("--out", args.out.as_deref(), true)?;
+    super::check_writable("--chart", args.chart.as_deref(), false)?;
     let inputs = super::load_inputs(&args.input, &args.rules)?;
     let settings = args.solver.settings()?;
+    super::stop_on_interrupt(&settings.stop)?;
     let display = Display::new(args.solver.quiet, settings.time_limit);
     let lines: Vec<(Scenario, ProgressBar, Reporter)> = Scenario::ALL
         .into_iter()
@@ -66,7 +69,10 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
         Format::Table => write::table(&report, args.out.as_deref()),
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(if report.cheapest.is_some() {
+    Ok(if settings.stop.is_requested() {
+        super::say_interrupted();
+        ExitCode::from(super::INTERRUPTED)
+    } else if report.cheapest.is_some() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -10,12 +10,14 @@ pub mod import;
 pub mod plan;
 pub mod progress;
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{Command, InputArgs, RuleArgs, UsageError};
 use crate::ecs::lower::NoPlan;
+use crate::engine::Stop;
 use crate::input::InputErrors;
-use crate::planner::inputs::{self, Inputs};
+use crate::planner::inputs::{self, Inputs, LoadError};
 use crate::planner::PlanError;
 
 /// Runs one command.
@@ -44,6 +46,44 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
     }
 }
 
+/// The exit code of a run that an interrupt cut short, after its best plan was written.
+pub const INTERRUPTED: u8 = 130;
+
+/// Makes Ctrl-C (SIGINT) and SIGTERM ask `stop` to end the search: the command then checks
+/// and writes the best plan so far and exits with [`INTERRUPTED`]. A second signal, once
+/// the flag is set, exits at once. The handlers only set the flag: no thread waits for
+/// signals.
+pub fn stop_on_interrupt(stop: &Stop) -> anyhow::Result<()> {
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(signal, i32::from(INTERRUPTED), stop.flag())?;
+        signal_hook::flag::register(signal, stop.flag())?;
+    }
+    Ok(())
+}
+
+/// Says on standard error that an interrupt cut the search short.
+pub fn say_interrupted() {
+    eprintln!("interrupted: the search stopped early; the best plan so far was checked and is reported");
+}
+
+/// Refuses at once, before any solving, an output folder (`--out`) or file (`--chart`)
+/// that cannot be written: a usage error, so that no plan is computed only to be lost.
+pub fn check_writable(flag: &'static str, path: Option<&Path>, is_folder: bool) -> Result<(), UsageError> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    let probe = if is_folder {
+        crate::output::probe_folder(path)
+    } else {
+        crate::output::probe_file(path)
+    };
+    probe.map_err(|cause| UsageError {
+        flag,
+        cause,
+        fix: "name a folder you can write to (a new one is created), or remove what is in the way".into(),
+    })
+}
+
 /// Reads the workload and the catalog and applies the rule flags, reporting every input
 /// problem of both files at once.
 pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Result<Inputs> {
@@ -56,15 +96,31 @@ pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Resu
                 .workload
                 .as_deref()
                 .expect("clap requires --workload or --services");
+            warn(crate::input::plausible::workload_warnings(path));
             (crate::input::read_workload(path), crate::input::workload_name(path))
         }
     };
-    Ok(inputs::from_workload(
+    warn(crate::input::plausible::catalog_warnings(input_args.catalog.as_deref()));
+    let inputs = inputs::from_workload(
         workload,
         &file,
         input_args.catalog.as_deref(),
         input_args.prices.as_deref(),
         figures,
         types,
-    )?)
+    )
+    .map_err(|e| -> anyhow::Error {
+        match e {
+            LoadError::Input(errors) => errors.into(),
+            LoadError::NoPlan(no_plan) => no_plan.into(),
+        }
+    })?;
+    Ok(inputs)
+}
+
+/// Prints figures that are probably in another unit; they are planned as given.
+fn warn(warnings: Vec<crate::input::Diagnostic>) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
 }

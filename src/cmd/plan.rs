@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{PlanArgs, PlanFormat};
+use crate::ecs::options::PlanOptions;
 use crate::ecs::placement;
 use crate::input::{self, workload::STDIN};
 use crate::output::{self, placements, plan_chart, summary::Summary};
@@ -13,8 +14,12 @@ use crate::planner;
 use super::progress::Display;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    super::check_writable("--out", args.out.as_deref(), true)?;
+    super::check_writable("--chart", args.chart.as_deref(), false)?;
     let inputs = super::load_inputs(&args.input, &args.rules)?;
+    let catalog = input::summary::catalog_source(args.input.catalog.as_deref())?;
     let mut settings = args.solver.settings()?;
+    super::stop_on_interrupt(&settings.stop)?;
     let display = Display::new(args.solver.quiet, settings.time_limit);
     let line = display.line("");
     settings.progress = line.as_ref().map(|(_, reporter)| reporter.clone());
@@ -23,7 +28,16 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         bar.finish_and_clear();
     }
     let planned = planned?;
-    let summary = Summary::new(&planned, &settings);
+    let options = PlanOptions {
+        price_overlay: args
+            .input
+            .prices
+            .as_deref()
+            .map(|p| input::summary::catalog_source(Some(p)))
+            .transpose()?,
+        ..args.rules.options(catalog)
+    };
+    let summary = Summary::new(&planned, &settings).with_options(options);
     if let Some(dir) = &args.out {
         output::write_plan(dir, &planned, &summary)?;
     }
@@ -46,5 +60,10 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         PlanFormat::Csv => placements::to_csv(&placement::rows(&planned.plan))?,
     };
     std::io::stdout().lock().write_all(&text)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if planned.solved.interrupted {
+        super::say_interrupted();
+        ExitCode::from(super::INTERRUPTED)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

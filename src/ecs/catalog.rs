@@ -39,6 +39,9 @@ pub struct InstanceType {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Catalog {
     pub types: Vec<InstanceType>,
+    /// The `--types` patterns the catalog was cut down to, if any: an explanation of why
+    /// no type fits a service names them.
+    pub restriction: Option<String>,
 }
 
 impl Catalog {

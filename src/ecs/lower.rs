@@ -502,15 +502,30 @@ fn explain(
         .filter(|t| !matches!(misfit(figures, s, filter, t), Some(Misfit::Arch | Misfit::Filter)))
         .collect();
     if allowed.is_empty() {
-        let _ = write!(
-            text,
-            "; no instance type in the catalog runs arch `{}`",
-            s.arch.as_str()
-        );
+        match &catalog.restriction {
+            Some(types) => {
+                let _ = write!(
+                    text,
+                    "; no instance type that `--types {types}` leaves runs arch `{}`",
+                    s.arch.as_str()
+                );
+            }
+            None => {
+                let _ = write!(
+                    text,
+                    "; no instance type in the catalog runs arch `{}`",
+                    s.arch.as_str()
+                );
+            }
+        }
         if !filter.is_empty() {
             let _ = write!(text, " and matches `{}`", filter.display());
         }
-        text.push_str("; widen `instance_types` or `arch`, or check `--types`");
+        text.push_str(if catalog.restriction.is_some() {
+            "; widen `--types` (it removed the others), `instance_types` or `arch`"
+        } else {
+            "; widen `instance_types` or `arch`"
+        });
         return text;
     }
     let short: Vec<String> = Resource::ALL
@@ -592,6 +607,7 @@ mod tests {
                 instance("c6g.large", 2, 4096, CpuArch::Arm64, 0, 0.068),
                 instance("g5.xlarge", 4, 16384, CpuArch::X86_64, 1, 1.006),
             ],
+            restriction: None,
         }
     }
 

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod daemons;
 pub mod fargate;
 pub mod lower;
+pub mod options;
 pub mod placement;
 pub mod prices;
 pub mod rules;

@@ -122,6 +122,7 @@ mod tests {
                 t("m5.xlarge", 4, 0.192),
                 t("c6i.large", 2, 0.085),
             ],
+            restriction: None,
         }
     }
 

@@ -125,6 +125,7 @@ pub fn solve(
         notes,
         first_plan_seconds: solved.first_plan_seconds,
         seconds: start.elapsed().as_secs_f64(),
+        interrupted: settings.stop.is_requested(),
     };
     finished(&solved);
     Ok(ZonedSolve { lowered, solved })

@@ -10,6 +10,8 @@ pub mod packing;
 pub mod problem;
 pub mod progress;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use packing::{Bin, Packing};
@@ -27,6 +29,8 @@ pub struct Settings {
     pub time_limit: Duration,
     /// Run column generation and the MIP after the portfolio.
     pub exact: bool,
+    /// Set from outside to stop the search early and return the best packing so far.
+    pub stop: Stop,
     /// Told of each change of phase, best plan and bound; it never changes the search.
     pub progress: Option<Reporter>,
 }
@@ -40,6 +44,28 @@ impl Settings {
     }
 }
 
+/// A request to stop searching, shared between the engine and whoever may ask (an
+/// interrupt): the engine's loops check it beside their deadlines. A solve under way in
+/// HiGHS (an LP or a MIP) runs to its own deadline first.
+#[derive(Debug, Clone, Default)]
+pub struct Stop(Arc<AtomicBool>);
+
+impl Stop {
+    /// Asks every solve that shares this flag to stop.
+    pub fn request(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_requested(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// The flag itself, for a signal handler to set.
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.0)
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -47,6 +73,7 @@ impl Default for Settings {
             threads: 0,
             time_limit: Duration::from_secs(30),
             exact: true,
+            stop: Stop::default(),
             progress: None,
         }
     }
@@ -65,6 +92,8 @@ pub struct Solved {
     pub first_plan_seconds: f64,
     /// Seconds for the whole solve.
     pub seconds: f64,
+    /// A stop was requested before the solve ended: the packing is the best found by then.
+    pub interrupted: bool,
 }
 
 impl Solved {
@@ -119,7 +148,7 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
             lower_bound,
         });
         let mut notes = Vec::new();
-        if settings.exact {
+        if settings.exact && !settings.stop.is_requested() {
             let deadline = start + settings.time_limit;
             let improved = exact::improve(problem, &packing, lower_bound, deadline, settings);
             lower_bound = lower_bound.max(improved.lower_bound);
@@ -148,6 +177,7 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
             notes,
             first_plan_seconds,
             seconds: start.elapsed().as_secs_f64(),
+            interrupted: settings.stop.is_requested(),
         }
     };
     // A caller that runs several solves one after another (compare's lanes) may run them

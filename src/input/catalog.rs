@@ -28,7 +28,7 @@ pub const COLUMNS: [&str; 14] = [
     "zones",
 ];
 
-const SCHEMA: Schema = Schema {
+pub(crate) const SCHEMA: Schema = Schema {
     required: COLUMNS.split_at(11).0,
     optional: COLUMNS.split_at(11).1,
     row_noun: "instance type",
@@ -79,7 +79,10 @@ pub fn parse_catalog(text: &str, file: &str) -> Result<Catalog, InputErrors> {
         }
     }
     if diagnostics.is_empty() {
-        Ok(Catalog { types })
+        Ok(Catalog {
+            types,
+            restriction: None,
+        })
     } else {
         diagnostics.sort_by_key(|d| (d.line, d.column));
         Err(InputErrors(diagnostics))

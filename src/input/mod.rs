@@ -4,7 +4,9 @@
 pub mod catalog;
 pub mod instances;
 pub mod placements;
+pub mod plausible;
 pub mod prices;
+pub mod summary;
 pub mod workload;
 
 mod table;
@@ -13,7 +15,7 @@ use std::fmt;
 
 pub use catalog::{parse_catalog, read_catalog};
 pub use prices::read_prices;
-pub use workload::{parse_workload, read_workload, validate_against_catalog, workload_name};
+pub use workload::{beyond_every_type, parse_workload, read_workload, validate_against_catalog, workload_name};
 
 /// One problem in an input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,13 +32,18 @@ pub struct Diagnostic {
     pub fix: String,
 }
 
+/// `file:line:column:`, `file:line:` for a whole line, `file:` for a whole file or a flag:
+/// a position is shown only where there is one.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}\n  fix: {}",
-            self.file, self.line, self.column, self.cause, self.fix
-        )
+        write!(f, "{}:", self.file)?;
+        if self.line > 0 {
+            write!(f, "{}:", self.line)?;
+            if self.column > 0 {
+                write!(f, "{}:", self.column)?;
+            }
+        }
+        write!(f, " {}\n  fix: {}", self.cause, self.fix)
     }
 }
 

@@ -27,7 +27,7 @@ pub const COLUMNS: [&str; 12] = [
     "scheduling",
 ];
 
-const SCHEMA: Schema = Schema {
+pub(crate) const SCHEMA: Schema = Schema {
     required: COLUMNS.split_at(4).0,
     optional: COLUMNS.split_at(4).1,
     row_noun: "service",
@@ -389,46 +389,13 @@ fn daemon_port_conflicts(services: &[Service], file: &str, diagnostics: &mut Vec
     }
 }
 
-/// Problems that only show against the catalog: a value beyond every instance type, an
-/// `instance_types` pattern that matches no type. `catalog` is the whole catalog, before
-/// `--types`: what a mix of filters excludes is "no plan exists", explained elsewhere.
-/// Services with no tasks are not checked against the catalog.
-pub fn validate_against_catalog(
-    workload: &Workload,
-    catalog: &Catalog,
-    figures: &Figures,
-    file: &str,
-) -> Vec<Diagnostic> {
+/// `instance_types` patterns that match no type of the catalog: input errors. `catalog`
+/// is the whole catalog, before `--types`. Services with no tasks are not checked.
+pub fn validate_against_catalog(workload: &Workload, catalog: &Catalog, file: &str) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let problem = |line: u64, cause: String, fix: String| Diagnostic {
-        file: file.to_string(),
-        line,
-        column: 0,
-        cause,
-        fix,
-    };
-    // The largest figure of each resource, and the first type that offers it.
-    let mut largest: Vec<(u64, &str)> = vec![(0, ""); Resource::ALL.len()];
-    for t in &catalog.types {
-        let capacity = figures.capacity(t);
-        for r in Resource::ALL {
-            if capacity[r as usize] > largest[r as usize].0 || largest[r as usize].1.is_empty() {
-                largest[r as usize] = (capacity[r as usize], &t.instance_type);
-            }
-        }
-    }
     let names = || catalog.types.iter().map(|t| t.instance_type.as_str());
     let families: BTreeSet<&str> = catalog.types.iter().map(|t| t.family.as_str()).collect();
     for s in workload.services.iter().filter(|s| s.count > 0 || s.is_daemon()) {
-        let need = rules::task_usage(s);
-        for r in Resource::ALL {
-            let (have, offered_by) = largest[r as usize];
-            if catalog.types.is_empty() || need[r as usize] <= have {
-                continue;
-            }
-            let (cause, fix) = beyond_every_type(s, r, need[r as usize], have, offered_by, figures);
-            diagnostics.push(problem(s.line, cause, fix));
-        }
         let Ok(patterns) = TypePatterns::new(&s.instance_types) else {
             continue;
         };
@@ -440,7 +407,8 @@ pub fn validate_against_catalog(
                 }
                 _ => String::new(),
             };
-            diagnostics.push(problem(
+            diagnostics.push(whole_row(
+                file,
                 s.line,
                 format!("service `{}`: the `instance_types` pattern `{pattern}` matches no instance type of the catalog", s.name),
                 format!("{hint}check the spelling (patterns match whole names, e.g. `m6i.*`); `ecsplan catalog` lists the types"),
@@ -450,15 +418,52 @@ pub fn validate_against_catalog(
     diagnostics
 }
 
+/// Services a task of which needs more of some resource than every type of the whole
+/// catalog offers, each named with the largest figure and the fix. The input is
+/// well-formed, so this is "no plan exists", not an input error. Replica services with
+/// no tasks are not checked; daemons are.
+pub fn beyond_every_type(workload: &Workload, catalog: &Catalog, figures: &Figures, file: &str) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    if catalog.types.is_empty() {
+        return diagnostics;
+    }
+    // The largest figure of each resource, and the first type that offers it.
+    let mut largest: Vec<(u64, &str)> = vec![(0, ""); Resource::ALL.len()];
+    for t in &catalog.types {
+        let capacity = figures.capacity(t);
+        for r in Resource::ALL {
+            if capacity[r as usize] > largest[r as usize].0 || largest[r as usize].1.is_empty() {
+                largest[r as usize] = (capacity[r as usize], &t.instance_type);
+            }
+        }
+    }
+    for s in workload.services.iter().filter(|s| s.count > 0 || s.is_daemon()) {
+        let need = rules::task_usage(s);
+        for r in Resource::ALL {
+            let (have, offered_by) = largest[r as usize];
+            if need[r as usize] <= have {
+                continue;
+            }
+            let (cause, fix) = beyond_all(s, r, need[r as usize], have, offered_by, figures);
+            diagnostics.push(whole_row(file, s.line, cause, fix));
+        }
+    }
+    diagnostics
+}
+
+/// A problem with a whole row of `file`.
+fn whole_row(file: &str, line: u64, cause: String, fix: String) -> Diagnostic {
+    Diagnostic {
+        file: file.to_string(),
+        line,
+        column: 0,
+        cause,
+        fix,
+    }
+}
+
 /// The cause and fix when one task of `s` needs more of `r` than any instance type has.
-fn beyond_every_type(
-    s: &Service,
-    r: Resource,
-    need: u64,
-    have: u64,
-    offered_by: &str,
-    figures: &Figures,
-) -> (String, String) {
+fn beyond_all(s: &Service, r: Resource, need: u64, have: u64, offered_by: &str, figures: &Figures) -> (String, String) {
     let after_headroom = if figures.headroom > 0.0 && matches!(r, Resource::Cpu | Resource::Memory) {
         format!(" after {} % headroom", figures.headroom * 100.0)
     } else {
@@ -805,10 +810,10 @@ mod tests {
         let header = "service,cpu,memory_mib,count,network_mode,host_ports,gpus,arch,instance_types\n";
         let w = parse_workload(&format!("{header}{rows}"), "w.csv").unwrap();
         let c = parse_catalog(CATALOG, "c.csv").unwrap();
-        validate_against_catalog(&w, &c, figures, "w.csv")
-            .into_iter()
-            .map(|d| (d.line, d.cause, d.fix))
-            .collect()
+        let mut problems = beyond_every_type(&w, &c, figures, "w.csv");
+        problems.extend(validate_against_catalog(&w, &c, "w.csv"));
+        problems.sort_by_key(|d| d.line);
+        problems.into_iter().map(|d| (d.line, d.cause, d.fix)).collect()
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Writing results: plan folders (CSV + JSON), terminal tables and charts. Every file is
 //! written to a temporary file beside its target and renamed into place, so a reader
-//! never sees half a file.
+//! never sees half a file; it is created with the user's umask, like any file they make.
 
 pub mod chart;
 pub mod inputs;
@@ -42,6 +42,58 @@ pub fn dearer_than_cheapest(fraction: f64) -> String {
     format!("+{}", percent(fraction))
 }
 
+/// Checks, before any work is done, that `dir` can take a run's files: it is a folder or
+/// does not exist yet, and the nearest folder that exists accepts a new file (one is
+/// created there and removed). Returns what stands in the way.
+pub fn probe_folder(dir: &Path) -> Result<(), String> {
+    let mut existing = dir;
+    loop {
+        match std::fs::metadata(existing) {
+            Ok(meta) if meta.is_dir() => break,
+            Ok(_) => return Err(format!("`{}` is a file, not a folder", existing.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                existing = existing
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+            }
+            Err(e) => return Err(format!("cannot read `{}`: {e}", existing.display())),
+        }
+    }
+    temp_file(existing, ".ecsplan-probe.")
+        .map(drop)
+        .map_err(|e| format!("cannot write in `{}`: {e}", existing.display()))
+}
+
+/// [`probe_folder`] for one file's folder; a folder in the file's place is refused too.
+pub fn probe_file(path: &Path) -> Result<(), String> {
+    if path.is_dir() {
+        return Err(format!("`{}` is a folder, not a file", path.display()));
+    }
+    probe_folder(parent_folder(path))
+}
+
+/// The folder a file path is in (`.` for a bare name).
+fn parent_folder(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// A new temporary file in `dir`, removed when dropped. Its mode is 0666 less the umask,
+/// as for any file the user creates: the temporary files a library makes are owner-only,
+/// and a rename keeps the mode.
+fn temp_file(dir: &Path, prefix: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
+}
+
 /// Writes several files into `dir` (created if missing): all are first written to
 /// temporary files, then each is renamed into place, so a failure leaves no partial file.
 pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> {
@@ -49,10 +101,8 @@ pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> 
     let mut staged: Vec<(tempfile::NamedTempFile, PathBuf)> = Vec::with_capacity(files.len());
     for (name, bytes) in files {
         let target = dir.join(name);
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .tempfile_in(dir)
-            .with_context(|| format!("cannot write in {}", dir.display()))?;
+        let mut tmp =
+            temp_file(dir, &format!(".{name}.")).with_context(|| format!("cannot write in {}", dir.display()))?;
         tmp.write_all(bytes)
             .and_then(|()| tmp.as_file().sync_all())
             .with_context(|| format!("cannot write {}", target.display()))?;
@@ -67,10 +117,7 @@ pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> 
 
 /// Writes one file atomically.
 pub fn write_file(path: &Path, bytes: Vec<u8>) -> anyhow::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = parent_folder(path);
     let name = path
         .file_name()
         .with_context(|| format!("{} is not a file name", path.display()))?;

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::ecs::options::PlanOptions;
 use crate::ecs::placement::Planned;
 use crate::ecs::prices::PriceChange;
 use crate::ecs::rules::HOURS_PER_MONTH;
@@ -13,7 +14,8 @@ use crate::engine::Settings;
 /// `summary.json`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
-    /// `optimal` when the plan is proven least-cost, else `feasible`.
+    /// `optimal` when the plan is proven least-cost; `interrupted` when an interrupt stopped
+    /// the search first; else `feasible`.
     pub status: &'static str,
     pub cost_per_hour: f64,
     pub cost_per_month: f64,
@@ -37,6 +39,10 @@ pub struct Summary {
     pub first_plan_seconds: f64,
     pub seed: u64,
     pub notes: Vec<String>,
+    /// The rule options and catalog the plan was made under, for `check`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Box<PlanOptions>>,
+    pub ecsplan_version: &'static str,
     /// The `--prices` overlay, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub price_overlay: Option<Box<PriceOverlaySummary>>,
@@ -99,7 +105,13 @@ impl Summary {
         });
         let cost = planned.cost_per_hour();
         Summary {
-            status: if solved.is_optimal() { "optimal" } else { "feasible" },
+            status: if solved.is_optimal() {
+                "optimal"
+            } else if solved.interrupted {
+                "interrupted"
+            } else {
+                "feasible"
+            },
             cost_per_hour: cents4(cost),
             cost_per_month: cents4(cost * HOURS_PER_MONTH),
             instances: planned.plan.instances.len(),
@@ -119,6 +131,8 @@ impl Summary {
             first_plan_seconds: (solved.first_plan_seconds * 1e3).round() / 1e3,
             seed: settings.seed,
             notes: planned.notes.clone(),
+            options: None,
+            ecsplan_version: env!("CARGO_PKG_VERSION"),
             price_overlay: planned.prices.as_ref().map(|overlaid| {
                 Box::new(PriceOverlaySummary {
                     file: overlaid.file.clone(),
@@ -132,6 +146,14 @@ impl Summary {
                 })
             }),
             instance_counts,
+        }
+    }
+
+    /// The summary with the options the plan was made under.
+    pub fn with_options(self, options: PlanOptions) -> Summary {
+        Summary {
+            options: Some(Box::new(options)),
+            ..self
         }
     }
 

@@ -76,6 +76,12 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
     }
     let mut out = table.to_string();
     out.push('\n');
+    if let Some(headroom) = summary.options.as_ref().map(|o| o.headroom).filter(|&h| h > 0.0) {
+        out.push_str(&format!(
+            "cpu and memory used are measured against the capacity left after {} headroom\n",
+            super::percent(headroom)
+        ));
+    }
     out.push_str(&format!(
         "{} instances, {} tasks: ${}/hour (${}/month)\nlower bound ${}/hour, gap {:.2} %: {} in {:.2} s\n",
         summary.instances,

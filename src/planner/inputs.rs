@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::ecs::catalog::Catalog;
+use crate::ecs::lower::NoPlan;
 use crate::ecs::prices::Overlaid;
 use crate::ecs::rules::{Figures, TypePatterns};
 use crate::ecs::workload::Workload;
@@ -24,6 +25,17 @@ pub struct Inputs {
     pub prices: Option<Overlaid>,
 }
 
+/// Why the inputs cannot be planned from.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// Malformed input: every problem of both files.
+    #[error(transparent)]
+    Input(#[from] InputErrors),
+    /// Well-formed, but some task is larger than every instance type of the catalog.
+    #[error(transparent)]
+    NoPlan(#[from] NoPlan),
+}
+
 /// Reads the workload, the catalog (`None`: the built-in one) and the price overlay, and
 /// applies the rule figures and the `--types` restriction, reporting every input problem
 /// of the files at once.
@@ -33,7 +45,7 @@ pub fn load(
     prices_path: Option<&Path>,
     figures: Figures,
     types: TypePatterns,
-) -> Result<Inputs, InputErrors> {
+) -> Result<Inputs, LoadError> {
     let file = input::workload_name(workload_path);
     from_workload(
         input::read_workload(workload_path),
@@ -54,7 +66,7 @@ pub fn from_workload(
     prices_path: Option<&Path>,
     figures: Figures,
     types: TypePatterns,
-) -> Result<Inputs, InputErrors> {
+) -> Result<Inputs, LoadError> {
     let catalog = read_priced_catalog(catalog_path, prices_path);
     let (workload, (catalog, prices)) = match (workload, catalog) {
         (Ok(w), Ok(c)) => (w, c),
@@ -62,14 +74,25 @@ pub fn from_workload(
             let mut all = Vec::new();
             all.extend(c.err().map(|e| e.0).unwrap_or_default());
             all.extend(w.err().map(|e| e.0).unwrap_or_default());
-            return Err(InputErrors(all));
+            return Err(InputErrors(all).into());
         }
     };
-    // Values beyond every type of the whole catalog are input errors; what `--types`
-    // excludes is explained as "no plan exists" instead.
-    let problems = input::validate_against_catalog(&workload, &catalog, &figures, file);
+    // A pattern that matches no type is an input error; a task larger than every type of
+    // the whole catalog is "no plan exists", as is what `--types` excludes (explained
+    // when the plan is lowered).
+    let problems = input::validate_against_catalog(&workload, &catalog, file);
     if !problems.is_empty() {
-        return Err(InputErrors(problems));
+        return Err(InputErrors(problems).into());
+    }
+    let unplaceable = input::beyond_every_type(&workload, &catalog, &figures, file);
+    if !unplaceable.is_empty() {
+        return Err(NoPlan {
+            reasons: unplaceable
+                .iter()
+                .map(|d| d.to_string().replace('\n', "\n  "))
+                .collect(),
+        }
+        .into());
     }
     let whole_catalog = catalog.clone();
     let catalog = restrict(catalog, &types)?;
@@ -125,5 +148,8 @@ pub fn restrict(mut catalog: Catalog, types: &TypePatterns) -> Result<Catalog, I
         ));
     }
     catalog.types.retain(|t| types.allows(&t.instance_type));
+    if !types.is_empty() {
+        catalog.restriction = Some(types.display());
+    }
     Ok(catalog)
 }

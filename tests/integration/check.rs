@@ -189,3 +189,103 @@ fn violations_name_their_kind_instance_and_service() {
         "line 6: instance i-1: service `ghost` is not in the workload"
     );
 }
+
+/// A catalog whose one type supports trunking, at `price` per hour.
+fn trunking_catalog(price: &str) -> String {
+    format!(
+        "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour\n\
+         m5.xlarge,m5,4,16384,x86_64,0,4,15,true,20,{price}\n"
+    )
+}
+
+#[test]
+fn a_plan_made_with_trunking_checks_without_the_flag() {
+    // 26 awsvpc tasks fit two m5.xlarge with trunking (20 each), not without (3 each).
+    let dir = Workdir::new();
+    dir.write("catalog.csv", &trunking_catalog("0.192"));
+    dir.write(
+        "workload.csv",
+        &format!("{HEADER}api,256,512,26,awsvpc,,0,any,,false\n"),
+    );
+    let base = ["--workload", "workload.csv", "--catalog", "catalog.csv"];
+    let mut args = vec!["plan", "--out", "plan", "--eni-trunking", "on"];
+    args.extend_from_slice(&base);
+    dir.run(&args).expect(0);
+    let options = &dir.read_json("plan/summary.json")["options"];
+    assert_eq!(options["eni_trunking"], "on");
+    assert_eq!(options["catalog"]["source"], "catalog.csv");
+    assert_eq!(options["catalog"]["sha256"].as_str().unwrap().len(), 64);
+    assert!(dir.read_json("plan/summary.json")["ecsplan_version"].is_string());
+    let mut args = vec!["check", "--plan", "plan"];
+    args.extend_from_slice(&base);
+    let run = dir.run(&args);
+    run.expect(0);
+    assert!(run.stdout.starts_with("valid: 2 instances, 26 tasks"), "{}", run.stdout);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    // A flag given that differs wins, with a warning naming both values.
+    args.extend_from_slice(&["--eni-trunking", "off"]);
+    let run = dir.run(&args);
+    run.expect(1);
+    assert!(
+        run.stderr
+            .contains("warning: --eni-trunking: the plan was made with `on`; checking with `off` as given"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_plan_made_with_a_discounted_catalog_checks_at_its_price() {
+    let dir = Workdir::new();
+    dir.write("discounted.csv", &trunking_catalog("0.0672"));
+    dir.write("workload.csv", &format!("{HEADER}web,1024,4096,3,none,,0,any,,false\n"));
+    dir.run(&[
+        "plan",
+        "--workload",
+        "workload.csv",
+        "--catalog",
+        "discounted.csv",
+        "--out",
+        "plan",
+    ])
+    .expect(0);
+    // Without --catalog, the recorded catalog is read again: the plan's own price.
+    let run = dir.run(&["check", "--workload", "workload.csv", "--plan", "plan"]);
+    run.expect(0);
+    assert_eq!(run.stdout, "valid: 1 instances, 3 tasks, $0.0672/hour\n");
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    // Another catalog given: checked against it, with a warning that its bytes differ.
+    dir.write("list.csv", &trunking_catalog("0.192"));
+    let run = dir.run(&[
+        "check",
+        "--workload",
+        "workload.csv",
+        "--plan",
+        "plan",
+        "--catalog",
+        "list.csv",
+    ]);
+    run.expect(0);
+    assert_eq!(run.stdout, "valid: 1 instances, 3 tasks, $0.1920/hour\n");
+    assert!(
+        run.stderr.contains("warning: the catalog `list.csv` (SHA-256 ")
+            && run
+                .stderr
+                .contains("differs from the one the plan was made with, `discounted.csv`"),
+        "{}",
+        run.stderr
+    );
+    // A plan folder without options checks as before: under the flags given.
+    std::fs::remove_file(dir.path("plan/summary.json")).unwrap();
+    let run = dir.run(&[
+        "check",
+        "--workload",
+        "workload.csv",
+        "--plan",
+        "plan",
+        "--catalog",
+        "list.csv",
+    ]);
+    run.expect(0);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}

@@ -612,7 +612,10 @@ proptest! {
         let workload = ecsplan::input::parse_workload(&text, "w.csv");
         prop_assert!(workload.is_ok(), "{text}");
         let catalog = ecsplan::input::read_catalog(None).unwrap();
-        let problems = ecsplan::input::validate_against_catalog(&workload.unwrap(), &catalog, &Figures::default(), "w.csv");
+        let workload = workload.unwrap();
+        let problems = ecsplan::input::validate_against_catalog(&workload, &catalog, "w.csv");
         prop_assert!(problems.is_empty(), "{problems:?}\n{text}");
+        let unplaceable = ecsplan::input::beyond_every_type(&workload, &catalog, &Figures::default(), "w.csv");
+        prop_assert!(unplaceable.is_empty(), "{unplaceable:?}\n{text}");
     }
 }

@@ -73,7 +73,7 @@ fn empty_file() {
     let wd = Workdir::new();
     wd.write("w.csv", "");
     let run = plan(&wd, &[]);
-    assert_problem(&run, "w.csv:0:0", "the file is empty", "service,cpu,memory_mib,count");
+    assert_problem(&run, "w.csv", "the file is empty", "service,cpu,memory_mib,count");
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn header_only_has_nothing_to_plan() {
     let wd = Workdir::new();
     wd.write("w.csv", &format!("{HEADER}\r\n"));
     let run = plan(&wd, &[]);
-    assert_problem(&run, "w.csv:0:0", "no service rows", "add one row per service");
+    assert_problem(&run, "w.csv", "no service rows", "add one row per service");
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn missing_file() {
     let run = plan(&wd, &[]);
     assert_problem(
         &run,
-        "w.csv:0:0",
+        "w.csv",
         "cannot read the file",
         "check the path given to --workload",
     );
@@ -269,26 +269,49 @@ fn quoted_fields_keep_columns_right() {
 }
 
 #[test]
-fn values_beyond_every_instance_type_of_the_catalog() {
-    let run = plan_rows("huge,393217,512,1,,,,,,\nhungry,256,3200000,1,,,,,,\ngpus,256,512,1,,,9,,,\n");
-    assert_problem(&run, "w.csv:2:0", "`cpu` is 393217 CPU units per task", "lower `cpu`");
-    assert!(
-        run.stderr.contains("the largest is 393216 CPU units (c8i.96xlarge)"),
-        "{}",
-        run.stderr
+fn a_task_too_large_for_every_type_exits_1_no_plan_not_2() {
+    // Well-formed but unplaceable: "no plan exists" with the explanation, not bad input.
+    let wd = Workdir::new();
+    wd.write(
+        "w.csv",
+        &format!("{HEADER}\nhuge,393217,512,1,,,,,,\nhungry,256,5000000,1,,,,,,\ngpus,256,512,1,,,16,,,\n"),
     );
-    assert_problem(
-        &run,
-        "w.csv:3:0",
-        "`memory_mib` is 3200000 MiB per task",
-        "lower `memory_mib`",
+    let run = wd.run(&["plan", "--workload", "w.csv", "--out", "out"]);
+    run.expect(1);
+    assert!(!wd.path("out").exists());
+    assert!(run.stderr.contains("no plan exists"), "{}", run.stderr);
+    assert!(!run.stderr.contains("problem(s) in the input"), "{}", run.stderr);
+    for expected in [
+        "w.csv:2: service `huge`: `cpu` is 393217 CPU units per task",
+        "the largest is 393216 CPU units (c8i.96xlarge)",
+        "w.csv:3: service `hungry`: `memory_mib` is 5000000 MiB per task",
+        "w.csv:4: service `gpus`: `gpus` is 16 per task",
+        "the largest is 8 GPUs (g4dn.metal)",
+        "fix: lower `gpus`",
+    ] {
+        assert!(run.stderr.contains(expected), "no `{expected}` in:\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn no_location_shows_line_or_column_0() {
+    let wd = Workdir::new();
+    wd.write("empty.csv", "");
+    let run = wd.run(&["plan", "--workload", "empty.csv"]);
+    run.expect(2);
+    assert!(run.stderr.contains("\nempty.csv: the file is empty"), "{}", run.stderr);
+    wd.write("w.csv", "service,cpu,memory_mib,count\nweb,256,512,1\n");
+    let run = wd.run(&["plan", "--workload", "w.csv", "--types", "zz*"]);
+    run.expect(2);
+    assert!(run.stderr.contains("\n--types: the pattern `zz*`"), "{}", run.stderr);
+    wd.write(
+        "w.csv",
+        "service,cpu,memory_mib,count,instance_types\nweb,256,512,1,zz*\n",
     );
-    assert_problem(&run, "w.csv:4:0", "`gpus` is 9 per task", "lower `gpus`");
-    assert!(
-        run.stderr.contains("the largest is 8 GPUs (g4dn.metal)"),
-        "{}",
-        run.stderr
-    );
+    let run = wd.run(&["plan", "--workload", "w.csv"]);
+    run.expect(2);
+    assert!(run.stderr.contains("\nw.csv:2: service `web`"), "{}", run.stderr);
+    assert!(!run.stderr.contains(":0"), "{}", run.stderr);
 }
 
 #[test]
@@ -296,7 +319,7 @@ fn pattern_matching_no_type_of_the_whole_catalog() {
     let run = plan_rows("gpu,1024,4096,1,,,1,,g5.*;g9.*,\n");
     assert_problem(
         &run,
-        "w.csv:2:0",
+        "w.csv:2",
         "the `instance_types` pattern `g9.*` matches no instance type",
         "ecsplan catalog",
     );
@@ -394,7 +417,7 @@ fn missing_catalog_file() {
     let run = plan(&wd, &["--catalog", "nope.csv"]);
     assert_problem(
         &run,
-        "nope.csv:0:0",
+        "nope.csv",
         "cannot read the file",
         "leave --catalog out to use the built-in catalog",
     );
@@ -417,8 +440,10 @@ fn the_shipped_examples_are_valid_and_use_every_feature() {
     for name in ["platform.csv", "small.csv"] {
         let path = crate::util::data(&format!("examples/{name}"));
         let workload = ecsplan::input::read_workload(&path).unwrap_or_else(|e| panic!("{e}"));
-        let problems = ecsplan::input::validate_against_catalog(&workload, &catalog, &figures, name);
+        let problems = ecsplan::input::validate_against_catalog(&workload, &catalog, name);
         assert!(problems.is_empty(), "{problems:?}");
+        let unplaceable = ecsplan::input::beyond_every_type(&workload, &catalog, &figures, name);
+        assert!(unplaceable.is_empty(), "{unplaceable:?}");
     }
     let platform = ecsplan::input::read_workload(&crate::util::data("examples/platform.csv")).unwrap();
     let s = &platform.services;
@@ -441,4 +466,99 @@ fn the_shipped_examples_are_valid_and_use_every_feature() {
         .any(|s| s.arch == ImageArch::Only(ecsplan::ecs::workload::CpuArch::Arm64)));
     assert!(s.iter().any(|s| s.gpus > 0 && !s.instance_types.is_empty()));
     assert!(s.iter().any(|s| s.distinct_instance));
+}
+
+#[test]
+fn types_filter_that_removes_every_arch_type_says_so() {
+    let wd = Workdir::new();
+    wd.write("w.csv", "service,cpu,memory_mib,count,arch\nweb,256,512,2,x86_64\n");
+    let run = wd.run(&["plan", "--workload", "w.csv", "--types", "t4g.nano"]);
+    run.expect(1);
+    assert!(
+        run.stderr
+            .contains("no instance type that `--types t4g.nano` leaves runs arch `x86_64`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("widen `--types`"), "{}", run.stderr);
+}
+
+#[test]
+fn memory_in_gib_and_other_unit_slips_warn_without_refusing() {
+    let wd = Workdir::new();
+    wd.write("w.csv", "service,cpu,memory_mib,count\nweb,2,1,2\napi,256,512,1\n");
+    wd.write(
+        "c.csv",
+        "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour\n\
+         m5.large,m5,2,8,x86_64,0,3,10,true,10,70.08\n\
+         m5.xlarge,m5,4,16384,x86_64,0,4,15,true,20,1401.6\n",
+    );
+    let run = wd.run(&["plan", "--workload", "w.csv", "--catalog", "c.csv", "--format", "json"]);
+    run.expect(0);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 8, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with("warning: w.csv:2:5: `cpu` is 2 CPU units"),
+        "{}",
+        run.stderr
+    );
+    assert!(lines[1].contains("did you mean vCPUs × 1024"), "{}", run.stderr);
+    assert!(
+        lines[2].starts_with("warning: w.csv:2:7: `memory_mib` is 1: less than 64 MiB"),
+        "{}",
+        run.stderr
+    );
+    assert!(lines[3].contains("did you mean GiB × 1024"), "{}", run.stderr);
+    assert!(
+        lines[4].starts_with("warning: c.csv:2:15: `memory_mib` is 8"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        lines[6].starts_with("warning: c.csv:3:44: `price_usd_hour` is 1401.6"),
+        "{}",
+        run.stderr
+    );
+    assert!(lines[7].contains("a month is 730 hours"), "{}", run.stderr);
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(summary["tasks"], 3);
+}
+
+#[test]
+fn plan_help_explains_every_workload_column_with_an_example() {
+    let run = Workdir::new().run(&["plan", "--help"]);
+    run.expect(0);
+    for column in HEADER.split(',').chain(["container_ports", "scheduling"]) {
+        assert!(
+            run.stdout.contains(&format!("\n  {column} ")),
+            "{column}:\n{}",
+            run.stdout
+        );
+    }
+    assert!(
+        run.stdout.contains("`0` is\n                     a dynamic mapping"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!("Example:\n\n  {HEADER}\n  web,")),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn help_shows_one_default_for_threads_and_describes_format_everywhere() {
+    let wd = Workdir::new();
+    for command in ["plan", "compare", "check", "catalog", "bench"] {
+        let run = wd.run(&[command, "-h"]);
+        run.expect(0);
+        let threads = run.stdout.lines().find(|l| l.contains("--threads"));
+        if let Some(line) = threads {
+            assert_eq!(line.matches("[default").count(), 1, "{command}: {line}");
+        }
+        if let Some(line) = run.stdout.lines().find(|l| l.contains("--format <FORMAT>")) {
+            assert!(line.contains("Print a table"), "{command}: {line}");
+        }
+    }
 }

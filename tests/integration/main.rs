@@ -8,6 +8,7 @@ mod check;
 mod compare;
 mod import;
 mod input_errors;
+mod interrupt;
 mod plan;
 mod prices;
 mod progress;

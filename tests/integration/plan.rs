@@ -256,6 +256,96 @@ fn a_bad_flag_is_a_usage_error() {
 }
 
 #[test]
+fn types_exclusions_keep_burstable_types_out() {
+    // Without `--types`, the cheapest home of one small task is a burstable type.
+    let workload = "web,256,512,1,none,,0,any,,false\n";
+    let dir = Workdir::new();
+    dir.write("workload.csv", &format!("{HEADER}{workload}"));
+    let types_of = |extra: &[&str]| {
+        let mut args = vec!["plan", "--workload", "workload.csv", "--format", "json"];
+        args.extend_from_slice(extra);
+        let run = dir.run(&args);
+        run.expect(0);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        json["instance_counts"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert!(types_of(&[])[0].starts_with('t'));
+    for types in ["*;!t*", "!t*"] {
+        let chosen = types_of(&["--types", types]);
+        assert!(!chosen[0].starts_with('t'), "{types}: {chosen:?}");
+    }
+    // An inclusion and an exclusion: only what the first keeps and the second spares.
+    assert_eq!(types_of(&["--types", "m5.*;!*xlarge;!*.metal"]), ["m5.large"]);
+}
+
+#[test]
+fn an_existing_file_as_out_is_a_usage_error_before_solving() {
+    let dir = Workdir::new();
+    dir.write("out", "not a folder");
+    let started = std::time::Instant::now();
+    let run = plan(&dir, "web,256,512,3,none,,0,any,,false\n", &["--time-limit", "20"]);
+    run.expect(2);
+    assert!(run.stderr.contains("--out: `out` is a file"), "{}", run.stderr);
+    assert!(started.elapsed().as_secs_f64() < 5.0);
+    assert_eq!(std::fs::read_to_string(dir.path("out")).unwrap(), "not a folder");
+}
+
+#[test]
+fn an_unwritable_out_folder_is_a_usage_error_before_solving() {
+    // Even root cannot create a file in /proc.
+    let dir = Workdir::new();
+    dir.write("workload.csv", &format!("{HEADER}web,256,512,3,none,,0,any,,false\n"));
+    let run = dir.run(&["plan", "--workload", "workload.csv", "--out", "/proc/ecsplan-plan"]);
+    run.expect(2);
+    assert!(run.stderr.contains("--out: cannot write in `/proc`"), "{}", run.stderr);
+    let run = dir.run(&[
+        "compare",
+        "--workload",
+        "workload.csv",
+        "--out",
+        "/proc/ecsplan-compare",
+    ]);
+    run.expect(2);
+    let run = dir.run(&["compare", "--workload", "workload.csv", "--chart", "/proc/chart.svg"]);
+    run.expect(2);
+    assert!(run.stderr.contains("--chart"), "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn output_files_follow_the_umask_not_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = Workdir::new();
+    dir.write("catalog.csv", CATALOG);
+    dir.write("workload.csv", &format!("{HEADER}web,256,512,3,none,,0,any,,false\n"));
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 022 && {} plan --workload workload.csv --catalog catalog.csv --out out && \
+             umask 027 && {} compare --workload workload.csv --catalog catalog.csv --time-limit 2 \
+             --out cmp --chart chart.svg >/dev/null",
+            env!("CARGO_BIN_EXE_ecsplan"),
+            env!("CARGO_BIN_EXE_ecsplan")
+        ))
+        .current_dir(dir.path(""))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mode = |name: &str| std::fs::metadata(dir.path(name)).unwrap().permissions().mode() & 0o777;
+    for name in ["out/placements.csv", "out/instances.csv", "out/summary.json"] {
+        assert_eq!(mode(name), 0o644, "{name}");
+    }
+    for name in ["cmp/compare.csv", "cmp/declared/placements.csv", "chart.svg"] {
+        assert_eq!(mode(name), 0o640, "{name}");
+    }
+}
+
+#[test]
 fn a_plan_beyond_one_clusters_instances_says_how_many_clusters_it_takes() {
     let dir = Workdir::new();
     // Two services on host port 80 never share an instance: 5,200 instances.
@@ -378,4 +468,22 @@ fn the_plan_chart_is_svg_with_one_group_per_instance_type() {
     }
     // Fewer than 200 instances: one column per instance, the services in their colours.
     assert!(text.contains("one per instance"));
+}
+
+#[test]
+fn headroom_table_says_use_is_of_the_reduced_capacity() {
+    let dir = Workdir::new();
+    dir.write("catalog.csv", CATALOG);
+    dir.write("workload.csv", &format!("{HEADER}web,256,512,3,none,,0,any,,false\n"));
+    let args = ["plan", "--workload", "workload.csv", "--catalog", "catalog.csv"];
+    let run = dir.run(&[&args[..], &["--headroom", "0.1"]].concat());
+    run.expect(0);
+    assert!(
+        run.stdout
+            .contains("cpu and memory used are measured against the capacity left after 10.0 % headroom"),
+        "{}",
+        run.stdout
+    );
+    let run = dir.run(&args);
+    assert!(!run.stdout.contains("headroom"), "{}", run.stdout);
 }

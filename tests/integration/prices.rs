@@ -43,6 +43,10 @@ fn overlay_prices_change_the_plan_and_are_reported() {
         (after["cost_per_hour"].as_f64().unwrap() - 0.06).abs() < 1e-9,
         "{after}"
     );
+    let recorded = &after["options"]["price_overlay"];
+    assert_eq!(recorded["source"], "prices.csv", "{after}");
+    assert_eq!(recorded["sha256"].as_str().map(str::len), Some(64), "{after}");
+    assert!(before["options"]["price_overlay"].is_null(), "{before}");
     let overlay = &after["price_overlay"];
     assert_eq!(overlay["file"], "prices.csv");
     assert_eq!(

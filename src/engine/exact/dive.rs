@@ -24,6 +24,7 @@ use super::{Dive, Generation};
 use crate::engine::heuristics;
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::Problem;
+use crate::engine::Stop;
 
 /// What a dive needs to know of the run: the best plan's cost and the bound when the
 /// batch starts.
@@ -34,6 +35,8 @@ pub(super) struct Aim<'p> {
     pub best_cost: f64,
     pub lower_bound: f64,
     pub seed: u64,
+    /// A dive ends at its next step once a stop is requested.
+    pub stop: &'p Stop,
 }
 
 /// How a dive ended and the plans it found, for the caller to offer.
@@ -89,7 +92,7 @@ impl<'p> Aim<'p> {
         let mut tabu: Vec<bool> = Vec::new();
         let mut backtracks = 0;
         loop {
-            if Instant::now() >= until {
+            if Instant::now() >= until || self.stop.is_requested() {
                 return Ok((Dive::Stopped, Vec::new()));
             }
             let Some(lp) = self.node_lp(g, until, deadline)? else {

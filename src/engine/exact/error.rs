@@ -8,6 +8,9 @@ pub enum ExactError {
     /// The time limit stopped a master LP solve: not a failure.
     #[error("time limit reached during column generation (kept the best plan so far)")]
     TimeLimit,
+    /// A stop was requested (`Settings::stop`): not a failure.
+    #[error("interrupted: the search stopped early (kept the best plan so far)")]
+    Interrupted,
     /// HiGHS refused a model, a column, an option or a start, failed to solve, or ended
     /// with a status that gives no solution.
     #[error("{0}")]

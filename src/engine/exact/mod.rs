@@ -71,7 +71,7 @@ pub fn improve(
         phase: Phase::Bound,
         notes: Vec::new(),
     };
-    if !run.is_optimal() && Instant::now() < deadline {
+    if !run.is_optimal() && Instant::now() < deadline && !settings.stop.is_requested() {
         // With several bin types, the fluid LP's duals price resources per type: a far
         // better bound and dual point than resources priced alike for all types. When the
         // bound is already a plan's cost, duals that price every resource come first (the
@@ -91,14 +91,16 @@ pub fn improve(
         }
     }
     if !run.is_optimal() {
-        if Instant::now() >= deadline {
+        if settings.stop.is_requested() {
+            run.notes.push(ExactError::Interrupted.to_string());
+        } else if Instant::now() >= deadline {
             run.notes
                 .push("time limit reached: no time left for column generation (kept the heuristic plan)".into());
         } else {
             let outcome = catch_unwind(AssertUnwindSafe(|| run.column_generation(deadline, settings.seed)));
             match outcome {
                 Ok(Ok(())) => {}
-                Ok(Err(e @ ExactError::TimeLimit)) => run.notes.push(e.to_string()),
+                Ok(Err(e @ (ExactError::TimeLimit | ExactError::Interrupted))) => run.notes.push(e.to_string()),
                 Ok(Err(e)) => run.notes.push(format!("HiGHS failed: {e} (kept the best plan so far)")),
                 Err(_) => run
                     .notes
@@ -271,6 +273,16 @@ impl<'p> Run<'p> {
         self.best_cost - self.lower_bound <= 1e-6 * self.best_cost
     }
 
+    /// `Err(Interrupted)` once a stop is requested: checked between the steps of column
+    /// generation and at the head of its loops, beside the deadlines.
+    fn go_on(&self) -> Result<(), ExactError> {
+        if self.settings.stop.is_requested() {
+            Err(ExactError::Interrupted)
+        } else {
+            Ok(())
+        }
+    }
+
     /// Raises the bound by Farley's argument from `duals` and their pricing; keeps the
     /// scaled duals as `center` (column generation's own best dual point, the center of
     /// smoothing) and as the run's dual point when their bound is the best so far.
@@ -357,11 +369,13 @@ impl<'p> Run<'p> {
         if self.is_optimal() {
             return Ok(());
         }
+        self.go_on()?;
         // With one bin type, a few moves of the ejection search may already save a bin.
         self.eject(QUICK_EJECT_MOVES, deadline, seed)?;
         if self.is_optimal() {
             return Ok(());
         }
+        self.go_on()?;
         if root.settled {
             self.solve_lp(&g, share(ROOT_SHARE), deadline, seed)?;
         }
@@ -372,6 +386,7 @@ impl<'p> Run<'p> {
         if self.is_optimal() {
             return Ok(());
         }
+        self.go_on()?;
         self.set_phase(Phase::Dives);
         let dived = if complete {
             Dive::Skipped
@@ -381,12 +396,14 @@ impl<'p> Run<'p> {
         if self.is_optimal() {
             return Ok(());
         }
+        self.go_on()?;
         // The dives' best plan may be a few moves from one bin fewer: the ejection search
         // gets the time the dives left, but for the last share.
         self.eject(u64::MAX, share(EJECT_SHARE), seed)?;
         if self.is_optimal() {
             return Ok(());
         }
+        self.go_on()?;
         // Plans from the patterns of least reduced cost, and once more the proof.
         if !complete && self.enumerate(&g, share(1.0), seed, true)? {
             return Ok(());
@@ -394,6 +411,7 @@ impl<'p> Run<'p> {
         if self.is_optimal() {
             return Ok(());
         }
+        self.go_on()?;
 
         self.set_phase(Phase::Mip);
         let proven = self.last_mip(&mut g, complete, deadline, seed)?;
@@ -510,6 +528,7 @@ impl<'p> Run<'p> {
         // Column generation's own best dual point, scaled to be feasible, and its bound.
         let mut center: Option<(f64, Vec<f64>)> = None;
         while Instant::now() < until {
+            self.go_on()?;
             rounds += 1;
             let lp = g.master.solve(problem, deadline)?;
             if complete {
@@ -631,6 +650,7 @@ impl<'p> Run<'p> {
         let mut first = true;
         let mut fruitless = 0;
         while !self.is_optimal() && fruitless < FRUITLESS_DIVES {
+            self.go_on()?;
             if self.best_cost < built_for {
                 for bin in divers.rebuild(Some(&self.dive_columns(g)))? {
                     g.add(self.problem, bin)?;
@@ -689,6 +709,7 @@ impl<'p> Run<'p> {
             best_cost: self.best_cost,
             lower_bound: self.lower_bound,
             seed: self.settings.seed,
+            stop: &self.settings.stop,
         }
     }
 
@@ -732,6 +753,7 @@ impl<'p> Run<'p> {
             if Instant::now() >= deadline {
                 return Ok(false);
             }
+            self.go_on()?;
             let until = share_of_rest(deadline, if whole { 1.0 } else { HEURISTIC_TRY_SHARE });
             if let Some(patterns) = reduced::patterns(problem, &g.pricer, duals, slack, REDUCED_LIMIT, until) {
                 found = Some((patterns, slack, complete));

@@ -131,6 +131,7 @@ fn settings(seed: u64) -> Settings {
         seed,
         threads: 1,
         exact: false,
+        stop: Default::default(),
         ..Settings::default()
     }
 }
