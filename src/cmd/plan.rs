@@ -47,11 +47,12 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
             Some(n) if workload != Path::new(STDIN) => n.to_string_lossy().into_owned(),
             _ => input::workload_name(workload),
         };
-        let chart = plan_chart::from_plan(
-            &planned,
-            &inputs.workload,
-            &format!("{name}: the plan by instance type"),
-        );
+        let by = if inputs.figures.zones.is_zoned() {
+            "zone and instance type"
+        } else {
+            "instance type"
+        };
+        let chart = plan_chart::from_plan(&planned, &inputs.workload, &format!("{name}: the plan by {by}"));
         output::write_file(path, plan_chart::svg(&chart)?.into_bytes())?;
     }
     let text = match args.format {

@@ -1,5 +1,5 @@
-//! The plan chart: one panel per group of instances (an instance type today; a type in a
-//! zone once plans have zones) with its count, its share of the cost, and how full CPU,
+//! The plan chart: one panel per group of instances (an instance type, in one zone when
+//! the plan has zones) with its count, its share of the cost, and how full CPU,
 //! memory, ENIs and host ports are (mean bar, minimum mark); for small plans, one column
 //! per instance stacked by service. Drawn with plotters' SVG backend; each panel is a
 //! `<g class="instance-group">`.
@@ -10,7 +10,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::svg::{self, Canvas, Drawn};
-use crate::ecs::placement::InstanceUsage;
+use crate::ecs::placement::{self, InstanceUsage};
 use crate::ecs::rules::{Resource, HOURS_PER_MONTH};
 use crate::ecs::workload::Workload;
 use crate::planner::Planned;
@@ -21,18 +21,25 @@ pub const MAX_INSTANCE_COLUMNS: usize = 200;
 /// What a panel groups instances by. Ordered as the panels are drawn when costs tie.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct GroupKey {
+    /// The availability zone, when the plan has zones.
+    pub zone: Option<String>,
     pub instance_type: String,
 }
 
 impl GroupKey {
     /// The panel's heading.
     pub fn label(&self) -> String {
-        self.instance_type.clone()
+        match &self.zone {
+            Some(zone) => format!("{} in {zone}", self.instance_type),
+            None => self.instance_type.clone(),
+        }
     }
 
     /// The group's attributes on its `<g>`.
     fn attributes(&self) -> Vec<(&'static str, String)> {
-        vec![("data-instance-type", self.instance_type.clone())]
+        let mut attributes = vec![("data-instance-type", self.instance_type.clone())];
+        attributes.extend(self.zone.clone().map(|zone| ("data-zone", zone)));
+        attributes
     }
 }
 
@@ -93,9 +100,11 @@ pub fn from_plan(planned: &Planned, workload: &Workload, title: &str) -> PlanCha
         .collect();
     let total = planned.cost_per_hour();
     let columns = planned.instances.len() <= MAX_INSTANCE_COLUMNS;
+    let zones = placement::zones(&planned.plan);
     let mut by_key: BTreeMap<GroupKey, Vec<&InstanceUsage>> = BTreeMap::new();
     for inst in &planned.instances {
         let key = GroupKey {
+            zone: zones.get(&inst.instance_id).cloned(),
             instance_type: inst.instance_type.clone(),
         };
         by_key.entry(key).or_default().push(inst);
@@ -405,6 +414,7 @@ mod tests {
         };
         Group {
             key: GroupKey {
+                zone: None,
                 instance_type: instance_type.into(),
             },
             instances: columns.max(1),

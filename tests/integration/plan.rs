@@ -471,6 +471,54 @@ fn the_plan_chart_is_svg_with_one_group_per_instance_type() {
 }
 
 #[test]
+fn the_plan_chart_of_a_zoned_plan_has_one_group_per_zone_and_type() {
+    let dir = Workdir::new();
+    dir.write(
+        "workload.csv",
+        &format!("{HEADER}web,512,1024,7,bridge,80,0,any,,false\napi,256,512,5,awsvpc,,0,any,,false\n"),
+    );
+    let run = dir.run(&[
+        "plan",
+        "--workload",
+        "workload.csv",
+        "--zones",
+        "a,b",
+        "--chart",
+        "plan.svg",
+        "--time-limit",
+        "5",
+        "--format",
+        "json",
+    ]);
+    run.expect(0);
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let mut expected: Vec<(String, String, u64)> = Vec::new();
+    for (zone, types) in summary["instance_counts_by_zone"].as_object().unwrap() {
+        for (t, n) in types.as_object().unwrap() {
+            expected.push((zone.clone(), t.clone(), n.as_u64().unwrap()));
+        }
+    }
+    expected.sort();
+    let text = std::fs::read_to_string(dir.path("plan.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("the chart parses as XML");
+    let mut drawn: Vec<(String, String, u64)> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("instance-group"))
+        .map(|g| {
+            let texts: String = g.descendants().filter_map(|t| t.text()).collect();
+            let t = g.attribute("data-instance-type").unwrap().to_string();
+            let zone = g.attribute("data-zone").expect("a zone on every group").to_string();
+            assert!(texts.contains(&format!("{t} in {zone}")), "{texts}");
+            let n = expected.iter().find(|e| e.0 == zone && e.1 == t).map_or(0, |e| e.2);
+            (zone, t, n)
+        })
+        .collect();
+    drawn.sort();
+    assert_eq!(drawn, expected);
+    assert!(expected.iter().any(|e| e.0 == "a") && expected.iter().any(|e| e.0 == "b"));
+}
+
+#[test]
 fn headroom_table_says_use_is_of_the_reduced_capacity() {
     let dir = Workdir::new();
     dir.write("catalog.csv", CATALOG);
