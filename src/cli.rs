@@ -15,7 +15,13 @@ use crate::import::Sources;
 
 /// Least-cost capacity planner for Amazon ECS on EC2.
 #[derive(Debug, Parser)]
-#[command(name = "ecsplan", version, about, long_about = None)]
+#[command(
+    name = "ecsplan",
+    version,
+    about,
+    long_about = None,
+    after_help = "Example:\n  ecsplan plan --workload services.csv --out plan/\n  ecsplan compare --workload services.csv --chart compare.svg"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -24,19 +30,36 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Plan the least-cost fleet and the placement of every task.
-    #[command(long_about = PLAN_LONG_ABOUT)]
+    #[command(
+        long_about = PLAN_LONG_ABOUT,
+        after_help = "Example:\n  ecsplan plan --workload services.csv --out plan/ --time-limit 60\n  \
+                            cat services.csv | ecsplan plan --workload - --format csv > placements.csv"
+    )]
     Plan(PlanArgs),
     /// Plan one workload under each network mode and on Fargate, and compare the costs.
+    #[command(after_help = "Example:\n  ecsplan compare --workload services.csv --out compare/ --chart compare.svg")]
     Compare(CompareArgs),
     /// Verify a plan folder independently of the planner.
+    #[command(after_help = "Example:\n  ecsplan check --workload services.csv --plan plan/")]
     Check(CheckArgs),
     /// Run the benchmark suites and report cost, bound, gap and time per instance.
+    #[command(after_help = "Example:\n  ecsplan bench --filter 2000 --time-limit 10 --out results.csv")]
     Bench(BenchArgs),
     /// Show the instance catalog with the capacities ECS would register.
+    #[command(after_help = "Example:\n  ecsplan catalog --types 'm6i.*;c6g.*' --prices spot.csv")]
     Catalog(CatalogArgs),
     /// Write the workload CSV that `aws ecs describe-services` and
     /// `describe-task-definition` output describe.
+    #[command(
+        after_help = "Example:\n  ecsplan import --services services.json --task-definitions task-definitions.json --out workload.csv"
+    )]
     Import(ImportArgs),
+    /// Print a shell completion script on standard output.
+    #[command(
+        after_help = "Example:\n  ecsplan completions bash > ~/.local/share/bash-completion/completions/ecsplan\n  \
+                            ecsplan completions zsh > \"${fpath[1]}/_ecsplan\""
+    )]
+    Completions(CompletionsArgs),
 }
 
 /// `plan --help`: what each workload column means, with an example row.
@@ -82,6 +105,15 @@ pub enum Format {
     Json,
 }
 
+/// How `plan` prints its result on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Table,
+    Json,
+    /// `placements.csv`, as written into `--out`.
+    Csv,
+}
+
 /// `on` or `off`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Switch {
@@ -102,7 +134,7 @@ impl Switch {
 /// The inputs every planning command reads: a workload CSV, or ECS's JSON to import.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// Workload CSV: one row per service.
+    /// Workload CSV: one row per service; `-` reads it from standard input.
     #[arg(
         long,
         value_name = "FILE",
@@ -123,6 +155,10 @@ pub struct InputArgs {
     /// Instance catalog CSV [default: the built-in us-east-1 on-demand catalog].
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+    /// Price overlay CSV `instance_type,price_usd_hour` (globs allowed; the first row that
+    /// matches a type sets its price), for spot, Savings Plans or another region.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
 }
 
 /// The ECS rule options: a plan's validity depends on them.
@@ -172,6 +208,9 @@ pub struct SolverArgs {
     /// Stop after the heuristic portfolio: no column generation or MIP.
     #[arg(long)]
     pub heuristic_only: bool,
+    /// No live progress on standard error (it is shown only on a terminal anyway).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -181,9 +220,9 @@ pub struct PlanArgs {
     /// Write placements.csv, instances.csv and summary.json into this folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Print a table, or the summary JSON.
+    /// Print a table, the summary JSON, or placements.csv.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    pub format: PlanFormat,
     /// Draw the plan as an SVG chart: per instance type, the count, the share of the
     /// cost and how full CPU, memory, ENIs and host ports are.
     #[arg(long, value_name = "FILE.svg")]
@@ -329,11 +368,21 @@ pub struct CatalogArgs {
     /// Instance catalog CSV [default: the built-in catalog].
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+    /// Price overlay CSV `instance_type,price_usd_hour`, as for `plan`.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
     /// Print a table, or the catalog with its registered capacities as JSON.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     #[command(flatten)]
     pub rules: RuleArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Parses the process arguments.
@@ -472,6 +521,7 @@ impl SolverArgs {
             time_limit,
             exact: !self.heuristic_only,
             stop: Default::default(),
+            progress: None,
         })
     }
 }

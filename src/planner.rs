@@ -83,6 +83,7 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
         instances: report.instances,
         notes,
         desired_counts,
+        prices: inputs.prices.clone(),
     })
 }
 

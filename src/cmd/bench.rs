@@ -25,8 +25,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         threads: args.threads,
         time_limit: cli::time_limit(args.time_limit)?,
-        exact: true,
-        stop: Default::default(),
+        ..Settings::default()
     };
     let results = match &args.vbp {
         Some(dir) => run_vbp(dir, args, &settings)?,

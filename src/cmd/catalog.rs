@@ -8,13 +8,16 @@ use serde::Serialize;
 
 use crate::cli::{CatalogArgs, Format};
 use crate::ecs::rules::Resource;
-use crate::input;
+use crate::planner::inputs;
 
 #[derive(Serialize)]
 struct Row<'a> {
     instance_type: &'a str,
     arch: &'a str,
     price_usd_hour: f64,
+    /// The catalog's own price, where `--prices` replaced it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    catalog_price_usd_hour: Option<f64>,
     cpu_capacity: u64,
     memory_capacity_mib: u64,
     gpus: u64,
@@ -25,7 +28,15 @@ struct Row<'a> {
 pub fn run(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
     let figures = args.rules.figures()?;
     let types = args.rules.type_patterns()?;
-    let catalog = crate::planner::inputs::restrict(input::read_catalog(args.catalog.as_deref())?, &types)?;
+    let (catalog, prices) = inputs::read_priced_catalog(args.catalog.as_deref(), args.prices.as_deref())?;
+    let catalog = inputs::restrict(catalog, &types)?;
+    let catalog_price = |name: &str| {
+        prices
+            .iter()
+            .flat_map(|p| &p.changes)
+            .find(|c| c.instance_type == name)
+            .map(|c| c.catalog_usd_hour)
+    };
     let rows: Vec<Row> = catalog
         .types
         .iter()
@@ -35,6 +46,7 @@ pub fn run(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
                 instance_type: &t.instance_type,
                 arch: t.arch.as_str(),
                 price_usd_hour: t.price_usd_hour,
+                catalog_price_usd_hour: catalog_price(&t.instance_type),
                 cpu_capacity: cap[Resource::Cpu as usize],
                 memory_capacity_mib: cap[Resource::Memory as usize],
                 gpus: cap[Resource::Gpus as usize],
@@ -65,7 +77,10 @@ pub fn run(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
                 table.add_row(vec![
                     r.instance_type.to_string(),
                     r.arch.to_string(),
-                    crate::output::money(r.price_usd_hour),
+                    match r.catalog_price_usd_hour {
+                        Some(_) => format!("{} *", crate::output::money(r.price_usd_hour)),
+                        None => crate::output::money(r.price_usd_hour),
+                    },
                     r.cpu_capacity.to_string(),
                     r.memory_capacity_mib.to_string(),
                     r.gpus.to_string(),
@@ -73,7 +88,12 @@ pub fn run(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
                     trunking.to_string(),
                 ]);
             }
-            format!("{table}\n{} instance types\n", rows.len())
+            let mut text = format!("{table}\n{} instance types\n", rows.len());
+            if let Some(p) = &prices {
+                let shown = rows.iter().filter(|r| r.catalog_price_usd_hour.is_some()).count();
+                text.push_str(&format!("* price from {} ({shown} of the types shown)\n", p.file));
+            }
+            text
         }
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;

@@ -5,9 +5,15 @@ use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use indicatif::ProgressBar;
+
 use crate::cli::{CompareArgs, Format};
 use crate::compare::{self, write, Report};
-use crate::{input, output};
+use crate::ecs::scenario::Scenario;
+use crate::engine::Reporter;
+use crate::output;
+
+use super::progress::Display;
 
 pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
@@ -16,10 +22,26 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let inputs = super::load_inputs(&args.input, &args.rules)?;
     let settings = args.solver.settings()?;
     super::stop_on_interrupt(&settings.stop)?;
-    let comparison = compare::compare(&inputs, &settings)?;
+    let display = Display::new(args.solver.quiet, settings.time_limit);
+    let lines: Vec<(Scenario, ProgressBar, Reporter)> = Scenario::ALL
+        .into_iter()
+        .filter(|s| *s != Scenario::Fargate)
+        .filter_map(|s| display.line(s.name()).map(|(bar, reporter)| (s, bar, reporter)))
+        .collect();
+    let reporter = |scenario: Scenario| {
+        lines
+            .iter()
+            .find(|(s, _, _)| *s == scenario)
+            .map(|(_, _, reporter)| reporter.clone())
+    };
+    let comparison = compare::compare(&inputs, &settings, &reporter);
+    for (_, bar, _) in &lines {
+        bar.finish_and_clear();
+    }
+    let comparison = comparison?;
     if let Some(dir) = &args.out {
-        let catalog = input::summary::catalog_source(args.input.catalog.as_deref())?;
-        write::write_folder(dir, &comparison.results, &comparison.rows, &args.rules.options(catalog))?;
+        let options = super::recorded_options(&args.input, &args.rules)?;
+        write::write_folder(dir, &comparison.results, &comparison.rows, &options)?;
     }
     if let Some(path) = &args.chart {
         output::write_file(

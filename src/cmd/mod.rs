@@ -5,14 +5,17 @@ pub mod bench;
 pub mod catalog;
 pub mod check;
 pub mod compare;
+pub mod completions;
 pub mod import;
 pub mod plan;
+pub mod progress;
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{Command, InputArgs, RuleArgs, UsageError};
 use crate::ecs::lower::NoPlan;
+use crate::ecs::options::PlanOptions;
 use crate::engine::Stop;
 use crate::input::InputErrors;
 use crate::planner::inputs::{self, Inputs, LoadError};
@@ -27,6 +30,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => bench::run(&args),
         Command::Catalog(args) => catalog::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Completions(args) => completions::run(&args),
     }
 }
 
@@ -94,18 +98,24 @@ pub fn load_inputs(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Resu
                 .as_deref()
                 .expect("clap requires --workload or --services");
             warn(crate::input::plausible::workload_warnings(path));
-            (crate::input::read_workload(path), path.display().to_string())
+            (crate::input::read_workload(path), crate::input::workload_name(path))
         }
     };
     warn(crate::input::plausible::catalog_warnings(input_args.catalog.as_deref()));
-    let inputs = inputs::from_workload(workload, &file, input_args.catalog.as_deref(), figures, types).map_err(
-        |e| -> anyhow::Error {
-            match e {
-                LoadError::Input(errors) => errors.into(),
-                LoadError::NoPlan(no_plan) => no_plan.into(),
-            }
-        },
-    )?;
+    let inputs = inputs::from_workload(
+        workload,
+        &file,
+        input_args.catalog.as_deref(),
+        input_args.prices.as_deref(),
+        figures,
+        types,
+    )
+    .map_err(|e| -> anyhow::Error {
+        match e {
+            LoadError::Input(errors) => errors.into(),
+            LoadError::NoPlan(no_plan) => no_plan.into(),
+        }
+    })?;
     Ok(inputs)
 }
 
@@ -114,4 +124,19 @@ fn warn(warnings: Vec<crate::input::Diagnostic>) {
     for w in warnings {
         eprintln!("warning: {w}");
     }
+}
+
+/// The rule options a plan folder records: the rule flags, the catalog's source and the
+/// price overlay's, each with the SHA-256 of its bytes.
+pub fn recorded_options(input_args: &InputArgs, rule_args: &RuleArgs) -> anyhow::Result<PlanOptions> {
+    let catalog = crate::input::summary::catalog_source(input_args.catalog.as_deref())?;
+    let price_overlay = input_args
+        .prices
+        .as_deref()
+        .map(|p| crate::input::summary::catalog_source(Some(p)))
+        .transpose()?;
+    Ok(PlanOptions {
+        price_overlay,
+        ..rule_args.options(catalog)
+    })
 }

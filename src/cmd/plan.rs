@@ -1,30 +1,42 @@
 //! `ecsplan plan`: the least-cost fleet and the placement of every task.
 
 use std::io::Write as _;
+use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::{Format, PlanArgs};
-use crate::input;
-use crate::output::{self, plan_chart, summary::Summary};
+use crate::cli::{PlanArgs, PlanFormat};
+use crate::ecs::placement;
+use crate::input::{self, workload::STDIN};
+use crate::output::{self, placements, plan_chart, summary::Summary};
 use crate::planner;
+
+use super::progress::Display;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     super::check_writable("--out", args.out.as_deref(), true)?;
     super::check_writable("--chart", args.chart.as_deref(), false)?;
     let inputs = super::load_inputs(&args.input, &args.rules)?;
-    let catalog = input::summary::catalog_source(args.input.catalog.as_deref())?;
-    let settings = args.solver.settings()?;
+    let mut settings = args.solver.settings()?;
     super::stop_on_interrupt(&settings.stop)?;
-    let planned = planner::plan(&inputs, &settings)?;
-    let summary = Summary::new(&planned, &settings).with_options(args.rules.options(catalog));
+    let display = Display::new(args.solver.quiet, settings.time_limit);
+    let line = display.line("");
+    settings.progress = line.as_ref().map(|(_, reporter)| reporter.clone());
+    let planned = planner::plan(&inputs, &settings);
+    if let Some((bar, _)) = line {
+        bar.finish_and_clear();
+    }
+    let planned = planned?;
+    let options = super::recorded_options(&args.input, &args.rules)?;
+    let summary = Summary::new(&planned, &settings).with_options(options);
     if let Some(dir) = &args.out {
         output::write_plan(dir, &planned, &summary)?;
     }
     if let Some(path) = &args.chart {
         let workload = args.input.workload_source();
-        let name = workload
-            .file_name()
-            .map_or_else(|| workload.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = match workload.file_name() {
+            Some(n) if workload != Path::new(STDIN) => n.to_string_lossy().into_owned(),
+            _ => input::workload_name(workload),
+        };
         let by = if inputs.figures.zones.is_zoned() {
             "zone and instance type"
         } else {
@@ -34,10 +46,11 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         output::write_file(path, plan_chart::svg(&chart)?.into_bytes())?;
     }
     let text = match args.format {
-        Format::Json => String::from_utf8(summary.to_json())?,
-        Format::Table => output::table::plan(&planned, &summary),
+        PlanFormat::Json => summary.to_json(),
+        PlanFormat::Table => output::table::plan(&planned, &summary).into_bytes(),
+        PlanFormat::Csv => placements::to_csv(&placement::rows(&planned.plan))?,
     };
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+    std::io::stdout().lock().write_all(&text)?;
     Ok(if planned.solved.interrupted {
         super::say_interrupted();
         ExitCode::from(super::INTERRUPTED)

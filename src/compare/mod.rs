@@ -23,7 +23,7 @@ use crate::ecs::placement::Planned;
 use crate::ecs::rules::{Figures, HOURS_PER_MONTH};
 use crate::ecs::scenario::{instance_limit, limit_counts, Scenario};
 use crate::ecs::workload::Workload;
-use crate::engine::Settings;
+use crate::engine::{Reporter, Settings};
 use crate::output::{money, summary::Summary};
 use crate::planner::{self, Inputs, PlanError};
 
@@ -134,9 +134,14 @@ pub struct Report {
 /// left among them alone (when every difference is told apart, among all the scenarios
 /// not proven optimal): the better plan and the higher bound of the two runs are kept.
 /// When every solve ends before its limit, nothing depends on timing and the comparison
-/// is the same for a given seed. Results are in `Scenario::ALL` order, with their rows.
-/// Fails only on an internal error (a plan that breaks a rule).
-pub fn compare(inputs: &Inputs, settings: &Settings) -> anyhow::Result<Comparison> {
+/// is the same for a given seed. Each solve reports to the reporter `progress` gives its
+/// scenario. Results are in `Scenario::ALL` order, with their rows. Fails only on an
+/// internal error (a plan that breaks a rule).
+pub fn compare(
+    inputs: &Inputs,
+    settings: &Settings,
+    progress: &(dyn Fn(Scenario) -> Option<Reporter> + Sync),
+) -> anyhow::Result<Comparison> {
     let start = Instant::now();
     let ec2: Vec<Scenario> = Scenario::ALL.into_iter().filter(|s| *s != Scenario::Fargate).collect();
     let threads = match settings.threads {
@@ -149,6 +154,7 @@ pub fn compare(inputs: &Inputs, settings: &Settings) -> anyhow::Result<Compariso
             let solver = Settings {
                 threads,
                 time_limit,
+                progress: progress(scenario),
                 ..settings.clone()
             };
             plan_scenario(inputs, scenario, &solver)
@@ -341,6 +347,7 @@ fn plan_scenario(inputs: &Inputs, scenario: Scenario, settings: &Settings) -> an
         whole_catalog: inputs.whole_catalog.clone(),
         figures,
         types: inputs.types.clone(),
+        prices: inputs.prices.clone(),
     };
     let outcome = match planner::plan(&scenario_inputs, settings) {
         Ok(mut planned) => {

@@ -7,6 +7,7 @@ pub mod fargate;
 pub mod lower;
 pub mod options;
 pub mod placement;
+pub mod prices;
 pub mod rules;
 pub mod scenario;
 pub mod workload;

@@ -26,8 +26,9 @@ pub struct PlanOptions {
     pub zones: Option<String>,
     /// `--survive-zone-loss`.
     pub survive_zone_loss: bool,
-    /// A price overlay applied to the catalog; `None` when prices are the catalog's.
-    pub price_overlay: Option<String>,
+    /// The `--prices` overlay applied to the catalog, as given, with the SHA-256 of its
+    /// bytes; `None` when prices are the catalog's.
+    pub price_overlay: Option<CatalogSource>,
 }
 
 /// Where a catalog came from and what its bytes were.

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::lower::Plan;
+use super::prices::Overlaid;
 use super::rules::Amounts;
 use crate::engine::Solved;
 
@@ -75,6 +76,8 @@ pub struct Planned {
     /// Per service in workload order, the desired count to set in ECS (`None` for a
     /// daemon); given when zones are planned or daemons run.
     pub desired_counts: Option<Vec<(String, Option<u32>)>>,
+    /// The price overlay the plan was priced with.
+    pub prices: Option<Overlaid>,
 }
 
 impl Planned {

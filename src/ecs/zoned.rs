@@ -18,7 +18,7 @@ use super::catalog::Catalog;
 use super::lower::{self, Lowered, NoPlan, ZoneTasks};
 use super::rules::Figures;
 use super::workload::Workload;
-use crate::engine::{self, Bin, Packing, Settings, Solved};
+use crate::engine::{self, Bin, Packing, Phase, Progress, Reporter, Settings, Solved};
 
 /// The share of the time limit the relaxation gets when its plan may need repair: the
 /// rest is for solving the fixed split.
@@ -53,27 +53,44 @@ pub fn solve(
             solved,
         });
     }
-    let until = |share: f64| {
+    // Progress shows the relaxation's solve, the step whose plan becomes the zoned one;
+    // the plain problem's and each zone's costs are not the zoned plan's, so they are not
+    // shown, and the end is reported once, with the zoned plan.
+    let until = |share: f64, progress: Option<Reporter>| {
         let end = settings.time_limit.mul_f64(share);
         Settings {
             time_limit: end.saturating_sub(start.elapsed()).max(MIN_REPAIR_TIME),
+            progress,
             ..settings.clone()
         }
     };
+    let silent = Settings {
+        progress: None,
+        ..settings.clone()
+    };
+    let finished = |solved: &Solved| {
+        settings.report(Progress {
+            phase: Phase::Done,
+            best_cost: Some(solved.cost),
+            lower_bound: solved.lower_bound,
+        });
+    };
     // The plain problem first: its bound converges sooner than the relaxation's.
-    let plain_bound = plain_bound(workload, catalog, figures, &until(PLAIN_SHARE))?;
+    let plain_bound = plain_bound(workload, catalog, figures, &until(PLAIN_SHARE, None))?;
     let may_clash = relaxed
         .zone_of_item
         .iter()
         .zip(&relaxed.problem.items)
         .any(|(zone, item)| zone.is_none() && item.count > 1);
     let share = if may_clash { RELAXATION_SHARE } else { 1.0 };
-    let mut solved = engine::solve(&relaxed.problem, &until(share));
+    let step = settings.progress.as_ref().map(Reporter::for_step);
+    let mut solved = engine::solve(&relaxed.problem, &until(share, step));
     solved.lower_bound = solved.lower_bound.max(plain_bound).min(solved.cost);
     let fixed = match fixed_split(&relaxed, &solved.packing, workload, figures) {
         Some(fixed) if may_clash => fixed,
         _ => {
             solved.seconds = start.elapsed().as_secs_f64();
+            finished(&solved);
             return Ok(ZonedSolve {
                 lowered: relaxed,
                 solved,
@@ -84,7 +101,7 @@ pub fn solve(
     let moved_plan = move_extras(&relaxed, &solved.packing);
     let fixed = lower::lower_split(workload, catalog, figures, &split)?;
     let left = settings.time_limit.saturating_sub(start.elapsed()).max(MIN_REPAIR_TIME);
-    let (repaired, mut notes) = solve_by_zone(workload, catalog, figures, &split, &fixed, settings, start)?;
+    let (repaired, mut notes) = solve_by_zone(workload, catalog, figures, &split, &fixed, &silent, start)?;
     let repaired_cost = repaired.cost(&fixed.problem);
     let moved_cost = moved_plan.as_ref().map(|p| p.cost(&relaxed.problem));
     let kept = match moved_cost {
@@ -101,18 +118,17 @@ pub fn solve(
         (Some(packing), Some(cost)) if cost < repaired_cost - 1e-9 => (relaxed, packing, cost),
         _ => (fixed, repaired, repaired_cost),
     };
-    Ok(ZonedSolve {
-        lowered,
-        solved: Solved {
-            packing,
-            cost,
-            lower_bound: solved.lower_bound.min(cost),
-            notes,
-            first_plan_seconds: solved.first_plan_seconds,
-            seconds: start.elapsed().as_secs_f64(),
-            interrupted: settings.stop.is_requested(),
-        },
-    })
+    let solved = Solved {
+        packing,
+        cost,
+        lower_bound: solved.lower_bound.min(cost),
+        notes,
+        first_plan_seconds: solved.first_plan_seconds,
+        seconds: start.elapsed().as_secs_f64(),
+        interrupted: settings.stop.is_requested(),
+    };
+    finished(&solved);
+    Ok(ZonedSolve { lowered, solved })
 }
 
 /// Solves a fixed split zone by zone. With every task's zone fixed the zones share

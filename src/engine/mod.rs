@@ -8,6 +8,7 @@ pub mod heuristics;
 mod identical;
 pub mod packing;
 pub mod problem;
+pub mod progress;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 
 pub use packing::{Bin, Packing};
 pub use problem::{BinType, BinTypeId, ConflictGroup, Item, ItemId, Problem};
+pub use progress::{Phase, Progress, Reporter};
 
 /// What the solver may use: passed explicitly, never read from globals.
 #[derive(Debug, Clone)]
@@ -29,6 +31,17 @@ pub struct Settings {
     pub exact: bool,
     /// Set from outside to stop the search early and return the best packing so far.
     pub stop: Stop,
+    /// Told of each change of phase, best plan and bound; it never changes the search.
+    pub progress: Option<Reporter>,
+}
+
+impl Settings {
+    /// Sends `progress` to the reporter, if there is one.
+    pub fn report(&self, progress: Progress) {
+        if let Some(reporter) = &self.progress {
+            reporter.report(&progress);
+        }
+    }
 }
 
 /// A request to stop searching, shared between the engine and whoever may ask (an
@@ -61,6 +74,7 @@ impl Default for Settings {
             time_limit: Duration::from_secs(30),
             exact: true,
             stop: Stop::default(),
+            progress: None,
         }
     }
 }
@@ -120,9 +134,19 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
     let original = problem;
     let problem = merged.as_ref().map_or(problem, |m| &m.problem);
     let run = || {
+        settings.report(Progress {
+            phase: Phase::FirstPlan,
+            best_cost: None,
+            lower_bound: 0.0,
+        });
         let mut packing = heuristics::portfolio(problem, settings);
         let first_plan_seconds = start.elapsed().as_secs_f64();
         let mut lower_bound = bound::resource_bound(problem).max(0.0);
+        settings.report(Progress {
+            phase: Phase::Bound,
+            best_cost: Some(packing.cost(problem)),
+            lower_bound,
+        });
         let mut notes = Vec::new();
         if settings.exact && !settings.stop.is_requested() {
             let deadline = start + settings.time_limit;
@@ -141,6 +165,11 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
         let cost = packing.cost(original);
         // A bound can never exceed a feasible cost; guard against rounding in the LPs.
         let lower_bound = lower_bound.min(cost);
+        settings.report(Progress {
+            phase: Phase::Done,
+            best_cost: Some(cost),
+            lower_bound,
+        });
         Solved {
             packing,
             cost,

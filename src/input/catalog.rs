@@ -147,19 +147,7 @@ fn instance_type(fields: &mut Fields) -> Option<InstanceType> {
             .ok()
     });
     let awsvpc_trunk_tasks = trunk_tasks(fields, trunking);
-    let price_usd_hour = fields
-        .cell("price_usd_hour")
-        .and_then(|cell| match cell.text.parse::<f64>() {
-            Ok(p) if p.is_finite() && p >= 0.0 => Some(p),
-            _ => {
-                fields.report(
-                    cell,
-                    format!("`price_usd_hour` is `{}`, not a price of 0 or more", cell.text),
-                    "write the price per hour in US dollars, e.g. 0.096",
-                );
-                None
-            }
-        });
+    let price_usd_hour = fields.price("price_usd_hour");
     let awsvpc_tasks = fields.optional_number(
         "awsvpc_tasks",
         MAX_U32,

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod instances;
 pub mod placements;
 pub mod plausible;
+pub mod prices;
 pub mod summary;
 pub mod workload;
 
@@ -13,7 +14,8 @@ mod table;
 use std::fmt;
 
 pub use catalog::{parse_catalog, read_catalog};
-pub use workload::{beyond_every_type, parse_workload, read_workload, validate_against_catalog};
+pub use prices::read_prices;
+pub use workload::{beyond_every_type, parse_workload, read_workload, validate_against_catalog, workload_name};
 
 /// One problem in an input file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -216,6 +216,23 @@ impl<'t, 'd> Fields<'t, 'd> {
             .ok()
     }
 
+    /// A required price per hour in US dollars, 0 or more; `None` when it is missing or
+    /// wrong (reported).
+    pub fn price(&mut self, column: &str) -> Option<f64> {
+        let cell = self.cell(column)?;
+        match cell.text.parse::<f64>() {
+            Ok(p) if p.is_finite() && p >= 0.0 => Some(p),
+            _ => {
+                self.report(
+                    cell,
+                    format!("`{column}` is `{}`, not a price of 0 or more", cell.text),
+                    "write the price per hour in US dollars, e.g. 0.096",
+                );
+                None
+            }
+        }
+    }
+
     /// An optional whole number in `0..=max`: `Some(None)` when empty or absent.
     pub fn optional_number(&mut self, column: &str, max: u64, fix: &str) -> Option<Option<u64>> {
         match self.cell(column) {
@@ -342,26 +359,41 @@ fn field_starts(text: &str, start: usize, mut line: u64) -> (Vec<Position>, Opti
 
 /// Reads a file as UTF-8 text, or says why it cannot be read, with `fix`.
 pub(crate) fn read_text(path: &Path, file: &str, fix: &str) -> Result<String, Diagnostic> {
-    let problem = |line: u64, column: u64, cause: String, fix: &str| Diagnostic {
+    let bytes = std::fs::read(path).map_err(|e| whole_file(file, format!("cannot read the file: {e}"), fix))?;
+    decode(bytes, file)
+}
+
+/// Reads standard input to its end as UTF-8 text, or says why it cannot be read.
+pub(crate) fn read_stdin(file: &str, fix: &str) -> Result<String, Diagnostic> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+        .map_err(|e| whole_file(file, format!("cannot read standard input: {e}"), fix))?;
+    decode(bytes, file)
+}
+
+fn whole_file(file: &str, cause: String, fix: &str) -> Diagnostic {
+    Diagnostic {
         file: file.to_string(),
-        line,
-        column,
+        line: 0,
+        column: 0,
         cause,
         fix: fix.to_string(),
-    };
-    let bytes = std::fs::read(path).map_err(|e| problem(0, 0, format!("cannot read the file: {e}"), fix))?;
+    }
+}
+
+/// `bytes` as UTF-8 text, or where the first byte that is not UTF-8 sits.
+fn decode(bytes: Vec<u8>, file: &str) -> Result<String, Diagnostic> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         // The bytes before the first invalid one are valid UTF-8.
         let before = std::str::from_utf8(valid).unwrap_or_default();
-        let line = before.matches('\n').count() as u64 + 1;
-        let column = before.rsplit('\n').next().unwrap_or("").chars().count() as u64 + 1;
-        problem(
-            line,
-            column,
-            "the file is not UTF-8 text".into(),
-            "save it as UTF-8 (in a spreadsheet, export as \"CSV UTF-8\")",
-        )
+        Diagnostic {
+            file: file.to_string(),
+            line: before.matches('\n').count() as u64 + 1,
+            column: before.rsplit('\n').next().unwrap_or("").chars().count() as u64 + 1,
+            cause: "the file is not UTF-8 text".into(),
+            fix: "save it as UTF-8 (in a spreadsheet, export as \"CSV UTF-8\")".into(),
+        }
     })
 }
 

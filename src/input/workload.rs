@@ -35,11 +35,28 @@ pub(crate) const SCHEMA: Schema = Schema {
 
 const MAX: u64 = u32::MAX as u64;
 
-/// Reads and validates a workload file.
+/// Reads and validates a workload file; the path `-` reads standard input.
 pub fn read_workload(path: &Path) -> Result<Workload, InputErrors> {
-    let file = path.display().to_string();
-    let text = table::read_text(path, &file, "check the path given to --workload").map_err(|d| InputErrors(vec![d]))?;
-    parse_workload(&text, &file)
+    let file = workload_name(path);
+    let fix = "check the path given to --workload";
+    let text = if path == Path::new(STDIN) {
+        table::read_stdin(&file, fix)
+    } else {
+        table::read_text(path, &file, fix)
+    };
+    parse_workload(&text.map_err(|d| InputErrors(vec![d]))?, &file)
+}
+
+/// The `--workload` path that stands for standard input.
+pub const STDIN: &str = "-";
+
+/// How messages name the workload at `path`.
+pub fn workload_name(path: &Path) -> String {
+    if path == Path::new(STDIN) {
+        "standard input".into()
+    } else {
+        path.display().to_string()
+    }
 }
 
 /// Parses and validates workload CSV text; `file` names it in messages.

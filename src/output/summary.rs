@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::ecs::options::PlanOptions;
 use crate::ecs::placement::Planned;
+use crate::ecs::prices::PriceChange;
 use crate::ecs::rules::HOURS_PER_MONTH;
 use crate::engine::Settings;
 
@@ -42,6 +43,20 @@ pub struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<Box<PlanOptions>>,
     pub ecsplan_version: &'static str,
+    /// The `--prices` overlay, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_overlay: Option<Box<PriceOverlaySummary>>,
+}
+
+/// Which catalog prices a `--prices` overlay replaced.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PriceOverlaySummary {
+    /// The overlay file as given.
+    pub file: String,
+    /// How many types of the catalog the overlay priced.
+    pub types_overridden: usize,
+    /// The overridden prices of the types in the plan, by type name.
+    pub in_plan: Vec<PriceChange>,
 }
 
 /// A service's desired count: a number of tasks, or `daemon`.
@@ -100,7 +115,6 @@ impl Summary {
             cost_per_hour: cents4(cost),
             cost_per_month: cents4(cost * HOURS_PER_MONTH),
             instances: planned.plan.instances.len(),
-            instance_counts,
             zones: planned.plan.zones.clone(),
             instance_counts_by_zone,
             desired_counts,
@@ -119,6 +133,19 @@ impl Summary {
             notes: planned.notes.clone(),
             options: None,
             ecsplan_version: env!("CARGO_PKG_VERSION"),
+            price_overlay: planned.prices.as_ref().map(|overlaid| {
+                Box::new(PriceOverlaySummary {
+                    file: overlaid.file.clone(),
+                    types_overridden: overlaid.changes.len(),
+                    in_plan: overlaid
+                        .changes
+                        .iter()
+                        .filter(|c| instance_counts.contains_key(&c.instance_type))
+                        .cloned()
+                        .collect(),
+                })
+            }),
+            instance_counts,
         }
     }
 
@@ -138,6 +165,6 @@ impl Summary {
 }
 
 /// Rounds a bound down, so that the printed bound is still a bound.
-fn cents4_floor(x: f64) -> f64 {
+pub fn cents4_floor(x: f64) -> f64 {
     ((x * 1e4) + 1e-9).floor() / 1e4
 }

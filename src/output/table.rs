@@ -93,6 +93,29 @@ pub fn plan(planned: &Planned, summary: &Summary) -> String {
         summary.status,
         summary.solve_seconds,
     ));
+    if let Some(overlay) = &summary.price_overlay {
+        out.push_str(&format!(
+            "prices: {} sets {} types' prices",
+            overlay.file, overlay.types_overridden
+        ));
+        let in_plan: Vec<String> = overlay
+            .in_plan
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} ${} (catalog ${})",
+                    c.instance_type,
+                    money(c.overlay_usd_hour),
+                    money(c.catalog_usd_hour)
+                )
+            })
+            .collect();
+        if in_plan.is_empty() {
+            out.push_str(", none in this plan\n");
+        } else {
+            out.push_str(&format!("; in this plan: {}\n", in_plan.join(", ")));
+        }
+    }
     for note in &summary.notes {
         out.push_str(&format!("note: {note}\n"));
     }

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::ecs::catalog::Catalog;
 use crate::ecs::lower::NoPlan;
+use crate::ecs::prices::Overlaid;
 use crate::ecs::rules::{Figures, TypePatterns};
 use crate::ecs::workload::Workload;
 use crate::input::{self, Diagnostic, InputErrors};
@@ -20,6 +21,8 @@ pub struct Inputs {
     pub whole_catalog: Catalog,
     pub figures: Figures,
     pub types: TypePatterns,
+    /// The `--prices` overlay applied to both catalogs, and what it changed.
+    pub prices: Option<Overlaid>,
 }
 
 /// Why the inputs cannot be planned from.
@@ -33,17 +36,25 @@ pub enum LoadError {
     NoPlan(#[from] NoPlan),
 }
 
-/// Reads the workload and the catalog (`None`: the built-in one) and applies the rule
-/// figures and the `--types` restriction, reporting every input problem of both files at
-/// once.
+/// Reads the workload, the catalog (`None`: the built-in one) and the price overlay, and
+/// applies the rule figures and the `--types` restriction, reporting every input problem
+/// of the files at once.
 pub fn load(
     workload_path: &Path,
     catalog_path: Option<&Path>,
+    prices_path: Option<&Path>,
     figures: Figures,
     types: TypePatterns,
 ) -> Result<Inputs, LoadError> {
-    let file = workload_path.display().to_string();
-    from_workload(input::read_workload(workload_path), &file, catalog_path, figures, types)
+    let file = input::workload_name(workload_path);
+    from_workload(
+        input::read_workload(workload_path),
+        &file,
+        catalog_path,
+        prices_path,
+        figures,
+        types,
+    )
 }
 
 /// As [`load`], for a workload already read (or imported) from `file`, or the problems
@@ -52,11 +63,12 @@ pub fn from_workload(
     workload: Result<Workload, InputErrors>,
     file: &str,
     catalog_path: Option<&Path>,
+    prices_path: Option<&Path>,
     figures: Figures,
     types: TypePatterns,
 ) -> Result<Inputs, LoadError> {
-    let catalog = input::read_catalog(catalog_path);
-    let (workload, catalog) = match (workload, catalog) {
+    let catalog = read_priced_catalog(catalog_path, prices_path);
+    let (workload, (catalog, prices)) = match (workload, catalog) {
         (Ok(w), Ok(c)) => (w, c),
         (w, c) => {
             let mut all = Vec::new();
@@ -90,7 +102,32 @@ pub fn from_workload(
         whole_catalog,
         figures,
         types,
+        prices,
     })
+}
+
+/// Reads the catalog and the price overlay, and sets the overlay's prices in the catalog;
+/// an overlay row that matches no type of the catalog is an error.
+pub fn read_priced_catalog(
+    catalog_path: Option<&Path>,
+    prices_path: Option<&Path>,
+) -> Result<(Catalog, Option<Overlaid>), InputErrors> {
+    let catalog = input::read_catalog(catalog_path);
+    let Some(prices_path) = prices_path else {
+        return catalog.map(|c| (c, None));
+    };
+    let (mut catalog, overlay) = match (catalog, input::read_prices(prices_path)) {
+        (Ok(c), Ok(o)) => (c, o),
+        (c, o) => {
+            let mut all = c.err().map(|e| e.0).unwrap_or_default();
+            all.extend(o.err().map(|e| e.0).unwrap_or_default());
+            return Err(InputErrors(all));
+        }
+    };
+    match overlay.apply(&mut catalog) {
+        Ok(overlaid) => Ok((catalog, Some(overlaid))),
+        Err(unmatched) => Err(InputErrors(input::prices::unmatched(&overlay, &unmatched))),
+    }
 }
 
 /// Keeps the catalog types that `--types` allows; a pattern that matches none is an error.

@@ -27,6 +27,7 @@ fn inputs(workload: Workload, eni_trunking: bool) -> Inputs {
             ..Figures::default()
         },
         types,
+        prices: None,
     }
 }
 
@@ -91,8 +92,7 @@ fn settings(threads: usize) -> Settings {
         seed: 11,
         threads,
         time_limit: Duration::from_secs(20),
-        exact: true,
-        stop: Default::default(),
+        ..Settings::default()
     }
 }
 

@@ -1,7 +1,8 @@
 //! A temporary work folder, the binary run inside it, and its CSV output read back.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// A temporary folder that tests write inputs into and run `ecsplan` in.
 pub struct Workdir {
@@ -43,11 +44,26 @@ impl Workdir {
             .current_dir(self.dir.path())
             .output()
             .expect("ecsplan runs");
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        Run::of(output)
+    }
+
+    /// Runs `ecsplan` with `args` in the folder, `input` on its standard input.
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Run {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ecsplan"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("ecsplan runs");
+        child
+            .stdin
+            .take()
+            .expect("a piped stdin")
+            .write_all(input.as_bytes())
+            .expect("ecsplan reads its input");
+        Run::of(child.wait_with_output().expect("ecsplan ends"))
     }
 
     /// Reads a CSV file into rows of `header → value`.
@@ -75,6 +91,14 @@ pub fn read_csv(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> 
 }
 
 impl Run {
+    fn of(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// Panics with both streams unless the exit code is `code`.
     pub fn expect(&self, code: i32) -> &Run {
         assert_eq!(

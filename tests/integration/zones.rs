@@ -611,8 +611,9 @@ proptest! {
                 ..Figures::default()
             },
             types: TypePatterns::new(&[]).unwrap(),
+            prices: None,
         };
-        let settings = Settings { seed: 3, threads: 1, time_limit: Duration::from_secs(10), exact: true, stop: Default::default() };
+        let settings = Settings { seed: 3, threads: 1, time_limit: Duration::from_secs(10), ..Settings::default() };
         let planned = planner::plan(&inputs, &settings).expect("a plan exists when brute force finds one");
         let (cost, bound) = (planned.solved.cost, planned.solved.lower_bound);
         prop_assert!(bound <= optimum + 1e-9, "bound {} above the optimum {}", bound, optimum);

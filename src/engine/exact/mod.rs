@@ -38,7 +38,7 @@ use self::pricing::{Effort, Pricer};
 use self::tuning::*;
 use super::packing::{Bin, Packing};
 use super::problem::Problem;
-use super::Settings;
+use super::{Phase, Progress, Settings};
 
 /// What the exact method reached before its deadline.
 #[derive(Debug, Clone)]
@@ -68,6 +68,7 @@ pub fn improve(
         dual: bound::resource_duals(problem),
         root_lp: None,
         settings,
+        phase: Phase::Bound,
         notes: Vec::new(),
     };
     if !run.is_optimal() && Instant::now() < deadline && !settings.stop.is_requested() {
@@ -128,6 +129,8 @@ struct Run<'p> {
     /// looks for a plan.
     root_lp: Option<LpSolution>,
     settings: &'p Settings,
+    /// The step under way, for progress reports.
+    phase: Phase,
     notes: Vec<String>,
 }
 
@@ -301,13 +304,40 @@ impl<'p> Run<'p> {
         let rounded = self.lattice.round_up(bound);
         if rounded > self.lower_bound {
             self.lower_bound = rounded;
+            self.report();
         }
+    }
+
+    /// Tells the settings' reporter where the run stands.
+    fn report(&self) {
+        self.settings.report(Progress {
+            phase: self.phase,
+            best_cost: Some(self.best_cost),
+            lower_bound: self.lower_bound,
+        });
+    }
+
+    fn set_phase(&mut self, phase: Phase) {
+        if phase != self.phase {
+            self.phase = phase;
+            self.report();
+        }
+    }
+
+    /// Runs `step` in `phase`, then returns to the phase before.
+    fn in_phase<T>(&mut self, phase: Phase, step: impl FnOnce(&mut Self) -> T) -> T {
+        let was = self.phase;
+        self.set_phase(phase);
+        let out = step(self);
+        self.set_phase(was);
+        out
     }
 
     /// Column generation at the root (the bound), diving (plans), then the MIP over every
     /// column generated (plans, and a proof where the columns are all the patterns).
     fn column_generation(&mut self, deadline: Instant, seed: u64) -> Result<(), ExactError> {
         let problem = self.problem;
+        self.set_phase(Phase::ColumnGeneration);
         let (mut g, complete) = self.first_columns(seed)?;
 
         // When resource prices alone bound the cost at a plan's cost (bins filled exactly),
@@ -318,7 +348,12 @@ impl<'p> Run<'p> {
             .dual
             .as_ref()
             .is_some_and(|(value, _)| self.lattice.fills_exactly(*value));
-        if !complete && filled && self.cover_full(share_of_rest(deadline, FULL_COVER_SHARE), seed)? {
+        if !complete
+            && filled
+            && self.in_phase(Phase::Mip, |run| {
+                run.cover_full(share_of_rest(deadline, FULL_COVER_SHARE), seed)
+            })?
+        {
             return Ok(());
         }
         let began = Instant::now();
@@ -352,6 +387,7 @@ impl<'p> Run<'p> {
             return Ok(());
         }
         self.go_on()?;
+        self.set_phase(Phase::Dives);
         let dived = if complete {
             Dive::Skipped
         } else {
@@ -377,6 +413,7 @@ impl<'p> Run<'p> {
         }
         self.go_on()?;
 
+        self.set_phase(Phase::Mip);
         let proven = self.last_mip(&mut g, complete, deadline, seed)?;
         if !self.is_optimal() {
             self.explain_gap(&root, dived, proven, g.columns.bins.len());
@@ -683,6 +720,17 @@ impl<'p> Run<'p> {
     /// looks for a cheaper plan, without a proof (only when `for_plan`). Returns whether it
     /// proved the best plan optimal.
     fn enumerate(&mut self, g: &Generation, deadline: Instant, seed: u64, for_plan: bool) -> Result<bool, ExactError> {
+        self.in_phase(Phase::Mip, |run| run.reduced_cost_mip(g, deadline, seed, for_plan))
+    }
+
+    /// The body of [`Run::enumerate`].
+    fn reduced_cost_mip(
+        &mut self,
+        g: &Generation,
+        deadline: Instant,
+        seed: u64,
+        for_plan: bool,
+    ) -> Result<bool, ExactError> {
         let problem = self.problem;
         let cheaper = self.lattice.below(self.best_cost);
         // (slack, duals, complete, whole window): the tries for a plan under the root LP's
@@ -793,6 +841,7 @@ impl<'p> Run<'p> {
         if cost < self.best_cost {
             self.best = packing;
             self.best_cost = cost;
+            self.report();
         }
         Ok(())
     }

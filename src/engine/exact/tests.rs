@@ -220,8 +220,7 @@ fn settings() -> Settings {
         seed: 7,
         threads: 1,
         time_limit: Duration::from_secs(10),
-        exact: true,
-        stop: Default::default(),
+        ..Settings::default()
     }
 }
 
@@ -800,6 +799,7 @@ fn run_on<'p>(problem: &'p Problem, settings: &'p Settings) -> super::Run<'p> {
         dual: None,
         root_lp: None,
         settings,
+        phase: crate::engine::Phase::Bound,
         notes: Vec::new(),
     }
 }
@@ -896,4 +896,50 @@ fn a_master_solve_past_its_deadline_stops_with_the_time_limit_kind() {
         super::error::ExactError::TimeLimit.to_string(),
         "time limit reached during column generation (kept the best plan so far)"
     );
+}
+
+#[test]
+fn progress_reports_leave_the_plan_unchanged_and_end_with_it() {
+    use crate::engine::{solve, Phase, Progress, Reporter};
+    use std::sync::{Arc, Mutex};
+    let mut seen_phases = Vec::new();
+    for seed in 0..3 {
+        let problem = read_vbp(&random_vbp(seed, 120)).unwrap();
+        let quiet = Settings {
+            time_limit: Duration::from_secs(600),
+            ..settings()
+        };
+        let reports: Arc<Mutex<Vec<Progress>>> = Arc::default();
+        let sink = Arc::clone(&reports);
+        let reporting = Settings {
+            progress: Some(Reporter::new(move |p| sink.lock().unwrap().push(*p))),
+            ..quiet.clone()
+        };
+        let without = solve(&problem, &quiet);
+        let with = solve(&problem, &reporting);
+        assert_eq!(with.packing, without.packing, "seed {seed}");
+        assert_eq!(with.lower_bound, without.lower_bound, "seed {seed}");
+        let reports = reports.lock().unwrap();
+        assert_eq!(reports.first().map(|p| p.phase), Some(Phase::FirstPlan));
+        let last = reports.last().unwrap();
+        assert_eq!(
+            (last.phase, last.best_cost, last.lower_bound),
+            (Phase::Done, Some(with.cost), with.lower_bound)
+        );
+        for pair in reports.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            if let (Some(before), Some(after)) = (a.best_cost, b.best_cost) {
+                assert!(after <= before, "seed {seed}: the best cost rose: {a:?} then {b:?}");
+            }
+            assert!(
+                b.lower_bound >= a.lower_bound || b.phase == Phase::Done,
+                "seed {seed}: {a:?} then {b:?}"
+            );
+        }
+        seen_phases.extend(reports.iter().map(|p| p.phase));
+    }
+    // These problems close before any dive; the 2,000-service realistic case dives.
+    for phase in [Phase::Bound, Phase::ColumnGeneration, Phase::Mip] {
+        assert!(seen_phases.contains(&phase), "no report in phase {phase:?}");
+    }
 }
