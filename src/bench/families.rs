@@ -27,11 +27,18 @@ type Generator = fn(usize, u64) -> EcsCase;
 
 /// The families with a known optimum: name, the letter that names the size in an
 /// instance's name, the generator and its sizes.
-const FAMILIES: [(&str, char, Generator, &[usize]); 4] = [
+const FAMILIES: [(&str, char, Generator, &[usize]); 6] = [
     ("triplet", 'k', triplet, &[10, 20, 40]),
     ("awsvpc-eni", 'n', awsvpc_eni, &[10, 40, 120]),
     ("host-port", 'n', host_port, &[10, 40]),
     ("host-port-2types", 'n', host_port_two_types, &[10, 40]),
+    ("port-saturated", 'k', super::ports::port_saturated, &[4, 12, 40]),
+    (
+        "port-saturated-3types",
+        'k',
+        super::ports::port_saturated_three_types,
+        &[4, 12, 40],
+    ),
 ];
 /// Seeds of the families with a known optimum.
 pub const SEEDS: [u64; 2] = [1, 2];
@@ -102,7 +109,7 @@ pub fn suite() -> Vec<BuiltIn> {
 }
 
 /// An x86 instance type for a generated catalog.
-fn instance_type(name: &str, vcpu: u32, memory_mib: u64, max_enis: u32, price: f64) -> InstanceType {
+pub(super) fn instance_type(name: &str, vcpu: u32, memory_mib: u64, max_enis: u32, price: f64) -> InstanceType {
     InstanceType {
         instance_type: name.into(),
         family: name.split('.').next().unwrap_or(name).into(),

@@ -9,6 +9,8 @@
 //! vector-packing results use, so the two columns of the summary compare directly.
 
 pub mod families;
+mod fleet;
+pub mod ports;
 pub mod realistic;
 pub mod vbp;
 
