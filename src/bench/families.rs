@@ -27,7 +27,7 @@ type Generator = fn(usize, u64) -> EcsCase;
 
 /// The families with a known optimum: name, the letter that names the size in an
 /// instance's name, the generator and its sizes.
-const FAMILIES: [(&str, char, Generator, &[usize]); 6] = [
+const FAMILIES: [(&str, char, Generator, &[usize]); 7] = [
     ("triplet", 'k', triplet, &[10, 20, 40]),
     ("awsvpc-eni", 'n', awsvpc_eni, &[10, 40, 120]),
     ("host-port", 'n', host_port, &[10, 40]),
@@ -39,6 +39,7 @@ const FAMILIES: [(&str, char, Generator, &[usize]); 6] = [
         super::ports::port_saturated_three_types,
         &[4, 12, 40],
     ),
+    ("many-kind-fill", 'n', super::fills::many_kind_fill, &[50, 200, 500]),
 ];
 /// Seeds of the families with a known optimum.
 pub const SEEDS: [u64; 2] = [1, 2];

@@ -9,6 +9,7 @@
 //! vector-packing results use, so the two columns of the summary compare directly.
 
 pub mod families;
+pub mod fills;
 mod fleet;
 pub mod ports;
 pub mod realistic;
