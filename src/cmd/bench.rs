@@ -62,10 +62,11 @@ fn nothing_selected(args: &BenchArgs, what: &str) -> UsageError {
     }
 }
 
-/// One progress line on standard error.
+/// One progress line on standard error: the proven bound is given beside a known
+/// optimum too, as it tells a weak bound from a weak search.
 fn progress(done: usize, total: usize, r: &BenchResult) {
     let reference = match r.optimum {
-        Some(_) => format!("optimum {}", r.unit.format(r.optimum_or_bound())),
+        Some(optimum) => format!("optimum {}, bound {}", r.unit.format(optimum), r.unit.format(r.bound)),
         None => format!("bound {}", r.unit.format(r.bound)),
     };
     eprintln!(
