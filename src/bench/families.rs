@@ -1,7 +1,8 @@
 //! The built-in benchmark suite: ECS workloads generated from seeds, each with a small
 //! catalog built in code, whose least cost is known by construction (every generator builds
 //! a plan of that cost and a counting argument shows no plan is cheaper), plus realistic
-//! mixes with the built-in catalog whose optimum is unknown.
+//! and swept mixes with the built-in catalog whose optimum is unknown. The families of
+//! `ports` and `fills` are listed here beside those defined in this file.
 
 use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;
