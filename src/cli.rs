@@ -313,6 +313,10 @@ pub struct BenchArgs {
     /// suite, not only the handful it runs by default.
     #[arg(long, conflicts_with = "vbp")]
     pub sweep: bool,
+    /// Instances of each size of the families with a known optimum: seeds 1 to N.
+    #[arg(long, default_value_t = 2, value_name = "N", conflicts_with = "vbp",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub seeds: u64,
     /// Seed for randomized choices.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

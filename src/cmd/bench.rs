@@ -85,7 +85,7 @@ fn progress(done: usize, total: usize, r: &BenchResult) {
 /// The built-in instances that `--filter` and `--sample` select.
 fn select_built_in(args: &BenchArgs) -> anyhow::Result<Vec<families::BuiltIn>> {
     let selected = bench::select(
-        families::suite(args.sweep),
+        families::suite(args.sweep, args.seeds),
         families::BuiltIn::id,
         args.filter.as_deref(),
         args.sample,

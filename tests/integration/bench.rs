@@ -185,7 +185,7 @@ fn bench_vbp_reports_a_bad_file_with_its_line() {
 #[test]
 fn built_in_optima_hold_by_construction() {
     let known = |i: &&families::BuiltIn| i.family != "realistic" && !i.family.starts_with("mix/");
-    for instance in families::suite(false).iter().filter(known) {
+    for instance in families::suite(false, families::SEEDS).iter().filter(known) {
         let case = instance.generate().unwrap();
         let optimum = case
             .optimum
@@ -321,7 +321,7 @@ fn written_workloads_plan_and_check_at_their_known_optimum() {
         "plan",
     ])
     .expect(0);
-    let generated = families::suite(false)
+    let generated = families::suite(false, families::SEEDS)
         .into_iter()
         .find(|i| i.id() == "host-port/n10-s1")
         .unwrap()
@@ -396,4 +396,34 @@ fn sweep_adds_every_point_of_the_mix_sweep() {
             "awsvpc60-gib0.5"
         ]
     );
+}
+
+#[test]
+fn seeds_sets_how_many_instances_each_known_family_size_gets() {
+    let dir = Workdir::new();
+    dir.run(&["bench", "--write-workloads", "two", "--filter", "port-saturated/k4-"])
+        .expect(0);
+    dir.run(&[
+        "bench",
+        "--write-workloads",
+        "ten",
+        "--seeds",
+        "10",
+        "--filter",
+        "port-saturated/k4-",
+    ])
+    .expect(0);
+    let names = |folder: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path(&format!("{folder}/port-saturated")))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names("two"), vec!["k4-s1", "k4-s2"]);
+    let ten = names("ten");
+    assert_eq!(ten.len(), 10);
+    assert!(ten.contains(&"k4-s10".to_string()) && ten.contains(&"k4-s7".to_string()));
+    dir.run(&["bench", "--seeds", "0", "--filter", "k4-"]).expect(2);
 }
