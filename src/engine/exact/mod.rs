@@ -23,6 +23,7 @@ mod mip;
 mod plan;
 pub mod pricing;
 mod reduced;
+mod spread;
 #[cfg(test)]
 mod tests;
 mod tuning;
@@ -89,6 +90,9 @@ pub fn improve(
                 run.dual = Some((fluid.bound, fluid.duals));
             }
         }
+    }
+    if !run.is_optimal() && Instant::now() < deadline && !settings.stop.is_requested() {
+        run.spread();
     }
     if !run.is_optimal() {
         if settings.stop.is_requested() {
@@ -831,6 +835,35 @@ impl<'p> Run<'p> {
         match self.aim().fewer_bins(&self.best, moves, until, seed) {
             Some(fewer) => self.offer(fewer),
             None => Ok(()),
+        }
+    }
+
+    /// With one bin type and items that must spread, plans on as few bins as the bound
+    /// allows and a few more, those items placed first ([`spread`]). With several types,
+    /// a plan of one type alone is rarely the cheapest, and a start of one type leads the
+    /// dives astray.
+    fn spread(&mut self) {
+        let problem = self.problem;
+        let groups = problem.groups_of_items();
+        let apart = problem
+            .items
+            .iter()
+            .enumerate()
+            .any(|(i, it)| it.count > 1 && (it.max_per_bin <= 1 || !groups[i].is_empty()));
+        let price = problem.bin_types.first().map_or(0.0, |b| b.price);
+        if problem.bin_types.len() != 1 || !apart || price <= 0.0 {
+            return;
+        }
+        let least = (self.lower_bound / price * (1.0 - 1e-9)).ceil().max(1.0);
+        if least * problem.total_copies() as f64 > SPREAD_WORK {
+            return;
+        }
+        for extra in 0..SPREAD_EXTRA_BINS {
+            if let Some(packing) = spread::spread(problem, 0, least as usize + extra) {
+                if self.offer(packing).is_err() || self.is_optimal() {
+                    return;
+                }
+            }
         }
     }
 
