@@ -309,6 +309,10 @@ pub struct BenchArgs {
     /// (inputs that `plan`, `compare` and `check` read) instead of running it.
     #[arg(long, value_name = "DIR", conflicts_with = "vbp")]
     pub write_workloads: Option<PathBuf>,
+    /// Add every point of the realistic-mix sweep (`mix/awsvpcA-gibG…`) to the built-in
+    /// suite, not only the handful it runs by default.
+    #[arg(long, conflicts_with = "vbp")]
+    pub sweep: bool,
     /// Seed for randomized choices.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

@@ -7,6 +7,7 @@ use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
+use super::mix::Knobs;
 use crate::ecs::catalog::{Catalog, InstanceType};
 use crate::ecs::rules::{Figures, Resource};
 use crate::ecs::workload::{CpuArch, ImageArch, NetworkMode, Scheduling, Service, Workload};
@@ -45,14 +46,16 @@ const FAMILIES: [(&str, char, Generator, &[usize]); 7] = [
 pub const SEEDS: [u64; 2] = [1, 2];
 /// Sizes (services) of the realistic mixes, and their seed.
 pub const REALISTIC_SIZES: [usize; 3] = [20, 200, 2000];
+/// Sizes (services) of the swept mixes; they use the realistic mixes' seed.
+pub const MIX_SIZES: [usize; 2] = [200, 2000];
 const REALISTIC_SEED: u64 = 1;
 
 /// One instance of the built-in suite, named but not yet generated (a realistic mix of
 /// 2,000 services is worth generating only when it is run).
 #[derive(Debug, Clone)]
 pub struct BuiltIn {
-    /// The family, e.g. `triplet`.
-    pub family: &'static str,
+    /// The family, e.g. `triplet` or `mix/awsvpc40-gib4`.
+    pub family: String,
     /// The instance within its family, e.g. `k20-s1`.
     pub name: String,
     make: Make,
@@ -62,6 +65,7 @@ pub struct BuiltIn {
 enum Make {
     Known(Generator, usize, u64),
     Realistic(usize),
+    Mix(Knobs, usize),
 }
 
 impl BuiltIn {
@@ -70,29 +74,33 @@ impl BuiltIn {
         format!("{}/{}", self.family, self.name)
     }
 
-    /// Generates the instance. Realistic mixes are planned on the built-in catalog.
+    /// Generates the instance. Realistic and swept mixes are planned on the built-in
+    /// catalog.
     pub fn generate(&self) -> Result<EcsCase, crate::input::InputErrors> {
-        Ok(match self.make {
-            Make::Known(generate, size, seed) => generate(size, seed),
-            Make::Realistic(services) => EcsCase {
-                workload: super::realistic::realistic(services, REALISTIC_SEED),
-                catalog: crate::input::read_catalog(None)?,
-                figures: Figures::default(),
-                optimum: None,
-            },
+        let workload = match &self.make {
+            Make::Known(generate, size, seed) => return Ok(generate(*size, *seed)),
+            Make::Realistic(services) => super::realistic::realistic(*services, REALISTIC_SEED),
+            Make::Mix(knobs, services) => super::mix::mix(*services, REALISTIC_SEED, knobs),
+        };
+        Ok(EcsCase {
+            workload,
+            catalog: crate::input::read_catalog(None)?,
+            figures: Figures::default(),
+            optimum: None,
         })
     }
 }
 
 /// The whole built-in suite in a fixed order: every family with a known optimum at each
-/// size and seed, then the realistic mixes.
-pub fn suite() -> Vec<BuiltIn> {
+/// size and seed, then the realistic mixes, then the swept mixes (`mix/<point>`) at each
+/// size: a handful of points, or with `sweep` every point of the sweep.
+pub fn suite(sweep: bool) -> Vec<BuiltIn> {
     let mut all = Vec::new();
     for (family, letter, generate, sizes) in FAMILIES {
         for &size in sizes {
             for seed in SEEDS {
                 all.push(BuiltIn {
-                    family,
+                    family: family.to_string(),
                     name: format!("{letter}{size}-s{seed}"),
                     make: Make::Known(generate, size, seed),
                 });
@@ -101,10 +109,24 @@ pub fn suite() -> Vec<BuiltIn> {
     }
     for services in REALISTIC_SIZES {
         all.push(BuiltIn {
-            family: "realistic",
+            family: "realistic".to_string(),
             name: format!("{services}-s{REALISTIC_SEED}"),
             make: Make::Realistic(services),
         });
+    }
+    let points = if sweep {
+        super::mix::sweep_points()
+    } else {
+        super::mix::default_points()
+    };
+    for knobs in points {
+        for services in MIX_SIZES {
+            all.push(BuiltIn {
+                family: format!("mix/{}", knobs.label()),
+                name: format!("{services}-s{REALISTIC_SEED}"),
+                make: Make::Mix(knobs, services),
+            });
+        }
     }
     all
 }
@@ -400,9 +422,14 @@ mod tests {
 
     #[test]
     fn suite_names_are_unique() {
-        let ids: std::collections::BTreeSet<String> = suite().iter().map(BuiltIn::id).collect();
-        assert_eq!(ids.len(), suite().len());
+        let ids: std::collections::BTreeSet<String> = suite(false).iter().map(BuiltIn::id).collect();
+        assert_eq!(ids.len(), suite(false).len());
         assert!(ids.contains("triplet/k20-s1") && ids.contains("realistic/2000-s1"));
+        assert!(ids.contains("port-saturated/k12-s1") && ids.contains("many-kind-fill/n500-s2"));
+        assert!(ids.contains("mix/awsvpc40-gib4/200-s1"));
+        let swept: std::collections::BTreeSet<String> = suite(true).iter().map(BuiltIn::id).collect();
+        assert_eq!(swept.len(), suite(true).len());
+        assert!(swept.is_superset(&ids) && swept.contains("mix/awsvpc10-gib0.5/2000-s1"));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 pub mod families;
 pub mod fills;
 mod fleet;
+pub mod mix;
 pub mod ports;
 pub mod realistic;
 pub mod vbp;

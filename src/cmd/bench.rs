@@ -62,10 +62,11 @@ fn nothing_selected(args: &BenchArgs, what: &str) -> UsageError {
     }
 }
 
-/// One progress line on standard error.
+/// One progress line on standard error: the proven bound is given beside a known
+/// optimum too, as it tells a weak bound from a weak search.
 fn progress(done: usize, total: usize, r: &BenchResult) {
     let reference = match r.optimum {
-        Some(_) => format!("optimum {}", r.unit.format(r.optimum_or_bound())),
+        Some(optimum) => format!("optimum {}, bound {}", r.unit.format(optimum), r.unit.format(r.bound)),
         None => format!("bound {}", r.unit.format(r.bound)),
     };
     eprintln!(
@@ -84,7 +85,7 @@ fn progress(done: usize, total: usize, r: &BenchResult) {
 /// The built-in instances that `--filter` and `--sample` select.
 fn select_built_in(args: &BenchArgs) -> anyhow::Result<Vec<families::BuiltIn>> {
     let selected = bench::select(
-        families::suite(),
+        families::suite(args.sweep),
         families::BuiltIn::id,
         args.filter.as_deref(),
         args.sample,
@@ -101,7 +102,7 @@ fn write_built_in(dir: &Path, args: &BenchArgs) -> anyhow::Result<()> {
         let case = instance
             .generate()
             .with_context(|| format!("cannot generate {}", instance.id()))?;
-        let folder = dir.join(instance.family).join(&instance.name);
+        let folder = dir.join(&instance.family).join(&instance.name);
         output::write_files(
             &folder,
             &[
@@ -129,7 +130,7 @@ fn run_built_in(args: &BenchArgs, settings: &Settings) -> anyhow::Result<Vec<Ben
         let case = instance
             .generate()
             .with_context(|| format!("cannot generate {}", instance.id()))?;
-        let result = bench::run_ecs(instance.family, &instance.name, &case, settings)
+        let result = bench::run_ecs(&instance.family, &instance.name, &case, settings)
             .with_context(|| format!("the generated instance {} has no plan", instance.id()))?;
         progress(n + 1, selected.len(), &result);
         results.push(result);

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ecsplan::bench::families;
 use ecsplan::bench::vbp;
+use ecsplan::bench::{families, fills, ports};
 use ecsplan::ecs::rules::{task_usage, workload_usage, Resource};
 
 use crate::util::{self, Workdir};
@@ -184,11 +184,28 @@ fn bench_vbp_reports_a_bad_file_with_its_line() {
 
 #[test]
 fn built_in_optima_hold_by_construction() {
-    for instance in families::suite().iter().filter(|i| i.family != "realistic") {
+    let known = |i: &&families::BuiltIn| i.family != "realistic" && !i.family.starts_with("mix/");
+    for instance in families::suite(false).iter().filter(known) {
         let case = instance.generate().unwrap();
         let optimum = case
             .optimum
             .unwrap_or_else(|| panic!("{} has no optimum", instance.id()));
+        let sum = workload_usage(&case.workload);
+        let vcpus = sum[Resource::Cpu as usize] as f64 / 1024.0;
+        match instance.family.as_str() {
+            "port-saturated" | "port-saturated-3types" => {
+                // The CPU total and the static-port total price the optimum exactly.
+                let instances = sum[Resource::StaticPorts as usize] as f64 / 95.0;
+                let bound = ports::PER_VCPU * vcpus + ports::PER_INSTANCE * instances;
+                assert!((bound - optimum).abs() < 1e-9, "{}", instance.id());
+                continue;
+            }
+            "many-kind-fill" => {
+                assert!((fills::PER_VCPU * vcpus - optimum).abs() < 1e-9, "{}", instance.id());
+                continue;
+            }
+            _ => {}
+        }
         let cheapest = case
             .catalog
             .types
@@ -198,8 +215,7 @@ fn built_in_optima_hold_by_construction() {
         let n = (optimum / cheapest).round() as u64;
         assert!((n as f64 * cheapest - optimum).abs() < 1e-9, "{}", instance.id());
         let cap = case.figures.capacity(&case.catalog.types[0]);
-        let sum = workload_usage(&case.workload);
-        match instance.family {
+        match instance.family.as_str() {
             "triplet" => {
                 // Every task more than a quarter of the instance, and the sums fill n exactly.
                 for r in [Resource::Cpu, Resource::Memory] {
@@ -305,7 +321,7 @@ fn written_workloads_plan_and_check_at_their_known_optimum() {
         "plan",
     ])
     .expect(0);
-    let generated = families::suite()
+    let generated = families::suite(false)
         .into_iter()
         .find(|i| i.id() == "host-port/n10-s1")
         .unwrap()
@@ -314,4 +330,70 @@ fn written_workloads_plan_and_check_at_their_known_optimum() {
     let summary = dir.read_json("plan/summary.json");
     let cost = summary["cost_per_hour"].as_f64().unwrap();
     assert!((cost - generated.optimum.unwrap()).abs() < 1e-6, "{summary}");
+}
+
+#[test]
+fn new_families_write_workloads_that_plan_and_check() {
+    let dir = Workdir::new();
+    for filter in [
+        "port-saturated/k4-s1",
+        "many-kind-fill/n50-s1",
+        "mix/awsvpc40-gib4/200-s1",
+    ] {
+        dir.run(&["bench", "--write-workloads", "cases", "--filter", filter])
+            .expect(0);
+        let case = format!("cases/{filter}");
+        let (workload, catalog) = (format!("{case}/workload.csv"), format!("{case}/catalog.csv"));
+        let plan = format!("plan-{}", filter.replace('/', "-"));
+        dir.run(&[
+            "plan",
+            "--workload",
+            &workload,
+            "--catalog",
+            &catalog,
+            "--time-limit",
+            "1",
+            "--threads",
+            "1",
+            "--out",
+            &plan,
+        ])
+        .expect(0);
+        dir.run(&["check", "--workload", &workload, "--catalog", &catalog, "--plan", &plan])
+            .expect(0);
+    }
+}
+
+#[test]
+fn sweep_adds_every_point_of_the_mix_sweep() {
+    let dir = Workdir::new();
+    dir.run(&["bench", "--write-workloads", "default", "--filter", "gib0.5/200-"])
+        .expect(0);
+    dir.run(&[
+        "bench",
+        "--write-workloads",
+        "swept",
+        "--sweep",
+        "--filter",
+        "gib0.5/200-",
+    ])
+    .expect(0);
+    let points = |folder: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path(&format!("{folder}/mix")))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(points("default"), vec!["awsvpc60-gib0.5"]);
+    assert_eq!(
+        points("swept"),
+        vec![
+            "awsvpc10-gib0.5",
+            "awsvpc25-gib0.5",
+            "awsvpc40-gib0.5",
+            "awsvpc60-gib0.5"
+        ]
+    );
 }
