@@ -1,4 +1,5 @@
-//! The fluid LP's bound, an exact cover by bins filled exactly where the bound asks for
+//! The fluid LP's bound, with one bin type a plan on the bound's bins that places the
+//! items kept apart first, an exact cover by bins filled exactly where the bound asks for
 //! them, column generation over bin patterns (master LP with HiGHS, pricing per bin type in
 //! parallel) with a Farley bound, reduced-cost enumeration with an exact-cover search and a
 //! MIP, diving, with one bin type an ejection search from the plans the dives reach, and a
@@ -839,9 +840,9 @@ impl<'p> Run<'p> {
     }
 
     /// With one bin type and items that must spread, plans on as few bins as the bound
-    /// allows and a few more, those items placed first ([`spread`]). With several types,
-    /// a plan of one type alone is rarely the cheapest, and a start of one type leads the
-    /// dives astray.
+    /// allows and a few more, those items placed first ([`spread`]). With several types
+    /// the same construction on the types of the best plan's bins (each less one bin)
+    /// found no cheaper plans than the search does, so it is not tried.
     fn spread(&mut self) {
         let problem = self.problem;
         let groups = problem.groups_of_items();
