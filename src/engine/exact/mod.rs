@@ -1,4 +1,5 @@
-//! The fluid LP's bound, an exact cover by bins filled exactly where the bound asks for
+//! The fluid LP's bound, with one bin type a plan on the bound's bins that places the
+//! items kept apart first, an exact cover by bins filled exactly where the bound asks for
 //! them, column generation over bin patterns (master LP with HiGHS, pricing per bin type in
 //! parallel) with a Farley bound, reduced-cost enumeration with an exact-cover search and a
 //! MIP, diving, with one bin type an ejection search from the plans the dives reach, and a
@@ -23,6 +24,7 @@ mod mip;
 mod plan;
 pub mod pricing;
 mod reduced;
+mod spread;
 #[cfg(test)]
 mod tests;
 mod tuning;
@@ -89,6 +91,9 @@ pub fn improve(
                 run.dual = Some((fluid.bound, fluid.duals));
             }
         }
+    }
+    if !run.is_optimal() && Instant::now() < deadline && !settings.stop.is_requested() {
+        run.spread();
     }
     if !run.is_optimal() {
         if settings.stop.is_requested() {
@@ -831,6 +836,35 @@ impl<'p> Run<'p> {
         match self.aim().fewer_bins(&self.best, moves, until, seed) {
             Some(fewer) => self.offer(fewer),
             None => Ok(()),
+        }
+    }
+
+    /// With one bin type and items that must spread, plans on as few bins as the bound
+    /// allows and a few more, those items placed first ([`spread`]). With several types
+    /// the same construction on the types of the best plan's bins (each less one bin)
+    /// found no cheaper plans than the search does, so it is not tried.
+    fn spread(&mut self) {
+        let problem = self.problem;
+        let groups = problem.groups_of_items();
+        let apart = problem
+            .items
+            .iter()
+            .enumerate()
+            .any(|(i, it)| it.count > 1 && (it.max_per_bin <= 1 || !groups[i].is_empty()));
+        let price = problem.bin_types.first().map_or(0.0, |b| b.price);
+        if problem.bin_types.len() != 1 || !apart || price <= 0.0 {
+            return;
+        }
+        let least = (self.lower_bound / price * (1.0 - 1e-9)).ceil().max(1.0);
+        if least * problem.total_copies() as f64 > SPREAD_WORK {
+            return;
+        }
+        for extra in 0..SPREAD_EXTRA_BINS {
+            if let Some(packing) = spread::spread(problem, 0, least as usize + extra) {
+                if self.offer(packing).is_err() || self.is_optimal() {
+                    return;
+                }
+            }
         }
     }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::pricing::{Effort, Pricer};
-use super::{balanced, bound, cover, enumerate, fluid, full, improve, plan, reduced};
+use super::{balanced, bound, cover, enumerate, fluid, full, improve, plan, reduced, spread};
 use crate::engine::heuristics::tests::one_type_problem;
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
@@ -239,6 +239,23 @@ proptest! {
         prop_assert!(cost <= start.cost(&problem) + 1e-9);
         prop_assert!((cost - optimum).abs() <= 1e-9, "cost {} optimum {} notes {:?}", cost, optimum, improved.notes);
         prop_assert!(cost - improved.lower_bound <= 1e-6 * cost, "bound {} not closed on {}", improved.lower_bound, cost);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn spread_plans_verify_whatever_the_bin_count(input in tiny_input(), bins in 1usize..=6) {
+        let problem = tiny_problem(input);
+        for t in 0..problem.bin_types.len() {
+            if let Some(packing) = spread::spread(&problem, t, bins) {
+                prop_assert!(packing.verify(&problem).is_ok(), "{:?}", packing.verify(&problem));
+                prop_assert!(packing.bins.iter().all(|b| b.bin_type == t));
+            } else {
+                prop_assert!(problem.items.iter().any(|it| it.eligible.binary_search(&t).is_err()));
+            }
+        }
     }
 }
 
@@ -942,4 +959,67 @@ fn progress_reports_leave_the_plan_unchanged_and_end_with_it() {
     for phase in [Phase::Bound, Phase::ColumnGeneration, Phase::Mip] {
         assert!(seen_phases.contains(&phase), "no report in phase {phase:?}");
     }
+}
+
+/// Bins whose every port slot is taken: each of 8 port services binds its own port on 2
+/// of 4 bins (4 slots a bin), and free tasks fill the rest of each bin's CPU.
+fn port_saturated() -> Problem {
+    let mut items: Vec<Item> = (0..8)
+        .map(|k| Item {
+            name: format!("port{k}"),
+            size: vec![1, 1 + k % 3],
+            count: 2,
+            eligible: vec![0],
+            max_per_bin: 1,
+        })
+        .collect();
+    // Port tasks use 2 × (1+2+3+1+2+3+1+2) = 30 CPU of 4 × 20: the free tasks take 50.
+    items.push(Item {
+        name: "free5".into(),
+        size: vec![0, 5],
+        count: 6,
+        eligible: vec![0],
+        max_per_bin: u32::MAX,
+    });
+    items.push(Item {
+        name: "free1".into(),
+        size: vec![0, 1],
+        count: 20,
+        eligible: vec![0],
+        max_per_bin: u32::MAX,
+    });
+    Problem {
+        resources: vec!["ports".into(), "cpu".into()],
+        items,
+        bin_types: vec![BinType {
+            name: "bin".into(),
+            capacity: vec![4, 20],
+            price: 1.0,
+        }],
+        conflict_groups: Vec::new(),
+    }
+}
+
+#[test]
+fn spread_fills_every_port_slot_at_the_bound() {
+    let problem = port_saturated();
+    let packing = spread::spread(&problem, 0, 4).expect("every item may use the type");
+    packing.verify(&problem).unwrap();
+    assert_eq!(packing.bins.len(), 4);
+}
+
+#[test]
+fn a_port_saturated_fleet_is_planned_at_its_bound() {
+    let problem = port_saturated();
+    let start = one_bin_per_copy(&problem);
+    let improved = improve(
+        &problem,
+        &start,
+        0.0,
+        Instant::now() + Duration::from_secs(10),
+        &settings(),
+    );
+    improved.packing.verify(&problem).unwrap();
+    assert_eq!(improved.packing.bins.len(), 4);
+    assert!((improved.lower_bound - 4.0).abs() < 1e-9);
 }

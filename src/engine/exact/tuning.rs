@@ -79,3 +79,7 @@ pub(super) const HEURISTIC_MIP_SHARE: f64 = 0.5;
 /// Share of the time left (at most a second) that the last MIP leaves unused: HiGHS checks
 /// its time limit between steps, and on a large LP one step can overrun the limit.
 pub(super) const MIP_MARGIN: f64 = 0.2;
+/// It tries the least number of bins the bound allows and this many counts more.
+pub(super) const SPREAD_EXTRA_BINS: usize = 3;
+/// It runs while bins × copies stay under this: each copy scans the open bins.
+pub(super) const SPREAD_WORK: f64 = 20_000_000.0;
