@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::ecs::catalog::{Catalog, InstanceType};
-use crate::ecs::placement::{self, InstanceUsage, PlacementRow};
+use crate::ecs::placement::{self, InstanceRows, InstanceUsage, PlacementRow};
 use crate::ecs::rules::{self, Amounts, Figures, Resource, TypePatterns};
 use crate::ecs::workload::{Service, Workload};
 
@@ -75,7 +75,7 @@ impl fmt::Display for Violation {
 /// The checker's findings.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CheckReport {
-    /// Instances in order of first appearance.
+    /// Instances (groups of identical ones as given) in order of first appearance.
     pub instances: Vec<InstanceUsage>,
     /// Every broken rule, in a stable order; empty for a valid plan.
     pub violations: Vec<Violation>,
@@ -88,6 +88,11 @@ impl CheckReport {
 
     pub fn cost_per_hour(&self) -> f64 {
         placement::cost_per_hour(&self.instances)
+    }
+
+    /// Instances in all, counting every copy.
+    pub fn instance_count(&self) -> u64 {
+        placement::instance_count(&self.instances)
     }
 }
 
@@ -114,10 +119,15 @@ impl Checker<'_> {
         });
     }
 
-    /// Checks one instance's rows against its type, adds the tasks of each service to
-    /// `placed`, and returns the instance's usage recomputed from the rows.
-    fn instance(&mut self, id: &str, t: &InstanceType, rows: &[&PlacementRow], placed: &mut [u64]) -> InstanceUsage {
+    /// Checks one instance's rows against its type, adds the tasks of each service, times
+    /// the instance's copies, to `placed`, and returns the instance's usage recomputed
+    /// from the rows. Identical copies break the same rules: each finding names the first
+    /// and how many are alike.
+    fn instance(&mut self, instance: &InstanceRows, t: &InstanceType, placed: &mut [u64]) -> InstanceUsage {
         use ViolationKind::*;
+        let label = alike(instance);
+        let id = label.as_str();
+        let rows = &instance.rows;
         if !self.types.allows(&t.instance_type) {
             let detail = format!(
                 "instance {id}: type {} is excluded by --types `{}`",
@@ -150,7 +160,7 @@ impl Checker<'_> {
                 continue;
             };
             let service = &self.workload.services[s];
-            placed[s] += u64::from(row.tasks);
+            placed[s] += u64::from(row.tasks) * instance.copies;
             tasks_here[s] += u64::from(row.tasks);
             self.service_on(id, t, service, &self.filters[s].clone(), row);
             let per_task = rules::task_usage(service);
@@ -189,8 +199,10 @@ impl Checker<'_> {
             }
         }
         InstanceUsage {
-            instance_id: id.to_string(),
+            instance_id: instance.instance_id.clone(),
+            copies: instance.copies,
             instance_type: t.instance_type.clone(),
+            zone: instance.zone.clone(),
             price_usd_hour: t.price_usd_hour,
             used,
             capacity,
@@ -253,6 +265,24 @@ pub fn check(
     types: &TypePatterns,
     rows: &[PlacementRow],
 ) -> CheckReport {
+    check_instances(
+        workload,
+        catalog,
+        figures,
+        types,
+        &placement::by_instance(rows.to_vec(), None),
+    )
+}
+
+/// [`check`] on rows grouped by instance: each entry is checked once against every rule
+/// and its tasks counted times its copies.
+pub fn check_instances(
+    workload: &Workload,
+    catalog: &Catalog,
+    figures: &Figures,
+    types: &TypePatterns,
+    instances: &[InstanceRows],
+) -> CheckReport {
     let mut checker = Checker {
         workload,
         figures,
@@ -271,15 +301,24 @@ pub fn check(
         violations: Vec::new(),
     };
     let mut placed = vec![0u64; workload.services.len()];
-    let mut instances = Vec::new();
-    for (id, rows_of) in by_instance(rows) {
-        let type_name = &rows_of[0].instance_type;
-        let Some(t) = catalog.find(type_name) else {
-            let detail = format!("instance {id}: type `{type_name}` is not in the catalog");
-            checker.report(ViolationKind::UnknownType, rows_of[0].line, id, None, detail);
+    let mut usage = Vec::with_capacity(instances.len());
+    for instance in instances {
+        let Some(first) = instance.rows.first() else {
             continue;
         };
-        instances.push(checker.instance(id, t, &rows_of, &mut placed));
+        let type_name = &first.instance_type;
+        let Some(t) = catalog.find(type_name) else {
+            let detail = format!("instance {}: type `{type_name}` is not in the catalog", alike(instance));
+            checker.report(
+                ViolationKind::UnknownType,
+                first.line,
+                &instance.instance_id,
+                None,
+                detail,
+            );
+            continue;
+        };
+        usage.push(checker.instance(instance, t, &mut placed));
     }
     for (s, service) in workload.services.iter().enumerate() {
         if service.is_daemon() {
@@ -305,21 +344,16 @@ pub fn check(
         }
     }
     CheckReport {
-        instances,
+        instances: usage,
         violations: checker.violations,
     }
 }
 
-/// The rows of each instance, instances in order of first appearance.
-fn by_instance(rows: &[PlacementRow]) -> Vec<(&str, Vec<&PlacementRow>)> {
-    let mut order: Vec<(&str, Vec<&PlacementRow>)> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for row in rows {
-        let i = *index.entry(&row.instance_id).or_insert_with(|| {
-            order.push((&row.instance_id, Vec::new()));
-            order.len() - 1
-        });
-        order[i].1.push(row);
+/// How findings name an instance: its id, and how many more are alike when it stands for
+/// several.
+fn alike(instance: &InstanceRows) -> String {
+    match instance.copies {
+        1 => instance.instance_id.clone(),
+        n => format!("{} (and {} more alike)", instance.instance_id, n - 1),
     }
-    order
 }

@@ -12,6 +12,7 @@ use clap::ValueEnum as _;
 use crate::check;
 use crate::cli::{CheckArgs, InputArgs, RuleArgs, Switch, UsageError};
 use crate::ecs::options::{PlanOptions, BUILT_IN_SOURCE};
+use crate::ecs::placement;
 use crate::input;
 use crate::output::money;
 
@@ -35,21 +36,27 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let rows = input::placements::read(&args.plan.join("placements.csv"))?;
-    let mut report = check::check(
+    let tasks: u64 = rows.iter().map(|r| u64::from(r.tasks)).sum();
+    let zoned = inputs.figures.zones.is_zoned();
+    let zones = if zoned {
+        Some(input::instances::read_zones(&args.plan.join("instances.csv"))?)
+    } else {
+        None
+    };
+    let instances = placement::by_instance(rows, zones.as_ref());
+    let mut report = check::check_instances(
         &inputs.workload,
         &inputs.whole_catalog,
         &inputs.figures,
         &inputs.types,
-        &rows,
+        &instances,
     );
-    if inputs.figures.zones.is_zoned() {
-        let zones = input::instances::read_zones(&args.plan.join("instances.csv"))?;
+    if zoned {
         report.violations.extend(check::zones::check(
             &inputs.workload,
             &inputs.whole_catalog,
             &inputs.figures,
-            &rows,
-            &zones,
+            &instances,
         ));
     }
     let mut out = std::io::stdout().lock();
@@ -57,8 +64,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         writeln!(
             out,
             "valid: {} instances, {} tasks, ${}/hour",
-            report.instances.len(),
-            rows.iter().map(|r| u64::from(r.tasks)).sum::<u64>(),
+            report.instance_count(),
+            tasks,
             money(report.cost_per_hour())
         )?;
         return Ok(ExitCode::SUCCESS);

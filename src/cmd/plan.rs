@@ -5,7 +5,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{PlanArgs, PlanFormat};
-use crate::ecs::placement;
 use crate::input::{self, workload::STDIN};
 use crate::output::{self, placements, plan_chart, summary::Summary};
 use crate::planner;
@@ -45,12 +44,13 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         let chart = plan_chart::from_plan(&planned, &inputs.workload, &format!("{name}: the plan by {by}"));
         output::write_file(path, plan_chart::svg(&chart)?.into_bytes())?;
     }
-    let text = match args.format {
-        PlanFormat::Json => summary.to_json(),
-        PlanFormat::Table => output::table::plan(&planned, &summary).into_bytes(),
-        PlanFormat::Csv => placements::to_csv(&placement::rows(&planned.plan))?,
-    };
-    std::io::stdout().lock().write_all(&text)?;
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        PlanFormat::Json => stdout.write_all(&summary.to_json())?,
+        PlanFormat::Table => stdout.write_all(output::table::plan(&planned, &summary).as_bytes())?,
+        PlanFormat::Csv => placements::write_plan_csv(&planned.plan, &mut stdout)?,
+    }
+    stdout.flush()?;
     Ok(if planned.solved.interrupted {
         super::say_interrupted();
         ExitCode::from(super::INTERRUPTED)
