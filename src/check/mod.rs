@@ -357,3 +357,59 @@ fn alike(instance: &InstanceRows) -> String {
         n => format!("{} (and {} more alike)", instance.instance_id, n - 1),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ecs::workload::NetworkMode;
+    use crate::input::parse_catalog;
+
+    fn group(id: &str, copies: u64, service: &str, tasks: u32) -> InstanceRows {
+        InstanceRows {
+            instance_id: id.into(),
+            copies,
+            zone: None,
+            rows: vec![PlacementRow {
+                instance_id: id.into(),
+                instance_type: "m.large".into(),
+                service: service.into(),
+                tasks,
+                line: 0,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_grouped_plan_with_one_bad_group_is_refused_and_counts_multiply() {
+        let catalog = parse_catalog(
+            "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour\n\
+             m.large,m,2,8192,x86_64,0,3,10,false,,0.1\n",
+            "c.csv",
+        )
+        .unwrap();
+        let mut web = Service::sample("web", NetworkMode::Bridge, &[]);
+        web.count = 4_000_003;
+        let workload = Workload { services: vec![web] };
+        let figures = Figures::default();
+        let all = TypePatterns::new(&[]).unwrap();
+        // 1,000,000 instances of 4 tasks and one of 3: every task placed.
+        let good = [group("i-0000001", 1_000_000, "web", 4), group("i-1000001", 1, "web", 3)];
+        let report = check_instances(&workload, &catalog, &figures, &all, &good);
+        assert_eq!(report.violations, vec![]);
+        assert_eq!(report.instance_count(), 1_000_001);
+        assert!((report.cost_per_hour() - 100_000.1).abs() < 1e-6);
+        // The same with the million as 1,000,000 instances of 9 tasks (over 2 vCPU): the
+        // group breaks the CPU rule once, and its tasks count a million times.
+        let bad = [group("i-0000001", 1_000_000, "web", 9), group("i-1000001", 1, "web", 3)];
+        let report = check_instances(&workload, &catalog, &figures, &all, &bad);
+        let kinds: Vec<ViolationKind> = report.violations.iter().map(|v| v.kind).collect();
+        assert_eq!(
+            kinds,
+            [ViolationKind::OverCapacity(Resource::Cpu), ViolationKind::TaskCount]
+        );
+        assert!(report.violations[0]
+            .detail
+            .contains("i-0000001 (and 999999 more alike)"));
+        assert!(report.violations[1].detail.contains("9000003 of 4000003 tasks placed"));
+    }
+}

@@ -7,6 +7,10 @@
 //! remainders go to the next level with a smaller `q`, until one is small enough to solve
 //! with `q = 1`. The remainders are below `q` per item, so two or three levels do.
 //!
+//! The portfolio's work also grows with item kinds times copies: a level with many kinds
+//! is cut into chunks of consecutive items of bounded work, each packed on its own bins
+//! (bins never mix chunks, so every rule still holds bin by bin).
+//!
 //! A partly filled bin of a level would be taken `q` times; so the least filled bins that
 //! occur once in a level's packing go back to the remainder (up to half a level's copies),
 //! and the next level packs their copies with the rest.
@@ -22,9 +26,23 @@ use super::problem::{ConflictGroup, Item, ItemId, Problem};
 use super::{bound, solve_whole, Phase, Progress, Settings, Solved};
 
 /// Above this many copies in all, a problem is solved in scaled-down levels. Below it
-/// the portfolio and the exact method take the whole problem within usual time limits,
-/// and the plans are those of the whole solve.
+/// (and below the work limits of [`is_large`]) the portfolio and the exact method take the
+/// whole problem, and the plans are those of the whole solve.
 pub const LARGE_COPIES: u64 = 1_000_000;
+/// The portfolio's work on a problem, in units of copies × (item kinds + this): a bin
+/// costs about as much as this many item kinds scanned.
+const WORK_PER_COPY: u64 = 50;
+/// Seconds per unit of work, measured on the realistic mixes and on one-service
+/// problems: what turns work into an estimate of the portfolio's time.
+const SECONDS_PER_WORK: f64 = 2e-8;
+/// The share of the time limit the portfolio may take on the whole problem before the
+/// problem is cut into chunks.
+const PORTFOLIO_SHARE: f64 = 0.3;
+/// Below this work a problem is always solved whole, however short the time limit: the
+/// plans of small problems do not depend on it.
+const MIN_LARGE_WORK: u64 = 100_000_000;
+/// Work per chunk of a level: about a second of the portfolio.
+const CHUNK_WORK: u64 = 50_000_000;
 /// The copies each scaled level aims at: large enough that its partly filled bins, taken
 /// `q` times, are a small share of the plan; small enough that the portfolio packs it in
 /// a fraction of a second.
@@ -32,6 +50,21 @@ const SCALED_COPIES: u64 = 100_000;
 /// A bin whose most used resource is at least this share of its capacity counts as full:
 /// it is taken `q` times as it is.
 const FULL: f64 = 0.98;
+
+/// The portfolio's work on `copies` copies of `kinds` item kinds.
+fn work(copies: u64, kinds: usize) -> u64 {
+    copies.saturating_mul(kinds as u64 + WORK_PER_COPY)
+}
+
+/// Whether `problem` goes the scaled, chunked way: more than [`LARGE_COPIES`] copies, or a
+/// portfolio estimated to take more than its share of `time_limit` (and above
+/// [`MIN_LARGE_WORK`]). Depends on the problem and the limit only, never on threads.
+pub fn is_large(problem: &Problem, time_limit: std::time::Duration) -> bool {
+    let copies = problem.total_copies();
+    let work = work(copies, problem.items.len());
+    copies > LARGE_COPIES
+        || work > MIN_LARGE_WORK && work as f64 * SECONDS_PER_WORK > PORTFOLIO_SHARE * time_limit.as_secs_f64()
+}
 
 /// Solves `problem` level by level (see the module doc), by `start + time_limit`.
 pub fn solve(problem: &Problem, settings: &Settings, start: Instant) -> Solved {
@@ -56,12 +89,12 @@ pub fn solve(problem: &Problem, settings: &Settings, start: Instant) -> Solved {
         if remaining.iter().all(|&c| c < q) {
             q = 1;
         }
-        let (scaled, originals) = scaled_problem(problem, &remaining, q);
-        let scaled_total = scaled.total_copies();
+        let chunks = chunks(&remaining, q);
+        let scaled_total: u64 = remaining.iter().map(|&c| c / q).sum();
         let left_after: u64 = remaining.iter().map(|&c| c % q).sum();
         // This level's share of the time left: all of it when nothing remains after it,
         // else in proportion to the copies of this level and of the next (at most a
-        // scaled problem's worth).
+        // scaled problem's worth); each chunk's share in proportion to its work.
         let time_left = deadline.saturating_duration_since(Instant::now());
         let share = if left_after == 0 {
             time_left
@@ -69,18 +102,40 @@ pub fn solve(problem: &Problem, settings: &Settings, start: Instant) -> Solved {
             let next = left_after.min(SCALED_COPIES) as f64;
             time_left.mul_f64(scaled_total as f64 / (scaled_total as f64 + next))
         };
-        let part = Settings {
-            time_limit: share,
-            progress: None,
-            ..settings.clone()
-        };
-        let solved = solve_whole(&scaled, &part, Instant::now());
-        let mut kept = solved.packing.groups;
-        if q > 1 {
-            kept = give_back_least_filled(&scaled, kept, q);
+        let level_end = Instant::now() + share;
+        let mut level_work: u64 = chunks.iter().map(|c| c.1).sum();
+        let mut kept = Vec::new();
+        let mut notes_here = Vec::new();
+        for (items, chunk_work) in chunks {
+            let (scaled, originals) = scaled_problem(problem, &remaining, q, &items);
+            let left = level_end.saturating_duration_since(Instant::now());
+            let part = Settings {
+                time_limit: left.mul_f64(chunk_work as f64 / level_work.max(1) as f64),
+                progress: None,
+                ..settings.clone()
+            };
+            level_work -= chunk_work;
+            let solved = solve_whole(&scaled, &part, Instant::now());
+            let mut groups = solved.packing.groups;
+            if q > 1 {
+                groups = give_back_least_filled(&scaled, groups, q);
+            }
+            kept.extend(groups.into_iter().map(|g| BinGroup {
+                bin: Bin {
+                    bin_type: g.bin.bin_type,
+                    load: g.bin.load.iter().map(|&(i, n)| (originals[i], n)).collect(),
+                },
+                copies: g.copies,
+            }));
+            for note in solved.notes {
+                if !notes_here.contains(&note) {
+                    notes_here.push(note);
+                }
+            }
         }
+        notes.extend(notes_here);
         for g in kept {
-            let load: Vec<(ItemId, u32)> = g.bin.load.iter().map(|&(i, n)| (originals[i], n)).collect();
+            let load = g.bin.load;
             for &(i, n) in &load {
                 remaining[i] -= q * g.copies * u64::from(n);
             }
@@ -92,7 +147,6 @@ pub fn solve(problem: &Problem, settings: &Settings, start: Instant) -> Solved {
                 copies: g.copies * q,
             });
         }
-        notes.extend(solved.notes);
         scales.push(q);
         if q == 1 {
             break;
@@ -106,7 +160,7 @@ pub fn solve(problem: &Problem, settings: &Settings, start: Instant) -> Solved {
     let lower_bound = bound::resource_bound(problem).max(0.0).min(cost);
     let scales: Vec<String> = scales.iter().map(u64::to_string).collect();
     notes.push(format!(
-        "a large problem ({} copies): solved in {} scaled-down level(s), each count divided by {} in turn and the level's bins repeated as many times; the bound is the resource bound of the whole problem",
+        "a large problem ({} copies): solved in {} scaled-down level(s), each count divided by {} in turn, the item kinds of a level in chunks, and the level's bins repeated as many times; the bound is the resource bound of the whole problem",
         problem.total_copies(),
         scales.len(),
         scales.join(", then ")
@@ -172,11 +226,33 @@ fn give_back_least_filled(scaled: &Problem, groups: Vec<BinGroup>, q: u64) -> Ve
         .collect()
 }
 
-/// The problem with every count `⌊remaining/q⌋`, items left at 0 dropped, with the
-/// original index of each item kept. Sizes, eligibility, caps and conflict groups are the
-/// original's, so every bin of its packings is a bin of the original problem.
-fn scaled_problem(problem: &Problem, remaining: &[u64], q: u64) -> (Problem, Vec<ItemId>) {
-    let originals: Vec<ItemId> = (0..problem.items.len()).filter(|&i| remaining[i] / q > 0).collect();
+/// The items with copies left at scale `q`, cut into runs of consecutive items whose
+/// work stays within [`CHUNK_WORK`] (one item alone may exceed it), with each run's work.
+fn chunks(remaining: &[u64], q: u64) -> Vec<(Vec<ItemId>, u64)> {
+    let mut chunks: Vec<(Vec<ItemId>, u64)> = Vec::new();
+    let mut copies = 0;
+    for i in (0..remaining.len()).filter(|&i| remaining[i] / q > 0) {
+        let c = remaining[i] / q;
+        match chunks.last_mut() {
+            Some((items, w)) if work(copies + c, items.len() + 1) <= CHUNK_WORK => {
+                items.push(i);
+                copies += c;
+                *w = work(copies, items.len());
+            }
+            _ => {
+                copies = c;
+                chunks.push((vec![i], work(c, 1)));
+            }
+        }
+    }
+    chunks
+}
+
+/// The problem of `items` with every count `⌊remaining/q⌋`, with the original index of
+/// each item kept. Sizes, eligibility, caps and conflict groups are the original's, so
+/// every bin of its packings is a bin of the original problem.
+fn scaled_problem(problem: &Problem, remaining: &[u64], q: u64, items: &[ItemId]) -> (Problem, Vec<ItemId>) {
+    let originals: Vec<ItemId> = items.to_vec();
     let mut new_index = vec![usize::MAX; problem.items.len()];
     for (k, &i) in originals.iter().enumerate() {
         new_index[i] = k;
@@ -208,4 +284,137 @@ fn scaled_problem(problem: &Problem, remaining: &[u64], q: u64) -> (Problem, Vec
         conflict_groups,
     };
     (scaled, originals)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::engine::{BinType, Packing};
+
+    /// Items of size 3 in bins of 10 at price 1: three to a bin, so the optimum of `n`
+    /// copies is ⌈n/3⌉ bins.
+    fn thirds(n: u32) -> Problem {
+        Problem {
+            resources: vec!["cpu".into()],
+            items: vec![Item {
+                name: "a".into(),
+                size: vec![3],
+                count: n,
+                eligible: vec![0],
+                max_per_bin: u32::MAX,
+            }],
+            bin_types: vec![BinType {
+                name: "b".into(),
+                capacity: vec![10],
+                price: 1.0,
+            }],
+            conflict_groups: vec![],
+        }
+    }
+
+    fn settings(threads: usize) -> Settings {
+        Settings {
+            threads,
+            time_limit: Duration::from_secs(5),
+            ..Settings::default()
+        }
+    }
+
+    /// The portfolio alone: the exact method's result depends on where the clock stops it.
+    fn portfolio_only(threads: usize) -> Settings {
+        Settings {
+            exact: false,
+            ..settings(threads)
+        }
+    }
+
+    #[test]
+    fn the_scaled_path_keeps_a_valid_bound_and_a_small_gap_on_a_known_optimum() {
+        let n = 2_000_001;
+        let problem = thirds(n);
+        assert!(is_large(&problem, Duration::from_secs(5)));
+        let solved = crate::engine::solve(&problem, &settings(1));
+        let optimum = f64::from(n.div_ceil(3));
+        assert_eq!(solved.packing.verify(&problem), Ok(()));
+        assert!(
+            solved.lower_bound <= optimum + 1e-6,
+            "bound {} above the optimum",
+            solved.lower_bound
+        );
+        assert!(solved.lower_bound >= 0.999 * optimum);
+        assert!(solved.cost <= 1.001 * optimum, "cost {} against {optimum}", solved.cost);
+        // Millions of bins, a handful of objects.
+        assert!(solved.packing.groups.len() < 10);
+    }
+
+    #[test]
+    fn the_scaled_path_gives_the_same_plan_on_one_and_two_threads() {
+        let mut problem = thirds(1_500_000);
+        problem.items.push(Item {
+            name: "b".into(),
+            size: vec![4],
+            count: 700_001,
+            eligible: vec![0],
+            max_per_bin: u32::MAX,
+        });
+        let one = crate::engine::solve(&problem, &portfolio_only(1));
+        let two = crate::engine::solve(&problem, &portfolio_only(2));
+        assert_eq!(one.packing, two.packing);
+        assert_eq!(one.packing.verify(&problem), Ok(()));
+    }
+
+    #[test]
+    fn small_problems_are_solved_whole_however_short_the_limit() {
+        assert!(!is_large(&thirds(100_000), Duration::ZERO));
+        assert!(is_large(&thirds(1_000_001), Duration::from_secs(3600)));
+    }
+
+    #[test]
+    fn a_grouped_packing_expands_to_the_normalized_packing() {
+        let bin = |t: usize, load: Vec<(usize, u32)>| Bin { bin_type: t, load };
+        let packing = Packing {
+            bins: vec![
+                bin(1, vec![(0, 2)]),
+                bin(0, vec![(1, 1)]),
+                bin(1, vec![(0, 2)]),
+                bin(0, vec![]),
+            ],
+        };
+        let grouped = Grouped::from_packing(packing.clone());
+        assert_eq!(grouped.groups.len(), 2);
+        assert_eq!(grouped.bins(), 3);
+        let mut normalized = packing;
+        normalized.normalize();
+        assert_eq!(grouped.expand(), normalized);
+    }
+
+    #[test]
+    fn a_bad_group_is_refused_by_the_grouped_verify() {
+        let problem = thirds(9);
+        let grouped = Grouped {
+            groups: vec![
+                BinGroup {
+                    bin: Bin {
+                        bin_type: 0,
+                        load: vec![(0, 3)],
+                    },
+                    copies: 2,
+                },
+                BinGroup {
+                    bin: Bin {
+                        bin_type: 0,
+                        load: vec![(0, 4)],
+                    },
+                    copies: 1,
+                },
+            ],
+        };
+        assert!(grouped.verify(&problem).unwrap_err().contains("over its cpu capacity"));
+        let short = Grouped {
+            groups: vec![grouped.groups[0].clone()],
+        };
+        assert!(short.verify(&problem).unwrap_err().contains("6 of 9 copies"));
+    }
 }

@@ -121,12 +121,13 @@ pub fn gap(cost: f64, bound: f64) -> f64 {
 
 /// Solves `problem`: portfolio first, then the exact method while time remains. Every item
 /// must have at least one eligible bin type that holds one copy (the domain layer checks
-/// this and explains it when it fails). Problems of more than [`large::LARGE_COPIES`]
-/// copies are solved in scaled-down parts ([`large`]); smaller ones whole.
+/// this and explains it when it fails). Problems of millions of copies, or too wide for
+/// the portfolio within the limit ([`large::is_large`]), are solved in scaled-down,
+/// chunked parts ([`large`]); the others whole.
 pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
     let start = Instant::now();
     let run = || {
-        if problem.total_copies() > large::LARGE_COPIES {
+        if large::is_large(problem, settings.time_limit) {
             large::solve(problem, settings, start)
         } else {
             solve_whole(problem, settings, start)

@@ -421,7 +421,7 @@ mod tests {
                 zone: None,
                 instance_type: instance_type.into(),
             },
-            instances: columns.max(1),
+            instances: columns.max(1) as u64,
             cost_per_hour: cost,
             cost_share: cost / 3.0,
             fill: [fill, fill, Fill { used: false, ..fill }, fill],
