@@ -105,6 +105,12 @@ struct Checker<'a> {
     /// Each service's `instance_types` filter; `None` when it does not compile (the
     /// readers reject such patterns, so only rows built by hand reach this).
     filters: Vec<Option<TypePatterns>>,
+    /// The daemon services' indices.
+    daemons: Vec<usize>,
+    /// Tasks of each service on the instance being checked; zero between instances (only
+    /// the entries an instance set are cleared, so a check costs its rows, not the
+    /// workload's services).
+    tasks_here: Vec<u64>,
     violations: Vec<Violation>,
 }
 
@@ -140,7 +146,7 @@ impl Checker<'_> {
         let mut used: Amounts = [0; 6];
         let mut port_users: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
         let mut seen_services: Vec<&str> = Vec::new();
-        let mut tasks_here = vec![0u64; self.workload.services.len()];
+        let mut tasks_here = std::mem::take(&mut self.tasks_here);
         for row in rows {
             if !row.instance_type.eq_ignore_ascii_case(&t.instance_type) {
                 let detail = format!(
@@ -173,9 +179,15 @@ impl Checker<'_> {
                 }
             }
         }
-        for detail in daemons::check_instance(self.workload, &self.filters, t, id, &tasks_here) {
+        for detail in daemons::check_instance(self.workload, &self.daemons, &self.filters, t, id, &tasks_here) {
             self.report(Daemon, 0, id, None, detail);
         }
+        for row in rows {
+            if let Some(&s) = self.services.get(row.service.as_str()) {
+                tasks_here[s] = 0;
+            }
+        }
+        self.tasks_here = tasks_here;
         for (port, users) in &port_users {
             if users.len() > 1 {
                 let detail = format!(
@@ -298,6 +310,10 @@ pub fn check_instances(
             .iter()
             .map(|s| TypePatterns::new(&s.instance_types).ok())
             .collect(),
+        daemons: (0..workload.services.len())
+            .filter(|&s| workload.services[s].is_daemon())
+            .collect(),
+        tasks_here: vec![0; workload.services.len()],
         violations: Vec::new(),
     };
     let mut placed = vec![0u64; workload.services.len()];

@@ -9,7 +9,10 @@
 //!
 //! The portfolio's work also grows with item kinds times copies: a level with many kinds
 //! is cut into chunks of consecutive items of bounded work, each packed on its own bins
-//! (bins never mix chunks, so every rule still holds bin by bin).
+//! (bins never mix chunks, so every rule still holds bin by bin). Chunks are packed in
+//! parallel, each by one heuristic and its improvement pass and without the exact
+//! method, whose bound the large path does not use: the plan is the same on any number
+//! of threads.
 //!
 //! A partly filled bin of a level would be taken `q` times; so the least filled bins that
 //! occur once in a level's packing go back to the remainder (up to half a level's copies),
@@ -23,7 +26,9 @@ use std::time::Instant;
 
 use super::packing::{Bin, BinGroup, Grouped};
 use super::problem::{ConflictGroup, Item, ItemId, Problem};
-use super::{bound, solve_whole, Phase, Progress, Settings, Solved};
+use rayon::prelude::*;
+
+use super::{bound, solve_whole, Phase, Portfolio, Progress, Settings, Solved};
 
 /// Above this many copies in all, a problem is solved in scaled-down levels. Below it
 /// (and below the work limits of [`is_large`]) the portfolio and the exact method take the
@@ -103,31 +108,45 @@ pub fn solve(problem: &Problem, settings: &Settings, start: Instant) -> Solved {
             time_left.mul_f64(scaled_total as f64 / (scaled_total as f64 + next))
         };
         let level_end = Instant::now() + share;
-        let mut level_work: u64 = chunks.iter().map(|c| c.1).sum();
-        let mut kept = Vec::new();
-        let mut notes_here = Vec::new();
-        for (items, chunk_work) in chunks {
-            let (scaled, originals) = scaled_problem(problem, &remaining, q, &items);
+        let level_work: u64 = chunks.iter().map(|c| c.1).sum();
+        let several = chunks.len() > 1;
+        let solve_chunk = |(items, chunk_work): &(Vec<ItemId>, u64)| {
+            let (scaled, originals) = scaled_problem(problem, &remaining, q, items);
             let left = level_end.saturating_duration_since(Instant::now());
             let part = Settings {
-                time_limit: left.mul_f64(chunk_work as f64 / level_work.max(1) as f64),
+                time_limit: left.mul_f64(*chunk_work as f64 / level_work.max(1) as f64),
                 progress: None,
+                exact: settings.exact && !several,
                 ..settings.clone()
             };
-            level_work -= chunk_work;
-            let solved = solve_whole(&scaled, &part, Instant::now());
+            let portfolio = if several { Portfolio::Lean } else { Portfolio::Full };
+            let solved = solve_whole(&scaled, &part, Instant::now(), portfolio);
             let mut groups = solved.packing.groups;
             if q > 1 {
                 groups = give_back_least_filled(&scaled, groups, q);
             }
-            kept.extend(groups.into_iter().map(|g| BinGroup {
-                bin: Bin {
-                    bin_type: g.bin.bin_type,
-                    load: g.bin.load.iter().map(|&(i, n)| (originals[i], n)).collect(),
-                },
-                copies: g.copies,
-            }));
-            for note in solved.notes {
+            let groups: Vec<BinGroup> = groups
+                .into_iter()
+                .map(|g| BinGroup {
+                    bin: Bin {
+                        bin_type: g.bin.bin_type,
+                        load: g.bin.load.iter().map(|&(i, n)| (originals[i], n)).collect(),
+                    },
+                    copies: g.copies,
+                })
+                .collect();
+            (groups, solved.notes)
+        };
+        let solved: Vec<(Vec<BinGroup>, Vec<String>)> = if several {
+            chunks.par_iter().map(solve_chunk).collect()
+        } else {
+            chunks.iter().map(solve_chunk).collect()
+        };
+        let mut kept = Vec::new();
+        let mut notes_here: Vec<String> = Vec::new();
+        for (groups, chunk_notes) in solved {
+            kept.extend(groups);
+            for note in chunk_notes {
                 if !notes_here.contains(&note) {
                     notes_here.push(note);
                 }

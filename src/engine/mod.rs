@@ -130,7 +130,7 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
         if large::is_large(problem, settings.time_limit) {
             large::solve(problem, settings, start)
         } else {
-            solve_whole(problem, settings, start)
+            solve_whole(problem, settings, start, Portfolio::Full)
         }
     };
     // A caller that runs several solves one after another (compare's lanes) may run them
@@ -147,8 +147,17 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
     }
 }
 
+/// Which heuristics make the first plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Portfolio {
+    /// Every candidate that fits the problem's size.
+    Full,
+    /// One candidate ([`heuristics::lean`]).
+    Lean,
+}
+
 /// The portfolio and the exact method on the whole problem, by `start + time_limit`.
-fn solve_whole(problem: &Problem, settings: &Settings, start: Instant) -> Solved {
+fn solve_whole(problem: &Problem, settings: &Settings, start: Instant, portfolio: Portfolio) -> Solved {
     // With several bin types (an ECS catalog), the search runs on identical items merged;
     // the packing returned is the original's, and many services of one kind make the
     // master LP much smaller. With one bin type, items stay apart: on tightly filled
@@ -165,7 +174,10 @@ fn solve_whole(problem: &Problem, settings: &Settings, start: Instant) -> Solved
         best_cost: None,
         lower_bound: 0.0,
     });
-    let mut packing = heuristics::portfolio(problem, settings);
+    let mut packing = match portfolio {
+        Portfolio::Full => heuristics::portfolio(problem, settings),
+        Portfolio::Lean => heuristics::lean(problem),
+    };
     let first_plan_seconds = start.elapsed().as_secs_f64();
     let mut lower_bound = bound::resource_bound(problem).max(0.0);
     settings.report(Progress {
