@@ -29,6 +29,9 @@ const RELAXATION_SHARE: f64 = 0.7;
 const PLAIN_SHARE: f64 = 0.2;
 /// The least time the fixed split is given, even when the relaxation used it all.
 const MIN_REPAIR_TIME: Duration = Duration::from_millis(200);
+/// Moving extra tasks scans the plan's distinct instances for each task moved: above
+/// this many, only the re-solved split is tried.
+const MOVE_MAX_GROUPS: usize = 20_000;
 
 /// A solved problem and the lowering it was solved on (the way back to a plan).
 #[derive(Debug, Clone)]
@@ -98,7 +101,9 @@ pub fn solve(
         }
     };
     let (split, moved) = fixed;
-    let moved_plan = move_extras(&relaxed, &solved.packing);
+    let moved_plan = (solved.packing.groups.len() <= MOVE_MAX_GROUPS)
+        .then(|| move_extras(&relaxed, &solved.packing))
+        .flatten();
     let fixed = lower::lower_split(workload, catalog, figures, &split)?;
     let left = settings.time_limit.saturating_sub(start.elapsed()).max(MIN_REPAIR_TIME);
     let (repaired, mut notes) = solve_by_zone(workload, catalog, figures, &split, &fixed, &silent, start)?;

@@ -152,7 +152,7 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
 enum Portfolio {
     /// Every candidate that fits the problem's size.
     Full,
-    /// One candidate ([`heuristics::lean`]).
+    /// One candidate ([`heuristics::lean`]), and no bound.
     Lean,
 }
 
@@ -179,7 +179,12 @@ fn solve_whole(problem: &Problem, settings: &Settings, start: Instant, portfolio
         Portfolio::Lean => heuristics::lean(problem),
     };
     let first_plan_seconds = start.elapsed().as_secs_f64();
-    let mut lower_bound = bound::resource_bound(problem).max(0.0);
+    // The chunks of a large problem need no bound of their own: the large path bounds the
+    // whole problem.
+    let mut lower_bound = match portfolio {
+        Portfolio::Full => bound::resource_bound(problem).max(0.0),
+        Portfolio::Lean => 0.0,
+    };
     settings.report(Progress {
         phase: Phase::Bound,
         best_cost: Some(packing.cost(problem)),
