@@ -24,6 +24,24 @@ pub enum PlanError {
     CheckFailed(Vec<String>),
 }
 
+/// Time to write one row of `placements.csv` or `instances.csv`, with a margin: the
+/// writers copy each group's encoded row after each id.
+const SECONDS_PER_ROW: f64 = 150e-9;
+
+/// The time to keep back from the solve for writing a plan's rows when they are written
+/// (`--out`, `--format csv`): a row per task at most in each of the two files, never more
+/// than half the limit. Checking and the table work on distinct instances and need no
+/// reserve of their own.
+pub fn write_reserve(inputs: &Inputs, limit: std::time::Duration) -> std::time::Duration {
+    let tasks: u64 = inputs
+        .workload
+        .services
+        .iter()
+        .map(|s| u64::from(inputs.figures.zones.placed(s.count)))
+        .sum();
+    std::time::Duration::from_secs_f64(2.0 * tasks as f64 * SECONDS_PER_ROW).min(limit / 2)
+}
+
 /// Plans `inputs` and checks the result.
 pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> {
     let ZonedSolve { lowered, solved } = zoned::solve(&inputs.workload, &inputs.catalog, &inputs.figures, settings)?;

@@ -18,6 +18,11 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let mut settings = args.solver.settings()?;
     super::stop_on_interrupt(&settings.stop)?;
     let display = Display::new(args.solver.quiet, settings.time_limit);
+    // The rows of a large plan take seconds to write: the solve ends that much sooner, so
+    // that the command ends within the limit.
+    if args.out.is_some() || matches!(args.format, PlanFormat::Csv) {
+        settings.time_limit -= planner::write_reserve(&inputs, settings.time_limit);
+    }
     let line = display.line("");
     settings.progress = line.as_ref().map(|(_, reporter)| reporter.clone());
     let planned = planner::plan(&inputs, &settings);
