@@ -107,7 +107,7 @@ impl Plan {
         }
         out.extend_from_slice(b"i-");
         let len = digits.len() - start;
-        out.extend(std::iter::repeat_n(b'0', self.id_width.saturating_sub(len)));
+        out.extend(std::iter::repeat(b'0').take(self.id_width.saturating_sub(len)));
         out.extend_from_slice(&digits[start..]);
     }
 

@@ -131,7 +131,7 @@ impl Grouped {
             bins: self
                 .groups
                 .iter()
-                .flat_map(|g| std::iter::repeat_n(&g.bin, g.copies as usize).cloned())
+                .flat_map(|g| std::iter::repeat(&g.bin).take(g.copies as usize).cloned())
                 .collect(),
         }
     }

@@ -94,10 +94,13 @@ fn temp_file(dir: &Path, prefix: &str) -> std::io::Result<tempfile::NamedTempFil
     builder.tempfile_in(dir)
 }
 
+/// Writes a file's text into the writer given.
+pub type Streamer<'a> = Box<dyn FnOnce(&mut dyn std::io::Write) -> anyhow::Result<()> + 'a>;
+
 /// What to write into one file: its bytes, or a writer that streams them.
 pub enum Content<'a> {
     Bytes(Vec<u8>),
-    Stream(Box<dyn FnOnce(&mut dyn std::io::Write) -> anyhow::Result<()> + 'a>),
+    Stream(Streamer<'a>),
 }
 
 /// Writes several files into `dir` (created if missing): all are first written to

@@ -141,7 +141,7 @@ pub fn from_plan(planned: &Planned, workload: &Workload, title: &str) -> PlanCha
             let columns = if columns {
                 members
                     .iter()
-                    .flat_map(|&inst| std::iter::repeat_n(inst, inst.copies as usize))
+                    .flat_map(|&inst| std::iter::repeat(inst).take(inst.copies as usize))
                     .map(|inst| {
                         let cpu = inst.capacity[Resource::Cpu as usize];
                         let memory = inst.capacity[Resource::Memory as usize];
