@@ -6,7 +6,7 @@ pub mod inputs;
 
 use crate::check;
 use crate::ecs::lower::{self, NoPlan};
-pub use crate::ecs::placement::{rows, zones, Planned};
+pub use crate::ecs::placement::{instance_rows, rows, Planned};
 use crate::ecs::rules::{MAX_INSTANCES_PER_CLUSTER, MAX_TASKS_PER_SERVICE};
 use crate::ecs::workload::Workload;
 use crate::ecs::zoned::{self, ZonedSolve};
@@ -24,24 +24,41 @@ pub enum PlanError {
     CheckFailed(Vec<String>),
 }
 
+/// Time to write one row of `placements.csv` or `instances.csv`, with a margin: the
+/// writers copy each group's encoded row after each id.
+const SECONDS_PER_ROW: f64 = 150e-9;
+
+/// The time to keep back from the solve for writing a plan's rows when they are written
+/// (`--out`, `--format csv`): a row per task at most in each of the two files, never more
+/// than half the limit. Checking and the table work on distinct instances and need no
+/// reserve of their own.
+pub fn write_reserve(inputs: &Inputs, limit: std::time::Duration) -> std::time::Duration {
+    let tasks: u64 = inputs
+        .workload
+        .services
+        .iter()
+        .map(|s| u64::from(inputs.figures.zones.placed(s.count)))
+        .sum();
+    std::time::Duration::from_secs_f64(2.0 * tasks as f64 * SECONDS_PER_ROW).min(limit / 2)
+}
+
 /// Plans `inputs` and checks the result.
 pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> {
     let ZonedSolve { lowered, solved } = zoned::solve(&inputs.workload, &inputs.catalog, &inputs.figures, settings)?;
     let plan = lower::to_plan(&lowered, &solved.packing, &inputs.workload, &inputs.catalog);
-    let rows = rows(&plan);
-    let mut report = check::check(
+    let instances = instance_rows(&plan);
+    let mut report = check::check_instances(
         &inputs.workload,
         &inputs.whole_catalog,
         &inputs.figures,
         &inputs.types,
-        &rows,
+        &instances,
     );
     report.violations.extend(check::zones::check(
         &inputs.workload,
         &inputs.whole_catalog,
         &inputs.figures,
-        &rows,
-        &zones(&plan),
+        &instances,
     ));
     if !report.is_valid() {
         return Err(PlanError::CheckFailed(
@@ -66,7 +83,7 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
     notes.extend(limit_notes(
         &inputs.workload,
         &inputs.figures.zones,
-        plan.instances.len(),
+        plan.instance_count(),
     ));
     let zones = &inputs.figures.zones;
     let desired_counts = (zones.is_zoned() || daemons > 0).then(|| {
@@ -90,10 +107,10 @@ pub fn plan(inputs: &Inputs, settings: &Settings) -> Result<Planned, PlanError> 
 /// Notes for the ECS quotas a plan of `instances` container instances runs into: more
 /// instances than one cluster registers, and services with more tasks than one ECS
 /// service runs (counting the tasks placed to survive a zone's loss).
-pub fn limit_notes(workload: &Workload, zones: &Zones, instances: usize) -> Vec<String> {
+pub fn limit_notes(workload: &Workload, zones: &Zones, instances: u64) -> Vec<String> {
     let mut notes = Vec::new();
-    if instances > MAX_INSTANCES_PER_CLUSTER {
-        let clusters = instances.div_ceil(MAX_INSTANCES_PER_CLUSTER);
+    if instances > MAX_INSTANCES_PER_CLUSTER as u64 {
+        let clusters = instances.div_ceil(MAX_INSTANCES_PER_CLUSTER as u64);
         notes.push(format!(
             "the plan has {instances} container instances, more than the {MAX_INSTANCES_PER_CLUSTER} that one ECS cluster registers (a quota that cannot be raised): it takes {clusters} clusters"
         ));

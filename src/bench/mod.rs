@@ -173,10 +173,10 @@ pub fn run_vbp(
     let start = Instant::now();
     let solved = engine::solve(problem, settings);
     let seconds = start.elapsed().as_secs_f64();
-    let problems: Vec<String> = solved
-        .packing
+    let packing = solved.packing.expand();
+    let problems: Vec<String> = packing
         .verify(problem)
-        .and_then(|()| instance.verify(&solved.packing))
+        .and_then(|()| instance.verify(&packing))
         .err()
         .into_iter()
         .collect();
@@ -188,7 +188,7 @@ pub fn run_vbp(
         published_best: known.and_then(|k| k.best_heuristic).map(|b| b as f64),
     };
     let optimum = known.and_then(|k| k.optimum).map(|o| o as f64);
-    BenchResult::judge(head, optimum, bound, instance.bins(&solved.packing), seconds, problems)
+    BenchResult::judge(head, optimum, bound, instance.bins(&packing), seconds, problems)
 }
 
 /// Plans a generated ECS instance through the whole pipeline (lower, solve, back to a
@@ -200,12 +200,12 @@ pub fn run_ecs(family: &str, name: &str, case: &EcsCase, settings: &Settings) ->
     let seconds = start.elapsed().as_secs_f64();
     let plan = lower::to_plan(&lowered, &solved.packing, &case.workload, &case.catalog);
     let all_types = TypePatterns::new(&[]).expect("no patterns");
-    let report = check::check(
+    let report = check::check_instances(
         &case.workload,
         &case.catalog,
         &case.figures,
         &all_types,
-        &placement::rows(&plan),
+        &placement::instance_rows(&plan),
     );
     let mut problems: Vec<String> = report.violations.iter().map(ToString::to_string).collect();
     let checked_cost = report.cost_per_hour();

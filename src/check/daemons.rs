@@ -7,20 +7,20 @@ use crate::ecs::rules::{self, TypePatterns};
 use crate::ecs::workload::Workload;
 
 /// The daemon rules `instance` of type `t` breaks, given the tasks of each service on it
-/// (`tasks[s]`, indexed like the workload's services). `filters` are the services'
-/// compiled `instance_types` (`None` when invalid).
+/// (`tasks[s]`, indexed like the workload's services). `daemons` are the indices of the
+/// workload's daemon services; `filters` the services' compiled `instance_types` (`None`
+/// when invalid).
 pub fn check_instance(
     workload: &Workload,
+    daemons: &[usize],
     filters: &[Option<TypePatterns>],
     t: &InstanceType,
     instance: &str,
     tasks: &[u64],
 ) -> Vec<String> {
     let mut violations = Vec::new();
-    for (s, service) in workload.services.iter().enumerate() {
-        if !service.is_daemon() {
-            continue;
-        }
+    for &s in daemons {
+        let service = &workload.services[s];
         let runs_here = filters[s]
             .as_ref()
             .is_some_and(|filter| rules::daemon_runs_on(service, filter, t));

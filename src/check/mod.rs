@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::ecs::catalog::{Catalog, InstanceType};
-use crate::ecs::placement::{self, InstanceUsage, PlacementRow};
+use crate::ecs::placement::{self, InstanceRows, InstanceUsage, PlacementRow};
 use crate::ecs::rules::{self, Amounts, Figures, Resource, TypePatterns};
 use crate::ecs::workload::{Service, Workload};
 
@@ -75,7 +75,7 @@ impl fmt::Display for Violation {
 /// The checker's findings.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CheckReport {
-    /// Instances in order of first appearance.
+    /// Instances (groups of identical ones as given) in order of first appearance.
     pub instances: Vec<InstanceUsage>,
     /// Every broken rule, in a stable order; empty for a valid plan.
     pub violations: Vec<Violation>,
@@ -89,6 +89,11 @@ impl CheckReport {
     pub fn cost_per_hour(&self) -> f64 {
         placement::cost_per_hour(&self.instances)
     }
+
+    /// Instances in all, counting every copy.
+    pub fn instance_count(&self) -> u64 {
+        placement::instance_count(&self.instances)
+    }
 }
 
 /// What the checker reads besides the rows, and where it writes its findings.
@@ -100,6 +105,12 @@ struct Checker<'a> {
     /// Each service's `instance_types` filter; `None` when it does not compile (the
     /// readers reject such patterns, so only rows built by hand reach this).
     filters: Vec<Option<TypePatterns>>,
+    /// The daemon services' indices.
+    daemons: Vec<usize>,
+    /// Tasks of each service on the instance being checked; zero between instances (only
+    /// the entries an instance set are cleared, so a check costs its rows, not the
+    /// workload's services).
+    tasks_here: Vec<u64>,
     violations: Vec<Violation>,
 }
 
@@ -114,10 +125,15 @@ impl Checker<'_> {
         });
     }
 
-    /// Checks one instance's rows against its type, adds the tasks of each service to
-    /// `placed`, and returns the instance's usage recomputed from the rows.
-    fn instance(&mut self, id: &str, t: &InstanceType, rows: &[&PlacementRow], placed: &mut [u64]) -> InstanceUsage {
+    /// Checks one instance's rows against its type, adds the tasks of each service, times
+    /// the instance's copies, to `placed`, and returns the instance's usage recomputed
+    /// from the rows. Identical copies break the same rules: each finding names the first
+    /// and how many are alike.
+    fn instance(&mut self, instance: &InstanceRows, t: &InstanceType, placed: &mut [u64]) -> InstanceUsage {
         use ViolationKind::*;
+        let label = alike(instance);
+        let id = label.as_str();
+        let rows = &instance.rows;
         if !self.types.allows(&t.instance_type) {
             let detail = format!(
                 "instance {id}: type {} is excluded by --types `{}`",
@@ -130,7 +146,7 @@ impl Checker<'_> {
         let mut used: Amounts = [0; 6];
         let mut port_users: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
         let mut seen_services: Vec<&str> = Vec::new();
-        let mut tasks_here = vec![0u64; self.workload.services.len()];
+        let mut tasks_here = std::mem::take(&mut self.tasks_here);
         for row in rows {
             if !row.instance_type.eq_ignore_ascii_case(&t.instance_type) {
                 let detail = format!(
@@ -150,7 +166,7 @@ impl Checker<'_> {
                 continue;
             };
             let service = &self.workload.services[s];
-            placed[s] += u64::from(row.tasks);
+            placed[s] += u64::from(row.tasks) * instance.copies;
             tasks_here[s] += u64::from(row.tasks);
             self.service_on(id, t, service, &self.filters[s].clone(), row);
             let per_task = rules::task_usage(service);
@@ -163,9 +179,15 @@ impl Checker<'_> {
                 }
             }
         }
-        for detail in daemons::check_instance(self.workload, &self.filters, t, id, &tasks_here) {
+        for detail in daemons::check_instance(self.workload, &self.daemons, &self.filters, t, id, &tasks_here) {
             self.report(Daemon, 0, id, None, detail);
         }
+        for row in rows {
+            if let Some(&s) = self.services.get(row.service.as_str()) {
+                tasks_here[s] = 0;
+            }
+        }
+        self.tasks_here = tasks_here;
         for (port, users) in &port_users {
             if users.len() > 1 {
                 let detail = format!(
@@ -189,8 +211,10 @@ impl Checker<'_> {
             }
         }
         InstanceUsage {
-            instance_id: id.to_string(),
+            instance_id: instance.instance_id.clone(),
+            copies: instance.copies,
             instance_type: t.instance_type.clone(),
+            zone: instance.zone.clone(),
             price_usd_hour: t.price_usd_hour,
             used,
             capacity,
@@ -253,6 +277,24 @@ pub fn check(
     types: &TypePatterns,
     rows: &[PlacementRow],
 ) -> CheckReport {
+    check_instances(
+        workload,
+        catalog,
+        figures,
+        types,
+        &placement::by_instance(rows.to_vec(), None),
+    )
+}
+
+/// [`check`] on rows grouped by instance: each entry is checked once against every rule
+/// and its tasks counted times its copies.
+pub fn check_instances(
+    workload: &Workload,
+    catalog: &Catalog,
+    figures: &Figures,
+    types: &TypePatterns,
+    instances: &[InstanceRows],
+) -> CheckReport {
     let mut checker = Checker {
         workload,
         figures,
@@ -268,18 +310,31 @@ pub fn check(
             .iter()
             .map(|s| TypePatterns::new(&s.instance_types).ok())
             .collect(),
+        daemons: (0..workload.services.len())
+            .filter(|&s| workload.services[s].is_daemon())
+            .collect(),
+        tasks_here: vec![0; workload.services.len()],
         violations: Vec::new(),
     };
     let mut placed = vec![0u64; workload.services.len()];
-    let mut instances = Vec::new();
-    for (id, rows_of) in by_instance(rows) {
-        let type_name = &rows_of[0].instance_type;
-        let Some(t) = catalog.find(type_name) else {
-            let detail = format!("instance {id}: type `{type_name}` is not in the catalog");
-            checker.report(ViolationKind::UnknownType, rows_of[0].line, id, None, detail);
+    let mut usage = Vec::with_capacity(instances.len());
+    for instance in instances {
+        let Some(first) = instance.rows.first() else {
             continue;
         };
-        instances.push(checker.instance(id, t, &rows_of, &mut placed));
+        let type_name = &first.instance_type;
+        let Some(t) = catalog.find(type_name) else {
+            let detail = format!("instance {}: type `{type_name}` is not in the catalog", alike(instance));
+            checker.report(
+                ViolationKind::UnknownType,
+                first.line,
+                &instance.instance_id,
+                None,
+                detail,
+            );
+            continue;
+        };
+        usage.push(checker.instance(instance, t, &mut placed));
     }
     for (s, service) in workload.services.iter().enumerate() {
         if service.is_daemon() {
@@ -305,21 +360,72 @@ pub fn check(
         }
     }
     CheckReport {
-        instances,
+        instances: usage,
         violations: checker.violations,
     }
 }
 
-/// The rows of each instance, instances in order of first appearance.
-fn by_instance(rows: &[PlacementRow]) -> Vec<(&str, Vec<&PlacementRow>)> {
-    let mut order: Vec<(&str, Vec<&PlacementRow>)> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    for row in rows {
-        let i = *index.entry(&row.instance_id).or_insert_with(|| {
-            order.push((&row.instance_id, Vec::new()));
-            order.len() - 1
-        });
-        order[i].1.push(row);
+/// How findings name an instance: its id, and how many more are alike when it stands for
+/// several.
+fn alike(instance: &InstanceRows) -> String {
+    match instance.copies {
+        1 => instance.instance_id.clone(),
+        n => format!("{} (and {} more alike)", instance.instance_id, n - 1),
     }
-    order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ecs::workload::NetworkMode;
+    use crate::input::parse_catalog;
+
+    fn group(id: &str, copies: u64, service: &str, tasks: u32) -> InstanceRows {
+        InstanceRows {
+            instance_id: id.into(),
+            copies,
+            zone: None,
+            rows: vec![PlacementRow {
+                instance_id: id.into(),
+                instance_type: "m.large".into(),
+                service: service.into(),
+                tasks,
+                line: 0,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_grouped_plan_with_one_bad_group_is_refused_and_counts_multiply() {
+        let catalog = parse_catalog(
+            "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour\n\
+             m.large,m,2,8192,x86_64,0,3,10,false,,0.1\n",
+            "c.csv",
+        )
+        .unwrap();
+        let mut web = Service::sample("web", NetworkMode::Bridge, &[]);
+        web.count = 4_000_003;
+        let workload = Workload { services: vec![web] };
+        let figures = Figures::default();
+        let all = TypePatterns::new(&[]).unwrap();
+        // 1,000,000 instances of 4 tasks and one of 3: every task placed.
+        let good = [group("i-0000001", 1_000_000, "web", 4), group("i-1000001", 1, "web", 3)];
+        let report = check_instances(&workload, &catalog, &figures, &all, &good);
+        assert_eq!(report.violations, vec![]);
+        assert_eq!(report.instance_count(), 1_000_001);
+        assert!((report.cost_per_hour() - 100_000.1).abs() < 1e-6);
+        // The same with the million as 1,000,000 instances of 9 tasks (over 2 vCPU): the
+        // group breaks the CPU rule once, and its tasks count a million times.
+        let bad = [group("i-0000001", 1_000_000, "web", 9), group("i-1000001", 1, "web", 3)];
+        let report = check_instances(&workload, &catalog, &figures, &all, &bad);
+        let kinds: Vec<ViolationKind> = report.violations.iter().map(|v| v.kind).collect();
+        assert_eq!(
+            kinds,
+            [ViolationKind::OverCapacity(Resource::Cpu), ViolationKind::TaskCount]
+        );
+        assert!(report.violations[0]
+            .detail
+            .contains("i-0000001 (and 999999 more alike)"));
+        assert!(report.violations[1].detail.contains("9000003 of 4000003 tasks placed"));
+    }
 }

@@ -1,7 +1,8 @@
 //! The zone rules of a plan, recomputed from the placement rows and each instance's zone
 //! (the `zone` column of `instances.csv`): every instance in one of the plan's zones and
 //! in a zone its type is offered in, and every service spread so that the numbers of its
-//! tasks in any two zones differ by at most one. Without zones there is nothing to check.
+//! tasks in any two zones differ by at most one (identical instances counted times their
+//! copies). Without zones there is nothing to check.
 
 use std::collections::BTreeMap;
 
@@ -10,16 +11,10 @@ use crate::ecs::rules::{Figures, TypePatterns};
 use crate::ecs::workload::Workload;
 
 use super::{Violation, ViolationKind};
-use crate::ecs::placement::PlacementRow;
+use crate::ecs::placement::InstanceRows;
 
-/// The zone rules the plan breaks. `zone_of` maps instance ids to their zone.
-pub fn check(
-    workload: &Workload,
-    catalog: &Catalog,
-    figures: &Figures,
-    rows: &[PlacementRow],
-    zone_of: &BTreeMap<String, String>,
-) -> Vec<Violation> {
+/// The zone rules the plan's instances break, each instance with the zone given for it.
+pub fn check(workload: &Workload, catalog: &Catalog, figures: &Figures, instances: &[InstanceRows]) -> Vec<Violation> {
     let zones = &figures.zones;
     if !zones.is_zoned() {
         return Vec::new();
@@ -41,49 +36,39 @@ pub fn check(
         .map(|(i, s)| (s.name.as_str(), i))
         .collect();
     let mut per_zone = vec![vec![0u64; zones.names.len()]; workload.services.len()];
-    let mut seen: Vec<&str> = Vec::new();
-    for row in rows {
-        let first = !seen.contains(&row.instance_id.as_str());
-        if first {
-            seen.push(&row.instance_id);
-        }
-        let Some(zone) = zone_of.get(&row.instance_id) else {
-            if first {
-                let detail = format!(
-                    "instance {}: no zone given for it (the `zone` column of instances.csv)",
-                    row.instance_id
-                );
-                report(ViolationKind::Zone, Some(&row.instance_id), None, detail);
-            }
+    for instance in instances {
+        let id = &instance.instance_id;
+        let Some(first) = instance.rows.first() else {
+            continue;
+        };
+        let Some(zone) = &instance.zone else {
+            let detail = format!("instance {id}: no zone given for it (the `zone` column of instances.csv)");
+            report(ViolationKind::Zone, Some(id), None, detail);
             continue;
         };
         let Some(z) = zones.names.iter().position(|n| n.eq_ignore_ascii_case(zone)) else {
-            if first {
-                let detail = format!(
-                    "instance {}: zone `{zone}` is not one of --zones {}",
-                    row.instance_id,
-                    zones.names.join(",")
-                );
-                report(ViolationKind::Zone, Some(&row.instance_id), None, detail);
-            }
+            let detail = format!(
+                "instance {id}: zone `{zone}` is not one of --zones {}",
+                zones.names.join(",")
+            );
+            report(ViolationKind::Zone, Some(id), None, detail);
             continue;
         };
-        if first {
-            if let Some(t) = catalog.find(&row.instance_type) {
-                let offered = TypePatterns::new(&t.zones).is_ok_and(|p| p.allows(&zones.names[z]));
-                if !offered {
-                    let detail = format!(
-                        "instance {}: {} is not offered in zone `{zone}` (the catalog's zones for it: `{}`)",
-                        row.instance_id,
-                        t.instance_type,
-                        t.zones.join(";")
-                    );
-                    report(ViolationKind::Zone, Some(&row.instance_id), None, detail);
-                }
+        if let Some(t) = catalog.find(&first.instance_type) {
+            let offered = TypePatterns::new(&t.zones).is_ok_and(|p| p.allows(&zones.names[z]));
+            if !offered {
+                let detail = format!(
+                    "instance {id}: {} is not offered in zone `{zone}` (the catalog's zones for it: `{}`)",
+                    t.instance_type,
+                    t.zones.join(";")
+                );
+                report(ViolationKind::Zone, Some(id), None, detail);
             }
         }
-        if let Some(&s) = services.get(row.service.as_str()) {
-            per_zone[s][z] += u64::from(row.tasks);
+        for row in &instance.rows {
+            if let Some(&s) = services.get(row.service.as_str()) {
+                per_zone[s][z] += u64::from(row.tasks) * instance.copies;
+            }
         }
     }
     for (s, service) in workload.services.iter().enumerate() {

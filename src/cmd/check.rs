@@ -12,6 +12,7 @@ use clap::ValueEnum as _;
 use crate::check;
 use crate::cli::{CheckArgs, InputArgs, RuleArgs, Switch, UsageError};
 use crate::ecs::options::{PlanOptions, BUILT_IN_SOURCE};
+use crate::ecs::placement;
 use crate::input;
 use crate::output::money;
 
@@ -34,22 +35,36 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let rows = input::placements::read(&args.plan.join("placements.csv"))?;
-    let mut report = check::check(
+    let placements = args.plan.join("placements.csv");
+    let zoned = inputs.figures.zones.is_zoned();
+    let (instances, tasks) = match (!zoned).then(|| grouped_rows(&placements)).transpose()? {
+        Some(Some(grouped)) => grouped,
+        // Zones come from instances.csv by id, and a file whose instances' rows are not
+        // consecutive cannot be grouped as it is read: every row is kept.
+        _ => {
+            let rows = input::placements::read(&placements)?;
+            let tasks: u64 = rows.iter().map(|r| u64::from(r.tasks)).sum();
+            let zones = if zoned {
+                Some(input::instances::read_zones(&args.plan.join("instances.csv"))?)
+            } else {
+                None
+            };
+            (placement::by_instance(rows, zones.as_ref()), tasks)
+        }
+    };
+    let mut report = check::check_instances(
         &inputs.workload,
         &inputs.whole_catalog,
         &inputs.figures,
         &inputs.types,
-        &rows,
+        &instances,
     );
-    if inputs.figures.zones.is_zoned() {
-        let zones = input::instances::read_zones(&args.plan.join("instances.csv"))?;
+    if zoned {
         report.violations.extend(check::zones::check(
             &inputs.workload,
             &inputs.whole_catalog,
             &inputs.figures,
-            &rows,
-            &zones,
+            &instances,
         ));
     }
     let mut out = std::io::stdout().lock();
@@ -57,8 +72,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         writeln!(
             out,
             "valid: {} instances, {} tasks, ${}/hour",
-            report.instances.len(),
-            rows.iter().map(|r| u64::from(r.tasks)).sum::<u64>(),
+            report.instance_count(),
+            tasks,
             money(report.cost_per_hour())
         )?;
         return Ok(ExitCode::SUCCESS);
@@ -69,6 +84,65 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         eprintln!("  {v}");
     }
     Ok(ExitCode::from(1))
+}
+
+/// The instances of a placements file with identical ones grouped (the same rows but for
+/// the id: type, service and tasks, in order), each group named by its first instance and
+/// its rows, with the tasks in all; read row by row, so a file of millions of instances
+/// takes memory for its distinct instances and one number per id. `None` when an
+/// instance's rows are not consecutive in the file (or two ids hash alike): the caller
+/// then reads every row.
+fn grouped_rows(path: &std::path::Path) -> Result<Option<(Vec<placement::InstanceRows>, u64)>, input::InputErrors> {
+    use std::collections::{HashMap, HashSet};
+    use std::hash::{BuildHasher as _, RandomState};
+    type Content = Vec<(String, String, u32)>;
+    let hasher = RandomState::new();
+    let mut finished: HashSet<u64> = HashSet::new();
+    let mut index: HashMap<Content, usize> = HashMap::new();
+    let mut groups: Vec<placement::InstanceRows> = Vec::new();
+    let mut current: Vec<placement::PlacementRow> = Vec::new();
+    let mut tasks = 0u64;
+    let mut broken = false;
+    let mut close = |rows: &mut Vec<placement::PlacementRow>, finished: &mut HashSet<u64>| {
+        let Some(first) = rows.first() else {
+            return true;
+        };
+        if !finished.insert(hasher.hash_one(&first.instance_id)) {
+            return false;
+        }
+        let content: Content = rows
+            .iter()
+            .map(|r| (r.instance_type.clone(), r.service.clone(), r.tasks))
+            .collect();
+        match index.get(&content) {
+            Some(&g) => groups[g].copies += 1,
+            None => {
+                index.insert(content, groups.len());
+                groups.push(placement::InstanceRows {
+                    instance_id: first.instance_id.clone(),
+                    copies: 1,
+                    zone: None,
+                    rows: std::mem::take(rows),
+                });
+            }
+        }
+        rows.clear();
+        true
+    };
+    input::placements::read_each(path, |row| {
+        if broken {
+            return;
+        }
+        tasks += u64::from(row.tasks);
+        if current.first().is_some_and(|r| r.instance_id != row.instance_id) && !close(&mut current, &mut finished) {
+            broken = true;
+        }
+        current.push(row);
+    })?;
+    if broken || !close(&mut current, &mut finished) {
+        return Ok(None);
+    }
+    Ok(Some((groups, tasks)))
 }
 
 /// The catalog and rule options to check under: each one given on the command line as

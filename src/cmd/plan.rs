@@ -5,7 +5,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::{PlanArgs, PlanFormat};
-use crate::ecs::placement;
 use crate::input::{self, workload::STDIN};
 use crate::output::{self, placements, plan_chart, summary::Summary};
 use crate::planner;
@@ -19,6 +18,11 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let mut settings = args.solver.settings()?;
     super::stop_on_interrupt(&settings.stop)?;
     let display = Display::new(args.solver.quiet, settings.time_limit);
+    // The rows of a large plan take seconds to write: the solve ends that much sooner, so
+    // that the command ends within the limit.
+    if args.out.is_some() || matches!(args.format, PlanFormat::Csv) {
+        settings.time_limit -= planner::write_reserve(&inputs, settings.time_limit);
+    }
     let line = display.line("");
     settings.progress = line.as_ref().map(|(_, reporter)| reporter.clone());
     let planned = planner::plan(&inputs, &settings);
@@ -45,12 +49,13 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<ExitCode> {
         let chart = plan_chart::from_plan(&planned, &inputs.workload, &format!("{name}: the plan by {by}"));
         output::write_file(path, plan_chart::svg(&chart)?.into_bytes())?;
     }
-    let text = match args.format {
-        PlanFormat::Json => summary.to_json(),
-        PlanFormat::Table => output::table::plan(&planned, &summary).into_bytes(),
-        PlanFormat::Csv => placements::to_csv(&placement::rows(&planned.plan))?,
-    };
-    std::io::stdout().lock().write_all(&text)?;
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        PlanFormat::Json => stdout.write_all(&summary.to_json())?,
+        PlanFormat::Table => stdout.write_all(output::table::plan(&planned, &summary).as_bytes())?,
+        PlanFormat::Csv => placements::write_plan_csv(&planned.plan, &mut stdout)?,
+    }
+    stdout.flush()?;
     Ok(if planned.solved.interrupted {
         super::say_interrupted();
         ExitCode::from(super::INTERRUPTED)

@@ -69,7 +69,7 @@ pub struct Row {
     /// `optimal`, `feasible`, or `no plan`.
     pub status: &'static str,
     /// EC2 instances; `None` on Fargate (no instances) and without a plan.
-    pub instances: Option<usize>,
+    pub instances: Option<u64>,
     pub tasks: u64,
     pub cost_per_hour: Option<f64>,
     pub cost_per_month: Option<f64>,
@@ -270,14 +270,19 @@ fn share(inputs: &Inputs, results: &mut [ScenarioResult], settings: &Settings) {
             .iter()
             .filter(|(cost, from, _)| *from != r.scenario && *cost < own - 1e-9)
         {
-            let rows = planner::rows(plan);
-            let mut report = crate::check::check(&r.workload, &inputs.whole_catalog, &r.figures, &inputs.types, &rows);
+            let instances = planner::instance_rows(plan);
+            let mut report = crate::check::check_instances(
+                &r.workload,
+                &inputs.whole_catalog,
+                &r.figures,
+                &inputs.types,
+                &instances,
+            );
             report.violations.extend(crate::check::zones::check(
                 &r.workload,
                 &inputs.whole_catalog,
                 &r.figures,
-                &rows,
-                &planner::zones(plan),
+                &instances,
             ));
             if report.is_valid() {
                 // `solved.packing` stays the scenario's own solve: nothing after planning
@@ -442,17 +447,14 @@ fn row(result: &ScenarioResult) -> Row {
     };
     match &result.outcome {
         Outcome::Ec2(planned, summary) => {
-            let limits = planned.instances.iter().map(|usage| {
-                let tasks = planned
-                    .plan
-                    .instances
-                    .iter()
-                    .find(|i| i.id == usage.instance_id)
-                    .map_or(&[][..], |i| &i.tasks);
-                instance_limit(&result.workload, usage, tasks)
-            });
+            // The checker's usage has one entry per group of the plan, in its order.
+            let limits = planned
+                .instances
+                .iter()
+                .zip(&planned.plan.instances)
+                .map(|(usage, group)| (instance_limit(&result.workload, usage, &group.tasks), usage.copies));
             let counts = limit_counts(limits);
-            let n = planned.instances.len().max(1) as f64;
+            let n = crate::ecs::placement::instance_count(&planned.instances).max(1) as f64;
             row.binding = counts.first().map_or(String::new(), |(l, c)| {
                 format!("{} {:.0} %", l.name(), 100.0 * *c as f64 / n)
             });

@@ -9,7 +9,7 @@ use super::daemons::{self, TypeDaemons};
 use super::rules::{self, misfit, Figures, Misfit, Resource, TypePatterns};
 use super::workload::{Service, Workload};
 use super::zones;
-use crate::engine::{BinType, ConflictGroup, Item, Packing, Problem};
+use crate::engine::{BinType, ConflictGroup, Grouped, Item, Problem};
 
 /// The generic problem and the way back to services and instance types.
 #[derive(Debug, Clone)]
@@ -56,10 +56,15 @@ impl std::fmt::Display for NoPlan {
 
 impl std::error::Error for NoPlan {}
 
-/// One instance of a plan and the tasks it runs.
+/// Instances of a plan alike in type, zone and tasks, and the tasks each runs: one
+/// object however many instances it stands for. Their ids are consecutive, `number` to
+/// `number + copies − 1` ([`Plan::id`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedInstance {
-    pub id: String,
+    /// The number of the first of these instances, 1-based.
+    pub number: u64,
+    /// How many identical instances, at least 1.
+    pub copies: u64,
     pub instance_type: String,
     /// The availability zone, when zones are planned.
     pub zone: Option<String>,
@@ -70,9 +75,46 @@ pub struct PlannedInstance {
 /// A fleet and the placement of every task.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {
+    /// Groups of identical instances, in order of their numbers.
     pub instances: Vec<PlannedInstance>,
     /// The zones' names, in the order given; empty without zones.
     pub zones: Vec<String>,
+    /// Digits of the instance numbers in ids (at least 4).
+    pub id_width: usize,
+}
+
+impl Plan {
+    /// The id of instance `number`: `i-0001`, `i-0002`, …
+    pub fn id(&self, number: u64) -> String {
+        let mut id = Vec::with_capacity(2 + self.id_width);
+        self.push_id(number, &mut id);
+        String::from_utf8(id).expect("ids are ASCII")
+    }
+
+    /// Appends the id of instance `number` to `out`: the writers of a plan's files make
+    /// millions of them, so without formatting machinery.
+    pub fn push_id(&self, number: u64, out: &mut Vec<u8>) {
+        let mut digits = [0u8; 20];
+        let mut n = number;
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        out.extend_from_slice(b"i-");
+        let len = digits.len() - start;
+        out.extend(std::iter::repeat(b'0').take(self.id_width.saturating_sub(len)));
+        out.extend_from_slice(&digits[start..]);
+    }
+
+    /// Instances in all, counting every copy.
+    pub fn instance_count(&self) -> u64 {
+        self.instances.iter().map(|i| i.copies).sum()
+    }
 }
 
 /// Compiles each service's `instance_types` filter. The readers have already rejected
@@ -421,36 +463,42 @@ fn prune_dominated_types(lowered: &mut Lowered) {
     lowered.zone_of_bin = kept(&lowered.zone_of_bin);
 }
 
-/// Turns a packing into named instances `i-0001`, `i-0002`, … in the packing's order. Each
-/// instance runs one task of every daemon eligible for its type, and its zone's name
-/// when zones are planned.
-pub fn to_plan(lowered: &Lowered, packing: &Packing, workload: &Workload, catalog: &Catalog) -> Plan {
-    let width = packing.bins.len().to_string().len().max(4);
+/// Turns a packing into named instances `i-0001`, `i-0002`, … in the packing's order, a
+/// group of identical bins into a group of instances with consecutive ids. Each instance
+/// runs one task of every daemon eligible for its type, and its zone's name when zones are
+/// planned.
+pub fn to_plan(lowered: &Lowered, packing: &Grouped, workload: &Workload, catalog: &Catalog) -> Plan {
+    let width = packing.bins().to_string().len().max(4);
+    let mut number = 1;
     let instances = packing
-        .bins
+        .groups
         .iter()
-        .enumerate()
-        .map(|(n, bin)| {
+        .map(|group| {
+            let bin = &group.bin;
             let t = lowered.type_of_bin[bin.bin_type];
             let mut tasks: std::collections::BTreeMap<usize, u32> =
                 lowered.daemons_of_type[t].iter().map(|&s| (s, 1)).collect();
             for &(item, count) in &bin.load {
                 *tasks.entry(lowered.service_of_item[item]).or_insert(0) += count;
             }
-            PlannedInstance {
-                id: format!("i-{:0width$}", n + 1),
+            let planned = PlannedInstance {
+                number,
+                copies: group.copies,
                 instance_type: catalog.types[t].instance_type.clone(),
                 zone: lowered.zone_names.get(lowered.zone_of_bin[bin.bin_type]).cloned(),
                 tasks: tasks
                     .into_iter()
                     .map(|(s, count)| (workload.services[s].name.clone(), count))
                     .collect(),
-            }
+            };
+            number += group.copies;
+            planned
         })
         .collect();
     Plan {
         instances,
         zones: lowered.zone_names.clone(),
+        id_width: width,
     }
 }
 

@@ -275,12 +275,12 @@ pub fn instance_limit(workload: &Workload, usage: &InstanceUsage, tasks: &[(Stri
 
 /// How often each limit binds over a plan's instances: `(limit, instances)`, most frequent
 /// first (ties in `Limit` order).
-pub fn limit_counts(limits: impl IntoIterator<Item = Limit>) -> Vec<(Limit, usize)> {
-    let mut counts: Vec<(Limit, usize)> = Vec::new();
-    for limit in limits {
+pub fn limit_counts(limits: impl IntoIterator<Item = (Limit, u64)>) -> Vec<(Limit, u64)> {
+    let mut counts: Vec<(Limit, u64)> = Vec::new();
+    for (limit, copies) in limits {
         match counts.iter_mut().find(|(l, _)| *l == limit) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((limit, 1)),
+            Some((_, n)) => *n += copies,
+            None => counts.push((limit, copies)),
         }
     }
     counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -542,7 +542,9 @@ mod tests {
     fn usage(used: [u64; 6], capacity: [u64; 6]) -> InstanceUsage {
         InstanceUsage {
             instance_id: "i-0001".into(),
+            copies: 1,
             instance_type: "m5.large".into(),
+            zone: None,
             price_usd_hour: 0.096,
             used,
             capacity,
@@ -623,11 +625,10 @@ mod tests {
     fn limits_are_counted_most_frequent_first() {
         use Limit::*;
         let counts = limit_counts([
-            Resource(super::Resource::Memory),
-            HostPorts,
-            Resource(super::Resource::Cpu),
-            Resource(super::Resource::Memory),
-            HostPorts,
+            (Resource(super::Resource::Memory), 1),
+            (HostPorts, 2),
+            (Resource(super::Resource::Cpu), 1),
+            (Resource(super::Resource::Memory), 1),
         ]);
         assert_eq!(
             counts,

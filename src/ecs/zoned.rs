@@ -18,7 +18,7 @@ use super::catalog::Catalog;
 use super::lower::{self, Lowered, NoPlan, ZoneTasks};
 use super::rules::Figures;
 use super::workload::Workload;
-use crate::engine::{self, Bin, Packing, Phase, Progress, Reporter, Settings, Solved};
+use crate::engine::{self, Bin, BinGroup, Grouped, Phase, Progress, Reporter, Settings, Solved};
 
 /// The share of the time limit the relaxation gets when its plan may need repair: the
 /// rest is for solving the fixed split.
@@ -29,6 +29,9 @@ const RELAXATION_SHARE: f64 = 0.7;
 const PLAIN_SHARE: f64 = 0.2;
 /// The least time the fixed split is given, even when the relaxation used it all.
 const MIN_REPAIR_TIME: Duration = Duration::from_millis(200);
+/// Moving extra tasks scans the plan's distinct instances for each task moved: above
+/// this many, only the re-solved split is tried.
+const MOVE_MAX_GROUPS: usize = 20_000;
 
 /// A solved problem and the lowering it was solved on (the way back to a plan).
 #[derive(Debug, Clone)]
@@ -98,7 +101,9 @@ pub fn solve(
         }
     };
     let (split, moved) = fixed;
-    let moved_plan = move_extras(&relaxed, &solved.packing);
+    let moved_plan = (solved.packing.groups.len() <= MOVE_MAX_GROUPS)
+        .then(|| move_extras(&relaxed, &solved.packing))
+        .flatten();
     let fixed = lower::lower_split(workload, catalog, figures, &split)?;
     let left = settings.time_limit.saturating_sub(start.elapsed()).max(MIN_REPAIR_TIME);
     let (repaired, mut notes) = solve_by_zone(workload, catalog, figures, &split, &fixed, &silent, start)?;
@@ -144,7 +149,7 @@ fn solve_by_zone(
     fixed: &Lowered,
     settings: &Settings,
     start: Instant,
-) -> Result<(Packing, Vec<String>), NoPlan> {
+) -> Result<(Grouped, Vec<String>), NoPlan> {
     let zones = figures.zones.count() as usize;
     let item_key = |l: &Lowered, i: usize| (l.service_of_item[i], l.zone_of_item[i]);
     let bin_key = |l: &Lowered, b: usize| (l.type_of_bin[b], l.zone_of_bin[b]);
@@ -174,20 +179,24 @@ fn solve_by_zone(
             ..settings.clone()
         };
         let solved = engine::solve(&lowered.problem, &share);
-        bins.extend(solved.packing.bins.iter().map(|bin| {
-            Bin {
-                bin_type: bin_of[&bin_key(&lowered, bin.bin_type)],
-                load: bin
-                    .load
-                    .iter()
-                    .map(|&(i, n)| (item_of[&item_key(&lowered, i)], n))
-                    .collect(),
+        bins.extend(solved.packing.groups.iter().map(|g| {
+            BinGroup {
+                bin: Bin {
+                    bin_type: bin_of[&bin_key(&lowered, g.bin.bin_type)],
+                    load: g
+                        .bin
+                        .load
+                        .iter()
+                        .map(|&(i, n)| (item_of[&item_key(&lowered, i)], n))
+                        .collect(),
+                },
+                copies: g.copies,
             }
         }));
         let name = figures.zones.names.get(z).map_or("", String::as_str);
         notes.extend(solved.notes.into_iter().map(|note| format!("zone {name}: {note}")));
     }
-    let mut packing = Packing { bins };
+    let mut packing = Grouped { groups: bins };
     packing.normalize();
     debug_assert_eq!(packing.verify(&fixed.problem), Ok(()));
     Ok((packing, notes))
@@ -218,24 +227,26 @@ fn plain_bound(workload: &Workload, catalog: &Catalog, figures: &Figures, settin
 /// service: each surplus task goes to a zone without one, onto an instance there with
 /// room for it, else onto a new instance of the cheapest type there that holds it. The
 /// result is still a packing of the relaxation, and a zoned plan. `None` when some task
-/// finds no zone to go to.
-fn move_extras(lowered: &Lowered, packing: &Packing) -> Option<Packing> {
+/// finds no zone to go to. Identical instances stay grouped; the one a task leaves or
+/// joins is split off its group first.
+fn move_extras(lowered: &Lowered, packing: &Grouped) -> Option<Grouped> {
     let p = &lowered.problem;
     let groups = p.groups_of_items();
     let zones = lowered.zone_names.len().max(1);
     let zone = |bin: &Bin| lowered.zone_of_bin[bin.bin_type];
     let copies = |bin: &Bin, item: usize| bin.load.iter().find(|l| l.0 == item).map_or(0, |l| l.1);
-    let mut bins = packing.bins.clone();
+    let mut bins = packing.groups.clone();
     for item in (0..p.items.len()).filter(|&i| lowered.zone_of_item[i].is_none() && p.items[i].count > 1) {
-        let mut per_zone = vec![0u32; zones];
-        for bin in &bins {
-            per_zone[zone(bin)] += copies(bin, item);
+        let mut per_zone = vec![0u64; zones];
+        for g in &bins {
+            per_zone[zone(&g.bin)] += u64::from(copies(&g.bin, item)) * g.copies;
         }
         while let Some(from) = (0..zones).find(|&z| per_zone[z] > 1) {
             let b = bins
                 .iter()
-                .rposition(|bin| zone(bin) == from && copies(bin, item) > 0)?;
-            change(&mut bins[b], item, -1);
+                .rposition(|g| zone(&g.bin) == from && copies(&g.bin, item) > 0)?;
+            let b = split_off(&mut bins, b, true);
+            change(&mut bins[b].bin, item, -1);
             per_zone[from] -= 1;
             let targets: Vec<usize> = lowered.item_zones[item]
                 .iter()
@@ -243,17 +254,18 @@ fn move_extras(lowered: &Lowered, packing: &Packing) -> Option<Packing> {
                 .filter(|&z| per_zone[z] == 0)
                 .collect();
             let into = (0..bins.len()).find(|&b| {
-                targets.contains(&zone(&bins[b])) && {
-                    change(&mut bins[b], item, 1);
-                    let fits = bins[b].fault(p, &groups).is_none();
-                    change(&mut bins[b], item, -1);
+                targets.contains(&zone(&bins[b].bin)) && {
+                    change(&mut bins[b].bin, item, 1);
+                    let fits = bins[b].bin.fault(p, &groups).is_none();
+                    change(&mut bins[b].bin, item, -1);
                     fits
                 }
             });
             let to = match into {
                 Some(b) => {
-                    change(&mut bins[b], item, 1);
-                    zone(&bins[b])
+                    let b = split_off(&mut bins, b, false);
+                    change(&mut bins[b].bin, item, 1);
+                    zone(&bins[b].bin)
                 }
                 None => {
                     let t = p.items[item]
@@ -263,9 +275,12 @@ fn move_extras(lowered: &Lowered, packing: &Packing) -> Option<Packing> {
                         .filter(|&t| targets.contains(&lowered.zone_of_bin[t]))
                         .filter(|&t| p.max_copies_alone(item, t, false) >= 1)
                         .min_by(|&a, &b| p.bin_types[a].price.total_cmp(&p.bin_types[b].price))?;
-                    bins.push(Bin {
-                        bin_type: t,
-                        load: vec![(item, 1)],
+                    bins.push(BinGroup {
+                        bin: Bin {
+                            bin_type: t,
+                            load: vec![(item, 1)],
+                        },
+                        copies: 1,
                     });
                     lowered.zone_of_bin[t]
                 }
@@ -273,10 +288,27 @@ fn move_extras(lowered: &Lowered, packing: &Packing) -> Option<Packing> {
             per_zone[to] += 1;
         }
     }
-    let mut moved = Packing { bins };
+    let mut moved = Grouped { groups: bins };
     moved.normalize();
     debug_assert_eq!(moved.verify(p), Ok(()));
     Some(moved)
+}
+
+/// Makes bin `b`'s group a single bin, splitting one copy off a larger group: the last of
+/// its copies (`last`) or the first, so that the bins keep the order they have written
+/// out. Returns the single bin's index.
+fn split_off(bins: &mut Vec<BinGroup>, b: usize, last: bool) -> usize {
+    if bins[b].copies == 1 {
+        return b;
+    }
+    bins[b].copies -= 1;
+    let one = BinGroup {
+        bin: bins[b].bin.clone(),
+        copies: 1,
+    };
+    let at = if last { b + 1 } else { b };
+    bins.insert(at, one);
+    at
 }
 
 /// Adds `delta` copies of `item` to `bin`, keeping its load sorted and without zeros.
@@ -301,16 +333,16 @@ fn change(bin: &mut Bin, item: usize, delta: i64) {
 /// already a zoned plan.
 fn fixed_split(
     lowered: &Lowered,
-    packing: &Packing,
+    packing: &Grouped,
     workload: &Workload,
     figures: &Figures,
 ) -> Option<(Vec<ZoneTasks>, usize)> {
     let zones = figures.zones.count() as usize;
     let p = &lowered.problem;
     let services = workload.services.len();
-    let mut extras = vec![vec![0u32; zones]; services];
+    let mut extras = vec![vec![0u64; zones]; services];
     let mut room = vec![vec![0u64; zones]; services];
-    for bin in &packing.bins {
+    for BinGroup { bin, copies } in &packing.groups {
         let z = lowered.zone_of_bin[bin.bin_type];
         let capacity = &p.bin_types[bin.bin_type].capacity;
         let mut load = vec![0u64; p.dims()];
@@ -319,7 +351,7 @@ fn fixed_split(
                 *l += s * u64::from(n);
             }
             if lowered.zone_of_item[item].is_none() {
-                extras[lowered.service_of_item[item]][z] += n;
+                extras[lowered.service_of_item[item]][z] += u64::from(n) * copies;
             }
         }
         // How many more tasks of each service on the bin fit in what is free.
@@ -333,7 +365,7 @@ fn fixed_split(
                 .min()
                 .unwrap_or(0);
             let cap = if p.items[item].max_per_bin == u32::MAX { more } else { 0 };
-            room[lowered.service_of_item[item]][z] += cap;
+            room[lowered.service_of_item[item]][z] += cap.saturating_mul(*copies);
         }
     }
     if extras.iter().all(|per_zone| per_zone.iter().all(|&n| n <= 1)) {
@@ -352,7 +384,7 @@ fn fixed_split(
             .position(|(zone, &of)| zone.is_none() && of == s)
             .map(|item| lowered.item_zones[item].clone())
             .unwrap_or_default();
-        let mut surplus: u32 = extras[s].iter().map(|&n| n.saturating_sub(1)).sum();
+        let mut surplus: u64 = extras[s].iter().map(|&n| n.saturating_sub(1)).sum();
         if surplus > 0 {
             moved += 1;
         }
@@ -366,7 +398,7 @@ fn fixed_split(
             surplus -= 1;
         }
         for (z, n) in tasks.per_zone.iter_mut().enumerate() {
-            *n += extras[s][z].min(1);
+            *n += u32::from(extras[s][z] > 0);
         }
         tasks.extra = 0;
     }
@@ -410,9 +442,9 @@ mod tests {
             bin_type: l.zone_of_bin.iter().position(|&b| b == z).unwrap(),
             load: vec![(item, 1)],
         };
-        let packing = Packing {
+        let packing = Grouped::from_packing(crate::engine::Packing {
             bins: vec![bin(0, 0), bin(1, 1), bin(2, 2), bin(0, 3), bin(0, 3)],
-        };
+        });
         let (split, moved) = fixed_split(&l, &packing, &w, &figures).unwrap();
         assert_eq!(moved, 1);
         assert_eq!(split[0].extra, 0);
@@ -425,12 +457,12 @@ mod tests {
         let moved = move_extras(&l, &packing).unwrap();
         assert_eq!(moved.verify(&l.problem), Ok(()));
         let mut extras = [0; 3];
-        for bin in &moved.bins {
-            if bin.load.iter().any(|&(item, _)| item == 3) {
-                extras[l.zone_of_bin[bin.bin_type]] += 1;
+        for g in &moved.groups {
+            if g.bin.load.iter().any(|&(item, _)| item == 3) {
+                extras[l.zone_of_bin[g.bin.bin_type]] += g.copies;
             }
         }
         assert_eq!(extras, [1, 1, 0]);
-        assert_eq!(moved.bins.len(), 5);
+        assert_eq!(moved.bins(), 5);
     }
 }

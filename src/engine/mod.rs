@@ -6,6 +6,7 @@ pub mod bound;
 pub mod exact;
 pub mod heuristics;
 mod identical;
+mod large;
 pub mod packing;
 pub mod problem;
 pub mod progress;
@@ -14,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub use packing::{Bin, Packing};
+pub use packing::{Bin, BinGroup, Grouped, Packing};
 pub use problem::{BinType, BinTypeId, ConflictGroup, Item, ItemId, Problem};
 pub use progress::{Phase, Progress, Reporter};
 
@@ -82,7 +83,8 @@ impl Default for Settings {
 /// The engine's answer: the best packing found and a proven lower bound on the optimum.
 #[derive(Debug, Clone)]
 pub struct Solved {
-    pub packing: Packing,
+    /// Identical bins grouped, in the canonical order of [`Packing::normalize`].
+    pub packing: Grouped,
     pub cost: f64,
     /// A valid lower bound on the least cost, whatever stopped the search.
     pub lower_bound: f64,
@@ -119,65 +121,16 @@ pub fn gap(cost: f64, bound: f64) -> f64 {
 
 /// Solves `problem`: portfolio first, then the exact method while time remains. Every item
 /// must have at least one eligible bin type that holds one copy (the domain layer checks
-/// this and explains it when it fails).
+/// this and explains it when it fails). Problems of millions of copies, or too wide for
+/// the portfolio within the limit ([`large::is_large`]), are solved in scaled-down,
+/// chunked parts ([`large`]); the others whole.
 pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
     let start = Instant::now();
-    // With several bin types (an ECS catalog), the search runs on identical items merged;
-    // the packing returned is the original's, and many services of one kind make the
-    // master LP much smaller. With one bin type, items stay apart: on tightly filled
-    // one-type problems, merged copies leave the search fewer ways to complete a bin.
-    let merged = if problem.bin_types.len() > 1 {
-        identical::merge(problem)
-    } else {
-        None
-    };
-    let original = problem;
-    let problem = merged.as_ref().map_or(problem, |m| &m.problem);
     let run = || {
-        settings.report(Progress {
-            phase: Phase::FirstPlan,
-            best_cost: None,
-            lower_bound: 0.0,
-        });
-        let mut packing = heuristics::portfolio(problem, settings);
-        let first_plan_seconds = start.elapsed().as_secs_f64();
-        let mut lower_bound = bound::resource_bound(problem).max(0.0);
-        settings.report(Progress {
-            phase: Phase::Bound,
-            best_cost: Some(packing.cost(problem)),
-            lower_bound,
-        });
-        let mut notes = Vec::new();
-        if settings.exact && !settings.stop.is_requested() {
-            let deadline = start + settings.time_limit;
-            let improved = exact::improve(problem, &packing, lower_bound, deadline, settings);
-            lower_bound = lower_bound.max(improved.lower_bound);
-            if improved.packing.cost(problem) < packing.cost(problem) {
-                packing = improved.packing;
-            }
-            notes.extend(improved.notes);
-        }
-        if let Some(merged) = &merged {
-            packing = merged.expand(original, &packing);
-            debug_assert_eq!(packing.verify(original), Ok(()));
-        }
-        packing.normalize();
-        let cost = packing.cost(original);
-        // A bound can never exceed a feasible cost; guard against rounding in the LPs.
-        let lower_bound = lower_bound.min(cost);
-        settings.report(Progress {
-            phase: Phase::Done,
-            best_cost: Some(cost),
-            lower_bound,
-        });
-        Solved {
-            packing,
-            cost,
-            lower_bound,
-            notes,
-            first_plan_seconds,
-            seconds: start.elapsed().as_secs_f64(),
-            interrupted: settings.stop.is_requested(),
+        if large::is_large(problem, settings.time_limit) {
+            large::solve(problem, settings, start)
+        } else {
+            solve_whole(problem, settings, start, Portfolio::Full)
         }
     };
     // A caller that runs several solves one after another (compare's lanes) may run them
@@ -191,5 +144,82 @@ pub fn solve(problem: &Problem, settings: &Settings) -> Solved {
             .build()
             .expect("a rayon thread pool")
             .install(run)
+    }
+}
+
+/// Which heuristics make the first plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Portfolio {
+    /// Every candidate that fits the problem's size.
+    Full,
+    /// One candidate ([`heuristics::lean`]), and no bound.
+    Lean,
+}
+
+/// The portfolio and the exact method on the whole problem, by `start + time_limit`.
+fn solve_whole(problem: &Problem, settings: &Settings, start: Instant, portfolio: Portfolio) -> Solved {
+    // With several bin types (an ECS catalog), the search runs on identical items merged;
+    // the packing returned is the original's, and many services of one kind make the
+    // master LP much smaller. With one bin type, items stay apart: on tightly filled
+    // one-type problems, merged copies leave the search fewer ways to complete a bin.
+    let merged = if problem.bin_types.len() > 1 {
+        identical::merge(problem)
+    } else {
+        None
+    };
+    let original = problem;
+    let problem = merged.as_ref().map_or(problem, |m| &m.problem);
+    settings.report(Progress {
+        phase: Phase::FirstPlan,
+        best_cost: None,
+        lower_bound: 0.0,
+    });
+    let mut packing = match portfolio {
+        Portfolio::Full => heuristics::portfolio(problem, settings),
+        Portfolio::Lean => heuristics::lean(problem),
+    };
+    let first_plan_seconds = start.elapsed().as_secs_f64();
+    // The chunks of a large problem need no bound of their own: the large path bounds the
+    // whole problem.
+    let mut lower_bound = match portfolio {
+        Portfolio::Full => bound::resource_bound(problem).max(0.0),
+        Portfolio::Lean => 0.0,
+    };
+    settings.report(Progress {
+        phase: Phase::Bound,
+        best_cost: Some(packing.cost(problem)),
+        lower_bound,
+    });
+    let mut notes = Vec::new();
+    if settings.exact && !settings.stop.is_requested() {
+        let deadline = start + settings.time_limit;
+        let improved = exact::improve(problem, &packing, lower_bound, deadline, settings);
+        lower_bound = lower_bound.max(improved.lower_bound);
+        if improved.packing.cost(problem) < packing.cost(problem) {
+            packing = improved.packing;
+        }
+        notes.extend(improved.notes);
+    }
+    if let Some(merged) = &merged {
+        packing = merged.expand(original, &packing);
+        debug_assert_eq!(packing.verify(original), Ok(()));
+    }
+    let packing = Grouped::from_packing(packing);
+    let cost = packing.cost(original);
+    // A bound can never exceed a feasible cost; guard against rounding in the LPs.
+    let lower_bound = lower_bound.min(cost);
+    settings.report(Progress {
+        phase: Phase::Done,
+        best_cost: Some(cost),
+        lower_bound,
+    });
+    Solved {
+        packing,
+        cost,
+        lower_bound,
+        notes,
+        first_plan_seconds,
+        seconds: start.elapsed().as_secs_f64(),
+        interrupted: settings.stop.is_requested(),
     }
 }

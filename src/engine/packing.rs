@@ -1,4 +1,6 @@
-//! A solution of a [`Problem`]: a list of bins, each of one type, holding copies of items.
+//! A solution of a [`Problem`]: a list of bins, each of one type, holding copies of items,
+//! and the same with identical bins counted once ([`Grouped`]), the form the engine answers
+//! in: a plan of millions of bins often has only a few distinct ones.
 
 use super::problem::{BinTypeId, ItemId, Problem};
 
@@ -45,6 +47,110 @@ impl Packing {
             }
             for &(i, n) in &bin.load {
                 packed[i] += u64::from(n);
+            }
+        }
+        for (i, item) in problem.items.iter().enumerate() {
+            if packed[i] != u64::from(item.count) {
+                return Err(format!(
+                    "item {}: {} of {} copies packed",
+                    item.name, packed[i], item.count
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Bins that are all alike: one bin and how many copies of it there are.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BinGroup {
+    pub bin: Bin,
+    /// How many identical bins, > 0.
+    pub copies: u64,
+}
+
+/// A packing with identical bins (same type, same load) grouped: the same solution as the
+/// [`Packing`] it expands to, in memory that grows with the distinct bins only.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Grouped {
+    pub groups: Vec<BinGroup>,
+}
+
+impl Grouped {
+    /// Groups a packing's bins, in the canonical order of [`Packing::normalize`]: the
+    /// expansion of the result is the normalized packing, bin for bin.
+    pub fn from_packing(mut packing: Packing) -> Grouped {
+        packing.normalize();
+        let mut groups: Vec<BinGroup> = Vec::new();
+        for bin in packing.bins {
+            match groups.last_mut() {
+                Some(last) if last.bin == bin => last.copies += 1,
+                _ => groups.push(BinGroup { bin, copies: 1 }),
+            }
+        }
+        Grouped { groups }
+    }
+
+    /// Total price of the bins.
+    pub fn cost(&self, problem: &Problem) -> f64 {
+        self.groups
+            .iter()
+            .map(|g| problem.bin_types[g.bin.bin_type].price * g.copies as f64)
+            .sum()
+    }
+
+    /// Number of bins, counting every copy.
+    pub fn bins(&self) -> u64 {
+        self.groups.iter().map(|g| g.copies).sum()
+    }
+
+    /// The canonical order of [`Packing::normalize`], identical bins in one group: loads
+    /// sorted, empty bins and empty groups dropped, groups sorted by bin and equal ones
+    /// merged.
+    pub fn normalize(&mut self) {
+        for group in &mut self.groups {
+            group.bin.load.retain(|&(_, n)| n > 0);
+            group.bin.load.sort_unstable();
+        }
+        self.groups.retain(|g| !g.bin.load.is_empty() && g.copies > 0);
+        self.groups.sort_by(|a, b| a.bin.cmp(&b.bin));
+        let mut merged: Vec<BinGroup> = Vec::with_capacity(self.groups.len());
+        for group in self.groups.drain(..) {
+            match merged.last_mut() {
+                Some(last) if last.bin == group.bin => last.copies += group.copies,
+                _ => merged.push(group),
+            }
+        }
+        self.groups = merged;
+    }
+
+    /// Every bin written out, in group order. For small packings and tests: it holds one
+    /// object per bin.
+    pub fn expand(&self) -> Packing {
+        Packing {
+            bins: self
+                .groups
+                .iter()
+                .flat_map(|g| std::iter::repeat(&g.bin).take(g.copies as usize).cloned())
+                .collect(),
+        }
+    }
+
+    /// [`Packing::verify`] on the grouped bins: each distinct bin is checked once against
+    /// every rule, and its copies counted times its multiplicity.
+    pub fn verify(&self, problem: &Problem) -> Result<(), String> {
+        let groups = problem.groups_of_items();
+        let mut packed = vec![0u64; problem.items.len()];
+        for (g, group) in self.groups.iter().enumerate() {
+            if let Some(fault) = group.bin.fault(problem, &groups) {
+                return Err(format!(
+                    "bin group {g} ({} bins): {}",
+                    group.copies,
+                    fault.describe(problem)
+                ));
+            }
+            for &(i, n) in &group.bin.load {
+                packed[i] += u64::from(n) * group.copies;
             }
         }
         for (i, item) in problem.items.iter().enumerate() {

@@ -8,6 +8,14 @@ use crate::ecs::placement::{PlacementRow, COLUMNS};
 
 /// Reads a placements file, reporting every malformed row.
 pub fn read(path: &Path) -> Result<Vec<PlacementRow>, InputErrors> {
+    let mut rows = Vec::new();
+    read_each(path, |row| rows.push(row))?;
+    Ok(rows)
+}
+
+/// Reads a placements file and hands each well-formed row to `each` as it is read, so
+/// that a file of millions of rows is never held as rows; reports every malformed row.
+pub fn read_each(path: &Path, mut each: impl FnMut(PlacementRow)) -> Result<(), InputErrors> {
     let file = path.display().to_string();
     let problem = |line: u64, column: u64, cause: String, fix: &str| Diagnostic {
         file: file.clone(),
@@ -54,7 +62,6 @@ pub fn read(path: &Path) -> Result<Vec<PlacementRow>, InputErrors> {
     if !errors.is_empty() {
         return Err(InputErrors(errors));
     }
-    let mut rows = Vec::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -68,7 +75,7 @@ pub fn read(path: &Path) -> Result<Vec<PlacementRow>, InputErrors> {
         let field = |k: usize| record.get(index[k]).unwrap_or("").trim().to_string();
         let tasks = field(3);
         match tasks.parse::<u32>() {
-            Ok(tasks) => rows.push(PlacementRow {
+            Ok(tasks) => each(PlacementRow {
                 instance_id: field(0),
                 instance_type: field(1),
                 service: field(2),
@@ -84,7 +91,7 @@ pub fn read(path: &Path) -> Result<Vec<PlacementRow>, InputErrors> {
         }
     }
     if errors.is_empty() {
-        Ok(rows)
+        Ok(())
     } else {
         Err(InputErrors(errors))
     }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::ecs::placement::{self, Planned};
+use crate::ecs::placement::Planned;
 use summary::Summary;
 
 /// Money as `docs/rules.md` prints it: 4 decimals.
@@ -94,17 +94,45 @@ fn temp_file(dir: &Path, prefix: &str) -> std::io::Result<tempfile::NamedTempFil
     builder.tempfile_in(dir)
 }
 
+/// Writes a file's text into the writer given.
+pub type Streamer<'a> = Box<dyn FnOnce(&mut dyn std::io::Write) -> anyhow::Result<()> + 'a>;
+
+/// What to write into one file: its bytes, or a writer that streams them.
+pub enum Content<'a> {
+    Bytes(Vec<u8>),
+    Stream(Streamer<'a>),
+}
+
 /// Writes several files into `dir` (created if missing): all are first written to
 /// temporary files, then each is renamed into place, so a failure leaves no partial file.
 pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> {
+    write_contents(
+        dir,
+        files
+            .iter()
+            .map(|(name, bytes)| (*name, Content::Bytes(bytes.clone())))
+            .collect(),
+    )
+}
+
+/// [`write_files`] for contents that may be streamed: a large plan's rows go through a
+/// buffer to the temporary file as they are made.
+pub fn write_contents(dir: &Path, files: Vec<(&str, Content<'_>)>) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;
     let mut staged: Vec<(tempfile::NamedTempFile, PathBuf)> = Vec::with_capacity(files.len());
-    for (name, bytes) in files {
+    for (name, content) in files {
         let target = dir.join(name);
         let mut tmp =
             temp_file(dir, &format!(".{name}.")).with_context(|| format!("cannot write in {}", dir.display()))?;
-        tmp.write_all(bytes)
-            .and_then(|()| tmp.as_file().sync_all())
+        let written = match content {
+            Content::Bytes(bytes) => tmp.write_all(&bytes).map_err(anyhow::Error::from),
+            Content::Stream(write) => {
+                let mut buffered = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+                write(&mut buffered).and_then(|()| buffered.flush().map_err(anyhow::Error::from))
+            }
+        };
+        written
+            .and_then(|()| tmp.as_file().sync_all().map_err(anyhow::Error::from))
             .with_context(|| format!("cannot write {}", target.display()))?;
         staged.push((tmp, target));
     }
@@ -124,22 +152,23 @@ pub fn write_file(path: &Path, bytes: Vec<u8>) -> anyhow::Result<()> {
     write_files(dir, &[(&name.to_string_lossy(), bytes)])
 }
 
-/// Writes a checked plan's `placements.csv`, `instances.csv` and `summary.json`.
+/// Writes a checked plan's `placements.csv`, `instances.csv` and `summary.json`, the two
+/// CSV files row by row.
 pub fn write_plan(dir: &Path, planned: &Planned, summary: &Summary) -> anyhow::Result<()> {
-    write_files(
+    write_contents(
         dir,
-        &[
-            ("placements.csv", placements::to_csv(&placement::rows(&planned.plan))?),
+        vec![
+            (
+                "placements.csv",
+                Content::Stream(Box::new(|out| placements::write_plan_csv(&planned.plan, out))),
+            ),
             (
                 "instances.csv",
-                instances::to_csv(
-                    &planned.instances,
-                    (!planned.plan.zones.is_empty())
-                        .then(|| placement::zones(&planned.plan))
-                        .as_ref(),
-                )?,
+                Content::Stream(Box::new(|out| {
+                    instances::write_csv(&planned.plan, &planned.instances, out)
+                })),
             ),
-            ("summary.json", summary.to_json()),
+            ("summary.json", Content::Bytes(summary.to_json())),
         ],
     )
 }

@@ -59,7 +59,7 @@ const SHOWN: [&str; 4] = ["CPU", "memory", "ENIs", "host ports"];
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
     pub key: GroupKey,
-    pub instances: usize,
+    pub instances: u64,
     pub cost_per_hour: f64,
     /// Share of the plan's cost.
     pub cost_share: f64,
@@ -75,7 +75,7 @@ pub struct Group {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanChart {
     pub title: String,
-    pub instances: usize,
+    pub instances: u64,
     pub cost_per_hour: f64,
     pub lower_bound_per_hour: f64,
     /// Service names in workload order; a service's colour follows its index.
@@ -92,19 +92,19 @@ pub fn from_plan(planned: &Planned, workload: &Workload, title: &str) -> PlanCha
         .enumerate()
         .map(|(i, s)| (s.name.as_str(), i))
         .collect();
-    let tasks: HashMap<&str, &[(String, u32)]> = planned
+    let tasks: HashMap<String, &[(String, u32)]> = planned
         .plan
         .instances
         .iter()
-        .map(|i| (i.id.as_str(), i.tasks.as_slice()))
+        .map(|i| (planned.plan.id(i.number), i.tasks.as_slice()))
         .collect();
     let total = planned.cost_per_hour();
-    let columns = planned.instances.len() <= MAX_INSTANCE_COLUMNS;
-    let zones = placement::zones(&planned.plan);
+    let instances = placement::instance_count(&planned.instances);
+    let columns = instances <= MAX_INSTANCE_COLUMNS as u64;
     let mut by_key: BTreeMap<GroupKey, Vec<&InstanceUsage>> = BTreeMap::new();
     for inst in &planned.instances {
         let key = GroupKey {
-            zone: zones.get(&inst.instance_id).cloned(),
+            zone: inst.zone.clone(),
             instance_type: inst.instance_type.clone(),
         };
         by_key.entry(key).or_default().push(inst);
@@ -119,8 +119,11 @@ pub fn from_plan(planned: &Planned, workload: &Workload, title: &str) -> PlanCha
     let mut groups: Vec<Group> = by_key
         .into_iter()
         .map(|(key, members)| {
-            let per_instance =
-                |f: &dyn Fn(&InstanceUsage) -> f64| -> Vec<f64> { members.iter().map(|i| f(i)).collect() };
+            // (share, copies) per group of identical instances.
+            let per_instance = |f: &dyn Fn(&InstanceUsage) -> f64| -> Vec<(f64, u64)> {
+                members.iter().map(|i| (f(i), i.copies)).collect()
+            };
+            let count: u64 = members.iter().map(|i| i.copies).sum();
             let resource = |r: Resource| move |i: &InstanceUsage| share(i.used[r as usize], i.capacity[r as usize]);
             let ports = |i: &InstanceUsage| resource(Resource::StaticPorts)(i).max(resource(Resource::DynamicPorts)(i));
             let fills = [
@@ -130,14 +133,15 @@ pub fn from_plan(planned: &Planned, workload: &Workload, title: &str) -> PlanCha
                 per_instance(&ports),
             ]
             .map(|shares| Fill {
-                mean: shares.iter().sum::<f64>() / shares.len() as f64,
-                min: shares.iter().copied().fold(f64::INFINITY, f64::min),
-                used: shares.iter().any(|&s| s > 0.0),
+                mean: shares.iter().map(|&(s, n)| s * n as f64).sum::<f64>() / count as f64,
+                min: shares.iter().map(|&(s, _)| s).fold(f64::INFINITY, f64::min),
+                used: shares.iter().any(|&(s, _)| s > 0.0),
             });
-            let cost_per_hour: f64 = members.iter().map(|i| i.price_usd_hour).sum();
+            let cost_per_hour: f64 = members.iter().map(|i| i.price_usd_hour * i.copies as f64).sum();
             let columns = if columns {
                 members
                     .iter()
+                    .flat_map(|&inst| std::iter::repeat(inst).take(inst.copies as usize))
                     .map(|inst| {
                         let cpu = inst.capacity[Resource::Cpu as usize];
                         let memory = inst.capacity[Resource::Memory as usize];
@@ -165,7 +169,7 @@ pub fn from_plan(planned: &Planned, workload: &Workload, title: &str) -> PlanCha
             };
             Group {
                 key,
-                instances: members.len(),
+                instances: count,
                 cost_per_hour,
                 cost_share: if total > 0.0 { cost_per_hour / total } else { 0.0 },
                 fill: fills,
@@ -180,7 +184,7 @@ pub fn from_plan(planned: &Planned, workload: &Workload, title: &str) -> PlanCha
     });
     PlanChart {
         title: title.to_string(),
-        instances: planned.instances.len(),
+        instances,
         cost_per_hour: total,
         lower_bound_per_hour: planned.solved.lower_bound,
         services: workload.services.iter().map(|s| s.name.clone()).collect(),
@@ -417,7 +421,7 @@ mod tests {
                 zone: None,
                 instance_type: instance_type.into(),
             },
-            instances: columns.max(1),
+            instances: columns.max(1) as u64,
             cost_per_hour: cost,
             cost_share: cost / 3.0,
             fill: [fill, fill, Fill { used: false, ..fill }, fill],

@@ -19,15 +19,15 @@ pub struct Summary {
     pub status: &'static str,
     pub cost_per_hour: f64,
     pub cost_per_month: f64,
-    pub instances: usize,
+    pub instances: u64,
     /// Instance type → count, by type name.
-    pub instance_counts: BTreeMap<String, usize>,
+    pub instance_counts: BTreeMap<String, u64>,
     /// The zones planned, in the order given (absent without zones).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub zones: Vec<String>,
     /// Zone → instance type → count (absent without zones).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub instance_counts_by_zone: BTreeMap<String, BTreeMap<String, usize>>,
+    pub instance_counts_by_zone: BTreeMap<String, BTreeMap<String, u64>>,
     /// Service → the desired count to set: the tasks placed (with `--survive-zone-loss`,
     /// more than `count`), or `daemon`. Present with zones or daemons.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -77,9 +77,9 @@ impl Summary {
         let solved = &planned.solved;
         let mut instance_counts = BTreeMap::new();
         for inst in &planned.plan.instances {
-            *instance_counts.entry(inst.instance_type.clone()).or_insert(0) += 1;
+            *instance_counts.entry(inst.instance_type.clone()).or_insert(0) += inst.copies;
         }
-        let mut instance_counts_by_zone: BTreeMap<String, BTreeMap<String, usize>> = planned
+        let mut instance_counts_by_zone: BTreeMap<String, BTreeMap<String, u64>> = planned
             .plan
             .zones
             .iter()
@@ -91,7 +91,7 @@ impl Summary {
                     .entry(zone.clone())
                     .or_default()
                     .entry(inst.instance_type.clone())
-                    .or_insert(0) += 1;
+                    .or_insert(0) += inst.copies;
             }
         }
         let desired_counts = planned.desired_counts.as_ref().map(|counts| {
@@ -114,7 +114,7 @@ impl Summary {
             },
             cost_per_hour: cents4(cost),
             cost_per_month: cents4(cost * HOURS_PER_MONTH),
-            instances: planned.plan.instances.len(),
+            instances: planned.plan.instance_count(),
             zones: planned.plan.zones.clone(),
             instance_counts_by_zone,
             desired_counts,
@@ -122,8 +122,7 @@ impl Summary {
                 .plan
                 .instances
                 .iter()
-                .flat_map(|i| i.tasks.iter())
-                .map(|(_, n)| u64::from(*n))
+                .flat_map(|i| i.tasks.iter().map(move |(_, n)| u64::from(*n) * i.copies))
                 .sum(),
             lower_bound_per_hour: cents4_floor(solved.lower_bound),
             gap: (solved.gap() * 1e6).round() / 1e6,

@@ -8,7 +8,7 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Row, Table}
 
 use super::money;
 use super::summary::Summary;
-use crate::ecs::placement::{self, Planned};
+use crate::ecs::placement::Planned;
 use crate::ecs::rules::Resource;
 
 /// An empty table in the house style (condensed UTF-8 borders) with `header`.
@@ -27,20 +27,18 @@ pub fn right(content: impl Display) -> Cell {
 /// The fleet by instance type (by zone and type when zones are planned), with
 /// utilisation, then the totals.
 pub fn plan(planned: &Planned, summary: &Summary) -> String {
-    let zones = placement::zones(&planned.plan);
     let zoned = !planned.plan.zones.is_empty();
-    let zone_of = |id: &str| zones.get(id).map_or("", String::as_str);
     // (zone, type) → (instances, $/hour, used, capacity)
-    type Totals = (usize, f64, [u64; 6], [u64; 6]);
+    type Totals = (u64, f64, [u64; 6], [u64; 6]);
     let mut by_type: BTreeMap<(&str, &str), Totals> = BTreeMap::new();
     for i in &planned.instances {
-        let key = (zone_of(&i.instance_id), i.instance_type.as_str());
+        let key = (i.zone.as_deref().unwrap_or(""), i.instance_type.as_str());
         let e = by_type.entry(key).or_insert((0, 0.0, [0; 6], [0; 6]));
-        e.0 += 1;
-        e.1 += i.price_usd_hour;
+        e.0 += i.copies;
+        e.1 += i.price_usd_hour * i.copies as f64;
         for r in 0..6 {
-            e.2[r] += i.used[r];
-            e.3[r] += i.capacity[r];
+            e.2[r] += i.used[r] * i.copies;
+            e.3[r] += i.capacity[r] * i.copies;
         }
     }
     let zone_header: &[&str] = if zoned { &["zone"] } else { &[] };
@@ -127,7 +125,7 @@ fn tasks_by_type(planned: &Planned) -> BTreeMap<(&str, &str), u64> {
     let mut tasks = BTreeMap::new();
     for i in &planned.plan.instances {
         let key = (i.zone.as_deref().unwrap_or(""), i.instance_type.as_str());
-        *tasks.entry(key).or_insert(0) += i.tasks.iter().map(|(_, n)| u64::from(*n)).sum::<u64>();
+        *tasks.entry(key).or_insert(0) += i.copies * i.tasks.iter().map(|(_, n)| u64::from(*n)).sum::<u64>();
     }
     tasks
 }

@@ -61,6 +61,39 @@ fn a_valid_plan_passes() {
 }
 
 #[test]
+fn an_instance_whose_rows_are_apart_is_checked_as_a_whole() {
+    // i-1's rows are split by i-2's: the file cannot be grouped as it is read, and every
+    // row is kept; the same plan is valid, and an extra web task on i-1 still breaks its
+    // host port.
+    let apart = "\
+i-1,m5.large,web,1
+i-1,m5.large,api,1
+i-2,m5.large,web,1
+i-2,m5.large,api,1
+i-2,m5.large,vpc,1
+i-2,m5.large,agent,1
+i-1,m5.large,vpc,2
+i-1,m5.large,agent,1
+";
+    let run = check(apart, &[]);
+    run.expect(0);
+    assert!(run.stdout.contains("valid: 2 instances, 9 tasks"), "{}", run.stdout);
+    invalid(
+        &format!("{apart}i-1,m5.large,web,1\n"),
+        &[],
+        "instance i-1: service `web` has more than one row",
+    );
+}
+
+#[test]
+fn identical_instances_are_counted_each() {
+    // Three instances alike (i-3 is i-2 again): checked once, counted three times.
+    let three = format!("{VALID}i-3,m5.large,web,1\ni-3,m5.large,api,1\ni-3,m5.large,vpc,1\ni-3,m5.large,agent,1\n");
+    invalid(&three, &[], "service `web`: 3 of 2 tasks placed");
+    invalid(&three, &[], "service `vpc`: 4 of 3 tasks placed");
+}
+
+#[test]
 fn a_missing_task_is_found() {
     invalid(
         &VALID.replace("i-2,m5.large,vpc,1\n", ""),

@@ -103,7 +103,7 @@ proptest! {
     fn plans_pass_check_and_never_beat_the_bound(workload in workload(), trunking in any::<bool>()) {
         let inputs = inputs(workload, trunking);
         let planned = planner::plan(&inputs, &settings(2)).expect("every generated service fits a type");
-        let report = check::check(&inputs.workload, &inputs.whole_catalog, &inputs.figures, &inputs.types, &rows(&planned.plan));
+        let report = check::check(&inputs.workload, &inputs.whole_catalog, &inputs.figures, &inputs.types, &rows(&planned.plan).collect::<Vec<_>>());
         prop_assert!(report.is_valid());
         let cost = report.cost_per_hour();
         prop_assert!((cost - planned.solved.cost).abs() < 1e-9);

@@ -86,6 +86,18 @@ pub fn portfolio(problem: &Problem, settings: &Settings) -> Packing {
     best.map_or_else(Packing::default, |(_, bins)| state::to_packing(bins))
 }
 
+/// The portfolio's first candidate alone (first-fit decreasing in the first order, the
+/// price-per-value type rule) and the improvement pass: for the chunks of very large
+/// problems, where the whole portfolio on every chunk would take many times as long.
+/// Deterministic.
+pub fn lean(problem: &Problem) -> Packing {
+    let data = Data::new(problem);
+    let orders = construct::orders(&data);
+    let mut bins = construct::item_centric(&data, &orders[0], TypeRule::Value, Placement::FirstFit);
+    improve::improve(&data, &mut bins);
+    state::to_packing(bins)
+}
+
 /// Plain first-fit decreasing (by CPU, the first resource) with the price-per-value type
 /// rule and no improvement pass: one candidate of the portfolio, the baseline it is
 /// measured against.
