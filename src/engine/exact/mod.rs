@@ -363,10 +363,17 @@ impl<'p> Run<'p> {
         }
         let began = Instant::now();
         let share = |f: f64| began + deadline.saturating_duration_since(began).mul_f64(f);
+        // On a catalog of many types the dives seldom beat the plans rounded from the root
+        // LP as it falls: the root gets a larger share.
+        let root_share = if problem.bin_types.len() > 1 {
+            MANY_TYPES_ROOT_SHARE
+        } else {
+            ROOT_SHARE
+        };
         if !complete && filled && self.enumerate(&g, share(FIRST_ENUMERATION_SHARE), seed, true)? {
             return Ok(());
         }
-        let root = self.root(&mut g, complete, true, share(ROOT_SHARE), deadline)?;
+        let root = self.root(&mut g, complete, true, share(root_share), deadline)?;
         if let Some(lp) = self.root_lp.take() {
             self.offer(plan::round_down(problem, &g.columns.bins, &lp.primal, self.settings))?;
             self.root_lp = Some(lp);
@@ -382,7 +389,7 @@ impl<'p> Run<'p> {
         }
         self.go_on()?;
         if root.settled {
-            self.solve_lp(&g, share(ROOT_SHARE), deadline, seed)?;
+            self.solve_lp(&g, share(root_share), deadline, seed)?;
         }
         // The patterns that a cheaper plan could use may already be few enough for a proof.
         if !complete && self.enumerate(&g, share(ENUMERATION_SHARE), seed, false)? {

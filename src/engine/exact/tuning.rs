@@ -6,6 +6,9 @@
 pub(super) const FLUID_SHARE: f64 = 0.25;
 /// Column generation at the root: long enough to settle the LP bound, leaving time to dive.
 pub(super) const ROOT_SHARE: f64 = 0.5;
+/// The same with several bin types, where the LP falls slowly over hundreds of rounds and
+/// the plans rounded from it every [`ROUNDING_ROUNDS`] rounds are the ones that improve.
+pub(super) const MANY_TYPES_ROOT_SHARE: f64 = 0.75;
 /// Exact cover by full patterns ends here: a quick proof when one exists, no more.
 pub(super) const FULL_COVER_SHARE: f64 = 0.8;
 /// Reduced-cost enumeration before the root ends here: it only pays when the first bound is tight.
