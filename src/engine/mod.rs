@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub use large::is_large;
 pub use packing::{Bin, BinGroup, Grouped, Packing};
 pub use problem::{BinType, BinTypeId, ConflictGroup, Item, ItemId, Problem};
 pub use progress::{Phase, Progress, Reporter};
