@@ -552,4 +552,49 @@ mod tests {
         assert_eq!(extras, [1, 1, 0]);
         assert_eq!(moved.bins(), 5);
     }
+
+    #[test]
+    fn a_zone_cut_from_the_fixed_split_is_that_zone_lowered_alone() {
+        let catalog = parse_catalog(
+            "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour\n\
+             m.large,m,2,8192,x86_64,0,3,10,false,,0.1\n\
+             m.xlarge,m,4,16384,x86_64,0,4,15,false,,0.2\n",
+            "c.csv",
+        )
+        .unwrap();
+        let mut web = Service::sample("web", NetworkMode::Host, &[80]);
+        web.count = 4;
+        let mut api = Service::sample("api", NetworkMode::Bridge, &[]);
+        api.count = 7;
+        let w = Workload {
+            services: vec![web, api],
+        };
+        let figures = zoned(&["a", "b"]);
+        let split = [
+            ZoneTasks {
+                per_zone: vec![2, 2],
+                extra: 0,
+            },
+            ZoneTasks {
+                per_zone: vec![4, 3],
+                extra: 0,
+            },
+        ];
+        let fixed = lower::lower_split(&w, &catalog, &figures, &split).unwrap();
+        for z in 0..2 {
+            let one: Vec<ZoneTasks> = split
+                .iter()
+                .map(|t| ZoneTasks {
+                    per_zone: (0..2).map(|k| if k == z { t.per_zone[k] } else { 0 }).collect(),
+                    extra: 0,
+                })
+                .collect();
+            let alone = lower::lower_split(&w, &catalog, &figures, &one).unwrap();
+            let cut = zone_of(&fixed, z);
+            assert_eq!(cut.problem, alone.problem, "zone {z}");
+            assert_eq!(cut.service_of_item, alone.service_of_item);
+            assert_eq!(cut.type_of_bin, alone.type_of_bin);
+            assert_eq!(cut.zone_of_bin, alone.zone_of_bin);
+        }
+    }
 }
