@@ -176,6 +176,10 @@ pub fn relaxed_split(workload: &Workload, figures: &Figures) -> Vec<ZoneTasks> {
         .collect()
 }
 
+/// What decides the types a service's task fits: its image's architecture, its
+/// `instance_types` filter, its task's usage and its static host ports.
+type Shape<'w> = (ImageArch, &'w [String], rules::Amounts, Vec<u16>);
+
 /// Builds the generic problem for the zone split `split` (one entry per service).
 pub fn lower_split(
     workload: &Workload,
@@ -196,7 +200,7 @@ pub fn lower_split(
     // Services of one shape (architecture, type filter, usage, static ports) fit the same
     // types: each shape's types are found once and shared by its items.
     let mut type_sets: Vec<Vec<usize>> = Vec::new();
-    let mut set_of_shape: BTreeMap<(ImageArch, &[String], rules::Amounts, Vec<u16>), usize> = BTreeMap::new();
+    let mut set_of_shape: BTreeMap<Shape, usize> = BTreeMap::new();
     let mut item_types: Vec<usize> = Vec::new();
     let mut item_zones = Vec::new();
     let mut reasons = Vec::new();
