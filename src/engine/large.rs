@@ -58,6 +58,11 @@ const CHUNK_WORK: u64 = 50_000_000;
 const SCALED_COPIES: u64 = 100_000;
 /// The share of the time limit the levels leave for the bound of the whole problem.
 const BOUND_SHARE: f64 = 0.2;
+/// The fluid LP is tried when its copy columns (merged item kinds × bin types) are at
+/// most this many: larger ones rarely solve in the bound's share, and one that runs out
+/// holds the solve to its deadline for nothing, while checking a large plan still needs
+/// time after it.
+const FLUID_MAX_COLUMNS: usize = 200_000;
 /// A bin whose most used resource is at least this share of its capacity counts as full:
 /// it is taken `q` times as it is.
 const FULL: f64 = 0.98;
@@ -209,7 +214,8 @@ pub fn solve(problem: &Problem, settings: &Settings, start: Instant) -> Solved {
 }
 
 /// A lower bound on `problem` by `deadline`: the resource bound, raised by the fluid LP of
-/// the problem with identical items merged (the same least cost) when it solves in time.
+/// the problem with identical items merged (the same least cost) when it is small enough
+/// ([`FLUID_MAX_COLUMNS`]) and solves in time.
 /// With the name of the bound that decided it.
 fn whole_bound(problem: &Problem, deadline: Instant, seed: u64) -> (f64, &'static str) {
     let resource = bound::resource_bound(problem, deadline).max(0.0);
@@ -218,6 +224,9 @@ fn whole_bound(problem: &Problem, deadline: Instant, seed: u64) -> (f64, &'stati
     }
     let merged = identical::merge(problem);
     let merged = merged.as_ref().map_or(problem, |m| &m.problem);
+    if merged.items.len() * merged.bin_types.len() > FLUID_MAX_COLUMNS {
+        return (resource, "resource bound");
+    }
     match exact::fluid::solve(merged, None, deadline, seed) {
         Some(fluid) if fluid.bound > resource => (fluid.bound, "fluid LP bound"),
         _ => (resource, "resource bound"),
