@@ -166,7 +166,7 @@ pub fn compare(
     // Without the exact method a solve ends as soon as its heuristics do: a second run
     // with the same seed would find the same plans.
     let again = if settings.exact {
-        undecided(&finish(inputs, results.clone(), settings).rows)
+        undecided(&finish(inputs, results.clone(), settings, start + budget).rows)
     } else {
         Vec::new()
     };
@@ -181,7 +181,7 @@ pub fn compare(
             keep_better(first, result);
         }
     }
-    Ok(finish(inputs, results, settings))
+    Ok(finish(inputs, results, settings, start + settings.time_limit))
 }
 
 /// The scenarios worth more time: each EC2 scenario not proven optimal whose range
@@ -219,10 +219,10 @@ fn keep_better(first: &mut ScenarioResult, second: ScenarioResult) {
     );
 }
 
-/// The comparison from the EC2 results: plans and bounds shared between scenarios,
-/// Fargate priced, and the rows.
-fn finish(inputs: &Inputs, mut results: Vec<ScenarioResult>, settings: &Settings) -> Comparison {
-    share(inputs, &mut results, settings);
+/// The comparison from the EC2 results: plans and bounds shared between scenarios (plans
+/// tried until `deadline`), Fargate priced, and the rows.
+fn finish(inputs: &Inputs, mut results: Vec<ScenarioResult>, settings: &Settings, deadline: Instant) -> Comparison {
+    share(inputs, &mut results, settings, deadline);
     // Fargate spreads a service's tasks over zones by itself and runs no daemons: it is
     // priced for the tasks a plan places (N to survive a zone's loss). A daemon's count
     // is 0, so it is never priced.
@@ -247,8 +247,9 @@ fn finish(inputs: &Inputs, mut results: Vec<ScenarioResult>, settings: &Settings
 /// scenario's own check is a plan of that scenario too (an all-host plan keeps tasks
 /// further apart than `none` needs): each scenario takes the cheapest such plan, with a
 /// note. And `none` (resources alone) relaxes every other scenario, so its lower bound
-/// is one for them all.
-fn share(inputs: &Inputs, results: &mut [ScenarioResult], settings: &Settings) {
+/// is one for them all. Checking a plan against another scenario takes time on large
+/// plans: none is tried after `deadline`, and the scenarios left untried say so.
+fn share(inputs: &Inputs, results: &mut [ScenarioResult], settings: &Settings, deadline: Instant) {
     let mut plans: Vec<(f64, Scenario, Plan)> = results
         .iter()
         .filter_map(|r| match &r.outcome {
@@ -270,6 +271,13 @@ fn share(inputs: &Inputs, results: &mut [ScenarioResult], settings: &Settings) {
             .iter()
             .filter(|(cost, from, _)| *from != r.scenario && *cost < own - 1e-9)
         {
+            if Instant::now() >= deadline {
+                planned.notes.push(
+                    "the time limit was reached before the cheaper plans of other scenarios were checked against this one"
+                        .into(),
+                );
+                break;
+            }
             let instances = planner::instance_rows(plan);
             let mut report = crate::check::check_instances(
                 &r.workload,

@@ -2,12 +2,13 @@
 //! the engine's packing back into a plan of instances and tasks. When some service fits
 //! no allowed instance type, it explains why instead.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::catalog::{Catalog, InstanceType};
 use super::daemons::{self, TypeDaemons};
 use super::rules::{self, misfit, Figures, Misfit, Resource, TypePatterns};
-use super::workload::{Service, Workload};
+use super::workload::{ImageArch, Service, Workload};
 use super::zones;
 use crate::engine::{BinType, ConflictGroup, Grouped, Item, Problem};
 
@@ -175,6 +176,10 @@ pub fn relaxed_split(workload: &Workload, figures: &Figures) -> Vec<ZoneTasks> {
         .collect()
 }
 
+/// What decides the types a service's task fits: its image's architecture, its
+/// `instance_types` filter, its task's usage and its static host ports.
+type Shape<'w> = (ImageArch, &'w [String], rules::Amounts, Vec<u16>);
+
 /// Builds the generic problem for the zone split `split` (one entry per service).
 pub fn lower_split(
     workload: &Workload,
@@ -191,8 +196,12 @@ pub fn lower_split(
     let mut service_of_item = Vec::new();
     let mut zone_of_item = Vec::new();
     let mut item_count = Vec::new();
-    // The catalog types each item may use, and the zones.
-    let mut item_types: Vec<Vec<usize>> = Vec::new();
+    // The catalog types each item may use (an index into `type_sets`), and the zones.
+    // Services of one shape (architecture, type filter, usage, static ports) fit the same
+    // types: each shape's types are found once and shared by its items.
+    let mut type_sets: Vec<Vec<usize>> = Vec::new();
+    let mut set_of_shape: BTreeMap<Shape, usize> = BTreeMap::new();
+    let mut item_types: Vec<usize> = Vec::new();
     let mut item_zones = Vec::new();
     let mut reasons = Vec::new();
     for (s, service) in workload.services.iter().enumerate() {
@@ -201,18 +210,24 @@ pub fn lower_split(
         }
         let need = rules::task_usage(service);
         let ports = service.static_ports();
-        let fits: Vec<usize> = (0..catalog.types.len())
-            .filter(|&t| {
-                let allowed = !matches!(
-                    misfit(figures, service, &filters[s], &catalog.types[t]),
-                    Some(Misfit::Arch | Misfit::Filter)
-                );
-                let room = daemons[t].room;
-                allowed
-                    && room.is_some_and(|room| need.iter().zip(room).all(|(n, r)| *n <= r))
-                    && !daemons[t].clash(&ports)
-            })
-            .collect();
+        let shape = (service.arch, service.instance_types.as_slice(), need, ports);
+        let set = *set_of_shape.entry(shape).or_insert_with_key(|(_, _, _, ports)| {
+            let fits = (0..catalog.types.len())
+                .filter(|&t| {
+                    let allowed = !matches!(
+                        misfit(figures, service, &filters[s], &catalog.types[t]),
+                        Some(Misfit::Arch | Misfit::Filter)
+                    );
+                    let room = daemons[t].room;
+                    allowed
+                        && room.is_some_and(|room| need.iter().zip(room).all(|(n, r)| *n <= r))
+                        && !daemons[t].clash(ports)
+                })
+                .collect();
+            type_sets.push(fits);
+            type_sets.len() - 1
+        });
+        let fits = &type_sets[set];
         if fits.is_empty() {
             reasons.push(explain(figures, service, &filters[s], catalog, &daemons, workload));
             continue;
@@ -247,7 +262,7 @@ pub fn lower_split(
             service_of_item.push(s);
             zone_of_item.push(zone);
             item_count.push(tasks);
-            item_types.push(fits.clone());
+            item_types.push(set);
             item_zones.push(zone.map_or_else(|| zones_with_fit.clone(), |z| vec![z]));
         }
     }
@@ -268,16 +283,16 @@ pub fn lower_split(
 
     // Bin types: (instance type, zone) for the zones each type is offered in, in catalog
     // order, where some item may go.
-    let bin_zones = |item: usize, t: usize| -> Vec<usize> {
+    let bin_zones = |item: usize, t: usize| {
+        let pinned = zone_of_item[item];
         offered[t]
             .iter()
             .copied()
-            .filter(|&z| zone_of_item[item].map_or(true, |pinned| pinned == z))
-            .collect()
+            .filter(move |&z| pinned.map_or(true, |pinned| pinned == z))
     };
     let mut used = vec![vec![false; zone_count]; catalog.types.len()];
-    for (item, types) in item_types.iter().enumerate() {
-        for &t in types {
+    for (item, &set) in item_types.iter().enumerate() {
+        for &t in &type_sets[set] {
             for z in bin_zones(item, t) {
                 used[t][z] = true;
             }
@@ -315,9 +330,9 @@ pub fn lower_split(
         .map(|item| {
             let service = &workload.services[service_of_item[item]];
             let u = &usage[item];
-            let mut eligible: Vec<usize> = item_types[item]
+            let mut eligible: Vec<usize> = type_sets[item_types[item]]
                 .iter()
-                .flat_map(|&t| bin_zones(item, t).into_iter().map(move |z| (t, z)))
+                .flat_map(|&t| bin_zones(item, t).map(move |z| (t, z)))
                 .map(|(t, z)| bin_of[t][z])
                 .collect();
             eligible.sort_unstable();

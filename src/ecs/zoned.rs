@@ -10,6 +10,12 @@
 //! engine proves its bound far sooner: it is solved first, for a fifth of the time, and
 //! the better bound is kept. Without zones, or with one, it is one solve of the plain
 //! problem.
+//!
+//! A large relaxation (one the engine solves the scaled, chunked way) spends seconds in
+//! lowering and checking, outside the engine's clock: the time the relaxation took to
+//! lower is kept back for lowering the fixed split and for checking the plan, the plain
+//! problem is not solved (the relaxation's own bound stands), and each zone's problem is
+//! cut from the fixed split's lowering rather than lowered again.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -18,7 +24,9 @@ use super::catalog::Catalog;
 use super::lower::{self, Lowered, NoPlan, ZoneTasks};
 use super::rules::Figures;
 use super::workload::Workload;
-use crate::engine::{self, Bin, BinGroup, Grouped, Phase, Progress, Reporter, Settings, Solved};
+use crate::engine::{
+    self, Bin, BinGroup, ConflictGroup, Grouped, Item, Phase, Problem, Progress, Reporter, Settings, Solved,
+};
 
 /// The share of the time limit the relaxation gets when its plan may need repair: the
 /// rest is for solving the fixed split.
@@ -49,6 +57,7 @@ pub fn solve(
 ) -> Result<ZonedSolve, NoPlan> {
     let start = Instant::now();
     let relaxed = lower::lower(workload, catalog, figures)?;
+    let lowering = start.elapsed();
     if !figures.zones.is_zoned() || figures.zones.count() == 1 {
         let solved = engine::solve(&relaxed.problem, settings);
         return Ok(ZonedSolve {
@@ -59,8 +68,17 @@ pub fn solve(
     // Progress shows the relaxation's solve, the step whose plan becomes the zoned one;
     // the plain problem's and each zone's costs are not the zoned plan's, so they are not
     // shown, and the end is reported once, with the zoned plan.
+    let large = engine::is_large(&relaxed.problem, settings.time_limit);
+    // The time the solves may use: all of it, or for a large problem what is left once
+    // the fixed split is lowered and the plan checked, each about as long as the
+    // relaxation's lowering.
+    let solving = if large {
+        settings.time_limit.saturating_sub(lowering * 2)
+    } else {
+        settings.time_limit
+    };
     let until = |share: f64, progress: Option<Reporter>| {
-        let end = settings.time_limit.mul_f64(share);
+        let end = solving.mul_f64(share);
         Settings {
             time_limit: end.saturating_sub(start.elapsed()).max(MIN_REPAIR_TIME),
             progress,
@@ -79,7 +97,11 @@ pub fn solve(
         });
     };
     // The plain problem first: its bound converges sooner than the relaxation's.
-    let plain_bound = plain_bound(workload, catalog, figures, &until(PLAIN_SHARE, None))?;
+    let plain_bound = if large {
+        0.0
+    } else {
+        plain_bound(workload, catalog, figures, &until(PLAIN_SHARE, None))?
+    };
     let may_clash = relaxed
         .zone_of_item
         .iter()
@@ -105,8 +127,12 @@ pub fn solve(
         .then(|| move_extras(&relaxed, &solved.packing))
         .flatten();
     let fixed = lower::lower_split(workload, catalog, figures, &split)?;
-    let left = settings.time_limit.saturating_sub(start.elapsed()).max(MIN_REPAIR_TIME);
-    let (repaired, mut notes) = solve_by_zone(workload, catalog, figures, &split, &fixed, &silent, start)?;
+    let silent = Settings {
+        time_limit: solving,
+        ..silent
+    };
+    let left = solving.saturating_sub(start.elapsed()).max(MIN_REPAIR_TIME);
+    let (repaired, mut notes) = solve_by_zone(workload, catalog, figures, &split, &fixed, &silent, start, large)?;
     let repaired_cost = repaired.cost(&fixed.problem);
     let moved_cost = moved_plan.as_ref().map(|p| p.cost(&relaxed.problem));
     let kept = match moved_cost {
@@ -140,7 +166,9 @@ pub fn solve(
 /// nothing, so each is a problem of its own (a Z-th of the tasks, the same services and
 /// types), which the engine solves far sooner than their union. Each zone gets an equal
 /// share of the time left; the packings are read back into `fixed`, the union's
-/// lowering, by service, type and zone. With the notes.
+/// lowering, by service, type and zone. Each zone is lowered on its own, or when `cut`
+/// (a large problem) cut from `fixed`. With the notes.
+#[allow(clippy::too_many_arguments)]
 fn solve_by_zone(
     workload: &Workload,
     catalog: &Catalog,
@@ -149,6 +177,7 @@ fn solve_by_zone(
     fixed: &Lowered,
     settings: &Settings,
     start: Instant,
+    cut: bool,
 ) -> Result<(Grouped, Vec<String>), NoPlan> {
     let zones = figures.zones.count() as usize;
     let item_key = |l: &Lowered, i: usize| (l.service_of_item[i], l.zone_of_item[i]);
@@ -169,7 +198,11 @@ fn solve_by_zone(
                 extra: 0,
             })
             .collect();
-        let lowered = lower::lower_split(workload, catalog, figures, &one)?;
+        let lowered = if cut {
+            zone_of(fixed, z)
+        } else {
+            lower::lower_split(workload, catalog, figures, &one)?
+        };
         if lowered.problem.items.is_empty() {
             continue;
         }
@@ -200,6 +233,60 @@ fn solve_by_zone(
     packing.normalize();
     debug_assert_eq!(packing.verify(&fixed.problem), Ok(()));
     Ok((packing, notes))
+}
+
+/// The part of `fixed` (every task's zone fixed) in zone `z`: its items and bin types,
+/// with the conflict groups among them. Zones share nothing, so its packings are packings
+/// of that part of `fixed`.
+fn zone_of(fixed: &Lowered, z: usize) -> Lowered {
+    let p = &fixed.problem;
+    let items: Vec<usize> = (0..p.items.len())
+        .filter(|&i| fixed.zone_of_item[i] == Some(z))
+        .collect();
+    let bins: Vec<usize> = (0..p.bin_types.len()).filter(|&b| fixed.zone_of_bin[b] == z).collect();
+    let mut item_index = vec![usize::MAX; p.items.len()];
+    for (k, &i) in items.iter().enumerate() {
+        item_index[i] = k;
+    }
+    let mut bin_index = vec![usize::MAX; p.bin_types.len()];
+    for (k, &b) in bins.iter().enumerate() {
+        bin_index[b] = k;
+    }
+    let problem = Problem {
+        resources: p.resources.clone(),
+        items: items
+            .iter()
+            .map(|&i| Item {
+                eligible: p.items[i].eligible.iter().map(|&b| bin_index[b]).collect(),
+                ..p.items[i].clone()
+            })
+            .collect(),
+        bin_types: bins.iter().map(|&b| p.bin_types[b].clone()).collect(),
+        conflict_groups: p
+            .conflict_groups
+            .iter()
+            .map(|g| ConflictGroup {
+                name: g.name.clone(),
+                items: g
+                    .items
+                    .iter()
+                    .map(|&i| item_index[i])
+                    .filter(|&k| k != usize::MAX)
+                    .collect(),
+            })
+            .filter(|g| g.items.len() > 1)
+            .collect(),
+    };
+    Lowered {
+        problem,
+        service_of_item: items.iter().map(|&i| fixed.service_of_item[i]).collect(),
+        zone_of_item: items.iter().map(|&i| fixed.zone_of_item[i]).collect(),
+        item_zones: items.iter().map(|&i| fixed.item_zones[i].clone()).collect(),
+        type_of_bin: bins.iter().map(|&b| fixed.type_of_bin[b]).collect(),
+        zone_of_bin: bins.iter().map(|&b| fixed.zone_of_bin[b]).collect(),
+        daemons_of_type: fixed.daemons_of_type.clone(),
+        zone_names: fixed.zone_names.clone(),
+    }
 }
 
 /// The engine's bound on the plain problem: the tasks the zoned plan places, on every
@@ -464,5 +551,50 @@ mod tests {
         }
         assert_eq!(extras, [1, 1, 0]);
         assert_eq!(moved.bins(), 5);
+    }
+
+    #[test]
+    fn a_zone_cut_from_the_fixed_split_is_that_zone_lowered_alone() {
+        let catalog = parse_catalog(
+            "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour\n\
+             m.large,m,2,8192,x86_64,0,3,10,false,,0.1\n\
+             m.xlarge,m,4,16384,x86_64,0,4,15,false,,0.2\n",
+            "c.csv",
+        )
+        .unwrap();
+        let mut web = Service::sample("web", NetworkMode::Host, &[80]);
+        web.count = 4;
+        let mut api = Service::sample("api", NetworkMode::Bridge, &[]);
+        api.count = 7;
+        let w = Workload {
+            services: vec![web, api],
+        };
+        let figures = zoned(&["a", "b"]);
+        let split = [
+            ZoneTasks {
+                per_zone: vec![2, 2],
+                extra: 0,
+            },
+            ZoneTasks {
+                per_zone: vec![4, 3],
+                extra: 0,
+            },
+        ];
+        let fixed = lower::lower_split(&w, &catalog, &figures, &split).unwrap();
+        for z in 0..2 {
+            let one: Vec<ZoneTasks> = split
+                .iter()
+                .map(|t| ZoneTasks {
+                    per_zone: (0..2).map(|k| if k == z { t.per_zone[k] } else { 0 }).collect(),
+                    extra: 0,
+                })
+                .collect();
+            let alone = lower::lower_split(&w, &catalog, &figures, &one).unwrap();
+            let cut = zone_of(&fixed, z);
+            assert_eq!(cut.problem, alone.problem, "zone {z}");
+            assert_eq!(cut.service_of_item, alone.service_of_item);
+            assert_eq!(cut.type_of_bin, alone.type_of_bin);
+            assert_eq!(cut.zone_of_bin, alone.zone_of_bin);
+        }
     }
 }

@@ -10,11 +10,15 @@
 //! it), so the optimum is a lower bound. Rows `Σ_t k[i,t] · y[t] ≥ count[i]`, where a bin
 //! of `t` holds at most `k[i,t]` copies of item `i`, are valid too and added where they
 //! may bind; so are rows for conflict groups, whose copies all need separate bins.
+//!
+//! HiGHS solves the LP within the caller's deadline; when it runs out (or the deadline
+//! has passed), the bound is the counting bound alone.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use good_lp::solvers::highs::highs;
-use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolverModel, Variable};
+use good_lp::{constraint, variable, Expression, ProblemVariables, Solution, SolutionStatus, SolverModel, Variable};
 
 use super::problem::{BinTypeId, Problem};
 
@@ -25,13 +29,14 @@ const FEW_COPIES: u32 = 8;
 const LP_MARGIN: f64 = 1e-7;
 
 /// A lower bound on the cost of any packing of `problem`: the larger of the resource LP
-/// and the counting bounds of items that need bins of their own.
-pub fn resource_bound(problem: &Problem) -> f64 {
+/// (when HiGHS solves it by `deadline`) and the counting bounds of items that need bins of
+/// their own.
+pub fn resource_bound(problem: &Problem, deadline: Instant) -> f64 {
     if problem.total_copies() == 0 {
         return 0.0;
     }
     let counting = counting_bound(problem);
-    let lp = lp_bound(problem).unwrap_or(0.0);
+    let lp = lp_bound(problem, deadline).unwrap_or(0.0);
     round_up_equal_prices(problem, counting.max(lp))
 }
 
@@ -83,8 +88,12 @@ fn counting_bound(problem: &Problem) -> f64 {
     best
 }
 
-/// The resource LP (module doc), or `None` when the solver fails.
-fn lp_bound(problem: &Problem) -> Option<f64> {
+/// The resource LP (module doc), or `None` when the solver fails or does not solve it
+/// by `deadline`.
+fn lp_bound(problem: &Problem, deadline: Instant) -> Option<f64> {
+    if deadline <= Instant::now() {
+        return None;
+    }
     let dims = problem.dims();
     let groups = problem.groups_of_items();
     // Items by eligible types, in a fixed order.
@@ -174,7 +183,15 @@ fn lp_bound(problem: &Problem) -> Option<f64> {
     for row in rows {
         model.add_constraint(row);
     }
-    let solution = model.solve().ok()?;
+    // Building the model takes time too: the limit is what is left now.
+    let seconds = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+    if seconds <= 0.0 {
+        return None;
+    }
+    let solution = model.set_time_limit(seconds).solve().ok()?;
+    if !matches!(solution.status(), SolutionStatus::Optimal) {
+        return None;
+    }
     let value = solution.eval(&objective);
     value.is_finite().then_some(value * (1.0 - LP_MARGIN))
 }
@@ -196,6 +213,12 @@ fn round_up_equal_prices(problem: &Problem, bound: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::engine::{BinType, ConflictGroup, Item};
+    use std::time::Duration;
+
+    /// The bound with time enough for the LP.
+    fn bound_of(p: &Problem) -> f64 {
+        resource_bound(p, Instant::now() + Duration::from_secs(60))
+    }
 
     fn item(name: &str, size: &[u64], count: u32, eligible: &[usize]) -> Item {
         Item {
@@ -232,7 +255,7 @@ mod tests {
             vec![item("a", &[1], 10, &[0, 1])],
             vec![bin_type("small", &[2], 1.0), bin_type("big", &[10], 3.0)],
         );
-        assert!((resource_bound(&p) - 3.0).abs() < 1e-6);
+        assert!((bound_of(&p) - 3.0).abs() < 1e-6);
     }
 
     #[test]
@@ -244,7 +267,7 @@ mod tests {
             vec![item("cpu", &[4, 0], 2, &[0]), item("mem", &[0, 8], 2, &[0, 1])],
             vec![bin_type("both", &[4, 8], 4.0), bin_type("mem", &[0, 8], 1.0)],
         );
-        assert!((resource_bound(&p) - 8.0).abs() < 1e-6);
+        assert!((bound_of(&p) - 8.0).abs() < 1e-6);
     }
 
     #[test]
@@ -252,7 +275,7 @@ mod tests {
         let mut a = item("a", &[1, 1], 5, &[0]);
         a.max_per_bin = 1;
         let p = problem(vec![a], vec![bin_type("t", &[100, 100], 2.0)]);
-        assert!((resource_bound(&p) - 10.0).abs() < 1e-6);
+        assert!((bound_of(&p) - 10.0).abs() < 1e-6);
     }
 
     #[test]
@@ -265,7 +288,7 @@ mod tests {
             name: "g".into(),
             items: vec![0, 1],
         });
-        assert!((resource_bound(&p) - 7.5).abs() < 1e-6);
+        assert!((bound_of(&p) - 7.5).abs() < 1e-6);
     }
 
     #[test]
@@ -275,16 +298,30 @@ mod tests {
             vec![item("a", &[3], 3, &[0]), item("b", &[4], 1, &[0])],
             vec![bin_type("t", &[10], 1.0)],
         );
-        assert_eq!(resource_bound(&p), 2.0);
+        assert_eq!(bound_of(&p), 2.0);
         // Exactly two bins' worth stays two, despite the solver's margin.
         let p = problem(vec![item("a", &[5], 4, &[0])], vec![bin_type("t", &[10], 0.5)]);
-        assert_eq!(resource_bound(&p), 1.0);
+        assert_eq!(bound_of(&p), 1.0);
+    }
+
+    #[test]
+    fn a_passed_deadline_leaves_the_counting_bound() {
+        // Demand 7 in bins of 5 at price 1 (or 10 at 2.5): the LP proves 1.4; counted copy
+        // by copy, each item needs one bin, 1.
+        let p = problem(
+            vec![item("a", &[3], 1, &[0, 1]), item("b", &[4], 1, &[0, 1])],
+            vec![bin_type("t5", &[5], 1.0), bin_type("t10", &[10], 2.5)],
+        );
+        assert!((bound_of(&p) - 1.4).abs() < 1e-6);
+        let passed = Instant::now();
+        assert!(lp_bound(&p, passed).is_none());
+        assert!((resource_bound(&p, passed) - 1.0).abs() < 1e-9);
     }
 
     #[test]
     fn an_empty_problem_costs_nothing() {
         let p = problem(vec![item("a", &[6], 0, &[0])], vec![bin_type("t", &[10], 1.0)]);
-        assert_eq!(resource_bound(&p), 0.0);
+        assert_eq!(bound_of(&p), 0.0);
     }
 
     #[test]
@@ -299,7 +336,7 @@ mod tests {
                 random_problem(seed, 2, 5)
             };
             let opt = brute_force(&p);
-            let bound = resource_bound(&p);
+            let bound = bound_of(&p);
             assert!(opt.is_finite(), "seed {seed}: no packing");
             assert!(
                 bound <= opt + 1e-9 * opt,

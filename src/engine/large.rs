@@ -18,9 +18,13 @@
 //! occur once in a level's packing go back to the remainder (up to half a level's copies),
 //! and the next level packs their copies with the rest.
 //!
-//! The bound is the resource bound of the original problem: the bound of a scaled problem
-//! times `q` bounds the original only when it is an LP bound (`LP(q·c) = q·LP(c)`), which
-//! the exact method's integer bound may not be.
+//! The bound is that of the original problem: the bound of a scaled problem times `q`
+//! bounds the original only when it is an LP bound (`LP(q·c) = q·LP(c)`), which the exact
+//! method's integer bound may not be. The levels leave [`BOUND_SHARE`] of the time limit
+//! for it: the resource bound, then the fluid LP (whose size depends on the item kinds and
+//! types, not on the counts, and which is far stronger with many types) on the problem
+//! with identical items merged, each within the deadline; the higher bound is kept, and
+//! the resource bound alone when the fluid LP does not solve in time.
 
 use std::time::Instant;
 
@@ -28,7 +32,7 @@ use super::packing::{Bin, BinGroup, Grouped};
 use super::problem::{ConflictGroup, Item, ItemId, Problem};
 use rayon::prelude::*;
 
-use super::{bound, solve_whole, Phase, Portfolio, Progress, Settings, Solved};
+use super::{bound, exact, identical, solve_whole, Phase, Portfolio, Progress, Settings, Solved};
 
 /// Above this many copies in all, a problem is solved in scaled-down levels. Below it
 /// (and below the work limits of [`is_large`]) the portfolio and the exact method take the
@@ -52,6 +56,13 @@ const CHUNK_WORK: u64 = 50_000_000;
 /// `q` times, are a small share of the plan; small enough that the portfolio packs it in
 /// a fraction of a second.
 const SCALED_COPIES: u64 = 100_000;
+/// The share of the time limit the levels leave for the bound of the whole problem.
+const BOUND_SHARE: f64 = 0.2;
+/// The fluid LP is tried when its copy columns (merged item kinds × bin types) are at
+/// most this many: larger ones rarely solve in the bound's share, and one that runs out
+/// holds the solve to its deadline for nothing, while checking a large plan still needs
+/// time after it.
+const FLUID_MAX_COLUMNS: usize = 200_000;
 /// A bin whose most used resource is at least this share of its capacity counts as full:
 /// it is taken `q` times as it is.
 const FULL: f64 = 0.98;
@@ -74,6 +85,7 @@ pub fn is_large(problem: &Problem, time_limit: std::time::Duration) -> bool {
 /// Solves `problem` level by level (see the module doc), by `start + time_limit`.
 pub fn solve(problem: &Problem, settings: &Settings, start: Instant) -> Solved {
     let deadline = start + settings.time_limit;
+    let levels_end = start + settings.time_limit.mul_f64(1.0 - BOUND_SHARE);
     settings.report(Progress {
         phase: Phase::FirstPlan,
         best_cost: None,
@@ -100,7 +112,7 @@ pub fn solve(problem: &Problem, settings: &Settings, start: Instant) -> Solved {
         // This level's share of the time left: all of it when nothing remains after it,
         // else in proportion to the copies of this level and of the next (at most a
         // scaled problem's worth); each chunk's share in proportion to its work.
-        let time_left = deadline.saturating_duration_since(Instant::now());
+        let time_left = levels_end.saturating_duration_since(Instant::now());
         let share = if left_after == 0 {
             time_left
         } else {
@@ -176,10 +188,11 @@ pub fn solve(problem: &Problem, settings: &Settings, start: Instant) -> Solved {
     debug_assert_eq!(packing.verify(problem), Ok(()));
     let first_plan_seconds = start.elapsed().as_secs_f64();
     let cost = packing.cost(problem);
-    let lower_bound = bound::resource_bound(problem).max(0.0).min(cost);
+    let (lower_bound, which) = whole_bound(problem, deadline, settings.seed);
+    let lower_bound = lower_bound.min(cost);
     let scales: Vec<String> = scales.iter().map(u64::to_string).collect();
     notes.push(format!(
-        "a large problem ({} copies): solved in {} scaled-down level(s), each count divided by {} in turn, the item kinds of a level in chunks, and the level's bins repeated as many times; the bound is the resource bound of the whole problem",
+        "a large problem ({} copies): solved in {} scaled-down level(s), each count divided by {} in turn, the item kinds of a level in chunks, and the level's bins repeated as many times; the bound is the {which} of the whole problem",
         problem.total_copies(),
         scales.len(),
         scales.join(", then ")
@@ -197,6 +210,26 @@ pub fn solve(problem: &Problem, settings: &Settings, start: Instant) -> Solved {
         first_plan_seconds,
         seconds: start.elapsed().as_secs_f64(),
         interrupted: settings.stop.is_requested(),
+    }
+}
+
+/// A lower bound on `problem` by `deadline`: the resource bound, raised by the fluid LP of
+/// the problem with identical items merged (the same least cost) when it is small enough
+/// ([`FLUID_MAX_COLUMNS`]) and solves in time.
+/// With the name of the bound that decided it.
+fn whole_bound(problem: &Problem, deadline: Instant, seed: u64) -> (f64, &'static str) {
+    let resource = bound::resource_bound(problem, deadline).max(0.0);
+    if problem.bin_types.len() < 2 || Instant::now() >= deadline {
+        return (resource, "resource bound");
+    }
+    let merged = identical::merge(problem);
+    let merged = merged.as_ref().map_or(problem, |m| &m.problem);
+    if merged.items.len() * merged.bin_types.len() > FLUID_MAX_COLUMNS {
+        return (resource, "resource bound");
+    }
+    match exact::fluid::solve(merged, None, deadline, seed) {
+        Some(fluid) if fluid.bound > resource => (fluid.bound, "fluid LP bound"),
+        _ => (resource, "resource bound"),
     }
 }
 

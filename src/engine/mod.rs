@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub use large::is_large;
 pub use packing::{Bin, BinGroup, Grouped, Packing};
 pub use problem::{BinType, BinTypeId, ConflictGroup, Item, ItemId, Problem};
 pub use progress::{Phase, Progress, Reporter};
@@ -182,7 +183,7 @@ fn solve_whole(problem: &Problem, settings: &Settings, start: Instant, portfolio
     // The chunks of a large problem need no bound of their own: the large path bounds the
     // whole problem.
     let mut lower_bound = match portfolio {
-        Portfolio::Full => bound::resource_bound(problem).max(0.0),
+        Portfolio::Full => bound::resource_bound(problem, start + settings.time_limit).max(0.0),
         Portfolio::Lean => 0.0,
     };
     settings.report(Progress {

@@ -2,7 +2,7 @@
 //! independent checker, its cost is never below the reported bound, and the same seed
 //! gives the same plan on one and on four threads.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ecsplan::ecs::placement::rows;
 use ecsplan::ecs::rules::{Figures, TypePatterns};
@@ -13,6 +13,11 @@ use ecsplan::{check, input, planner};
 use proptest::prelude::*;
 
 const TYPES: &str = "m5.large;m5.xlarge;m5.2xlarge;c6g.large;c6g.xlarge;m6g.xlarge;r6i.large;t3.medium";
+
+/// A deadline the resource LP never reaches in these tests.
+fn far() -> Instant {
+    Instant::now() + Duration::from_secs(60)
+}
 
 fn inputs(workload: Workload, eni_trunking: bool) -> Inputs {
     let patterns: Vec<String> = TYPES.split(';').map(String::from).collect();
@@ -135,7 +140,7 @@ fn the_portfolio_is_never_dearer_than_plain_first_fit_decreasing() {
         let best = heuristics::portfolio(&problem, &Settings::default());
         baseline.verify(&problem).unwrap();
         best.verify(&problem).unwrap();
-        let (cost, floor) = (best.cost(&problem), bound::resource_bound(&problem));
+        let (cost, floor) = (best.cost(&problem), bound::resource_bound(&problem, far()));
         assert!(
             cost <= baseline.cost(&problem) + 1e-9,
             "{services} services: {cost} > {}",
@@ -182,6 +187,6 @@ fn the_portfolio_on_a_realistic_workload_is_thread_independent_and_above_the_bou
         ..Settings::default()
     };
     let cost = heuristics::portfolio(&p, &settings).cost(&p);
-    let floor = bound::resource_bound(&p);
+    let floor = bound::resource_bound(&p, far());
     assert!(floor > 0.5 * cost && floor <= cost, "bound {floor}, cost {cost}");
 }

@@ -17,7 +17,7 @@ mod cover;
 mod dive;
 mod enumerate;
 pub mod error;
-mod fluid;
+pub(crate) mod fluid;
 mod full;
 pub mod master;
 mod mip;
