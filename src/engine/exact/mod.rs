@@ -17,6 +17,7 @@ mod cover;
 mod dive;
 mod enumerate;
 pub mod error;
+mod fill;
 pub(crate) mod fluid;
 mod full;
 pub mod master;
@@ -94,6 +95,9 @@ pub fn improve(
     }
     if !run.is_optimal() && Instant::now() < deadline && !settings.stop.is_requested() {
         run.spread();
+    }
+    if !run.is_optimal() && Instant::now() < deadline && !settings.stop.is_requested() {
+        run.fill(share_of_rest(deadline, FILL_SHARE));
     }
     if !run.is_optimal() {
         if settings.stop.is_requested() {
@@ -872,6 +876,44 @@ impl<'p> Run<'p> {
                     return;
                 }
             }
+        }
+    }
+
+    /// Where the bound asks for bins filled exactly, a plan of such bins built one bin at
+    /// a time ([`fill`]): with one bin type, on as few bins as the bound allows; with
+    /// several, of bins worth their price under the bound's duals.
+    fn fill(&mut self, until: Instant) {
+        let problem = self.problem;
+        let target = if problem.bin_types.len() == 1 {
+            let price = problem.bin_types[0].price;
+            if price <= 0.0 {
+                return;
+            }
+            let least = (self.lower_bound / price * (1.0 - 1e-9)).ceil().max(1.0);
+            if least * price >= self.best_cost * (1.0 - 1e-9) {
+                return;
+            }
+            fill::Target {
+                bins: Some(least as usize),
+                duals: None,
+            }
+        } else {
+            match &self.dual {
+                Some((value, duals))
+                    if self.lattice.fills_exactly(*value)
+                        && self.lattice.round_up(*value) >= self.lower_bound * (1.0 - 1e-9) =>
+                {
+                    fill::Target {
+                        bins: None,
+                        duals: Some(duals.as_slice()),
+                    }
+                }
+                _ => return,
+            }
+        };
+        let found = fill::fill(problem, &target, until, self.settings.seed);
+        if let Some(packing) = found {
+            let _ = self.offer(packing);
         }
     }
 

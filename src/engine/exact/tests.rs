@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::pricing::{Effort, Pricer};
-use super::{balanced, bound, cover, enumerate, fluid, full, improve, plan, reduced, spread};
+use super::{balanced, bound, cover, enumerate, fill, fluid, full, improve, plan, reduced, spread};
 use crate::engine::heuristics::tests::one_type_problem;
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
@@ -1022,4 +1022,112 @@ fn a_port_saturated_fleet_is_planned_at_its_bound() {
     improved.packing.verify(&problem).unwrap();
     assert_eq!(improved.packing.bins.len(), 4);
     assert!((improved.lower_bound - 4.0).abs() < 1e-9);
+}
+
+/// `k` bins of 12 port slots, 40 CPU and 60 memory, each built full: port services of one
+/// to three ports (each port a conflict group, 20 port numbers, a port bound at most once
+/// a bin), then one filler item of its own that takes the CPU and memory left.
+fn exactly_filled_fleet(k: usize, seed: u64) -> Problem {
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut items = Vec::new();
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); 20];
+    for _ in 0..k {
+        let mut free: Vec<usize> = (0..20).collect();
+        let (mut slots, mut cpu, mut memory) = (12u64, 40u64, 60u64);
+        while slots > 0 {
+            let ports = rng.gen_range(1..=3u64).min(slots);
+            let mut bound = Vec::new();
+            for _ in 0..ports {
+                bound.push(free.swap_remove(rng.gen_range(0..free.len())));
+            }
+            let (c, m) = (rng.gen_range(1..=2u64), rng.gen_range(1..=3u64));
+            let i = items.len();
+            for &p in &bound {
+                groups[p].push(i);
+            }
+            items.push(Item {
+                name: format!("port{i}"),
+                size: vec![ports, c, m],
+                count: 1,
+                eligible: vec![0],
+                max_per_bin: 1,
+            });
+            slots -= ports;
+            cpu -= c;
+            memory -= m;
+        }
+        items.push(Item {
+            name: format!("fill{}", items.len()),
+            size: vec![0, cpu, memory],
+            count: 1,
+            eligible: vec![0],
+            max_per_bin: u32::MAX,
+        });
+    }
+    Problem {
+        resources: vec!["ports".into(), "cpu".into(), "memory".into()],
+        items,
+        bin_types: vec![BinType {
+            name: "bin".into(),
+            capacity: vec![12, 40, 60],
+            price: 1.0,
+        }],
+        conflict_groups: groups
+            .into_iter()
+            .enumerate()
+            .map(|(p, items)| ConflictGroup {
+                name: format!("port {p}"),
+                items,
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn exact_fill_plans_fleets_whose_every_bin_is_full() {
+    let mut spread_short = 0;
+    for seed in 0..8 {
+        let problem = exactly_filled_fleet(4, seed);
+        let target = fill::Target {
+            bins: Some(4),
+            duals: None,
+        };
+        let packing = fill::fill(&problem, &target, Instant::now() + Duration::from_secs(10), seed)
+            .unwrap_or_else(|| panic!("seed {seed}: no plan on 4 bins"));
+        packing.verify(&problem).unwrap();
+        assert_eq!(packing.bins.len(), 4, "seed {seed}");
+        if spread::spread(&problem, 0, 4).is_some_and(|p| p.bins.len() > 4) {
+            spread_short += 1;
+        }
+    }
+    // The construction that places the items kept apart first needs more bins on some.
+    assert!(spread_short > 0);
+}
+
+#[test]
+fn exact_fill_gives_up_where_no_resource_must_be_full() {
+    let mut problem = exactly_filled_fleet(3, 1);
+    problem.bin_types[0].capacity = vec![13, 41, 61];
+    let target = fill::Target {
+        bins: Some(3),
+        duals: None,
+    };
+    assert!(fill::fill(&problem, &target, Instant::now() + Duration::from_secs(1), 1).is_none());
+}
+
+#[test]
+fn improve_reaches_the_bound_of_an_exactly_filled_fleet() {
+    let problem = exactly_filled_fleet(4, 3);
+    let start = one_bin_per_copy(&problem);
+    let improved = improve(
+        &problem,
+        &start,
+        4.0,
+        Instant::now() + Duration::from_secs(10),
+        &settings(),
+    );
+    improved.packing.verify(&problem).unwrap();
+    assert_eq!(improved.packing.bins.len(), 4);
 }

@@ -86,3 +86,6 @@ pub(super) const MIP_MARGIN: f64 = 0.2;
 pub(super) const SPREAD_EXTRA_BINS: usize = 3;
 /// It runs while bins × copies stay under this: each copy scans the open bins.
 pub(super) const SPREAD_WORK: f64 = 20_000_000.0;
+/// The bin-by-bin search for a plan of exactly filled bins ends here (of the time left): it
+/// finds such a plan within a second or two when one is within its reach.
+pub(super) const FILL_SHARE: f64 = 0.15;

@@ -1,0 +1,565 @@
+//! A plan at the bound, built one exactly filled bin at a time, where the bound says every
+//! bin of such a plan must be full.
+//!
+//! With one bin type and a bound of `k` bins, the plan's bins may leave at most
+//! `k · capacity − total size` of each resource unused, together: where that slack is 0
+//! (every bin full in that resource), each bin is searched for, depth first, among the
+//! loads that keep the rest packable in the bins left: an item with more copies left than
+//! its per-bin cap allows in the other bins puts the excess in this one, and a conflict
+//! group with as many copies left as bins left puts exactly one in each (items kept apart
+//! are fixed first, in every bin alike). Copies are spread evenly, each item's count
+//! nearest its share of the bins left first, so that the last bins are not left with
+//! what fits nowhere. With several bin types, the target is the bound's dual prices: a
+//! plan at the bound uses only bins whose items are worth their bin's price, and each bin
+//! is searched for among those. A dead end restarts from the first bin with another
+//! order, until the deadline.
+
+use std::time::Instant;
+
+use rand::rngs::SmallRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+use crate::engine::packing::{Bin, Packing};
+use crate::engine::problem::{BinTypeId, ItemId, Problem};
+
+/// Search steps per bin before a restart: a bin that is there to find is found in far
+/// fewer, and one that is not is better escaped by another order of the earlier bins.
+const STEPS_PER_BIN: u64 = 20_000;
+
+/// What the plan must meet.
+pub(super) struct Target<'a> {
+    /// One bin type: the number of bins of a plan at the bound.
+    pub bins: Option<usize>,
+    /// Several bin types: dual prices under which a plan at the bound has every bin worth
+    /// its price.
+    pub duals: Option<&'a [f64]>,
+}
+
+/// A plan whose bins are all filled as the target asks, or `None` by `until`.
+pub(super) fn fill(problem: &Problem, target: &Target, until: Instant, seed: u64) -> Option<Packing> {
+    let groups = problem.groups_of_items();
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut attempt = 0u64;
+    while Instant::now() < until {
+        let mut search = Search::new(problem, &groups, target, attempt, &mut rng)?;
+        if let Some(packing) = search.run(until) {
+            return Some(packing);
+        }
+        attempt += 1;
+    }
+    None
+}
+
+/// One attempt: bins one after another from what is left.
+struct Search<'a> {
+    problem: &'a Problem,
+    groups: &'a [Vec<usize>],
+    duals: Option<&'a [f64]>,
+    /// Copies left of each item.
+    left: Vec<u32>,
+    /// Copies left per conflict group.
+    group_left: Vec<u32>,
+    /// One bin type: bins left, and the room each resource may still leave unused.
+    bins_left: Option<usize>,
+    slack: Vec<u64>,
+    /// Random weight of each item in this attempt's orders (none in the first).
+    jitter: Vec<f64>,
+    /// Bin types tried in this order for each bin (several types).
+    types: Vec<BinTypeId>,
+    rng: SmallRng,
+}
+
+impl<'a> Search<'a> {
+    fn new(
+        problem: &'a Problem,
+        groups: &'a [Vec<usize>],
+        target: &Target<'a>,
+        attempt: u64,
+        rng: &mut SmallRng,
+    ) -> Option<Self> {
+        let left: Vec<u32> = problem.items.iter().map(|it| it.count).collect();
+        let mut group_left = vec![0u32; problem.conflict_groups.len()];
+        for (g, group) in problem.conflict_groups.iter().enumerate() {
+            group_left[g] = group.items.iter().map(|&i| left[i]).sum();
+        }
+        let mut slack = Vec::new();
+        if let Some(k) = target.bins {
+            if problem.bin_types.len() != 1 {
+                return None;
+            }
+            let cap = &problem.bin_types[0].capacity;
+            for (d, &c) in cap.iter().enumerate() {
+                let total: u64 = problem.items.iter().map(|it| it.size[d] * u64::from(it.count)).sum();
+                slack.push((k as u64 * c).checked_sub(total)?);
+            }
+            // Without a resource that every bin must fill, the bins are not pinned down
+            // enough for this search: the other searches do better.
+            if !slack.contains(&0) {
+                return None;
+            }
+        } else if target.duals.is_none() {
+            return None;
+        }
+        let jitter = (0..problem.items.len())
+            .map(|_| if attempt == 0 { 0.0 } else { rng.gen_range(0.0..0.3) })
+            .collect();
+        let mut types: Vec<BinTypeId> = (0..problem.bin_types.len()).collect();
+        // Largest bins first: fewer bins, more ways to fill each.
+        types.sort_by(|&a, &b| {
+            let pa = problem.bin_types[a].price;
+            let pb = problem.bin_types[b].price;
+            pb.total_cmp(&pa).then(a.cmp(&b))
+        });
+        if attempt > 0 {
+            types.shuffle(rng);
+        }
+        Some(Search {
+            problem,
+            groups,
+            duals: target.duals,
+            left,
+            group_left,
+            bins_left: target.bins,
+            slack,
+            jitter,
+            types,
+            rng: SmallRng::seed_from_u64(rng.gen()),
+        })
+    }
+
+    fn run(&mut self, until: Instant) -> Option<Packing> {
+        let mut bins = Vec::new();
+        while self.left.iter().any(|&n| n > 0) {
+            if Instant::now() >= until {
+                return None;
+            }
+            let bin = match self.bins_left {
+                Some(0) => return None,
+                Some(_) => self.next_bin(0)?,
+                None => {
+                    let types = self.types.clone();
+                    types.iter().find_map(|&t| self.next_bin(t))?
+                }
+            };
+            self.take(&bin);
+            bins.push(bin);
+            if attempt_shuffle(&mut self.rng) {
+                self.types.shuffle(&mut self.rng);
+            }
+        }
+        Some(Packing { bins })
+    }
+
+    /// Removes `bin`'s copies from what is left.
+    fn take(&mut self, bin: &Bin) {
+        let cap = &self.problem.bin_types[bin.bin_type].capacity;
+        let mut used = vec![0u64; cap.len()];
+        for &(i, n) in &bin.load {
+            self.left[i] -= n;
+            for &g in &self.groups[i] {
+                self.group_left[g] -= n;
+            }
+            for (u, s) in used.iter_mut().zip(&self.problem.items[i].size) {
+                *u += s * u64::from(n);
+            }
+        }
+        if let Some(k) = self.bins_left.as_mut() {
+            *k -= 1;
+            for d in 0..cap.len() {
+                self.slack[d] -= cap[d] - used[d];
+            }
+        }
+    }
+
+    /// A load of type `t` that meets the target, or `None` after [`STEPS_PER_BIN`] steps.
+    fn next_bin(&mut self, t: BinTypeId) -> Option<Bin> {
+        let problem = self.problem;
+        let cap = &problem.bin_types[t].capacity;
+        let one_type = self.bins_left.is_some();
+        let bins_left = self.bins_left.unwrap_or(1).max(1) as u32;
+        let rest = bins_left - 1;
+        let eligible = |i: ItemId| problem.items[i].eligible.binary_search(&t).is_ok();
+        if one_type && (0..problem.items.len()).any(|i| self.left[i] > 0 && !eligible(i)) {
+            return None;
+        }
+        if one_type && self.group_left.iter().any(|&n| n > bins_left) {
+            return None;
+        }
+        // Groups with a copy left for every bin left take one here.
+        let forced: Vec<bool> = self
+            .group_left
+            .iter()
+            .map(|&n| one_type && n == bins_left && n > 0)
+            .collect();
+        let most: Vec<u32> = (0..problem.items.len())
+            .map(|i| {
+                if self.left[i] == 0 || !eligible(i) {
+                    0
+                } else {
+                    problem
+                        .max_copies_alone(i, t, !self.groups[i].is_empty())
+                        .min(self.left[i])
+                }
+            })
+            .collect();
+        let scale: Vec<f64> = cap.iter().map(|&c| if c > 0 { 1.0 / c as f64 } else { 0.0 }).collect();
+        let size: Vec<f64> = (0..problem.items.len())
+            .map(|i| problem.items[i].weighted_size(&scale) * (1.0 + self.jitter[i]))
+            .collect();
+        let mut dfs = Dfs {
+            problem,
+            groups: self.groups,
+            most,
+            size,
+            share: (0..problem.items.len())
+                .map(|i| f64::from(self.left[i]) / f64::from(bins_left))
+                .collect(),
+            forced,
+            duals: self.duals,
+            price: problem.bin_types[t].price,
+            slack: if one_type { Some(self.slack.clone()) } else { None },
+            room: cap.clone(),
+            used: vec![false; self.group_left.len()],
+            counts: vec![0; problem.items.len()],
+            worth: 0.0,
+            steps: 0,
+            one_type,
+            rng: SmallRng::seed_from_u64(self.rng.gen()),
+        };
+        // Copies the other bins cannot take go here first.
+        for i in 0..problem.items.len() {
+            if !one_type || self.left[i] == 0 {
+                continue;
+            }
+            let item = &problem.items[i];
+            let per_bin = if self.groups[i].is_empty() {
+                item.max_per_bin
+            } else {
+                item.max_per_bin.min(1)
+            };
+            let least = self.left[i].saturating_sub(per_bin.saturating_mul(rest));
+            if least == 0 {
+                continue;
+            }
+            let fits = item
+                .size
+                .iter()
+                .zip(&dfs.room)
+                .all(|(&s, &r)| s * u64::from(least) <= r);
+            if least > dfs.most[i] || !fits || self.groups[i].iter().any(|&g| dfs.used[g]) {
+                return None;
+            }
+            dfs.place(i, least, true);
+        }
+        if !dfs.cover() {
+            return None;
+        }
+        let mut load: Vec<(ItemId, u32)> = dfs
+            .counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(i, &n)| (i, n))
+            .collect();
+        load.sort_unstable();
+        (!load.is_empty()).then_some(Bin { bin_type: t, load })
+    }
+}
+
+/// Whether the next bin's types are tried in another order: now and then, for variety.
+fn attempt_shuffle(rng: &mut SmallRng) -> bool {
+    rng.gen_bool(0.25)
+}
+
+/// The depth-first search for one bin: first an item for each group that must be used
+/// (the group with fewest candidates first), then the other items one at a time.
+struct Dfs<'s> {
+    problem: &'s Problem,
+    groups: &'s [Vec<usize>],
+    /// Per item: the most copies this bin may take, its size relative to the bin (the
+    /// order of the search), its share of the copies left per bin left.
+    most: Vec<u32>,
+    size: Vec<f64>,
+    share: Vec<f64>,
+    forced: Vec<bool>,
+    duals: Option<&'s [f64]>,
+    price: f64,
+    slack: Option<Vec<u64>>,
+    room: Vec<u64>,
+    used: Vec<bool>,
+    counts: Vec<u32>,
+    worth: f64,
+    steps: u64,
+    one_type: bool,
+    rng: SmallRng,
+}
+
+impl Dfs<'_> {
+    fn out_of_steps(&mut self) -> bool {
+        self.steps += 1;
+        self.steps > STEPS_PER_BIN
+    }
+
+    fn fits(&self, i: ItemId, n: u32) -> bool {
+        self.groups[i].iter().all(|&g| !self.used[g])
+            && self.counts[i] + n <= self.most[i]
+            && self.problem.items[i]
+                .size
+                .iter()
+                .zip(&self.room)
+                .all(|(&s, &r)| s * u64::from(n) <= r)
+    }
+
+    /// Covers the groups that must be used, one copy each, then fills the rest.
+    fn cover(&mut self) -> bool {
+        if self.out_of_steps() {
+            return false;
+        }
+        let mut pick: Option<(usize, Vec<ItemId>)> = None;
+        for g in 0..self.forced.len() {
+            if !self.forced[g] || self.used[g] {
+                continue;
+            }
+            let candidates: Vec<ItemId> = self.problem.conflict_groups[g]
+                .items
+                .iter()
+                .copied()
+                .filter(|&i| self.fits(i, 1))
+                .collect();
+            if pick.as_ref().map_or(true, |(_, c)| candidates.len() < c.len()) {
+                let none = candidates.is_empty();
+                pick = Some((g, candidates));
+                if none {
+                    return false;
+                }
+            }
+        }
+        let Some((_, mut candidates)) = pick else {
+            return self.fill_rest();
+        };
+        // In random order: which item covers a group is what the restarts vary.
+        candidates.shuffle(&mut self.rng);
+        for i in candidates {
+            self.place(i, 1, true);
+            if self.cover() {
+                return true;
+            }
+            self.place(i, 1, false);
+            if self.steps > STEPS_PER_BIN {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// The items that may still go in, largest first, one at a time.
+    fn fill_rest(&mut self) -> bool {
+        // Largest first; now and then near ties broken at random, for another order.
+        let jitter = if self.rng.gen_bool(0.5) { 0.04 } else { 0.0 };
+        let fitting: Vec<ItemId> = (0..self.counts.len()).filter(|&i| self.fits(i, 1)).collect();
+        let mut keyed: Vec<(f64, ItemId)> = fitting
+            .into_iter()
+            .map(|i| (self.size[i] * (1.0 + jitter * self.rng.gen::<f64>()), i))
+            .collect();
+        keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let order: Vec<ItemId> = keyed.into_iter().map(|(_, i)| i).collect();
+        let dims = self.room.len();
+        let mut reach = vec![vec![0u64; dims]; order.len() + 1];
+        let mut worth_reach = vec![0f64; order.len() + 1];
+        for j in (0..order.len()).rev() {
+            let i = order[j];
+            let n = self.most[i] - self.counts[i];
+            let size = &self.problem.items[i].size;
+            let (here, after) = reach.split_at_mut(j + 1);
+            for ((r, a), s) in here[j].iter_mut().zip(&after[0]).zip(size) {
+                *r = a + s * u64::from(n);
+            }
+            worth_reach[j] = worth_reach[j + 1] + self.duals.map_or(0.0, |p| p[i]) * f64::from(n);
+        }
+        let sums = self
+            .slack
+            .as_ref()
+            .map(|slack| Sums::of(self.problem, &order, &self.most, &self.counts, &self.room, slack));
+        self.fill_from(&order, &reach, &worth_reach, sums.as_ref(), 0)
+    }
+
+    fn fill_from(
+        &mut self,
+        order: &[ItemId],
+        reach: &[Vec<u64>],
+        worth_reach: &[f64],
+        sums: Option<&Sums>,
+        j: usize,
+    ) -> bool {
+        if self.out_of_steps() {
+            return false;
+        }
+        if let Some(slack) = &self.slack {
+            // What stays unused even if every later item goes in whole.
+            if (0..self.room.len()).any(|d| self.room[d] > reach[j][d] + slack[d]) {
+                return false;
+            }
+            if sums.is_some_and(|sums| !sums.reachable(j, &self.room, slack)) {
+                return false;
+            }
+        }
+        if !self.one_type && self.worth + worth_reach[j] < self.price * (1.0 - 1e-6) {
+            return false;
+        }
+        if j == order.len() {
+            return true;
+        }
+        let i = order[j];
+        let item = &self.problem.items[i];
+        let mut hi = self.most[i] - self.counts[i];
+        for (&s, &r) in item.size.iter().zip(&self.room) {
+            if let Some(q) = r.checked_div(s) {
+                hi = hi.min(q.min(u64::from(u32::MAX)) as u32);
+            }
+        }
+        if self.groups[i].iter().any(|&g| self.used[g]) {
+            hi = 0;
+        }
+        // Counts nearest the item's share of the bins left first (one type), else most
+        // first.
+        let mut choices: Vec<u32> = (0..=hi).collect();
+        if self.one_type {
+            let share = self.share[i] - f64::from(self.counts[i]);
+            choices.sort_by(|&a, &b| {
+                (f64::from(a) - share)
+                    .abs()
+                    .total_cmp(&(f64::from(b) - share).abs())
+                    .then(b.cmp(&a))
+            });
+        } else {
+            choices.reverse();
+        }
+        for n in choices {
+            self.place(i, n, true);
+            if self.fill_from(order, reach, worth_reach, sums, j + 1) {
+                return true;
+            }
+            self.place(i, n, false);
+            if self.steps > STEPS_PER_BIN {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// Puts `n` copies of `i` in the bin (`add`) or takes them out.
+    fn place(&mut self, i: ItemId, n: u32, add: bool) {
+        if n == 0 {
+            return;
+        }
+        let size = &self.problem.items[i].size;
+        for (r, &s) in self.room.iter_mut().zip(size) {
+            if add {
+                *r -= s * u64::from(n);
+            } else {
+                *r += s * u64::from(n);
+            }
+        }
+        for &g in &self.groups[i] {
+            self.used[g] = add;
+        }
+        if add {
+            self.counts[i] += n;
+        } else {
+            self.counts[i] -= n;
+        }
+        let w = self.duals.map_or(0.0, |p| p[i]) * f64::from(n);
+        self.worth += if add { w } else { -w };
+    }
+}
+
+/// Per resource that the bin must fill (nearly) exactly, the sums the items from each
+/// position of the search order on can make, in units of the greatest common divisor of
+/// their sizes: a bin whose room left no such sum fills within the slack is a dead end.
+struct Sums {
+    /// `(resource, unit, sums[position] as a bit set)`.
+    dims: Vec<(usize, u64, Vec<Vec<u64>>)>,
+}
+
+impl Sums {
+    /// Resources whose slack is under the room, with at most this many units, are tracked.
+    const MOST_UNITS: u64 = 1 << 16;
+
+    fn of(problem: &Problem, order: &[ItemId], most: &[u32], counts: &[u32], room: &[u64], slack: &[u64]) -> Sums {
+        let mut dims = Vec::new();
+        for d in 0..room.len() {
+            if slack[d] >= room[d] {
+                continue;
+            }
+            let unit = order.iter().fold(0u64, |g, &i| gcd(g, problem.items[i].size[d]));
+            if unit == 0 || room[d] / unit > Self::MOST_UNITS {
+                continue;
+            }
+            let bits = (room[d] / unit + 1) as usize;
+            let words = bits.div_ceil(64);
+            let mut sets = vec![vec![0u64; words]; order.len() + 1];
+            sets[order.len()][0] = 1;
+            for j in (0..order.len()).rev() {
+                let i = order[j];
+                let step = (problem.items[i].size[d] / unit) as usize;
+                let mut set = sets[j + 1].clone();
+                let mut shifted = sets[j + 1].clone();
+                for _ in 0..(most[i] - counts[i]) {
+                    if step == 0 {
+                        break;
+                    }
+                    shifted = shift_up(&shifted, step, bits);
+                    for (a, b) in set.iter_mut().zip(&shifted) {
+                        *a |= b;
+                    }
+                }
+                sets[j] = set;
+            }
+            dims.push((d, unit, sets));
+        }
+        Sums { dims }
+    }
+
+    /// Whether the items from position `j` on can fill `room` to within `slack` in every
+    /// tracked resource (each alone).
+    fn reachable(&self, j: usize, room: &[u64], slack: &[u64]) -> bool {
+        self.dims.iter().all(|(d, unit, sets)| {
+            let hi = room[*d] / unit;
+            let lo = room[*d].saturating_sub(slack[*d]).div_ceil(*unit);
+            lo <= hi && any_in(&sets[j], lo as usize, hi as usize)
+        })
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// `set` shifted up by `by` bits, cut at `bits`.
+fn shift_up(set: &[u64], by: usize, bits: usize) -> Vec<u64> {
+    let mut out = vec![0u64; set.len()];
+    let (words, rest) = (by / 64, by % 64);
+    for k in (words..set.len()).rev() {
+        let mut w = set[k - words] << rest;
+        if rest > 0 && k > words {
+            w |= set[k - words - 1] >> (64 - rest);
+        }
+        out[k] = w;
+    }
+    if bits % 64 != 0 {
+        if let Some(last) = out.last_mut() {
+            *last &= (1u64 << (bits % 64)) - 1;
+        }
+    }
+    out
+}
+
+/// Whether any bit from `lo` to `hi` (inclusive) is set.
+fn any_in(set: &[u64], lo: usize, hi: usize) -> bool {
+    (lo..=hi.min(set.len() * 64 - 1)).any(|b| set[b / 64] >> (b % 64) & 1 == 1)
+}
