@@ -342,7 +342,7 @@ fn fargate(workload: &Workload) -> Outcome {
     }
     for (because, services) in why {
         let noun = if services.len() == 1 { "service" } else { "services" };
-        reason.push(format!("{noun} {}: {because}", services.join(", ")));
+        reason.push(format!("{noun} {}: {because}", crate::ecs::some_names(&services)));
     }
     Outcome::NoPlan(reason.join("; "))
 }

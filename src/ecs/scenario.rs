@@ -188,7 +188,7 @@ fn host(workload: &Workload) -> (Workload, Option<String>) {
         format!(
             "{} awsvpc {noun} no container_ports: {each} one host port private to it, so two of its tasks never share an instance: {}; list their container_ports for the real ports",
             unlisted.len(),
-            unlisted.join(", ")
+            super::some_names(&unlisted)
         )
     });
     (Workload { services }, note)
