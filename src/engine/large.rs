@@ -32,7 +32,7 @@ use super::packing::{Bin, BinGroup, Grouped};
 use super::problem::{ConflictGroup, Item, ItemId, Problem};
 use rayon::prelude::*;
 
-use super::{bound, exact, identical, solve_whole, Phase, Portfolio, Progress, Settings, Solved};
+use super::{bound, exact, finish, identical, solve_whole, Phase, Portfolio, Progress, Settings, Solved};
 
 /// Above this many copies in all, a problem is solved in scaled-down levels. Below it
 /// (and below the work limits of [`is_large`]) the portfolio and the exact method take the
@@ -189,7 +189,6 @@ pub fn solve(problem: &Problem, settings: &Settings, start: Instant) -> Solved {
     let first_plan_seconds = start.elapsed().as_secs_f64();
     let cost = packing.cost(problem);
     let (lower_bound, which) = whole_bound(problem, deadline, settings.seed);
-    let lower_bound = lower_bound.min(cost);
     let scales: Vec<String> = scales.iter().map(u64::to_string).collect();
     notes.push(format!(
         "a large problem ({} copies): solved in {} scaled-down level(s), each count divided by {} in turn, the item kinds of a level in chunks, and the level's bins repeated as many times; the bound is the {which} of the whole problem",
@@ -197,20 +196,7 @@ pub fn solve(problem: &Problem, settings: &Settings, start: Instant) -> Solved {
         scales.len(),
         scales.join(", then ")
     ));
-    settings.report(Progress {
-        phase: Phase::Done,
-        best_cost: Some(cost),
-        lower_bound,
-    });
-    Solved {
-        packing,
-        cost,
-        lower_bound,
-        notes,
-        first_plan_seconds,
-        seconds: start.elapsed().as_secs_f64(),
-        interrupted: settings.stop.is_requested(),
-    }
+    finish(settings, start, packing, cost, lower_bound, notes, first_plan_seconds)
 }
 
 /// A lower bound on `problem` by `deadline`: the resource bound, raised by the fluid LP of

@@ -207,7 +207,21 @@ fn solve_whole(problem: &Problem, settings: &Settings, start: Instant, portfolio
     }
     let packing = Grouped::from_packing(packing);
     let cost = packing.cost(original);
-    // A bound can never exceed a feasible cost; guard against rounding in the LPs.
+    finish(settings, start, packing, cost, lower_bound, notes, first_plan_seconds)
+}
+
+/// The answer of a solve that began at `start`: the bound clamped to the cost (a bound
+/// can never exceed a feasible cost; this guards against rounding in the LPs), and the
+/// end reported.
+fn finish(
+    settings: &Settings,
+    start: Instant,
+    packing: Grouped,
+    cost: f64,
+    lower_bound: f64,
+    notes: Vec<String>,
+    first_plan_seconds: f64,
+) -> Solved {
     let lower_bound = lower_bound.min(cost);
     settings.report(Progress {
         phase: Phase::Done,
