@@ -25,6 +25,7 @@ mod mip;
 mod plan;
 pub mod pricing;
 mod reduced;
+mod repack;
 mod spread;
 #[cfg(test)]
 mod tests;
@@ -40,7 +41,7 @@ use self::master::{LpSolution, Master};
 use self::pricing::{Effort, Pricer};
 use self::tuning::*;
 use super::packing::{Bin, Packing};
-use super::problem::Problem;
+use super::problem::{BinTypeId, Problem};
 use super::{Phase, Progress, Settings};
 
 /// What the exact method reached before its deadline.
@@ -98,6 +99,14 @@ pub fn improve(
     }
     if !run.is_optimal() && Instant::now() < deadline && !settings.stop.is_requested() {
         run.fill(share_of_rest(deadline, FILL_SHARE));
+    }
+    if !run.is_optimal()
+        && Instant::now() < deadline
+        && !settings.stop.is_requested()
+        && run.best.bins.len() <= repack::FIRST_BINS
+    {
+        // A plan of a few bins is one MIP: solved whole, it is improved or proved.
+        let _ = run.repack(&[], share_of_rest(deadline, WHOLE_REPACK_SHARE));
     }
     if !run.is_optimal() {
         if settings.stop.is_requested() {
@@ -369,7 +378,9 @@ impl<'p> Run<'p> {
         let share = |f: f64| began + deadline.saturating_duration_since(began).mul_f64(f);
         // On a catalog of many types the dives seldom beat the plans rounded from the root
         // LP as it falls: the root gets a larger share.
-        let root_share = if problem.bin_types.len() > 1 {
+        let root_share = if problem.bin_types.len() > 1 && filled {
+            FILLED_ROOT_SHARE
+        } else if problem.bin_types.len() > 1 {
             MANY_TYPES_ROOT_SHARE
         } else {
             ROOT_SHARE
@@ -386,6 +397,16 @@ impl<'p> Run<'p> {
             return Ok(());
         }
         self.go_on()?;
+        // With several types, the plan is re-packed a few bins at a time, on the types of
+        // the root LP's solution.
+        if problem.bin_types.len() > 1 {
+            let suggested = self.root_types(&g);
+            self.repack(&suggested, share(REPACK_SHARE))?;
+            if self.is_optimal() {
+                return Ok(());
+            }
+            self.go_on()?;
+        }
         // With one bin type, a few moves of the ejection search may already save a bin.
         self.eject(QUICK_EJECT_MOVES, deadline, seed)?;
         if self.is_optimal() {
@@ -905,6 +926,54 @@ impl<'p> Run<'p> {
         if let Some(packing) = found {
             let _ = self.offer(packing);
         }
+    }
+
+    /// Re-packs the best plan a few bins at a time until `until` ([`repack`]), offering
+    /// `suggested` types besides each neighbourhood's own; a whole plan proven optimal
+    /// raises the bound to its cost.
+    fn repack(&mut self, suggested: &[BinTypeId], until: Instant) -> Result<(), ExactError> {
+        let duals = match (&self.root_lp, &self.dual) {
+            (Some(lp), _) => Some(lp.duals.clone()),
+            (None, Some((_, duals))) => Some(duals.clone()),
+            (None, None) => None,
+        };
+        let settings = self.settings;
+        let repacked = self.in_phase(Phase::Mip, |run| {
+            let aim = repack::Aim {
+                lower_bound: run.lower_bound,
+                duals: duals.as_deref(),
+                suggested,
+                seed: settings.seed,
+                stop: &settings.stop,
+            };
+            repack::repack(run.problem, &run.best, &aim, until)
+        })?;
+        let cost = repacked.packing.cost(self.problem);
+        self.offer(repacked.packing)?;
+        if repacked.proven {
+            self.raise_bound(cost);
+        }
+        Ok(())
+    }
+
+    /// The bin types of the root LP's solution, most used first.
+    fn root_types(&self, g: &Generation) -> Vec<BinTypeId> {
+        let mut weight = vec![0.0; self.problem.bin_types.len()];
+        if let Some(lp) = &self.root_lp {
+            for (c, &x) in lp.primal.iter().enumerate() {
+                if x > 1e-9 {
+                    if let Some(bin) = g.columns.bins.get(c) {
+                        weight[bin.bin_type] += x;
+                    }
+                }
+            }
+        }
+        for bin in &self.best.bins {
+            weight[bin.bin_type] += 1e-3;
+        }
+        let mut types: Vec<BinTypeId> = (0..weight.len()).filter(|&t| weight[t] > 0.0).collect();
+        types.sort_by(|&a, &b| weight[b].total_cmp(&weight[a]).then(a.cmp(&b)));
+        types
     }
 
     /// Keeps `packing` if it verifies and is cheaper than the best so far.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::pricing::{Effort, Pricer};
-use super::{balanced, bound, cover, enumerate, fill, fluid, full, improve, plan, reduced, spread};
+use super::{balanced, bound, cover, enumerate, fill, fluid, full, improve, plan, reduced, repack, spread};
 use crate::engine::heuristics::tests::one_type_problem;
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
@@ -257,6 +257,99 @@ proptest! {
             }
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// A tiny plan is one neighbourhood over every type: the MIP proves its optimum, which
+    /// must be the brute force's, and the plan it returns obeys every rule.
+    #[test]
+    fn re_packing_a_whole_plan_proves_the_brute_force_optimum(input in tiny_input()) {
+        let problem = tiny_problem(input);
+        let optimum = brute_force(&problem);
+        let start = one_bin_per_copy(&problem);
+        let stop = crate::engine::Stop::default();
+        let aim = repack::Aim { lower_bound: 0.0, duals: None, suggested: &[], seed: 3, stop: &stop };
+        let repacked = repack::repack(&problem, &start, &aim, Instant::now() + Duration::from_secs(10)).unwrap();
+        prop_assert!(repacked.packing.verify(&problem).is_ok(), "{:?}", repacked.packing.verify(&problem));
+        let cost = repacked.packing.cost(&problem);
+        prop_assert!(cost <= start.cost(&problem) + 1e-9);
+        if start.bins.len() <= repack::FIRST_BINS {
+            prop_assert!(repacked.proven);
+        }
+        if repacked.proven {
+            prop_assert!((cost - optimum).abs() <= 1e-9, "cost {} optimum {}", cost, optimum);
+        }
+    }
+}
+
+/// Two types of one resource, priced by capacity: ten items of 3 and ten of 1 fill ten
+/// bins of 4 exactly ($40), but the start packs each 3 alone in a bin of 4 and the 1s in
+/// pairs in bins of 2 ($50). No move of one copy saves; re-packing a few bins does.
+#[test]
+fn re_packing_a_few_bins_at_a_time_reaches_an_exact_fill() {
+    let problem = Problem {
+        resources: vec!["cpu".into()],
+        items: [3u64, 1]
+            .iter()
+            .enumerate()
+            .map(|(i, &size)| Item {
+                name: format!("i{i}"),
+                size: vec![size],
+                count: 10,
+                eligible: vec![0, 1],
+                max_per_bin: u32::MAX,
+            })
+            .collect(),
+        bin_types: vec![
+            BinType {
+                name: "two".into(),
+                capacity: vec![2],
+                price: 2.0,
+            },
+            BinType {
+                name: "four".into(),
+                capacity: vec![4],
+                price: 4.0,
+            },
+        ],
+        conflict_groups: Vec::new(),
+    };
+    let mut bins = vec![
+        Bin {
+            bin_type: 1,
+            load: vec![(0, 1)]
+        };
+        10
+    ];
+    bins.extend(vec![
+        Bin {
+            bin_type: 0,
+            load: vec![(1, 2)]
+        };
+        5
+    ]);
+    let start = Packing { bins };
+    start.verify(&problem).unwrap();
+    // Each copy's value at the bound: its size, the price of a unit of capacity.
+    let duals = [3.0, 1.0];
+    let stop = crate::engine::Stop::default();
+    let aim = repack::Aim {
+        lower_bound: 40.0,
+        duals: Some(&duals),
+        suggested: &[0, 1],
+        seed: 5,
+        stop: &stop,
+    };
+    let repacked = repack::repack(&problem, &start, &aim, Instant::now() + Duration::from_secs(20)).unwrap();
+    repacked.packing.verify(&problem).unwrap();
+    assert!(start.bins.len() > repack::FIRST_BINS, "not one neighbourhood");
+    assert!(
+        (repacked.packing.cost(&problem) - 40.0).abs() < 1e-9,
+        "{:?}",
+        repacked.packing
+    );
 }
 
 /// The dual value of `bin` under `duals`.

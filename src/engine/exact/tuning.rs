@@ -9,6 +9,9 @@ pub(super) const ROOT_SHARE: f64 = 0.5;
 /// The same with several bin types, where the LP falls slowly over hundreds of rounds and
 /// the plans rounded from it every [`ROUNDING_ROUNDS`] rounds are the ones that improve.
 pub(super) const MANY_TYPES_ROOT_SHARE: f64 = 0.75;
+/// The same where the bound is already a plan's cost (bins filled exactly): the root
+/// cannot raise it, and its time is better spent re-packing the plan towards it.
+pub(super) const FILLED_ROOT_SHARE: f64 = 0.2;
 /// Exact cover by full patterns ends here: a quick proof when one exists, no more.
 pub(super) const FULL_COVER_SHARE: f64 = 0.8;
 /// Reduced-cost enumeration before the root ends here: it only pays when the first bound is tight.
@@ -89,3 +92,7 @@ pub(super) const SPREAD_WORK: f64 = 20_000_000.0;
 /// The bin-by-bin search for a plan of exactly filled bins ends here (of the time left): it
 /// finds such a plan within a second or two when one is within its reach.
 pub(super) const FILL_SHARE: f64 = 0.15;
+/// With several types, re-packing a few bins at a time after the root ends here.
+pub(super) const REPACK_SHARE: f64 = 0.95;
+/// A plan of a few bins re-packed whole by one MIP ends here (of the time left).
+pub(super) const WHOLE_REPACK_SHARE: f64 = 0.6;
