@@ -11,7 +11,7 @@
 pub mod schedule;
 pub mod write;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -22,7 +22,7 @@ use crate::ecs::lower::Plan;
 use crate::ecs::placement::Planned;
 use crate::ecs::rules::{Figures, HOURS_PER_MONTH};
 use crate::ecs::scenario::{instance_limit, limit_counts, Scenario};
-use crate::ecs::workload::Workload;
+use crate::ecs::workload::{Service, Workload};
 use crate::engine::{Reporter, Settings};
 use crate::output::{money, summary::Summary};
 use crate::planner::{self, Inputs, PlanError};
@@ -455,12 +455,22 @@ fn row(result: &ScenarioResult) -> Row {
     };
     match &result.outcome {
         Outcome::Ec2(planned, summary) => {
-            // The checker's usage has one entry per group of the plan, in its order.
+            // The checker's usage has one entry per group of the plan, in its order. A plan
+            // has up to one group per task: its services are found by name in a map.
+            let by_name: HashMap<&str, &Service> =
+                result.workload.services.iter().map(|s| (s.name.as_str(), s)).collect();
             let limits = planned
                 .instances
                 .iter()
                 .zip(&planned.plan.instances)
-                .map(|(usage, group)| (instance_limit(&result.workload, usage, &group.tasks), usage.copies));
+                .map(|(usage, group)| {
+                    let services: Vec<&Service> = group
+                        .tasks
+                        .iter()
+                        .filter_map(|(name, _)| by_name.get(name.as_str()).copied())
+                        .collect();
+                    (instance_limit(&services, usage), usage.copies)
+                });
             let counts = limit_counts(limits);
             let n = crate::ecs::placement::instance_count(&planned.instances).max(1) as f64;
             row.binding = counts.first().map_or(String::new(), |(l, c)| {
