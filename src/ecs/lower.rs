@@ -116,6 +116,12 @@ impl Plan {
     pub fn instance_count(&self) -> u64 {
         self.instances.iter().map(|i| i.copies).sum()
     }
+
+    /// The services of each group of instances, counted once per group: the rows that
+    /// checking or describing the plan goes through.
+    pub fn group_rows(&self) -> usize {
+        self.instances.iter().map(|i| i.tasks.len()).sum()
+    }
 }
 
 /// Compiles each service's `instance_types` filter. The readers have already rejected
