@@ -583,7 +583,7 @@ fn fargate_notes(result: &ScenarioResult) -> Vec<String> {
     if !daemons.is_empty() {
         notes.push(format!(
             "Fargate has no daemon services: {} left out of this row",
-            daemons.join(", ")
+            crate::ecs::some_names(&daemons)
         ));
     }
     let zones = &result.figures.zones;
@@ -655,6 +655,28 @@ mod tests {
         // host's plan, so it cannot be the cheaper one (the range starts at zero).
         assert_eq!((rows[3].delta_low, rows[3].delta_high), (Some(0.0), Some(36.5)));
         assert_eq!(rows[3].told_apart, Some(true));
+    }
+
+    #[test]
+    fn the_fargate_row_names_ten_daemons_then_counts_the_rest() {
+        use crate::ecs::workload::{NetworkMode, Scheduling};
+        let services = (1..=12)
+            .map(|i| Service {
+                count: 0,
+                scheduling: Scheduling::Daemon,
+                ..Service::sample(&format!("d{i}"), NetworkMode::Bridge, &[])
+            })
+            .collect();
+        let notes = fargate_notes(&ScenarioResult {
+            scenario: Scenario::Fargate,
+            workload: Workload { services },
+            figures: Figures::default(),
+            outcome: Outcome::NoPlan(String::new()),
+        });
+        assert_eq!(
+            notes,
+            ["Fargate has no daemon services: `d1`, `d2`, `d3`, `d4`, `d5`, `d6`, `d7`, `d8`, `d9`, `d10` and 2 more left out of this row"]
+        );
     }
 
     #[test]

@@ -557,7 +557,7 @@ fn explain(
             s.name,
             s.line,
             holds.len(),
-            names.join(", ")
+            super::some_names(&names)
         );
     }
     let mut text = format!("service `{}` (line {}): a task needs ", s.name, s.line);
