@@ -306,10 +306,9 @@ pub fn check_instances(
             .enumerate()
             .map(|(i, s)| (s.name.as_str(), i))
             .collect(),
-        filters: workload
-            .services
-            .iter()
-            .map(|s| TypePatterns::new(&s.instance_types).ok())
+        filters: rules::compile_each(workload.services.iter().map(|s| s.instance_types.as_slice()))
+            .into_iter()
+            .map(Result::ok)
             .collect(),
         daemons: (0..workload.services.len())
             .filter(|&s| workload.services[s].is_daemon())

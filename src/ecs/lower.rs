@@ -129,10 +129,9 @@ impl Plan {
 /// Compiles each service's `instance_types` filter. The readers have already rejected
 /// invalid patterns, so a failure here is a bug.
 pub fn service_filters(workload: &Workload) -> Vec<TypePatterns> {
-    workload
-        .services
-        .iter()
-        .map(|s| TypePatterns::new(&s.instance_types).expect("patterns validated on input"))
+    rules::compile_each(workload.services.iter().map(|s| s.instance_types.as_slice()))
+        .into_iter()
+        .map(|p| p.expect("patterns validated on input"))
         .collect()
 }
 
