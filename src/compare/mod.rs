@@ -197,8 +197,7 @@ pub fn compare(
                 Outcome::Ec2(planned, _) => Duration::from_secs_f64(planned.solved.seconds),
                 _ => Duration::ZERO,
             };
-            let took = began.elapsed();
-            let least = took.max(took.saturating_sub(solving) + MIN_SECOND_ROUND);
+            let least = worth_again(began.elapsed(), solving);
             worth.lock().expect("no lane panics").insert(scenario, least);
             Ok(Some(result))
         })
@@ -230,6 +229,14 @@ pub fn compare(
     }
     let checks_end = start + settings.time_limit.saturating_sub(finish_time(&results));
     Ok(finish(inputs, results, settings, checks_end))
+}
+
+/// The least time limit worth planning a scenario again when its first plan `took` that
+/// long, `solving` of it in the solve: all it took (with the same seed, less time finds
+/// no better plan or bound), and at least its lowering and check plus
+/// [`MIN_SECOND_ROUND`].
+fn worth_again(took: Duration, solving: Duration) -> Duration {
+    took.max(took.saturating_sub(solving) + MIN_SECOND_ROUND)
 }
 
 /// The time to keep back for turning `results` into a comparison once the solves and
@@ -655,6 +662,16 @@ mod tests {
         // host's plan, so it cannot be the cheaper one (the range starts at zero).
         assert_eq!((rows[3].delta_low, rows[3].delta_high), (Some(0.0), Some(36.5)));
         assert_eq!(rows[3].told_apart, Some(true));
+    }
+
+    #[test]
+    fn a_scenario_is_planned_again_only_with_more_time_than_its_first_plan_took() {
+        let ms = Duration::from_millis;
+        // A solve of 2 s in a plan of 3 s: nothing under 3 s is worth it.
+        assert_eq!(worth_again(ms(3000), ms(2000)), ms(3000));
+        // A plan of 1.2 s that spent 1 s lowering and checking: that, and half a second.
+        assert_eq!(worth_again(ms(1200), ms(200)), ms(1500));
+        assert_eq!(worth_again(Duration::ZERO, Duration::ZERO), MIN_SECOND_ROUND);
     }
 
     #[test]
