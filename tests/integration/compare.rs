@@ -702,7 +702,8 @@ fn compare_scenario_folders_needed_their_trunking_flag_to_check() {
 fn compare_keeps_its_time_limit_on_thousands_of_services() {
     // 8,000 services of every mode: rows, checks and lowering, not only the solves, take
     // seconds here. The whole compare ends within the limit and the one-second tolerance,
-    // and reports the limit given.
+    // and reports the limit given. The limit leaves room for the scenarios' least work
+    // when other tests share the cores.
     let wd = Workdir::new();
     let mut text = HEADER.to_string();
     for i in 0..8000 {
@@ -721,7 +722,7 @@ fn compare_keeps_its_time_limit_on_thousands_of_services() {
         "--workload",
         "w.csv",
         "--time-limit",
-        "5",
+        "10",
         "--threads",
         "1",
         "--format",
@@ -729,7 +730,7 @@ fn compare_keeps_its_time_limit_on_thousands_of_services() {
     ]);
     run.expect(0);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(report["time_limit_seconds"], 5.0);
+    assert_eq!(report["time_limit_seconds"], 10.0);
     let seconds = report["seconds"].as_f64().unwrap();
-    assert!(seconds <= 6.0, "compare took {seconds} s of a 5 s limit");
+    assert!(seconds <= 11.0, "compare took {seconds} s of a 10 s limit");
 }
