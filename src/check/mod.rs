@@ -190,10 +190,11 @@ impl Checker<'_> {
         self.tasks_here = tasks_here;
         for (port, users) in &port_users {
             if users.len() > 1 {
+                let users: Vec<String> = users.iter().map(|u| u.to_string()).collect();
                 let detail = format!(
                     "instance {id}: host port {port} is bound by {} tasks ({})",
                     users.len(),
-                    users.join(", ")
+                    crate::ecs::some_names(&users)
                 );
                 self.report(PortConflict, 0, id, None, detail);
             }
@@ -305,10 +306,9 @@ pub fn check_instances(
             .enumerate()
             .map(|(i, s)| (s.name.as_str(), i))
             .collect(),
-        filters: workload
-            .services
-            .iter()
-            .map(|s| TypePatterns::new(&s.instance_types).ok())
+        filters: rules::compile_each(workload.services.iter().map(|s| s.instance_types.as_slice()))
+            .into_iter()
+            .map(Result::ok)
             .collect(),
         daemons: (0..workload.services.len())
             .filter(|&s| workload.services[s].is_daemon())
@@ -393,6 +393,40 @@ mod tests {
                 line: 0,
             }],
         }
+    }
+
+    #[test]
+    fn a_port_bound_by_many_tasks_names_ten_then_counts_the_rest() {
+        let catalog = parse_catalog(
+            "instance_type,family,vcpu,memory_mib,arch,gpus,max_enis,ipv4_per_eni,trunking,awsvpc_trunk_tasks,price_usd_hour\n\
+             m.large,m,2,8192,x86_64,0,3,10,false,,0.1\n",
+            "c.csv",
+        )
+        .unwrap();
+        let mut web = Service::sample("web", NetworkMode::Host, &[80]);
+        web.count = 12;
+        let workload = Workload { services: vec![web] };
+        let all = TypePatterns::new(&[]).unwrap();
+        let report = check_instances(
+            &workload,
+            &catalog,
+            &Figures::default(),
+            &all,
+            &[group("i-0001", 1, "web", 12)],
+        );
+        let conflicts: Vec<&str> = report
+            .violations
+            .iter()
+            .filter(|v| v.kind == ViolationKind::PortConflict)
+            .map(|v| v.detail.as_str())
+            .collect();
+        let ten = vec!["web"; 10].join(", ");
+        assert_eq!(
+            conflicts,
+            [format!(
+                "instance i-0001: host port 80 is bound by 12 tasks ({ten} and 2 more)"
+            )]
+        );
     }
 
     #[test]

@@ -20,9 +20,17 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     super::check_writable("--out", args.out.as_deref(), true)?;
     super::check_writable("--chart", args.chart.as_deref(), false)?;
     let inputs = super::load_inputs(&args.input, &args.rules)?;
-    let settings = args.solver.settings()?;
+    let mut settings = args.solver.settings()?;
     super::stop_on_interrupt(&settings.stop)?;
     let display = Display::new(args.solver.quiet, settings.time_limit);
+    let time_limit = settings.time_limit;
+    // Reading the inputs took part of the limit, and writing every scenario's plan takes
+    // more on a large workload: the comparison gets what is left.
+    let mut reserve = start.elapsed();
+    if args.out.is_some() {
+        reserve += compare::write_reserve(&inputs, time_limit);
+    }
+    settings.time_limit = time_limit.saturating_sub(reserve);
     let lines: Vec<(Scenario, ProgressBar, Reporter)> = Scenario::ALL
         .into_iter()
         .filter(|s| *s != Scenario::Fargate)
@@ -52,7 +60,7 @@ pub fn run(args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let report = Report {
         cheapest: comparison.cheapest(),
         scenarios: comparison.rows,
-        time_limit_seconds: settings.time_limit.as_secs_f64(),
+        time_limit_seconds: time_limit.as_secs_f64(),
         seconds: (start.elapsed().as_secs_f64() * 1e3).round() / 1e3,
     };
     let text = match args.format {

@@ -6,12 +6,15 @@
 //! more than `--threads` solver threads, within 90 % of `--time-limit`, so the whole
 //! compare, writing included, ends within the limit. Half of that time plans every
 //! scenario; the rest goes to those whose difference from the cheapest is not yet told
-//! apart by their bounds.
+//! apart by their bounds. Each scenario's time covers its lowering and check as well as
+//! its solve; on large workloads the time to describe the plans, and to write them, is
+//! kept back too, and checks of plans against other scenarios stop in time for it.
 
 pub mod schedule;
 pub mod write;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -22,7 +25,7 @@ use crate::ecs::lower::Plan;
 use crate::ecs::placement::Planned;
 use crate::ecs::rules::{Figures, HOURS_PER_MONTH};
 use crate::ecs::scenario::{instance_limit, limit_counts, Scenario};
-use crate::ecs::workload::Workload;
+use crate::ecs::workload::{Service, Workload};
 use crate::engine::{Reporter, Settings};
 use crate::output::{money, summary::Summary};
 use crate::planner::{self, Inputs, PlanError};
@@ -37,8 +40,31 @@ pub const SOLVE_SHARE: f64 = 0.9;
 pub const FIRST_ROUND_SHARE: f64 = 0.5;
 
 /// The least time left worth a second round: below it a solve barely passes its
-/// heuristics.
+/// heuristics. A scenario planned again also needs the time its lowering and check took
+/// in the first round on top of this, and no less than its whole first plan took: with
+/// the same seed, less time finds no better plan or bound.
 const MIN_SECOND_ROUND: Duration = Duration::from_millis(500);
+
+/// The share of the time left to the second round that checking plans against other
+/// scenarios may take before it: those checks only refine which scenarios the second
+/// round plans again.
+const CROSS_CHECK_SHARE: f64 = 0.1;
+
+/// Time to check one row of a plan (the services of one group of instances) against a
+/// scenario, with a margin: a cross-check is started only when it should end in time.
+const CHECK_SECONDS_PER_ROW: f64 = 5e-6;
+
+/// Time to describe one row of a plan once the solves are done (its binding limit, its
+/// copy for the cross-checks), with a margin: kept back from the time limit.
+const FINISH_SECONDS_PER_ROW: f64 = 1e-6;
+
+/// The time to keep back from `limit` for writing every EC2 scenario's plan into the
+/// folder of `--out`: [`planner::write_reserve`] for each, never more than half the
+/// limit.
+pub fn write_reserve(inputs: &Inputs, limit: Duration) -> Duration {
+    let scenarios = Scenario::ALL.len() - 1;
+    (planner::write_reserve(inputs, limit) * scenarios as u32).min(limit / 2)
+}
 
 /// How one scenario came out.
 #[derive(Debug, Clone)]
@@ -149,28 +175,48 @@ pub fn compare(
         n => n,
     };
     let budget = settings.time_limit.mul_f64(SOLVE_SHARE);
+    // The least time worth planning each scenario again, from its first plan.
+    let worth: Mutex<BTreeMap<Scenario, Duration>> = Mutex::new(BTreeMap::new());
+    let worth_of = |scenario: Scenario| worth.lock().expect("no lane panics").get(&scenario).copied();
+    // A round plans each scenario given, except one planned before whose time limit is
+    // less than its first plan makes worth it.
     let round = |scenarios: &[Scenario], deadline: Instant| -> anyhow::Result<Vec<ScenarioResult>> {
         schedule::run(scenarios, threads, deadline, |&scenario, threads, time_limit| {
+            if worth_of(scenario).is_some_and(|least| time_limit < least) {
+                return Ok(None);
+            }
             let solver = Settings {
                 threads,
                 time_limit,
                 progress: progress(scenario),
                 ..settings.clone()
             };
-            plan_scenario(inputs, scenario, &solver)
+            let began = Instant::now();
+            let result = plan_scenario(inputs, scenario, &solver)?;
+            let solving = match &result.outcome {
+                Outcome::Ec2(planned, _) => Duration::from_secs_f64(planned.solved.seconds),
+                _ => Duration::ZERO,
+            };
+            let least = worth_again(began.elapsed(), solving);
+            worth.lock().expect("no lane panics").insert(scenario, least);
+            Ok(Some(result))
         })
         .into_iter()
+        .filter_map(anyhow::Result::transpose)
         .collect()
     };
     let mut results = round(&ec2, start + budget.mul_f64(FIRST_ROUND_SHARE))?;
+    // The solves end in time for what follows them to end by the limit.
+    let deadline = start + budget.min(settings.time_limit.saturating_sub(finish_time(&results)));
     // Without the exact method a solve ends as soon as its heuristics do: a second run
     // with the same seed would find the same plans.
     let again = if settings.exact {
-        undecided(&finish(inputs, results.clone(), settings, start + budget).rows)
+        let left = deadline.saturating_duration_since(Instant::now());
+        let checks_end = Instant::now() + left.mul_f64(CROSS_CHECK_SHARE);
+        undecided(&finish(inputs, results.clone(), settings, checks_end).rows)
     } else {
         Vec::new()
     };
-    let deadline = start + budget;
     if !again.is_empty() && deadline.saturating_duration_since(Instant::now()) >= MIN_SECOND_ROUND {
         let second = round(&again, deadline)?;
         for result in second {
@@ -181,7 +227,29 @@ pub fn compare(
             keep_better(first, result);
         }
     }
-    Ok(finish(inputs, results, settings, start + settings.time_limit))
+    let checks_end = start + settings.time_limit.saturating_sub(finish_time(&results));
+    Ok(finish(inputs, results, settings, checks_end))
+}
+
+/// The least time limit worth planning a scenario again when its first plan `took` that
+/// long, `solving` of it in the solve: all it took (with the same seed, less time finds
+/// no better plan or bound), and at least its lowering and check plus
+/// [`MIN_SECOND_ROUND`].
+fn worth_again(took: Duration, solving: Duration) -> Duration {
+    took.max(took.saturating_sub(solving) + MIN_SECOND_ROUND)
+}
+
+/// The time to keep back for turning `results` into a comparison once the solves and
+/// the cross-checks are done, in proportion to the plans' rows.
+fn finish_time(results: &[ScenarioResult]) -> Duration {
+    let rows: usize = results
+        .iter()
+        .map(|r| match &r.outcome {
+            Outcome::Ec2(planned, _) => planned.plan.group_rows(),
+            _ => 0,
+        })
+        .sum();
+    Duration::from_secs_f64(rows as f64 * FINISH_SECONDS_PER_ROW)
 }
 
 /// The scenarios worth more time: each EC2 scenario not proven optimal whose range
@@ -248,7 +316,8 @@ fn finish(inputs: &Inputs, mut results: Vec<ScenarioResult>, settings: &Settings
 /// further apart than `none` needs): each scenario takes the cheapest such plan, with a
 /// note. And `none` (resources alone) relaxes every other scenario, so its lower bound
 /// is one for them all. Checking a plan against another scenario takes time on large
-/// plans: none is tried after `deadline`, and the scenarios left untried say so.
+/// plans: none is tried that would not end by `deadline` (as estimated from its rows),
+/// and the scenarios left untried say so.
 fn share(inputs: &Inputs, results: &mut [ScenarioResult], settings: &Settings, deadline: Instant) {
     let mut plans: Vec<(f64, Scenario, Plan)> = results
         .iter()
@@ -271,7 +340,8 @@ fn share(inputs: &Inputs, results: &mut [ScenarioResult], settings: &Settings, d
             .iter()
             .filter(|(cost, from, _)| *from != r.scenario && *cost < own - 1e-9)
         {
-            if Instant::now() >= deadline {
+            let checking = Duration::from_secs_f64(plan.group_rows() as f64 * CHECK_SECONDS_PER_ROW);
+            if Instant::now() + checking >= deadline {
                 planned.notes.push(
                     "the time limit was reached before the cheaper plans of other scenarios were checked against this one"
                         .into(),
@@ -455,12 +525,22 @@ fn row(result: &ScenarioResult) -> Row {
     };
     match &result.outcome {
         Outcome::Ec2(planned, summary) => {
-            // The checker's usage has one entry per group of the plan, in its order.
+            // The checker's usage has one entry per group of the plan, in its order. A plan
+            // has up to one group per task: its services are found by name in a map.
+            let by_name: HashMap<&str, &Service> =
+                result.workload.services.iter().map(|s| (s.name.as_str(), s)).collect();
             let limits = planned
                 .instances
                 .iter()
                 .zip(&planned.plan.instances)
-                .map(|(usage, group)| (instance_limit(&result.workload, usage, &group.tasks), usage.copies));
+                .map(|(usage, group)| {
+                    let services: Vec<&Service> = group
+                        .tasks
+                        .iter()
+                        .filter_map(|(name, _)| by_name.get(name.as_str()).copied())
+                        .collect();
+                    (instance_limit(&services, usage), usage.copies)
+                });
             let counts = limit_counts(limits);
             let n = crate::ecs::placement::instance_count(&planned.instances).max(1) as f64;
             row.binding = counts.first().map_or(String::new(), |(l, c)| {
@@ -510,7 +590,7 @@ fn fargate_notes(result: &ScenarioResult) -> Vec<String> {
     if !daemons.is_empty() {
         notes.push(format!(
             "Fargate has no daemon services: {} left out of this row",
-            daemons.join(", ")
+            crate::ecs::some_names(&daemons)
         ));
     }
     let zones = &result.figures.zones;
@@ -582,6 +662,38 @@ mod tests {
         // host's plan, so it cannot be the cheaper one (the range starts at zero).
         assert_eq!((rows[3].delta_low, rows[3].delta_high), (Some(0.0), Some(36.5)));
         assert_eq!(rows[3].told_apart, Some(true));
+    }
+
+    #[test]
+    fn a_scenario_is_planned_again_only_with_more_time_than_its_first_plan_took() {
+        let ms = Duration::from_millis;
+        // A solve of 2 s in a plan of 3 s: nothing under 3 s is worth it.
+        assert_eq!(worth_again(ms(3000), ms(2000)), ms(3000));
+        // A plan of 1.2 s that spent 1 s lowering and checking: that, and half a second.
+        assert_eq!(worth_again(ms(1200), ms(200)), ms(1500));
+        assert_eq!(worth_again(Duration::ZERO, Duration::ZERO), MIN_SECOND_ROUND);
+    }
+
+    #[test]
+    fn the_fargate_row_names_ten_daemons_then_counts_the_rest() {
+        use crate::ecs::workload::{NetworkMode, Scheduling};
+        let services = (1..=12)
+            .map(|i| Service {
+                count: 0,
+                scheduling: Scheduling::Daemon,
+                ..Service::sample(&format!("d{i}"), NetworkMode::Bridge, &[])
+            })
+            .collect();
+        let notes = fargate_notes(&ScenarioResult {
+            scenario: Scenario::Fargate,
+            workload: Workload { services },
+            figures: Figures::default(),
+            outcome: Outcome::NoPlan(String::new()),
+        });
+        assert_eq!(
+            notes,
+            ["Fargate has no daemon services: `d1`, `d2`, `d3`, `d4`, `d5`, `d6`, `d7`, `d8`, `d9`, `d10` and 2 more left out of this row"]
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! the engine's packing back into a plan of instances and tasks. When some service fits
 //! no allowed instance type, it explains why instead.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::catalog::{Catalog, InstanceType};
@@ -116,6 +116,12 @@ impl Plan {
     pub fn instance_count(&self) -> u64 {
         self.instances.iter().map(|i| i.copies).sum()
     }
+
+    /// The services of each group of instances, counted once per group: the rows that
+    /// checking or describing the plan goes through.
+    pub fn group_rows(&self) -> usize {
+        self.instances.iter().map(|i| i.tasks.len()).sum()
+    }
 }
 
 /// Compiles each service's `instance_types` filter. The readers have already rejected
@@ -123,10 +129,9 @@ impl Plan {
 /// Compiles each service's `instance_types` filter. The readers have already rejected
 /// invalid patterns, so a failure here is a bug.
 pub fn service_filters(workload: &Workload) -> Vec<TypePatterns> {
-    workload
-        .services
-        .iter()
-        .map(|s| TypePatterns::new(&s.instance_types).expect("patterns validated on input"))
+    rules::compile_each(workload.services.iter().map(|s| s.instance_types.as_slice()))
+        .into_iter()
+        .map(|p| p.expect("patterns validated on input"))
         .collect()
 }
 
@@ -197,8 +202,10 @@ pub fn lower_split(
     let mut zone_of_item = Vec::new();
     let mut item_count = Vec::new();
     // The catalog types each item may use (an index into `type_sets`), and the zones.
-    // Services of one shape (architecture, type filter, usage, static ports) fit the same
-    // types: each shape's types are found once and shared by its items.
+    // Services of one shape (architecture, type filter, usage, static ports a daemon
+    // binds too) fit the same types: each shape's types are found once and shared by its
+    // items. Other ports take no part: in host mode every service may bind its own.
+    let daemon_ports: BTreeSet<u16> = daemons.iter().flat_map(|d| d.ports.iter().copied()).collect();
     let mut type_sets: Vec<Vec<usize>> = Vec::new();
     let mut set_of_shape: BTreeMap<Shape, usize> = BTreeMap::new();
     let mut item_types: Vec<usize> = Vec::new();
@@ -209,7 +216,8 @@ pub fn lower_split(
             continue;
         }
         let need = rules::task_usage(service);
-        let ports = service.static_ports();
+        let mut ports = service.static_ports();
+        ports.retain(|p| daemon_ports.contains(p));
         let shape = (service.arch, service.instance_types.as_slice(), need, ports);
         let set = *set_of_shape.entry(shape).or_insert_with_key(|(_, _, _, ports)| {
             let fits = (0..catalog.types.len())
@@ -548,7 +556,7 @@ fn explain(
             s.name,
             s.line,
             holds.len(),
-            names.join(", ")
+            super::some_names(&names)
         );
     }
     let mut text = format!("service `{}` (line {}): a task needs ", s.name, s.line);

@@ -2,6 +2,8 @@
 //! instance type offers and what a task takes, per resource and network mode. The model
 //! builder (`lower`) and the independent checker (`crate::check`) both read them here.
 
+use std::collections::HashMap;
+
 use globset::{GlobBuilder, GlobMatcher};
 
 use super::catalog::InstanceType;
@@ -241,6 +243,16 @@ impl TypePatterns {
     }
 }
 
+/// Compiles each list of patterns, each distinct list once: the services of a large
+/// workload share a few lists, and compiling a glob costs far more than cloning it.
+pub fn compile_each<'a>(lists: impl IntoIterator<Item = &'a [String]>) -> Vec<Result<TypePatterns, String>> {
+    let mut compiled: HashMap<&[String], Result<TypePatterns, String>> = HashMap::new();
+    lists
+        .into_iter()
+        .map(|list| compiled.entry(list).or_insert_with(|| TypePatterns::new(list)).clone())
+        .collect()
+}
+
 /// Why a task of a service cannot run on an instance type.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Misfit {
@@ -314,6 +326,22 @@ mod tests {
             scheduling: Scheduling::Replica,
             line: 2,
         }
+    }
+
+    #[test]
+    fn each_list_compiles_to_its_own_patterns_shared_or_not() {
+        let m6i = vec!["m6i.*".to_string()];
+        let bad = vec!["m6i.[".to_string()];
+        let c = vec!["c*".to_string(), "!c5.*".to_string()];
+        let lists: [&[String]; 5] = [&m6i, &c, &m6i, &bad, &[]];
+        let compiled = compile_each(lists);
+        assert_eq!(compiled.len(), 5);
+        let allows = |i: usize, name: &str| compiled[i].as_ref().unwrap().allows(name);
+        assert!(allows(0, "m6i.large") && !allows(0, "c6i.large"));
+        assert!(allows(1, "c6i.large") && !allows(1, "c5.large") && !allows(1, "m6i.large"));
+        assert!(allows(2, "m6i.large") && !allows(2, "c6i.large"));
+        assert!(compiled[3].is_err());
+        assert!(allows(4, "anything.large"));
     }
 
     #[test]

@@ -219,8 +219,7 @@ impl Limit {
     }
 }
 
-/// What binds one instance of a checked plan, given the services it runs (`(service,
-/// tasks)` over `workload`).
+/// What binds one instance of a checked plan, given the services it runs.
 ///
 /// For each service on the instance, ask what stops one more of its tasks: a resource
 /// that would overflow, or else a rule (its static host port is bound already, or it is
@@ -228,11 +227,7 @@ impl Limit {
 /// instance is bound by that rule (host ports take precedence). Otherwise it is bound by
 /// its most used resource (highest `used / capacity`; on a tie the first in
 /// `Resource::ALL`).
-pub fn instance_limit(workload: &Workload, usage: &InstanceUsage, tasks: &[(String, u32)]) -> Limit {
-    let services: Vec<&Service> = tasks
-        .iter()
-        .filter_map(|(name, _)| workload.services.iter().find(|s| &s.name == name))
-        .collect();
+pub fn instance_limit(services: &[&Service], usage: &InstanceUsage) -> Limit {
     let overflows = |s: &Service| {
         let need = rules::task_usage(s);
         Resource::ALL
@@ -561,10 +556,7 @@ mod tests {
         };
         // 6 tasks: 1536 of 2048 CPU (75 %), 3072 of 7946 MiB (39 %); one more fits.
         let u = usage([1536, 3072, 0, 0, 0, 0], M5_LARGE);
-        assert_eq!(
-            instance_limit(&w, &u, &[("a".into(), 6)]),
-            Limit::Resource(Resource::Cpu)
-        );
+        assert_eq!(instance_limit(&[&w.services[0]], &u), Limit::Resource(Resource::Cpu));
         let heavy = Workload {
             services: vec![Service {
                 memory_mib: 1900,
@@ -573,7 +565,7 @@ mod tests {
         };
         let u = usage([1024, 7600, 0, 0, 0, 0], M5_LARGE);
         assert_eq!(
-            instance_limit(&heavy, &u, &[("a".into(), 4)]),
+            instance_limit(&[&heavy.services[0]], &u),
             Limit::Resource(Resource::Memory)
         );
         // Two awsvpc tasks fill the ENIs of an m5.large.
@@ -582,7 +574,7 @@ mod tests {
         };
         let u = usage([512, 1024, 0, 2, 0, 0], M5_LARGE);
         assert_eq!(
-            instance_limit(&vpc, &u, &[("a".into(), 2)]),
+            instance_limit(&[&vpc.services[0]], &u),
             Limit::Resource(Resource::AwsvpcTasks)
         );
     }
@@ -596,18 +588,23 @@ mod tests {
             ],
         };
         let u = usage([512, 1024, 0, 0, 2, 0], M5_LARGE);
-        let tasks = [("web".to_string(), 1), ("api".to_string(), 1)];
-        assert_eq!(instance_limit(&w, &u, &tasks), Limit::HostPorts);
+        assert_eq!(instance_limit(&[&w.services[0], &w.services[1]], &u), Limit::HostPorts);
         assert_eq!(Limit::HostPorts.name(), "host_ports");
         // With one service that could take another task, the resources decide.
         let w2 = Workload {
             services: vec![w.services[0].clone(), service("api", NetworkMode::Bridge, &[0])],
         };
         let u = usage([512, 1024, 0, 0, 1, 1], M5_LARGE);
-        assert_eq!(instance_limit(&w2, &u, &tasks), Limit::Resource(Resource::Cpu));
+        assert_eq!(
+            instance_limit(&[&w2.services[0], &w2.services[1]], &u),
+            Limit::Resource(Resource::Cpu)
+        );
         // When another task would not fit anyway, the full resource binds, not the port.
         let u = usage([1900, 1024, 0, 0, 2, 0], M5_LARGE);
-        assert_eq!(instance_limit(&w, &u, &tasks), Limit::Resource(Resource::Cpu));
+        assert_eq!(
+            instance_limit(&[&w.services[0], &w.services[1]], &u),
+            Limit::Resource(Resource::Cpu)
+        );
         // distinct_instance is a rule of its own.
         let d = Workload {
             services: vec![Service {
@@ -618,7 +615,7 @@ mod tests {
             }],
         };
         let u = usage([256, 512, 0, 0, 0, 0], M5_LARGE);
-        assert_eq!(instance_limit(&d, &u, &[("d".into(), 1)]), Limit::DistinctInstance);
+        assert_eq!(instance_limit(&[&d.services[0]], &u), Limit::DistinctInstance);
     }
 
     #[test]

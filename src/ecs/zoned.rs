@@ -15,7 +15,9 @@
 //! lowering and checking, outside the engine's clock: the time the relaxation took to
 //! lower is kept back for lowering the fixed split and for checking the plan, the plain
 //! problem is not solved (the relaxation's own bound stands), and each zone's problem is
-//! cut from the fixed split's lowering rather than lowered again.
+//! cut from the fixed split's lowering rather than lowered again. Without zones too, a
+//! large problem's solve ends early by twice its lowering time: the lowering spent and the
+//! check to come.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -58,8 +60,20 @@ pub fn solve(
     let start = Instant::now();
     let relaxed = lower::lower(workload, catalog, figures)?;
     let lowering = start.elapsed();
+    let large = engine::is_large(&relaxed.problem, settings.time_limit);
     if !figures.zones.is_zoned() || figures.zones.count() == 1 {
-        let solved = engine::solve(&relaxed.problem, settings);
+        // A large problem's lowering and the check of its plan take seconds, each about
+        // as long as the other: the solve gets what is left of the limit after both.
+        let solving = if large {
+            settings.time_limit.saturating_sub(lowering * 2)
+        } else {
+            settings.time_limit
+        };
+        let solver = Settings {
+            time_limit: solving,
+            ..settings.clone()
+        };
+        let solved = engine::solve(&relaxed.problem, &solver);
         return Ok(ZonedSolve {
             lowered: relaxed,
             solved,
@@ -68,7 +82,6 @@ pub fn solve(
     // Progress shows the relaxation's solve, the step whose plan becomes the zoned one;
     // the plain problem's and each zone's costs are not the zoned plan's, so they are not
     // shown, and the end is reported once, with the zoned plan.
-    let large = engine::is_large(&relaxed.problem, settings.time_limit);
     // The time the solves may use: all of it, or for a large problem what is left once
     // the fixed split is lowered and the plan checked, each about as long as the
     // relaxation's lowering.

@@ -2,7 +2,7 @@
 //! every rule a row breaks by itself (ports by network mode, reserved ports, duplicates);
 //! `validate_against_catalog` adds what only shows against the instance types.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use super::table::{self, Fields, Schema, Table};
@@ -395,11 +395,13 @@ pub fn validate_against_catalog(workload: &Workload, catalog: &Catalog, file: &s
     let mut diagnostics = Vec::new();
     let names = || catalog.types.iter().map(|t| t.instance_type.as_str());
     let families: BTreeSet<&str> = catalog.types.iter().map(|t| t.family.as_str()).collect();
+    // Each distinct list of patterns is matched against the catalog once.
+    let mut unmatched: HashMap<&[String], Vec<String>> = HashMap::new();
     for s in workload.services.iter().filter(|s| s.count > 0 || s.is_daemon()) {
-        let Ok(patterns) = TypePatterns::new(&s.instance_types) else {
-            continue;
-        };
-        for pattern in patterns.unmatched(names()) {
+        let patterns = unmatched.entry(&s.instance_types).or_insert_with(|| {
+            TypePatterns::new(&s.instance_types).map_or_else(|_| Vec::new(), |p| p.unmatched(names()))
+        });
+        for pattern in patterns.iter() {
             let family = pattern.split('.').next().unwrap_or("");
             let hint = match table::closest(family, families.iter().copied()) {
                 Some(near) if near != family => {

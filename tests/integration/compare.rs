@@ -697,3 +697,40 @@ fn compare_scenario_folders_needed_their_trunking_flag_to_check() {
         assert!(!run.stderr.contains("warning"), "{scenario}: {}", run.stderr);
     }
 }
+
+#[test]
+fn compare_keeps_its_time_limit_on_thousands_of_services() {
+    // 8,000 services of every mode: rows, checks and lowering, not only the solves, take
+    // seconds here. The whole compare ends within the limit and the one-second tolerance,
+    // and reports the limit given. The limit leaves room for the scenarios' least work
+    // when other tests share the cores.
+    let wd = Workdir::new();
+    let mut text = HEADER.to_string();
+    for i in 0..8000 {
+        let (mode, ports) = match i % 4 {
+            0 => ("bridge", "0".to_string()),
+            1 => ("awsvpc", String::new()),
+            2 => ("host", (20_000 + i).to_string()),
+            _ => ("none", String::new()),
+        };
+        let (cpu, memory, count) = (256 * (1 + i % 4), 512 * (1 + i % 7), 5 + i % 20);
+        text.push_str(&format!("s{i},{cpu},{memory},{count},{mode},{ports},0,any,,false\n"));
+    }
+    wd.write("w.csv", &text);
+    let run = wd.run(&[
+        "compare",
+        "--workload",
+        "w.csv",
+        "--time-limit",
+        "10",
+        "--threads",
+        "1",
+        "--format",
+        "json",
+    ]);
+    run.expect(0);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["time_limit_seconds"], 10.0);
+    let seconds = report["seconds"].as_f64().unwrap();
+    assert!(seconds <= 11.0, "compare took {seconds} s of a 10 s limit");
+}
