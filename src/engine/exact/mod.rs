@@ -397,16 +397,6 @@ impl<'p> Run<'p> {
             return Ok(());
         }
         self.go_on()?;
-        // With several types, the plan is re-packed a few bins at a time, on the types of
-        // the root LP's solution.
-        if problem.bin_types.len() > 1 {
-            let suggested = self.root_types(&g);
-            self.repack(&suggested, share(REPACK_SHARE))?;
-            if self.is_optimal() {
-                return Ok(());
-            }
-            self.go_on()?;
-        }
         // With one bin type, a few moves of the ejection search may already save a bin.
         self.eject(QUICK_EJECT_MOVES, deadline, seed)?;
         if self.is_optimal() {
@@ -424,6 +414,16 @@ impl<'p> Run<'p> {
             return Ok(());
         }
         self.go_on()?;
+        // With several types, the plan is re-packed a few bins at a time, on the types of
+        // the root LP's solution: the plans the dives would look for, found more often.
+        if problem.bin_types.len() > 1 {
+            let suggested = self.root_types(&g);
+            self.repack(&suggested, share(REPACK_SHARE))?;
+            if self.is_optimal() {
+                return Ok(());
+            }
+            self.go_on()?;
+        }
         self.set_phase(Phase::Dives);
         let dived = if complete {
             Dive::Skipped
