@@ -4,11 +4,13 @@
 //! above the bound, the saving is usually spread thin over many bins: no single move of a
 //! copy finds it, but a MIP over eight bins' copies often does.
 //!
-//! Each neighbourhood is drawn from the bins that waste most (price less the value of
+//! Each neighbourhood is drawn mostly from the bins that waste (price less the value of
 //! their load at the bound's duals, or their unused room without duals), and grows while
-//! its MIPs end proven within their time, and shrinks when they do not. When the whole plan
-//! is one neighbourhood and every type that its items may use is a candidate, a MIP proven
-//! optimal proves the plan optimal.
+//! its MIPs end proven within their time, and shrinks when they do not. The MIP is capped
+//! below the old bins' cost, so that most neighbourhoods are proven hopeless in a few
+//! nodes; at the same cost it takes more bins without waste, which gathers the waste of
+//! the plan in fewer bins, nearer a saving. When the whole plan is one neighbourhood and
+//! every type is a candidate, a MIP proven optimal proves the plan optimal.
 
 use std::time::Instant;
 
@@ -33,9 +35,6 @@ const TIGHT_WEIGHT: f64 = 1e-7;
 const ROUND: usize = 4;
 /// Bins of the first neighbourhoods.
 pub const FIRST_BINS: usize = 8;
-/// Empty slots a neighbourhood's MIP has beyond its bins, with several types: two cheap
-/// bins may cost less than one dear one.
-const EXTRA_SLOTS: usize = 0;
 /// Fewest and most bins in a neighbourhood.
 const FEWEST_BINS: usize = 3;
 const MOST_BINS: usize = 10;
@@ -87,7 +86,15 @@ pub fn repack(problem: &Problem, start: &Packing, aim: &Aim, until: Instant) -> 
     let mut proven = false;
     let all_types: Vec<BinTypeId> = (0..problem.bin_types.len()).collect();
     while Instant::now() < until && !aim.stop.is_requested() && cost > aim.lower_bound * (1.0 + 1e-9) + 1e-9 {
-        let whole = bins.len() <= size;
+        // The whole plan is one neighbourhood when it is small, over every type if the
+        // MIP stays small enough, else over the candidate types.
+        let everything: Vec<usize> = (0..bins.len()).collect();
+        let whole_types = if fits(&bins, &everything, &all_types) {
+            all_types.clone()
+        } else {
+            candidate_types(&bins, &everything, aim.suggested)
+        };
+        let whole = bins.len() <= size && fits(&bins, &everything, &whole_types);
         // The whole plan's MIP gets all the time: its proof is worth waiting for.
         let left = until.saturating_duration_since(Instant::now()).as_secs_f64();
         let seconds = if whole { left } else { MIP_SECONDS.min(left) };
@@ -101,13 +108,7 @@ pub fn repack(problem: &Problem, start: &Packing, aim: &Aim, until: Instant) -> 
         // The round's neighbourhoods and the types each may use.
         let mut round: Vec<(Vec<usize>, Vec<BinTypeId>)> = Vec::new();
         if whole {
-            let chosen: Vec<usize> = (0..bins.len()).collect();
-            let types = if fits(&bins, &chosen, &all_types) {
-                all_types.clone()
-            } else {
-                candidate_types(&bins, &chosen, aim.suggested)
-            };
-            round.push((chosen, types));
+            round.push((everything, whole_types));
         } else {
             let mut taken = vec![false; bins.len()];
             for _ in 0..ROUND {
@@ -199,12 +200,12 @@ fn neighbourhood(
     let (mut wasteful, mut rest): (Vec<usize>, Vec<usize>) = (0..bins.len())
         .filter(|&b| !taken[b])
         .partition(|&b| waste[b] > 1e-9 * problem.bin_types[bins[b].bin_type].price.max(1e-9));
-    let half = (size * WASTEFUL_SHARE.0).div_ceil(WASTEFUL_SHARE.1);
+    let for_waste = (size * WASTEFUL_SHARE.0).div_ceil(WASTEFUL_SHARE.1);
     let mut chosen = Vec::with_capacity(size);
-    if wasteful.len() <= half {
+    if wasteful.len() <= for_waste {
         chosen.append(&mut wasteful);
     } else {
-        while chosen.len() < half {
+        while chosen.len() < for_waste {
             let mut best = rng.gen_range(0..wasteful.len());
             for _ in 1..TOURNAMENT {
                 let other = rng.gen_range(0..wasteful.len());
@@ -270,14 +271,14 @@ fn fits(bins: &[Bin], chosen: &[usize], types: &[BinTypeId]) -> bool {
         .collect();
     kinds.sort_unstable();
     kinds.dedup();
-    (chosen.len() + EXTRA_SLOTS) * (kinds.len() + types.len()) <= MOST_COLUMNS
+    chosen.len() * (kinds.len() + types.len()) <= MOST_COLUMNS
 }
 
 /// The MIP of one neighbourhood: slots for as many bins as it had, each of one candidate
 /// type or none, holding every copy the old bins held.
 struct Neighbourhood<'a> {
     problem: &'a Problem,
-    /// The old bins, dearest first: the start solution, slot by slot.
+    /// The old bins, dearest first: their cost caps the MIP.
     old: Vec<&'a Bin>,
     types: &'a [BinTypeId],
     duals: Option<&'a [f64]>,
@@ -319,7 +320,6 @@ impl<'a> Neighbourhood<'a> {
     /// proved that none cheaper exist (than those, or than the old bins).
     fn solve(&self, seconds: f64, seed: u64) -> Result<(Option<Vec<Bin>>, bool), ExactError> {
         let problem = self.problem;
-        let extra = if self.types.len() > 1 { EXTRA_SLOTS } else { 0 };
         // No more slots than bins of the cheapest type fit under the old cost.
         let old_cost: f64 = self.old.iter().map(|b| problem.bin_types[b.bin_type].price).sum();
         let least_price = self
@@ -332,7 +332,7 @@ impl<'a> Neighbourhood<'a> {
         } else {
             usize::MAX
         };
-        let slots = (self.old.len() + extra).min(affordable.max(1));
+        let slots = self.old.len().min(affordable.max(1));
         let dims: Vec<usize> = (0..problem.dims())
             .filter(|&d| self.kinds.iter().any(|&i| problem.items[i].size[d] > 0))
             .collect();
