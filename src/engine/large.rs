@@ -224,20 +224,7 @@ fn whole_bound(problem: &Problem, deadline: Instant, seed: u64) -> (f64, &'stati
 /// the copies given back, `q` per copy in a bin, within half a level's copies. Full bins
 /// stay.
 fn give_back_least_filled(scaled: &Problem, groups: Vec<BinGroup>, q: u64) -> Vec<BinGroup> {
-    let fill = |bin: &Bin| {
-        let capacity = &scaled.bin_types[bin.bin_type].capacity;
-        (0..scaled.dims())
-            .filter(|&d| capacity[d] > 0)
-            .map(|d| {
-                let used: u64 = bin
-                    .load
-                    .iter()
-                    .map(|&(i, n)| scaled.items[i].size[d] * u64::from(n))
-                    .sum();
-                used as f64 / capacity[d] as f64
-            })
-            .fold(0.0, f64::max)
-    };
+    let fill = |bin: &Bin| bin.fullest(scaled);
     let mut single: Vec<(f64, usize)> = groups
         .iter()
         .enumerate()

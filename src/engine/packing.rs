@@ -227,6 +227,29 @@ impl Bin {
         None
     }
 
+    /// How much of resource `d` the load uses.
+    pub fn used(&self, problem: &Problem, d: usize) -> u64 {
+        self.load
+            .iter()
+            .map(|&(i, n)| problem.items[i].size[d] * u64::from(n))
+            .sum()
+    }
+
+    /// The shares of its type's capacity that the load uses, per resource (0 where the
+    /// type has none).
+    pub fn shares<'a>(&'a self, problem: &'a Problem) -> impl Iterator<Item = f64> + 'a {
+        let capacity = &problem.bin_types[self.bin_type].capacity;
+        (0..problem.dims()).map(move |d| match capacity[d] {
+            0 => 0.0,
+            c => self.used(problem, d) as f64 / c as f64,
+        })
+    }
+
+    /// The largest share of its type's capacity that the load uses in any resource.
+    pub fn fullest(&self, problem: &Problem) -> f64 {
+        self.shares(problem).fold(0.0, f64::max)
+    }
+
     /// Whether this load fits a bin of type `t`: eligibility and capacity (the per-bin and
     /// group rules do not depend on the type).
     pub fn fits_type(&self, problem: &Problem, t: BinTypeId) -> bool {
@@ -243,14 +266,7 @@ impl Bin {
         }
         let capacity = &problem.bin_types[t].capacity;
         (0..problem.dims())
-            .find(|&d| {
-                let used: u64 = self
-                    .load
-                    .iter()
-                    .map(|&(i, n)| problem.items[i].size[d] * u64::from(n))
-                    .sum();
-                used > capacity[d]
-            })
+            .find(|&d| self.used(problem, d) > capacity[d])
             .map(BinFault::OverCapacity)
     }
 }

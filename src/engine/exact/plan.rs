@@ -69,23 +69,7 @@ fn drop_surplus(problem: &Problem, bins: &mut Vec<Bin>) {
     if surplus.iter().all(|&s| s == 0) {
         return;
     }
-    let fill = |bin: &Bin| -> f64 {
-        let capacity = &problem.bin_types[bin.bin_type].capacity;
-        (0..problem.dims())
-            .map(|d| {
-                let used: u64 = bin
-                    .load
-                    .iter()
-                    .map(|&(i, n)| problem.items[i].size[d] * u64::from(n))
-                    .sum();
-                if capacity[d] == 0 {
-                    0.0
-                } else {
-                    used as f64 / capacity[d] as f64
-                }
-            })
-            .sum()
-    };
+    let fill = |bin: &Bin| -> f64 { bin.shares(problem).sum() };
     let mut order: Vec<usize> = (0..bins.len()).collect();
     order.sort_by(|&a, &b| fill(&bins[a]).total_cmp(&fill(&bins[b])).then(a.cmp(&b)));
     for b in order {

@@ -229,21 +229,7 @@ fn waste(problem: &Problem, bin: &Bin, duals: Option<&[f64]>) -> f64 {
     let price = problem.bin_types[bin.bin_type].price;
     match duals {
         Some(duals) => price - bin.load.iter().map(|&(i, n)| duals[i] * f64::from(n)).sum::<f64>(),
-        None => {
-            let capacity = &problem.bin_types[bin.bin_type].capacity;
-            let fullest = (0..problem.dims())
-                .filter(|&d| capacity[d] > 0)
-                .map(|d| {
-                    let used: u64 = bin
-                        .load
-                        .iter()
-                        .map(|&(i, n)| problem.items[i].size[d] * u64::from(n))
-                        .sum();
-                    used as f64 / capacity[d] as f64
-                })
-                .fold(0.0, f64::max);
-            price * (1.0 - fullest)
-        }
+        None => price * (1.0 - bin.fullest(problem)),
     }
 }
 
