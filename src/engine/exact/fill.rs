@@ -1,18 +1,17 @@
 //! A plan at the bound, built one exactly filled bin at a time, where the bound says every
 //! bin of such a plan must be full.
 //!
-//! With one bin type and a bound of `k` bins, the plan's bins may leave at most
-//! `k · capacity − total size` of each resource unused, together: where that slack is 0
-//! (every bin full in that resource), each bin is searched for, depth first, among the
-//! loads that keep the rest packable in the bins left: an item with more copies left than
-//! its per-bin cap allows in the other bins puts the excess in this one, and a conflict
-//! group with as many copies left as bins left puts exactly one in each (items kept apart
-//! are fixed first, in every bin alike). Copies are spread evenly, each item's count
-//! nearest its share of the bins left first, so that the last bins are not left with
-//! what fits nowhere. With several bin types, the target is the bound's dual prices: a
-//! plan at the bound uses only bins whose items are worth their bin's price, and each bin
-//! is searched for among those. A dead end restarts from the first bin with another
-//! order, until the deadline.
+//! The plan is sought on one fleet: a list of bin types, one per bin, whose price is the
+//! bound (with one bin type, as many bins as the bound allows). Its bins may leave at most
+//! the fleet's capacity less the total size of each resource unused, together: where that
+//! slack is 0 (every bin full in that resource), each bin is searched for, depth first,
+//! among the loads that keep the rest packable in the bins left: an item with more copies
+//! left than its per-bin cap allows in the other bins puts the excess in this one, and a
+//! conflict group with as many copies left as bins left puts exactly one in each (items
+//! kept apart are fixed first, in every bin alike). Copies are spread evenly, each item's
+//! count nearest its share of the bins left first, so that the last bins are not left
+//! with what fits nowhere. A dead end restarts from the first bin with another order,
+//! until the deadline.
 
 use std::time::Instant;
 
@@ -27,22 +26,14 @@ use crate::engine::problem::{BinTypeId, ItemId, Problem};
 /// fewer, and one that is not is better escaped by another order of the earlier bins.
 const STEPS_PER_BIN: u64 = 20_000;
 
-/// What the plan must meet.
-pub(super) struct Target<'a> {
-    /// One bin type: the number of bins of a plan at the bound.
-    pub bins: Option<usize>,
-    /// Several bin types: dual prices under which a plan at the bound has every bin worth
-    /// its price.
-    pub duals: Option<&'a [f64]>,
-}
-
-/// A plan whose bins are all filled as the target asks, or `None` by `until`.
-pub(super) fn fill(problem: &Problem, target: &Target, until: Instant, seed: u64) -> Option<Packing> {
+/// A plan on the bins of `fleet` (one type per bin, in the order they are filled), each
+/// filled as the fleet's slack allows, or `None` by `until`.
+pub(super) fn fill(problem: &Problem, fleet: &[BinTypeId], until: Instant, seed: u64) -> Option<Packing> {
     let groups = problem.groups_of_items();
     let mut rng = SmallRng::seed_from_u64(seed);
     let mut attempt = 0u64;
     while Instant::now() < until {
-        let mut search = Search::new(problem, &groups, target, attempt, &mut rng)?;
+        let mut search = Search::new(problem, &groups, fleet, attempt, &mut rng)?;
         if let Some(packing) = search.run(until) {
             return Some(packing);
         }
@@ -55,18 +46,16 @@ pub(super) fn fill(problem: &Problem, target: &Target, until: Instant, seed: u64
 struct Search<'a> {
     problem: &'a Problem,
     groups: &'a [Vec<usize>],
-    duals: Option<&'a [f64]>,
     /// Copies left of each item.
     left: Vec<u32>,
     /// Copies left per conflict group.
     group_left: Vec<u32>,
-    /// One bin type: bins left, and the room each resource may still leave unused.
-    bins_left: Option<usize>,
+    /// The types of the bins left to fill, the next last.
+    bins_left: Vec<BinTypeId>,
+    /// The room each resource may still leave unused, in all the bins left together.
     slack: Vec<u64>,
     /// Random weight of each item in this attempt's orders (none in the first).
     jitter: Vec<f64>,
-    /// Bin types tried in this order for each bin (several types).
-    types: Vec<BinTypeId>,
     rng: SmallRng,
 }
 
@@ -74,7 +63,7 @@ impl<'a> Search<'a> {
     fn new(
         problem: &'a Problem,
         groups: &'a [Vec<usize>],
-        target: &Target<'a>,
+        fleet: &[BinTypeId],
         attempt: u64,
         rng: &mut SmallRng,
     ) -> Option<Self> {
@@ -84,46 +73,43 @@ impl<'a> Search<'a> {
             group_left[g] = group.items.iter().map(|&i| left[i]).sum();
         }
         let mut slack = Vec::new();
-        if let Some(k) = target.bins {
-            if problem.bin_types.len() != 1 {
-                return None;
-            }
-            let cap = &problem.bin_types[0].capacity;
-            for (d, &c) in cap.iter().enumerate() {
-                let total: u64 = problem.items.iter().map(|it| it.size[d] * u64::from(it.count)).sum();
-                slack.push((k as u64 * c).checked_sub(total)?);
-            }
-            // Without a resource that every bin must fill, the bins are not pinned down
-            // enough for this search: the other searches do better.
-            if !slack.contains(&0) {
-                return None;
-            }
-        } else if target.duals.is_none() {
+        for d in 0..problem.dims() {
+            let room: u64 = fleet.iter().map(|&t| problem.bin_types[t].capacity[d]).sum();
+            let total: u64 = problem.items.iter().map(|it| it.size[d] * u64::from(it.count)).sum();
+            slack.push(room.checked_sub(total)?);
+        }
+        // Without a resource that every bin must fill, the bins are not pinned down enough
+        // for this search: the other searches do better.
+        if !slack.contains(&0) {
             return None;
         }
         let jitter = (0..problem.items.len())
             .map(|_| if attempt == 0 { 0.0 } else { rng.gen_range(0.0..0.3) })
             .collect();
-        let mut types: Vec<BinTypeId> = (0..problem.bin_types.len()).collect();
-        // Largest bins first: fewer bins, more ways to fill each.
-        types.sort_by(|&a, &b| {
-            let pa = problem.bin_types[a].price;
-            let pb = problem.bin_types[b].price;
-            pb.total_cmp(&pa).then(a.cmp(&b))
-        });
-        if attempt > 0 {
-            types.shuffle(rng);
+        // A group with more copies than the fleet has bins never fits.
+        if group_left.iter().any(|&n| n as usize > fleet.len()) {
+            return None;
+        }
+        // The fleet lists its dearest bins first and bins are filled from its end. The first
+        // attempt fills the smallest bins first (the last bin, which takes what is left, is
+        // then the largest, whose exact fill is the hardest to search for), the second the
+        // largest first, the others in random orders.
+        let mut bins_left = fleet.to_vec();
+        let one_type = fleet.iter().all(|&t| t == fleet[0]);
+        match attempt {
+            _ if one_type => {}
+            0 => {}
+            1 => bins_left.reverse(),
+            _ => bins_left.shuffle(rng),
         }
         Some(Search {
             problem,
             groups,
-            duals: target.duals,
             left,
             group_left,
-            bins_left: target.bins,
+            bins_left,
             slack,
             jitter,
-            types,
             rng: SmallRng::seed_from_u64(rng.gen()),
         })
     }
@@ -134,19 +120,10 @@ impl<'a> Search<'a> {
             if Instant::now() >= until {
                 return None;
             }
-            let bin = match self.bins_left {
-                Some(0) => return None,
-                Some(_) => self.next_bin(0)?,
-                None => {
-                    let types = self.types.clone();
-                    types.iter().find_map(|&t| self.next_bin(t))?
-                }
-            };
+            let &t = self.bins_left.last()?;
+            let bin = self.next_bin(t)?;
             self.take(&bin);
             bins.push(bin);
-            if attempt_shuffle(&mut self.rng) {
-                self.types.shuffle(&mut self.rng);
-            }
         }
         Some(Packing { bins })
     }
@@ -164,11 +141,9 @@ impl<'a> Search<'a> {
                 *u += s * u64::from(n);
             }
         }
-        if let Some(k) = self.bins_left.as_mut() {
-            *k -= 1;
-            for d in 0..cap.len() {
-                self.slack[d] -= cap[d] - used[d];
-            }
+        self.bins_left.pop();
+        for d in 0..cap.len() {
+            self.slack[d] -= cap[d] - used[d];
         }
     }
 
@@ -176,22 +151,24 @@ impl<'a> Search<'a> {
     fn next_bin(&mut self, t: BinTypeId) -> Option<Bin> {
         let problem = self.problem;
         let cap = &problem.bin_types[t].capacity;
-        let one_type = self.bins_left.is_some();
-        let bins_left = self.bins_left.unwrap_or(1).max(1) as u32;
+        let bins_left = self.bins_left.len() as u32;
         let rest = bins_left - 1;
         let eligible = |i: ItemId| problem.items[i].eligible.binary_search(&t).is_ok();
-        if one_type && (0..problem.items.len()).any(|i| self.left[i] > 0 && !eligible(i)) {
+        // Every copy left needs a bin left of a type it may use.
+        if (0..problem.items.len()).any(|i| {
+            self.left[i] > 0
+                && !self
+                    .bins_left
+                    .iter()
+                    .any(|&u| problem.items[i].eligible.binary_search(&u).is_ok())
+        }) {
             return None;
         }
-        if one_type && self.group_left.iter().any(|&n| n > bins_left) {
+        if self.group_left.iter().any(|&n| n > bins_left) {
             return None;
         }
         // Groups with a copy left for every bin left take one here.
-        let forced: Vec<bool> = self
-            .group_left
-            .iter()
-            .map(|&n| one_type && n == bins_left && n > 0)
-            .collect();
+        let forced: Vec<bool> = self.group_left.iter().map(|&n| n == bins_left && n > 0).collect();
         let most: Vec<u32> = (0..problem.items.len())
             .map(|i| {
                 if self.left[i] == 0 || !eligible(i) {
@@ -207,29 +184,44 @@ impl<'a> Search<'a> {
         let size: Vec<f64> = (0..problem.items.len())
             .map(|i| problem.items[i].weighted_size(&scale) * (1.0 + self.jitter[i]))
             .collect();
+        // This bin's part of the room left, the mean over the resources: its share of
+        // each item's copies left.
+        let part = if self.bins_left.iter().all(|&u| u == t) {
+            1.0 / f64::from(bins_left)
+        } else {
+            let (mut sum, mut dims) = (0.0, 0);
+            for (d, &c) in cap.iter().enumerate() {
+                let all: u64 = self.bins_left.iter().map(|&u| problem.bin_types[u].capacity[d]).sum();
+                if all > 0 {
+                    sum += c as f64 / all as f64;
+                    dims += 1;
+                }
+            }
+            if dims > 0 {
+                sum / f64::from(dims)
+            } else {
+                1.0 / f64::from(bins_left)
+            }
+        };
         let mut dfs = Dfs {
             problem,
             groups: self.groups,
             most,
             size,
             share: (0..problem.items.len())
-                .map(|i| f64::from(self.left[i]) / f64::from(bins_left))
+                .map(|i| f64::from(self.left[i]) * part)
                 .collect(),
             forced,
-            duals: self.duals,
-            price: problem.bin_types[t].price,
-            slack: if one_type { Some(self.slack.clone()) } else { None },
+            slack: self.slack.clone(),
             room: cap.clone(),
             used: vec![false; self.group_left.len()],
             counts: vec![0; problem.items.len()],
-            worth: 0.0,
             steps: 0,
-            one_type,
             rng: SmallRng::seed_from_u64(self.rng.gen()),
         };
         // Copies the other bins cannot take go here first.
         for i in 0..problem.items.len() {
-            if !one_type || self.left[i] == 0 {
+            if self.left[i] == 0 {
                 continue;
             }
             let item = &problem.items[i];
@@ -267,31 +259,23 @@ impl<'a> Search<'a> {
     }
 }
 
-/// Whether the next bin's types are tried in another order: now and then, for variety.
-fn attempt_shuffle(rng: &mut SmallRng) -> bool {
-    rng.gen_bool(0.25)
-}
-
 /// The depth-first search for one bin: first an item for each group that must be used
 /// (the group with fewest candidates first), then the other items one at a time.
 struct Dfs<'s> {
     problem: &'s Problem,
     groups: &'s [Vec<usize>],
     /// Per item: the most copies this bin may take, its size relative to the bin (the
-    /// order of the search), its share of the copies left per bin left.
+    /// order of the search), its share of the copies left (in proportion to the room).
     most: Vec<u32>,
     size: Vec<f64>,
     share: Vec<f64>,
     forced: Vec<bool>,
-    duals: Option<&'s [f64]>,
-    price: f64,
-    slack: Option<Vec<u64>>,
+    /// The room each resource may leave unused in this bin and those left together.
+    slack: Vec<u64>,
     room: Vec<u64>,
     used: Vec<bool>,
     counts: Vec<u32>,
-    worth: f64,
     steps: u64,
-    one_type: bool,
     rng: SmallRng,
 }
 
@@ -366,7 +350,6 @@ impl Dfs<'_> {
         let order: Vec<ItemId> = keyed.into_iter().map(|(_, i)| i).collect();
         let dims = self.room.len();
         let mut reach = vec![vec![0u64; dims]; order.len() + 1];
-        let mut worth_reach = vec![0f64; order.len() + 1];
         for j in (0..order.len()).rev() {
             let i = order[j];
             let n = self.most[i] - self.counts[i];
@@ -375,36 +358,20 @@ impl Dfs<'_> {
             for ((r, a), s) in here[j].iter_mut().zip(&after[0]).zip(size) {
                 *r = a + s * u64::from(n);
             }
-            worth_reach[j] = worth_reach[j + 1] + self.duals.map_or(0.0, |p| p[i]) * f64::from(n);
         }
-        let sums = self
-            .slack
-            .as_ref()
-            .map(|slack| Sums::of(self.problem, &order, &self.most, &self.counts, &self.room, slack));
-        self.fill_from(&order, &reach, &worth_reach, sums.as_ref(), 0)
+        let sums = Sums::of(self.problem, &order, &self.most, &self.counts, &self.room, &self.slack);
+        self.fill_from(&order, &reach, &sums, 0)
     }
 
-    fn fill_from(
-        &mut self,
-        order: &[ItemId],
-        reach: &[Vec<u64>],
-        worth_reach: &[f64],
-        sums: Option<&Sums>,
-        j: usize,
-    ) -> bool {
+    fn fill_from(&mut self, order: &[ItemId], reach: &[Vec<u64>], sums: &Sums, j: usize) -> bool {
         if self.out_of_steps() {
             return false;
         }
-        if let Some(slack) = &self.slack {
-            // What stays unused even if every later item goes in whole.
-            if (0..self.room.len()).any(|d| self.room[d] > reach[j][d] + slack[d]) {
-                return false;
-            }
-            if sums.is_some_and(|sums| !sums.reachable(j, &self.room, slack)) {
-                return false;
-            }
+        // What stays unused even if every later item goes in whole.
+        if (0..self.room.len()).any(|d| self.room[d] > reach[j][d] + self.slack[d]) {
+            return false;
         }
-        if !self.one_type && self.worth + worth_reach[j] < self.price * (1.0 - 1e-6) {
+        if !sums.reachable(j, &self.room, &self.slack) {
             return false;
         }
         if j == order.len() {
@@ -421,23 +388,18 @@ impl Dfs<'_> {
         if self.groups[i].iter().any(|&g| self.used[g]) {
             hi = 0;
         }
-        // Counts nearest the item's share of the bins left first (one type), else most
-        // first.
+        // Counts nearest the item's share of the bins left first.
         let mut choices: Vec<u32> = (0..=hi).collect();
-        if self.one_type {
-            let share = self.share[i] - f64::from(self.counts[i]);
-            choices.sort_by(|&a, &b| {
-                (f64::from(a) - share)
-                    .abs()
-                    .total_cmp(&(f64::from(b) - share).abs())
-                    .then(b.cmp(&a))
-            });
-        } else {
-            choices.reverse();
-        }
+        let share = self.share[i] - f64::from(self.counts[i]);
+        choices.sort_by(|&a, &b| {
+            (f64::from(a) - share)
+                .abs()
+                .total_cmp(&(f64::from(b) - share).abs())
+                .then(b.cmp(&a))
+        });
         for n in choices {
             self.place(i, n, true);
-            if self.fill_from(order, reach, worth_reach, sums, j + 1) {
+            if self.fill_from(order, reach, sums, j + 1) {
                 return true;
             }
             self.place(i, n, false);
@@ -469,8 +431,6 @@ impl Dfs<'_> {
         } else {
             self.counts[i] -= n;
         }
-        let w = self.duals.map_or(0.0, |p| p[i]) * f64::from(n);
-        self.worth += if add { w } else { -w };
     }
 }
 
@@ -562,4 +522,80 @@ fn shift_up(set: &[u64], by: usize, bits: usize) -> Vec<u64> {
 /// Whether any bit from `lo` to `hi` (inclusive) is set.
 fn any_in(set: &[u64], lo: usize, hi: usize) -> bool {
     (lo..=hi.min(set.len() * 64 - 1)).any(|b| set[b / 64] >> (b % 64) & 1 == 1)
+}
+
+/// Fleets worth a search: lists of types, dearest first, that cost `cost` (up to rounding)
+/// and leave no room in some resource, at most `most` of them, fewest bins first. Listing
+/// stops after [`LISTING_STEPS`] steps: many cheap types make fleets without number.
+pub(super) fn fleets(problem: &Problem, cost: f64, most: usize) -> Vec<Vec<BinTypeId>> {
+    let mut by_price: Vec<BinTypeId> = (0..problem.bin_types.len())
+        .filter(|&t| problem.bin_types[t].price > 0.0)
+        .collect();
+    by_price.sort_by(|&a, &b| {
+        let (pa, pb) = (problem.bin_types[a].price, problem.bin_types[b].price);
+        pb.total_cmp(&pa).then(a.cmp(&b))
+    });
+    let need: Vec<u64> = (0..problem.dims())
+        .map(|d| problem.items.iter().map(|it| it.size[d] * u64::from(it.count)).sum())
+        .collect();
+    let mut listing = Listing {
+        problem,
+        by_price,
+        need,
+        tolerance: 1e-9 * cost.max(1.0),
+        chosen: Vec::new(),
+        found: Vec::new(),
+        steps: 0,
+    };
+    listing.extend(0, cost);
+    let mut found = listing.found;
+    found.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    found.truncate(most);
+    found
+}
+
+/// Steps of [`fleets`]' listing before it stops.
+const LISTING_STEPS: usize = 20_000;
+
+struct Listing<'a> {
+    problem: &'a Problem,
+    by_price: Vec<BinTypeId>,
+    /// What the copies take of each resource, all told.
+    need: Vec<u64>,
+    tolerance: f64,
+    chosen: Vec<BinTypeId>,
+    found: Vec<Vec<BinTypeId>>,
+    steps: usize,
+}
+
+impl Listing<'_> {
+    /// Extends the fleet being built with types from `from` on, `budget` left to spend.
+    fn extend(&mut self, from: usize, budget: f64) {
+        self.steps += 1;
+        if self.steps > LISTING_STEPS {
+            return;
+        }
+        if budget.abs() <= self.tolerance {
+            if self.fills() {
+                self.found.push(self.chosen.clone());
+            }
+            return;
+        }
+        for k in from..self.by_price.len() {
+            let t = self.by_price[k];
+            if self.problem.bin_types[t].price <= budget + self.tolerance {
+                self.chosen.push(t);
+                self.extend(k, budget - self.problem.bin_types[t].price);
+                self.chosen.pop();
+            }
+        }
+    }
+
+    /// Whether the fleet being built has room for every copy in each resource, none to
+    /// spare in at least one.
+    fn fills(&self) -> bool {
+        let room = |d: usize| -> u64 { self.chosen.iter().map(|&t| self.problem.bin_types[t].capacity[d]).sum() };
+        let rooms: Vec<u64> = (0..self.need.len()).map(room).collect();
+        rooms.iter().zip(&self.need).all(|(r, n)| r >= n) && rooms.iter().zip(&self.need).any(|(r, n)| r == n)
+    }
 }

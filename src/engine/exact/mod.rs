@@ -98,7 +98,12 @@ pub fn improve(
         run.spread();
     }
     if !run.is_optimal() && Instant::now() < deadline && !settings.stop.is_requested() {
-        run.fill(share_of_rest(deadline, FILL_SHARE));
+        let share = if problem.bin_types.len() > 1 {
+            MANY_TYPES_FILL_SHARE
+        } else {
+            FILL_SHARE
+        };
+        run.fill(share_of_rest(deadline, share));
     }
     if !run.is_optimal()
         && Instant::now() < deadline
@@ -901,30 +906,35 @@ impl<'p> Run<'p> {
     }
 
     /// Where the bound asks for bins filled exactly, a plan of such bins built one bin at
-    /// a time ([`fill`]), on as few bins of the one bin type as the bound allows. With
-    /// several types the search (bins worth their price under the bound's duals) is not
-    /// run: it found no plan on the families it was tried on and took its whole share of
-    /// the time on problems the column generation proves at once.
+    /// a time ([`fill`]) on each fleet priced at the bound in turn: with one bin type, as
+    /// few bins as the bound allows; with several, the lists of types that cost the bound
+    /// and leave no room in some resource (where the bound is a cost that such a fleet
+    /// can have).
     fn fill(&mut self, until: Instant) {
         let problem = self.problem;
-        if problem.bin_types.len() != 1 {
+        if self.lower_bound >= self.best_cost * (1.0 - 1e-9) {
             return;
         }
-        let price = problem.bin_types[0].price;
-        if price <= 0.0 {
-            return;
-        }
-        let least = (self.lower_bound / price * (1.0 - 1e-9)).ceil().max(1.0);
-        if least * price >= self.best_cost * (1.0 - 1e-9) {
-            return;
-        }
-        let target = fill::Target {
-            bins: Some(least as usize),
-            duals: None,
+        let fleets = match problem.bin_types.as_slice() {
+            [one] if one.price > 0.0 => {
+                let least = (self.lower_bound / one.price * (1.0 - 1e-9)).ceil().max(1.0);
+                if least * one.price >= self.best_cost * (1.0 - 1e-9) {
+                    return;
+                }
+                vec![vec![0; least as usize]]
+            }
+            [_] => return,
+            _ if self.lattice.fills_exactly(self.lower_bound) => fill::fleets(problem, self.lower_bound, FILL_FLEETS),
+            _ => return,
         };
-        let found = fill::fill(problem, &target, until, self.settings.seed);
-        if let Some(packing) = found {
-            let _ = self.offer(packing);
+        for (f, fleet) in fleets.iter().enumerate() {
+            // The time left, shared evenly by the fleets left.
+            let left = until.saturating_duration_since(Instant::now());
+            let share = left.div_f64((fleets.len() - f) as f64);
+            if let Some(packing) = fill::fill(problem, fleet, Instant::now() + share, self.settings.seed) {
+                let _ = self.offer(packing);
+                return;
+            }
         }
     }
 

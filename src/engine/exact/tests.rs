@@ -1183,11 +1183,7 @@ fn exact_fill_plans_fleets_whose_every_bin_is_full() {
     let mut spread_short = 0;
     for seed in 0..8 {
         let problem = exactly_filled_fleet(4, seed);
-        let target = fill::Target {
-            bins: Some(4),
-            duals: None,
-        };
-        let packing = fill::fill(&problem, &target, Instant::now() + Duration::from_secs(10), seed)
+        let packing = fill::fill(&problem, &[0; 4], Instant::now() + Duration::from_secs(10), seed)
             .unwrap_or_else(|| panic!("seed {seed}: no plan on 4 bins"));
         packing.verify(&problem).unwrap();
         assert_eq!(packing.bins.len(), 4, "seed {seed}");
@@ -1199,15 +1195,39 @@ fn exact_fill_plans_fleets_whose_every_bin_is_full() {
     assert!(spread_short > 0);
 }
 
+/// The same fleet with a second type of twice the room at twice the price: a plan at the
+/// bound may take two, one or none of the large bins.
+#[test]
+fn exact_fill_plans_fleets_of_several_types() {
+    for seed in 0..8 {
+        let mut problem = exactly_filled_fleet(4, seed);
+        problem.bin_types.push(BinType {
+            name: "double".into(),
+            capacity: problem.bin_types[0].capacity.iter().map(|c| 2 * c).collect(),
+            price: 2.0,
+        });
+        for item in &mut problem.items {
+            item.eligible = vec![0, 1];
+        }
+        let fleets = fill::fleets(&problem, 4.0, 8);
+        assert_eq!(fleets, vec![vec![1, 1], vec![1, 0, 0], vec![0, 0, 0, 0]], "seed {seed}");
+        // A port bound on more bins than a fleet has rules that fleet out at once: the
+        // search goes on to the next.
+        let until = Instant::now() + Duration::from_secs(10);
+        let packing = fleets
+            .iter()
+            .find_map(|fleet| fill::fill(&problem, fleet, until, seed))
+            .unwrap_or_else(|| panic!("seed {seed}: no plan at the bound"));
+        packing.verify(&problem).unwrap();
+        assert!((packing.cost(&problem) - 4.0).abs() < 1e-9, "seed {seed}");
+    }
+}
+
 #[test]
 fn exact_fill_gives_up_where_no_resource_must_be_full() {
     let mut problem = exactly_filled_fleet(3, 1);
     problem.bin_types[0].capacity = vec![13, 41, 61];
-    let target = fill::Target {
-        bins: Some(3),
-        duals: None,
-    };
-    assert!(fill::fill(&problem, &target, Instant::now() + Duration::from_secs(1), 1).is_none());
+    assert!(fill::fill(&problem, &[0; 3], Instant::now() + Duration::from_secs(1), 1).is_none());
 }
 
 #[test]

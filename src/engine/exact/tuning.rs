@@ -92,6 +92,12 @@ pub(super) const SPREAD_WORK: f64 = 20_000_000.0;
 /// The bin-by-bin search for a plan of exactly filled bins ends here (of the time left): it
 /// finds such a plan within a second or two when one is within its reach.
 pub(super) const FILL_SHARE: f64 = 0.15;
+/// The same with several types, where it tries each fleet priced at the bound: the plans it
+/// finds come within a second, and where it finds none, the column generation and the
+/// re-packing after it need the time more.
+pub(super) const MANY_TYPES_FILL_SHARE: f64 = 0.05;
+/// Most fleets that search tries, fewest bins first, each with an even share of its time.
+pub(super) const FILL_FLEETS: usize = 8;
 /// With several types, re-packing a few bins at a time after the root ends here.
 pub(super) const REPACK_SHARE: f64 = 0.95;
 /// A plan of a few bins re-packed whole by one MIP ends here (of the time left).
