@@ -246,6 +246,44 @@ fn built_in_optima_hold_by_construction() {
     }
 }
 
+/// Twelve instances each full in CPU, memory and all 95 static ports: only a search that
+/// fills every instance exactly at once reaches the optimum, and the bound proves it.
+#[test]
+fn a_port_saturated_fleet_of_twelve_is_planned_and_proven_optimal() {
+    let dir = Workdir::new();
+    let plan = plan_written_case(&dir, "port-saturated/k12-s1", "30", "2");
+    let summary = dir.read_json(&format!("{plan}/summary.json"));
+    assert_eq!(summary["status"], "optimal", "{summary}");
+    assert_eq!(summary["instances"], 12, "{summary}");
+}
+
+/// Writes the built-in instance `filter` names, plans it with the time limit and threads
+/// given, checks the plan and returns its folder.
+fn plan_written_case(dir: &Workdir, filter: &str, seconds: &str, threads: &str) -> String {
+    dir.run(&["bench", "--write-workloads", "cases", "--filter", filter])
+        .expect(0);
+    let case = format!("cases/{filter}");
+    let (workload, catalog) = (format!("{case}/workload.csv"), format!("{case}/catalog.csv"));
+    let plan = format!("plan-{}", filter.replace('/', "-"));
+    dir.run(&[
+        "plan",
+        "--workload",
+        &workload,
+        "--catalog",
+        &catalog,
+        "--time-limit",
+        seconds,
+        "--threads",
+        threads,
+        "--out",
+        &plan,
+    ])
+    .expect(0);
+    dir.run(&["check", "--workload", &workload, "--catalog", &catalog, "--plan", &plan])
+        .expect(0);
+    plan
+}
+
 #[test]
 fn bench_built_in_plans_pass_the_checker_and_never_beat_the_optimum() {
     let w = Workdir::new();
@@ -340,27 +378,7 @@ fn new_families_write_workloads_that_plan_and_check() {
         "many-kind-fill/n50-s1",
         "mix/awsvpc40-gib4/200-s1",
     ] {
-        dir.run(&["bench", "--write-workloads", "cases", "--filter", filter])
-            .expect(0);
-        let case = format!("cases/{filter}");
-        let (workload, catalog) = (format!("{case}/workload.csv"), format!("{case}/catalog.csv"));
-        let plan = format!("plan-{}", filter.replace('/', "-"));
-        dir.run(&[
-            "plan",
-            "--workload",
-            &workload,
-            "--catalog",
-            &catalog,
-            "--time-limit",
-            "1",
-            "--threads",
-            "1",
-            "--out",
-            &plan,
-        ])
-        .expect(0);
-        dir.run(&["check", "--workload", &workload, "--catalog", &catalog, "--plan", &plan])
-            .expect(0);
+        plan_written_case(&dir, filter, "1", "1");
     }
 }
 

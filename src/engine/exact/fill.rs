@@ -10,15 +10,20 @@
 //! conflict group with as many copies left as bins left puts exactly one in each (items
 //! kept apart are fixed first, in every bin alike). Copies are spread evenly, each item's
 //! count nearest its share of the bins left first, so that the last bins are not left
-//! with what fits nowhere. A dead end restarts from the first bin with another order,
-//! until the deadline.
+//! with what fits nowhere. Where the search runs out of steps on a bin and two or more
+//! resources must be full (CPU, memory and ports at once defeat it), a small MIP
+//! ([`super::bin_mip`]) seeks the bin. A dead end backs out of the last bins a few times,
+//! each with new weights, then restarts from the first bin with another order, until the
+//! deadline; an attempt still finding bins at the deadline may finish at its pace, within
+//! a later one.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
+use super::bin_mip::{self, BinAsk};
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinTypeId, ItemId, Problem};
 
@@ -26,13 +31,58 @@ use crate::engine::problem::{BinTypeId, ItemId, Problem};
 /// fewer, and one that is not is better escaped by another order of the earlier bins.
 const STEPS_PER_BIN: u64 = 20_000;
 
+/// Dead ends an attempt backs out of, each by this many bins, before it gives up.
+const BACKTRACKS: u32 = 4;
+const BACKTRACK_BINS: usize = 2;
+
+/// Attempts each fleet gets at least, at the pace of the search, within the finish: the
+/// first often ends in a dead end.
+const ATTEMPTS_AT_PACE: u32 = 3;
+
+/// Time for the MIP that seeks a bin the search missed.
+const MIP_PER_BIN: Duration = Duration::from_millis(1000);
+
+/// When the search stops.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Until {
+    /// Attempts start until this, and later only to give the fleet [`ATTEMPTS_AT_PACE`]
+    /// attempts at the pace.
+    pub start: Instant,
+    /// An attempt still going at `start` goes on while its pace fills the bins left by
+    /// this.
+    pub finish: Instant,
+    /// The pace: time spent seeking bins and bins found, over every attempt and fleet.
+    pub pace: (Duration, u32),
+}
+
+impl Until {
+    /// Whether an attempt on a fleet of `bins` bins, sought since `begun`, starts.
+    fn may_start(&self, begun: Instant, bins: usize) -> bool {
+        let now = Instant::now();
+        let (spent, found) = self.pace;
+        if now < self.start || found == 0 {
+            return now < self.start;
+        }
+        let attempt = spent / found * bins as u32;
+        now + attempt <= self.finish.min(begun + attempt * ATTEMPTS_AT_PACE)
+    }
+
+    /// Whether an attempt with `bins_left` to fill goes on.
+    fn on_pace(&self, bins_left: usize) -> bool {
+        let now = Instant::now();
+        let (spent, bins) = self.pace;
+        now < self.finish && (now < self.start || (bins > 0 && now + spent / bins * bins_left as u32 <= self.finish))
+    }
+}
+
 /// A plan on the bins of `fleet` (one type per bin, in the order they are filled), each
 /// filled as the fleet's slack allows, or `None` by `until`.
-pub(super) fn fill(problem: &Problem, fleet: &[BinTypeId], until: Instant, seed: u64) -> Option<Packing> {
+pub(super) fn fill(problem: &Problem, fleet: &[BinTypeId], until: &mut Until, seed: u64) -> Option<Packing> {
     let groups = problem.groups_of_items();
     let mut rng = SmallRng::seed_from_u64(seed);
+    let begun = Instant::now();
     let mut attempt = 0u64;
-    while Instant::now() < until {
+    while until.may_start(begun, fleet.len()) {
         let mut search = Search::new(problem, &groups, fleet, attempt, &mut rng)?;
         if let Some(packing) = search.run(until) {
             return Some(packing);
@@ -54,6 +104,9 @@ struct Search<'a> {
     bins_left: Vec<BinTypeId>,
     /// The room each resource may still leave unused, in all the bins left together.
     slack: Vec<u64>,
+    /// Whether bins the depth-first search misses go to the MIP: where two or more
+    /// resources must be full in every bin (the search's sums check each alone).
+    by_mip: bool,
     /// Random weight of each item in this attempt's orders (none in the first).
     jitter: Vec<f64>,
     rng: SmallRng,
@@ -108,47 +161,80 @@ impl<'a> Search<'a> {
             left,
             group_left,
             bins_left,
+            by_mip: slack.iter().filter(|&&s| s == 0).count() >= 2,
             slack,
             jitter,
             rng: SmallRng::seed_from_u64(rng.gen()),
         })
     }
 
-    fn run(&mut self, until: Instant) -> Option<Packing> {
-        let mut bins = Vec::new();
+    fn run(&mut self, until: &mut Until) -> Option<Packing> {
+        let mut bins: Vec<Bin> = Vec::new();
+        let mut backtracks = 0;
         while self.left.iter().any(|&n| n > 0) {
-            if Instant::now() >= until {
+            if !until.on_pace(self.bins_left.len()) {
                 return None;
             }
+            let begun = Instant::now();
             let &t = self.bins_left.last()?;
-            let bin = self.next_bin(t)?;
-            self.take(&bin);
-            bins.push(bin);
+            let found = self.next_bin(t, until.finish);
+            until.pace.0 += begun.elapsed();
+            match found {
+                Some(bin) => {
+                    until.pace.1 += 1;
+                    self.change(&bin, true);
+                    bins.push(bin);
+                }
+                // A dead end: the last bins again, with other weights, a few times.
+                None if backtracks < BACKTRACKS && !bins.is_empty() => {
+                    backtracks += 1;
+                    for _ in 0..BACKTRACK_BINS.min(bins.len()) {
+                        let bin = bins.pop()?;
+                        self.change(&bin, false);
+                    }
+                    for j in &mut self.jitter {
+                        *j = self.rng.gen_range(0.0..0.3);
+                    }
+                }
+                None => return None,
+            }
         }
         Some(Packing { bins })
     }
 
-    /// Removes `bin`'s copies from what is left.
-    fn take(&mut self, bin: &Bin) {
+    /// Takes `bin`'s copies from what is left (`take`), or puts them back.
+    fn change(&mut self, bin: &Bin, take: bool) {
         let cap = &self.problem.bin_types[bin.bin_type].capacity;
         let mut used = vec![0u64; cap.len()];
         for &(i, n) in &bin.load {
-            self.left[i] -= n;
-            for &g in &self.groups[i] {
-                self.group_left[g] -= n;
-            }
             for (u, s) in used.iter_mut().zip(&self.problem.items[i].size) {
                 *u += s * u64::from(n);
             }
+            let groups = &self.groups[i];
+            if take {
+                self.left[i] -= n;
+                groups.iter().for_each(|&g| self.group_left[g] -= n);
+            } else {
+                self.left[i] += n;
+                groups.iter().for_each(|&g| self.group_left[g] += n);
+            }
         }
-        self.bins_left.pop();
         for d in 0..cap.len() {
-            self.slack[d] -= cap[d] - used[d];
+            if take {
+                self.slack[d] -= cap[d] - used[d];
+            } else {
+                self.slack[d] += cap[d] - used[d];
+            }
+        }
+        if take {
+            self.bins_left.pop();
+        } else {
+            self.bins_left.push(bin.bin_type);
         }
     }
 
     /// A load of type `t` that meets the target, or `None` after [`STEPS_PER_BIN`] steps.
-    fn next_bin(&mut self, t: BinTypeId) -> Option<Bin> {
+    fn next_bin(&mut self, t: BinTypeId, until: Instant) -> Option<Bin> {
         let problem = self.problem;
         let cap = &problem.bin_types[t].capacity;
         let bins_left = self.bins_left.len() as u32;
@@ -220,7 +306,8 @@ impl<'a> Search<'a> {
             rng: SmallRng::seed_from_u64(self.rng.gen()),
         };
         // Copies the other bins cannot take go here first.
-        for i in 0..problem.items.len() {
+        let mut least_of = vec![0u32; problem.items.len()];
+        for (i, least_here) in least_of.iter_mut().enumerate() {
             if self.left[i] == 0 {
                 continue;
             }
@@ -243,9 +330,17 @@ impl<'a> Search<'a> {
                 return None;
             }
             dfs.place(i, least, true);
+            *least_here = least;
         }
         if !dfs.cover() {
-            return None;
+            // A search that ran out of steps leaves the question open: the MIP settles it.
+            // One that did not has shown that no load exists.
+            let open = dfs.steps > STEPS_PER_BIN;
+            return if open && self.by_mip {
+                self.load_by_mip(t, &dfs, &least_of, until)
+            } else {
+                None
+            };
         }
         let mut load: Vec<(ItemId, u32)> = dfs
             .counts
@@ -256,6 +351,50 @@ impl<'a> Search<'a> {
             .collect();
         load.sort_unstable();
         (!load.is_empty()).then_some(Bin { bin_type: t, load })
+    }
+
+    /// The load the depth-first search missed, sought by a small MIP with the same bounds
+    /// (checked here, not taken on trust).
+    fn load_by_mip(&mut self, t: BinTypeId, dfs: &Dfs, least: &[u32], until: Instant) -> Option<Bin> {
+        let problem = self.problem;
+        let weight: Vec<f64> = self.jitter.iter().map(|j| 1.0 + j).collect();
+        let ask = BinAsk {
+            bin_type: t,
+            least,
+            most: &dfs.most,
+            forced: &dfs.forced,
+            share: &dfs.share,
+            weight: &weight,
+            slack: &self.slack,
+        };
+        let until = until.min(Instant::now() + MIP_PER_BIN);
+        let counts = bin_mip::load(problem, &ask, until, self.rng.gen())?;
+        let cap = &problem.bin_types[t].capacity;
+        let mut used = vec![0u64; cap.len()];
+        let mut in_group = vec![0u32; problem.conflict_groups.len()];
+        for (i, &n) in counts.iter().enumerate() {
+            if n < least[i] || n > dfs.most[i] {
+                return None;
+            }
+            for (u, s) in used.iter_mut().zip(&problem.items[i].size) {
+                *u += s * u64::from(n);
+            }
+            for &g in &self.groups[i] {
+                in_group[g] += n;
+            }
+        }
+        let fills = (0..cap.len()).all(|d| used[d] <= cap[d] && cap[d] - used[d] <= self.slack[d]);
+        let apart = in_group
+            .iter()
+            .zip(&dfs.forced)
+            .all(|(&n, &f)| n <= 1 && (n == 1 || !f));
+        let load: Vec<(ItemId, u32)> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(i, &n)| (i, n))
+            .collect();
+        (fills && apart && !load.is_empty()).then_some(Bin { bin_type: t, load })
     }
 }
 

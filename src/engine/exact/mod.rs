@@ -12,6 +12,7 @@
 //! column, where HiGHS's proof of the MIP optimum is the bound. Every packing passes
 //! [`Packing::verify`] before it is returned.
 
+mod bin_mip;
 mod bound;
 mod cover;
 mod dive;
@@ -103,7 +104,7 @@ pub fn improve(
         } else {
             FILL_SHARE
         };
-        run.fill(share_of_rest(deadline, share));
+        run.fill(share_of_rest(deadline, share), share_of_rest(deadline, FILL_PACE_SHARE));
     }
     if !run.is_optimal()
         && Instant::now() < deadline
@@ -910,7 +911,7 @@ impl<'p> Run<'p> {
     /// few bins as the bound allows; with several, the lists of types that cost the bound
     /// and leave no room in some resource (where the bound is a cost that such a fleet
     /// can have).
-    fn fill(&mut self, until: Instant) {
+    fn fill(&mut self, until: Instant, latest: Instant) {
         let problem = self.problem;
         if self.lower_bound >= self.best_cost * (1.0 - 1e-9) {
             return;
@@ -927,11 +928,18 @@ impl<'p> Run<'p> {
             _ if self.lattice.fills_exactly(self.lower_bound) => fill::fleets(problem, self.lower_bound, FILL_FLEETS),
             _ => return,
         };
+        let mut search = fill::Until {
+            start: until,
+            finish: latest,
+            pace: (Duration::ZERO, 0),
+        };
         for (f, fleet) in fleets.iter().enumerate() {
             // The time left, shared evenly by the fleets left.
-            let left = until.saturating_duration_since(Instant::now());
-            let share = left.div_f64((fleets.len() - f) as f64);
-            if let Some(packing) = fill::fill(problem, fleet, Instant::now() + share, self.settings.seed) {
+            let fleets_left = (fleets.len() - f) as f64;
+            let now = Instant::now();
+            search.start = now + until.saturating_duration_since(now).div_f64(fleets_left);
+            search.finish = now + latest.saturating_duration_since(now).div_f64(fleets_left);
+            if let Some(packing) = fill::fill(problem, fleet, &mut search, self.settings.seed) {
                 let _ = self.offer(packing);
                 return;
             }

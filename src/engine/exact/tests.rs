@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::pricing::{Effort, Pricer};
-use super::{balanced, bound, cover, enumerate, fill, fluid, full, improve, plan, reduced, repack, spread};
+use super::{balanced, bin_mip, bound, cover, enumerate, fill, fluid, full, improve, plan, reduced, repack, spread};
 use crate::engine::heuristics::tests::one_type_problem;
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
@@ -1178,12 +1178,22 @@ fn exactly_filled_fleet(k: usize, seed: u64) -> Problem {
     }
 }
 
+/// A bin-by-bin search that stops within `seconds`.
+fn within(seconds: u64) -> fill::Until {
+    let end = Instant::now() + Duration::from_secs(seconds);
+    fill::Until {
+        start: end,
+        finish: end,
+        pace: (Duration::ZERO, 0),
+    }
+}
+
 #[test]
 fn exact_fill_plans_fleets_whose_every_bin_is_full() {
     let mut spread_short = 0;
     for seed in 0..8 {
         let problem = exactly_filled_fleet(4, seed);
-        let packing = fill::fill(&problem, &[0; 4], Instant::now() + Duration::from_secs(10), seed)
+        let packing = fill::fill(&problem, &[0; 4], &mut within(10), seed)
             .unwrap_or_else(|| panic!("seed {seed}: no plan on 4 bins"));
         packing.verify(&problem).unwrap();
         assert_eq!(packing.bins.len(), 4, "seed {seed}");
@@ -1213,13 +1223,77 @@ fn exact_fill_plans_fleets_of_several_types() {
         assert_eq!(fleets, vec![vec![1, 1], vec![1, 0, 0], vec![0, 0, 0, 0]], "seed {seed}");
         // A port bound on more bins than a fleet has rules that fleet out at once: the
         // search goes on to the next.
-        let until = Instant::now() + Duration::from_secs(10);
+        let mut until = within(10);
         let packing = fleets
             .iter()
-            .find_map(|fleet| fill::fill(&problem, fleet, until, seed))
+            .find_map(|fleet| fill::fill(&problem, fleet, &mut until, seed))
             .unwrap_or_else(|| panic!("seed {seed}: no plan at the bound"));
         packing.verify(&problem).unwrap();
         assert!((packing.cost(&problem) - 4.0).abs() < 1e-9, "seed {seed}");
+    }
+}
+
+/// The small MIP that the bin-by-bin search falls back on fills a bin exactly in three
+/// resources, keeps ports apart and stays within its bounds.
+#[test]
+fn a_bin_mip_fills_every_resource_exactly() {
+    for seed in 0..4 {
+        let problem = exactly_filled_fleet(4, seed);
+        let n = problem.items.len();
+        let most: Vec<u32> = (0..n).map(|i| problem.max_copies_alone(i, 0, true)).collect();
+        // The first item goes in: every load that fills must hold it.
+        let mut least = vec![0; n];
+        least[0] = 1;
+        let ask = bin_mip::BinAsk {
+            bin_type: 0,
+            least: &least,
+            most: &most,
+            forced: &vec![false; problem.conflict_groups.len()],
+            share: &vec![0.25; n],
+            weight: &vec![1.0; n],
+            slack: &[0, 0, 0],
+        };
+        let until = Instant::now() + Duration::from_secs(10);
+        let counts = bin_mip::load(&problem, &ask, until, seed).unwrap_or_else(|| panic!("seed {seed}: no load"));
+        assert!(
+            counts[0] == 1 && counts.iter().zip(&most).all(|(c, m)| c <= m),
+            "seed {seed}"
+        );
+        let bin = Bin {
+            bin_type: 0,
+            load: counts
+                .iter()
+                .enumerate()
+                .filter(|(_, &c)| c > 0)
+                .map(|(i, &c)| (i, c))
+                .collect(),
+        };
+        for (d, &cap) in problem.bin_types[0].capacity.iter().enumerate() {
+            assert_eq!(bin.used(&problem, d), cap, "seed {seed}");
+        }
+        for group in &problem.conflict_groups {
+            assert!(group.items.iter().map(|&i| counts[i]).sum::<u32>() <= 1, "seed {seed}");
+        }
+        // A group that must be used, with every item of it kept out, leaves no load.
+        let g = problem
+            .conflict_groups
+            .iter()
+            .position(|g| g.items.contains(&0))
+            .unwrap();
+        let mut forced = vec![false; problem.conflict_groups.len()];
+        forced[g] = true;
+        let mut most = most.clone();
+        for &i in &problem.conflict_groups[g].items {
+            most[i] = 0;
+        }
+        let none = vec![0; n];
+        let ask = bin_mip::BinAsk {
+            least: &none,
+            most: &most,
+            forced: &forced,
+            ..ask
+        };
+        assert!(bin_mip::load(&problem, &ask, until, seed).is_none(), "seed {seed}");
     }
 }
 
@@ -1227,7 +1301,7 @@ fn exact_fill_plans_fleets_of_several_types() {
 fn exact_fill_gives_up_where_no_resource_must_be_full() {
     let mut problem = exactly_filled_fleet(3, 1);
     problem.bin_types[0].capacity = vec![13, 41, 61];
-    assert!(fill::fill(&problem, &[0; 3], Instant::now() + Duration::from_secs(1), 1).is_none());
+    assert!(fill::fill(&problem, &[0; 3], &mut within(1), 1).is_none());
 }
 
 #[test]

@@ -89,9 +89,14 @@ pub(super) const MIP_MARGIN: f64 = 0.2;
 pub(super) const SPREAD_EXTRA_BINS: usize = 3;
 /// It runs while bins × copies stay under this: each copy scans the open bins.
 pub(super) const SPREAD_WORK: f64 = 20_000_000.0;
-/// The bin-by-bin search for a plan of exactly filled bins ends here (of the time left): it
-/// finds such a plan within a second or two when one is within its reach.
+/// The bin-by-bin search for a plan of exactly filled bins starts no attempt after this
+/// share of the time left: it finds such a plan within a second or two when one is within
+/// its reach.
 pub(super) const FILL_SHARE: f64 = 0.15;
+/// An attempt of that search that is still finding bins when its share ends may go on
+/// until this share of the time left, as long as its pace finishes the fleet by then: bins
+/// that only the small MIP finds take a few tenths of a second each.
+pub(super) const FILL_PACE_SHARE: f64 = 0.8;
 /// The same with several types, where it tries each fleet priced at the bound: the plans it
 /// finds come within a second, and where it finds none, the column generation and the
 /// re-packing after it need the time more.
