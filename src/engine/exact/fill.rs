@@ -56,22 +56,30 @@ pub(super) struct Until {
 }
 
 impl Until {
+    /// The time per bin found so far.
+    fn per_bin(&self) -> Option<Duration> {
+        let (spent, found) = self.pace;
+        (found > 0).then(|| spent / found)
+    }
+
     /// Whether an attempt on a fleet of `bins` bins, sought since `begun`, starts.
     fn may_start(&self, begun: Instant, bins: usize) -> bool {
         let now = Instant::now();
-        let (spent, found) = self.pace;
-        if now < self.start || found == 0 {
-            return now < self.start;
-        }
-        let attempt = spent / found * bins as u32;
-        now + attempt <= self.finish.min(begun + attempt * ATTEMPTS_AT_PACE)
+        now < self.start
+            || self.per_bin().is_some_and(|p| {
+                let attempt = p * bins as u32;
+                now + attempt <= self.finish.min(begun + attempt * ATTEMPTS_AT_PACE)
+            })
     }
 
     /// Whether an attempt with `bins_left` to fill goes on.
     fn on_pace(&self, bins_left: usize) -> bool {
         let now = Instant::now();
-        let (spent, bins) = self.pace;
-        now < self.finish && (now < self.start || (bins > 0 && now + spent / bins * bins_left as u32 <= self.finish))
+        now < self.finish
+            && (now < self.start
+                || self
+                    .per_bin()
+                    .is_some_and(|p| now + p * bins_left as u32 <= self.finish))
     }
 }
 
