@@ -200,6 +200,17 @@ impl BinFault {
 }
 
 impl Bin {
+    /// A bin of `bin_type` holding `counts[i]` copies of each item `i`.
+    pub fn of_counts(bin_type: BinTypeId, counts: &[u32]) -> Bin {
+        let load = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(i, &n)| (i, n))
+            .collect();
+        Bin { bin_type, load }
+    }
+
     /// The first rule of `problem` this bin breaks, if any: eligibility, capacities,
     /// `max_per_bin` and conflict groups (`groups` as from [`Problem::groups_of_items`]).
     pub fn fault(&self, problem: &Problem, groups: &[Vec<usize>]) -> Option<BinFault> {

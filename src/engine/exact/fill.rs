@@ -350,15 +350,8 @@ impl<'a> Search<'a> {
                 None
             };
         }
-        let mut load: Vec<(ItemId, u32)> = dfs
-            .counts
-            .iter()
-            .enumerate()
-            .filter(|(_, &n)| n > 0)
-            .map(|(i, &n)| (i, n))
-            .collect();
-        load.sort_unstable();
-        (!load.is_empty()).then_some(Bin { bin_type: t, load })
+        let bin = Bin::of_counts(t, &dfs.counts);
+        (!bin.load.is_empty()).then_some(bin)
     }
 
     /// The load the depth-first search missed, sought by a small MIP with the same bounds
@@ -396,13 +389,8 @@ impl<'a> Search<'a> {
             .iter()
             .zip(&dfs.forced)
             .all(|(&n, &f)| n <= 1 && (n == 1 || !f));
-        let load: Vec<(ItemId, u32)> = counts
-            .iter()
-            .enumerate()
-            .filter(|(_, &n)| n > 0)
-            .map(|(i, &n)| (i, n))
-            .collect();
-        (fills && apart && !load.is_empty()).then_some(Bin { bin_type: t, load })
+        let bin = Bin::of_counts(t, &counts);
+        (fills && apart && !bin.load.is_empty()).then_some(bin)
     }
 }
 

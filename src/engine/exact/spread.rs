@@ -130,16 +130,7 @@ pub(super) fn spread(problem: &Problem, t: BinTypeId, bins: usize) -> Option<Pac
     }
     let bins = open
         .into_iter()
-        .map(|bin| Bin {
-            bin_type: t,
-            load: bin
-                .counts
-                .iter()
-                .enumerate()
-                .filter(|(_, &n)| n > 0)
-                .map(|(i, &n)| (i, n))
-                .collect(),
-        })
+        .map(|bin| Bin::of_counts(t, &bin.counts))
         .filter(|bin| !bin.load.is_empty())
         .collect();
     Some(Packing { bins })

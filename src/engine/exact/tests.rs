@@ -111,15 +111,7 @@ fn brute_force(problem: &Problem) -> f64 {
                 break;
             }
             load[k] += 1;
-            let bin = Bin {
-                bin_type: t,
-                load: load
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &n)| n > 0)
-                    .map(|(i, &n)| (i, n))
-                    .collect(),
-            };
+            let bin = Bin::of_counts(t, &load);
             if bin.fault(problem, &groups).is_none() {
                 patterns.push((problem.bin_types[t].price, load.clone()));
             }
@@ -1259,15 +1251,7 @@ fn a_bin_mip_fills_every_resource_exactly() {
             counts[0] == 1 && counts.iter().zip(&most).all(|(c, m)| c <= m),
             "seed {seed}"
         );
-        let bin = Bin {
-            bin_type: 0,
-            load: counts
-                .iter()
-                .enumerate()
-                .filter(|(_, &c)| c > 0)
-                .map(|(i, &c)| (i, c))
-                .collect(),
-        };
+        let bin = Bin::of_counts(0, &counts);
         for (d, &cap) in problem.bin_types[0].capacity.iter().enumerate() {
             assert_eq!(bin.used(&problem, d), cap, "seed {seed}");
         }
