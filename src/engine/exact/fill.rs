@@ -370,27 +370,19 @@ impl<'a> Search<'a> {
         };
         let until = until.min(Instant::now() + MIP_PER_BIN);
         let counts = bin_mip::load(problem, &ask, until, self.rng.gen())?;
+        let bin = Bin::of_counts(t, &counts);
+        // The bin's own rules (capacity, per-bin caps, groups apart), then the search's:
+        // the bounds, the slack, and one copy from each group that must be used here.
+        let within = (0..counts.len()).all(|i| least[i] <= counts[i] && counts[i] <= dfs.most[i]);
         let cap = &problem.bin_types[t].capacity;
-        let mut used = vec![0u64; cap.len()];
-        let mut in_group = vec![0u32; problem.conflict_groups.len()];
-        for (i, &n) in counts.iter().enumerate() {
-            if n < least[i] || n > dfs.most[i] {
-                return None;
-            }
-            for (u, s) in used.iter_mut().zip(&problem.items[i].size) {
-                *u += s * u64::from(n);
-            }
-            for &g in &self.groups[i] {
-                in_group[g] += n;
-            }
-        }
-        let fills = (0..cap.len()).all(|d| used[d] <= cap[d] && cap[d] - used[d] <= self.slack[d]);
-        let apart = in_group
+        let fills = || (0..cap.len()).all(|d| cap[d] - bin.used(problem, d) <= self.slack[d]);
+        let covered = problem
+            .conflict_groups
             .iter()
             .zip(&dfs.forced)
-            .all(|(&n, &f)| n <= 1 && (n == 1 || !f));
-        let bin = Bin::of_counts(t, &counts);
-        (fills && apart && !bin.load.is_empty()).then_some(bin)
+            .all(|(group, &forced)| !forced || group.items.iter().any(|&i| counts[i] > 0));
+        let sound = within && bin.fault(problem, self.groups).is_none() && fills() && covered;
+        (sound && !bin.load.is_empty()).then_some(bin)
     }
 }
 
