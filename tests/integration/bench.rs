@@ -257,6 +257,17 @@ fn a_port_saturated_fleet_of_twelve_is_planned_and_proven_optimal() {
     assert_eq!(summary["instances"], 12, "{summary}");
 }
 
+/// 500 services of distinct kinds filling some 250 instances of four sizes exactly in CPU,
+/// with memory and awsvpc slots to spare only in all of them together: the bin-by-bin
+/// search reaches the optimum only by pacing what each instance leaves unused.
+#[test]
+fn a_many_kind_fill_of_five_hundred_services_is_planned_and_proven_optimal() {
+    let dir = Workdir::new();
+    let plan = plan_written_case(&dir, "many-kind-fill/n500-s1", "30", "2");
+    let summary = dir.read_json(&format!("{plan}/summary.json"));
+    assert_eq!(summary["status"], "optimal", "{summary}");
+}
+
 /// Writes the built-in instance `filter` names, plans it with the time limit and threads
 /// given, checks the plan and returns its folder.
 fn plan_written_case(dir: &Workdir, filter: &str, seconds: &str, threads: &str) -> String {

@@ -10,12 +10,14 @@
 //! conflict group with as many copies left as bins left puts exactly one in each (items
 //! kept apart are fixed first, in every bin alike). Copies are spread evenly, each item's
 //! count nearest its share of the bins left first, so that the last bins are not left
-//! with what fits nowhere. Where the search runs out of steps on a bin and two or more
-//! resources must be full (CPU, memory and ports at once defeat it), a small MIP
-//! ([`super::bin_mip`]) seeks the bin. A dead end backs out of the last bins a few times,
-//! each with new weights, then restarts from the first bin with another order, until the
-//! deadline; an attempt still finding bins at the deadline may finish at its pace, within
-//! a later one.
+//! with what fits nowhere; and a bin first seeks a load that leaves no more than its pace
+//! of each resource's slack, so that the last bins still have room to spare. A search
+//! that runs out of steps restarts a few times with the items' order shaken; where it
+//! still does and two or more resources must be full (CPU, memory and ports at once defeat
+//! it), a small MIP ([`super::bin_mip`]) seeks the bin. A dead end backs out of the last
+//! bins a few times, each with new weights, then restarts from the first bin with another
+//! order, until the deadline; an attempt still finding bins at the deadline may finish at
+//! its pace, within a later one.
 
 use std::time::{Duration, Instant};
 
@@ -30,6 +32,19 @@ use crate::engine::problem::{BinTypeId, ItemId, Problem};
 /// Search steps per bin before a restart: a bin that is there to find is found in far
 /// fewer, and one that is not is better escaped by another order of the earlier bins.
 const STEPS_PER_BIN: u64 = 20_000;
+
+/// The first search of a bin takes half of those steps; if it runs out of them, this many
+/// restarts share the other half, each with the items' sizes shaken by up to [`SHAKE`] (of
+/// their size) in its order. The first search's order finds most bins; the restarts escape
+/// a bad choice near the top of the search, which one search rarely undoes.
+const RESTARTS: u64 = 9;
+const SHAKE: f64 = 0.3;
+
+/// A bin first seeks a load that leaves at most this many times its part of the room
+/// (in proportion to its capacity) that the bins left may leave unused in each resource:
+/// bins that use more than their part of a resource that need not be full leave the last
+/// bins none to spare.
+const SLACK_PACE: f64 = 1.5;
 
 /// Dead ends an attempt backs out of, each by this many bins, before it gives up.
 const BACKTRACKS: u32 = 4;
@@ -311,6 +326,8 @@ impl<'a> Search<'a> {
             used: vec![false; self.group_left.len()],
             counts: vec![0; problem.items.len()],
             steps: 0,
+            limit: 0,
+            shake: 0.0,
             rng: SmallRng::seed_from_u64(self.rng.gen()),
         };
         // Copies the other bins cannot take go here first.
@@ -340,15 +357,31 @@ impl<'a> Search<'a> {
             dfs.place(i, least, true);
             *least_here = least;
         }
-        if !dfs.cover() {
+        // First a load that leaves at most its pace of the slack in each resource, so that
+        // the last bins still have room to spare; then one that may leave all of it.
+        let paced: Vec<u64> = self
+            .slack
+            .iter()
+            .map(|&s| s.min((s as f64 * part * SLACK_PACE).ceil() as u64))
+            .collect();
+        let mut passes = vec![paced];
+        if passes[0] != self.slack {
+            passes.push(self.slack.clone());
+        }
+        let mut seek = Seek::NoLoad;
+        for slack in passes {
+            dfs.slack = slack;
+            seek = dfs.seek();
+            if seek == Seek::Found {
+                break;
+            }
+        }
+        match seek {
+            Seek::Found => {}
             // A search that ran out of steps leaves the question open: the MIP settles it.
             // One that did not has shown that no load exists.
-            let open = dfs.steps > STEPS_PER_BIN;
-            return if open && self.by_mip {
-                self.load_by_mip(t, &dfs, &least_of, until)
-            } else {
-                None
-            };
+            Seek::OutOfSteps if self.by_mip => return self.load_by_mip(t, &dfs, &least_of, until),
+            Seek::OutOfSteps | Seek::NoLoad => return None,
         }
         let bin = Bin::of_counts(t, &dfs.counts);
         (!bin.load.is_empty()).then_some(bin)
@@ -402,14 +435,48 @@ struct Dfs<'s> {
     room: Vec<u64>,
     used: Vec<bool>,
     counts: Vec<u32>,
+    /// Steps of this search, and the most it may take.
     steps: u64,
+    limit: u64,
+    /// How far the sizes that order the items are shaken at random (none in the first
+    /// search of a bin).
+    shake: f64,
     rng: SmallRng,
 }
 
+/// How the search for one bin ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seek {
+    Found,
+    OutOfSteps,
+    /// No load meets the target: the search ended within its steps.
+    NoLoad,
+}
+
 impl Dfs<'_> {
+    /// The load, sought again with the items' order shaken while the steps run out (see
+    /// [`RESTARTS`]).
+    fn seek(&mut self) -> Seek {
+        for restart in 0..=RESTARTS {
+            self.steps = 0;
+            (self.limit, self.shake) = if restart == 0 {
+                (STEPS_PER_BIN / 2, 0.0)
+            } else {
+                (STEPS_PER_BIN / 2 / RESTARTS, SHAKE)
+            };
+            if self.cover() {
+                return Seek::Found;
+            }
+            if self.steps <= self.limit {
+                return Seek::NoLoad;
+            }
+        }
+        Seek::OutOfSteps
+    }
+
     fn out_of_steps(&mut self) -> bool {
         self.steps += 1;
-        self.steps > STEPS_PER_BIN
+        self.steps > self.limit
     }
 
     fn fits(&self, i: ItemId, n: u32) -> bool {
@@ -457,7 +524,7 @@ impl Dfs<'_> {
                 return true;
             }
             self.place(i, 1, false);
-            if self.steps > STEPS_PER_BIN {
+            if self.steps > self.limit {
                 return false;
             }
         }
@@ -467,7 +534,13 @@ impl Dfs<'_> {
     /// The items that may still go in, largest first, one at a time.
     fn fill_rest(&mut self) -> bool {
         // Largest first; now and then near ties broken at random, for another order.
-        let jitter = if self.rng.gen_bool(0.5) { 0.04 } else { 0.0 };
+        let jitter = if self.shake > 0.0 {
+            self.shake
+        } else if self.rng.gen_bool(0.5) {
+            0.04
+        } else {
+            0.0
+        };
         let fitting: Vec<ItemId> = (0..self.counts.len()).filter(|&i| self.fits(i, 1)).collect();
         let mut keyed: Vec<(f64, ItemId)> = fitting
             .into_iter()
@@ -530,7 +603,7 @@ impl Dfs<'_> {
                 return true;
             }
             self.place(i, n, false);
-            if self.steps > STEPS_PER_BIN {
+            if self.steps > self.limit {
                 return false;
             }
         }
