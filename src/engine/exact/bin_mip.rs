@@ -1,8 +1,9 @@
 //! One bin's load as a small MIP: a whole number of copies of each item, within its
 //! bounds, that fills every resource to within the slack left and keeps conflict groups
 //! apart, as near each item's share of the copies left as HiGHS finds in its time. It finds
-//! the loads that [`super::fill`]'s depth-first search misses when three or more resources
-//! must be met exactly at once (CPU, memory and static ports on a port-saturated fleet).
+//! the loads that [`super::fill`]'s depth-first search and [`super::exchange`]'s greedy
+//! fills miss when three or more resources must be met exactly at once (CPU, memory and
+//! static ports on a port-saturated fleet).
 
 use std::time::Instant;
 

@@ -14,7 +14,8 @@
 //! of each resource's slack, so that the last bins still have room to spare. A search
 //! that runs out of steps restarts a few times with the items' order shaken; where it
 //! still does and two or more resources must be full (CPU, memory and ports at once defeat
-//! it), a small MIP ([`super::bin_mip`]) seeks the bin. A dead end backs out of the last
+//! it), greedy fills closed by an exchange of a few copies ([`super::exchange`]) seek the
+//! bin, and then a small MIP ([`super::bin_mip`]). A dead end backs out of the last
 //! bins a few times, each with new weights, then restarts from the first bin with another
 //! order, until the deadline; an attempt still finding bins at the deadline may finish at
 //! its pace, within a later one.
@@ -26,6 +27,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 use super::bin_mip::{self, BinAsk};
+use super::exchange;
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinTypeId, ItemId, Problem};
 
@@ -53,6 +55,10 @@ const BACKTRACK_BINS: usize = 2;
 /// Attempts each fleet gets at least, at the pace of the search, within the finish: the
 /// first often ends in a dead end.
 const ATTEMPTS_AT_PACE: u32 = 3;
+
+/// Time for the greedy fills and exchanges that seek a bin the search missed, before the
+/// MIP does.
+const EXCHANGE_PER_BIN: Duration = Duration::from_millis(200);
 
 /// Time for the MIP that seeks a bin the search missed.
 const MIP_PER_BIN: Duration = Duration::from_millis(1000);
@@ -378,18 +384,19 @@ impl<'a> Search<'a> {
         }
         match seek {
             Seek::Found => {}
-            // A search that ran out of steps leaves the question open: the MIP settles it.
-            // One that did not has shown that no load exists.
-            Seek::OutOfSteps if self.by_mip => return self.load_by_mip(t, &dfs, &least_of, until),
+            // A search that ran out of steps leaves the question open: the exchanges and
+            // the MIP settle it. One that did not has shown that no load exists.
+            Seek::OutOfSteps if self.by_mip => return self.load_otherwise(t, &dfs, &least_of, until),
             Seek::OutOfSteps | Seek::NoLoad => return None,
         }
         let bin = Bin::of_counts(t, &dfs.counts);
         (!bin.load.is_empty()).then_some(bin)
     }
 
-    /// The load the depth-first search missed, sought by a small MIP with the same bounds
-    /// (checked here, not taken on trust).
-    fn load_by_mip(&mut self, t: BinTypeId, dfs: &Dfs, least: &[u32], until: Instant) -> Option<Bin> {
+    /// A load the depth-first search missed, with the same bounds: sought first by greedy
+    /// fills closed by an exchange ([`exchange`]), then by a small MIP ([`bin_mip`]).
+    /// Either's load is checked here, not taken on trust.
+    fn load_otherwise(&mut self, t: BinTypeId, dfs: &Dfs, least: &[u32], until: Instant) -> Option<Bin> {
         let problem = self.problem;
         let weight: Vec<f64> = self.jitter.iter().map(|j| 1.0 + j).collect();
         let ask = BinAsk {
@@ -401,8 +408,9 @@ impl<'a> Search<'a> {
             weight: &weight,
             slack: &self.slack,
         };
-        let until = until.min(Instant::now() + MIP_PER_BIN);
-        let counts = bin_mip::load(problem, &ask, until, self.rng.gen())?;
+        let quick = until.min(Instant::now() + EXCHANGE_PER_BIN);
+        let counts = exchange::load(problem, &ask, self.groups, quick, &mut self.rng)
+            .or_else(|| bin_mip::load(problem, &ask, until.min(Instant::now() + MIP_PER_BIN), self.rng.gen()))?;
         let bin = Bin::of_counts(t, &counts);
         // The bin's own rules (capacity, per-bin caps, groups apart), then the search's:
         // the bounds, the slack, and one copy from each group that must be used here.

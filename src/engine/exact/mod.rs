@@ -18,6 +18,7 @@ mod cover;
 mod dive;
 mod enumerate;
 pub mod error;
+mod exchange;
 mod fill;
 pub(crate) mod fluid;
 mod full;

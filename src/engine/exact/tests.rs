@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::pricing::{Effort, Pricer};
-use super::{balanced, bin_mip, bound, cover, enumerate, fill, fluid, full, improve, plan, reduced, repack, spread};
+use super::{
+    balanced, bin_mip, bound, cover, enumerate, exchange, fill, fluid, full, improve, plan, reduced, repack, spread,
+};
 use crate::engine::heuristics::tests::one_type_problem;
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
@@ -1247,29 +1249,8 @@ fn a_bin_mip_fills_every_resource_exactly() {
         };
         let until = Instant::now() + Duration::from_secs(10);
         let counts = bin_mip::load(&problem, &ask, until, seed).unwrap_or_else(|| panic!("seed {seed}: no load"));
-        assert!(
-            counts[0] == 1 && counts.iter().zip(&most).all(|(c, m)| c <= m),
-            "seed {seed}"
-        );
-        let bin = Bin::of_counts(0, &counts);
-        for (d, &cap) in problem.bin_types[0].capacity.iter().enumerate() {
-            assert_eq!(bin.used(&problem, d), cap, "seed {seed}");
-        }
-        for group in &problem.conflict_groups {
-            assert!(group.items.iter().map(|&i| counts[i]).sum::<u32>() <= 1, "seed {seed}");
-        }
-        // A group that must be used, with every item of it kept out, leaves no load.
-        let g = problem
-            .conflict_groups
-            .iter()
-            .position(|g| g.items.contains(&0))
-            .unwrap();
-        let mut forced = vec![false; problem.conflict_groups.len()];
-        forced[g] = true;
-        let mut most = most.clone();
-        for &i in &problem.conflict_groups[g].items {
-            most[i] = 0;
-        }
+        assert_fills_exactly(&problem, &ask, &counts, seed);
+        let (most, forced) = group_kept_out(&problem, &most);
         let none = vec![0; n];
         let ask = bin_mip::BinAsk {
             least: &none,
@@ -1279,6 +1260,80 @@ fn a_bin_mip_fills_every_resource_exactly() {
         };
         assert!(bin_mip::load(&problem, &ask, until, seed).is_none(), "seed {seed}");
     }
+}
+
+/// The greedy fills closed by an exchange, which the search tries before that MIP, find
+/// such loads too, among the items of a dozen bins.
+#[test]
+fn an_exchange_closes_a_greedy_fill_exactly() {
+    use rand::rngs::SmallRng;
+    use rand::SeedableRng;
+    for seed in 0..8 {
+        let problem = exactly_filled_fleet(12, seed);
+        let n = problem.items.len();
+        let groups = problem.groups_of_items();
+        let most: Vec<u32> = (0..n).map(|i| problem.max_copies_alone(i, 0, true)).collect();
+        let mut least = vec![0; n];
+        least[0] = 1;
+        let ask = bin_mip::BinAsk {
+            bin_type: 0,
+            least: &least,
+            most: &most,
+            forced: &vec![false; problem.conflict_groups.len()],
+            share: &vec![1.0 / 12.0; n],
+            weight: &vec![1.0; n],
+            slack: &[0, 0, 0],
+        };
+        let until = Instant::now() + Duration::from_secs(10);
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let counts =
+            exchange::load(&problem, &ask, &groups, until, &mut rng).unwrap_or_else(|| panic!("seed {seed}: no load"));
+        assert_fills_exactly(&problem, &ask, &counts, seed);
+        let (most, forced) = group_kept_out(&problem, &most);
+        let none = vec![0; n];
+        let ask = bin_mip::BinAsk {
+            least: &none,
+            most: &most,
+            forced: &forced,
+            ..ask
+        };
+        assert!(
+            exchange::load(&problem, &ask, &groups, until, &mut rng).is_none(),
+            "seed {seed}"
+        );
+    }
+}
+
+/// `counts` holds what `ask` asks of a bin, fills it exactly and keeps ports apart.
+fn assert_fills_exactly(problem: &Problem, ask: &bin_mip::BinAsk, counts: &[u32], seed: u64) {
+    assert!(
+        (0..counts.len()).all(|i| ask.least[i] <= counts[i] && counts[i] <= ask.most[i]),
+        "seed {seed}"
+    );
+    let bin = Bin::of_counts(ask.bin_type, counts);
+    for (d, &cap) in problem.bin_types[ask.bin_type].capacity.iter().enumerate() {
+        assert_eq!(bin.used(problem, d), cap, "seed {seed}");
+    }
+    for group in &problem.conflict_groups {
+        assert!(group.items.iter().map(|&i| counts[i]).sum::<u32>() <= 1, "seed {seed}");
+    }
+}
+
+/// Bounds and forced groups with which no load exists: the group of the first item must
+/// be used, and every item of it is kept out.
+fn group_kept_out(problem: &Problem, most: &[u32]) -> (Vec<u32>, Vec<bool>) {
+    let g = problem
+        .conflict_groups
+        .iter()
+        .position(|g| g.items.contains(&0))
+        .unwrap();
+    let mut forced = vec![false; problem.conflict_groups.len()];
+    forced[g] = true;
+    let mut most = most.to_vec();
+    for &i in &problem.conflict_groups[g].items {
+        most[i] = 0;
+    }
+    (most, forced)
 }
 
 #[test]

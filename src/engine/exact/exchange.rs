@@ -1,0 +1,305 @@
+//! One bin's load that fills the resources it must fill exactly, found by a greedy fill
+//! and one exchange of a few copies: the greedy fill leaves a little room in each
+//! resource, and taking out up to two copies for up to two others closes it. On bins of
+//! tens of copies from hundreds of items whose CPU, memory and static ports must all be
+//! met at once, the depth-first search of [`super::fill`] rarely finds such a load in its
+//! steps, and the small MIP ([`super::bin_mip`]) takes tenths of a second; among that many
+//! items a closing exchange is often there, and where it is not the MIP still runs.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use rand::rngs::SmallRng;
+use rand::seq::SliceRandom;
+use rand::Rng;
+
+use super::bin_mip::BinAsk;
+use crate::engine::problem::{ItemId, Problem};
+
+/// Greedy fills tried at most, each with other random weights.
+const TRIES: usize = 64;
+
+/// How far each greedy choice's score is shaken at random.
+const JITTER: f64 = 0.5;
+
+/// Up to two copies taken out (or put in) in one exchange: `(None, None)` is none.
+type Few = (Option<ItemId>, Option<ItemId>);
+
+/// Copies of each item that meet `ask`, or `None` after [`TRIES`] fills or at `until`.
+pub(super) fn load(
+    problem: &Problem,
+    ask: &BinAsk,
+    groups: &[Vec<usize>],
+    until: Instant,
+    rng: &mut SmallRng,
+) -> Option<Vec<u32>> {
+    let cap = &problem.bin_types[ask.bin_type].capacity;
+    let exact: Vec<usize> = (0..cap.len()).filter(|&d| ask.slack[d] == 0).collect();
+    if exact.is_empty() {
+        return None;
+    }
+    let mut bin = Fill::new(problem, ask, groups)?;
+    for _ in 0..TRIES {
+        if Instant::now() >= until {
+            return None;
+        }
+        bin.reset();
+        if !bin.cover(rng) {
+            continue;
+        }
+        bin.greedy(rng);
+        if let Some(counts) = bin.close(&exact) {
+            return Some(counts);
+        }
+    }
+    None
+}
+
+/// A load being built, with what it uses.
+struct Fill<'a> {
+    problem: &'a Problem,
+    ask: &'a BinAsk<'a>,
+    groups: &'a [Vec<usize>],
+    cap: &'a [u64],
+    counts: Vec<u32>,
+    used: Vec<u64>,
+    /// Copies in the bin per conflict group.
+    in_group: Vec<u32>,
+}
+
+impl<'a> Fill<'a> {
+    fn new(problem: &'a Problem, ask: &'a BinAsk<'a>, groups: &'a [Vec<usize>]) -> Option<Self> {
+        let mut fill = Fill {
+            problem,
+            ask,
+            groups,
+            cap: &problem.bin_types[ask.bin_type].capacity,
+            counts: Vec::new(),
+            used: Vec::new(),
+            in_group: Vec::new(),
+        };
+        fill.reset();
+        let fits = fill.used.iter().zip(fill.cap).all(|(u, c)| u <= c);
+        (fits && fill.in_group.iter().all(|&n| n <= 1)).then_some(fill)
+    }
+
+    /// Back to the copies the bin must take.
+    fn reset(&mut self) {
+        let problem = self.problem;
+        self.counts = vec![0; problem.items.len()];
+        self.used = vec![0; self.cap.len()];
+        self.in_group = vec![0; problem.conflict_groups.len()];
+        for (i, &n) in self.ask.least.iter().enumerate() {
+            if n > 0 {
+                self.shift(i, i64::from(n));
+            }
+        }
+    }
+
+    /// Adds `n` copies of `i` (takes them out when negative) to what the bin uses.
+    fn shift(&mut self, i: ItemId, n: i64) {
+        for (u, &s) in self.used.iter_mut().zip(&self.problem.items[i].size) {
+            *u = (*u as i64 + s as i64 * n) as u64;
+        }
+        for &g in &self.groups[i] {
+            self.in_group[g] = (i64::from(self.in_group[g]) + n) as u32;
+        }
+        self.counts[i] = (i64::from(self.counts[i]) + n) as u32;
+    }
+
+    /// Whether one more copy of `i` fits.
+    fn fits(&self, i: ItemId) -> bool {
+        self.counts[i] < self.ask.most[i]
+            && self.groups[i].iter().all(|&g| self.in_group[g] == 0)
+            && self.problem.items[i]
+                .size
+                .iter()
+                .zip(self.used.iter().zip(self.cap))
+                .all(|(&s, (&u, &c))| u + s <= c)
+    }
+
+    /// One copy from each group that must be used here, chosen at random among those
+    /// that fit.
+    fn cover(&mut self, rng: &mut SmallRng) -> bool {
+        let problem = self.problem;
+        let mut order: Vec<usize> = (0..problem.conflict_groups.len())
+            .filter(|&g| self.ask.forced[g])
+            .collect();
+        order.shuffle(rng);
+        for g in order {
+            if self.in_group[g] > 0 {
+                continue;
+            }
+            let candidates: Vec<ItemId> = problem.conflict_groups[g]
+                .items
+                .iter()
+                .copied()
+                .filter(|&i| self.fits(i))
+                .collect();
+            let Some(&i) = candidates.choose(rng) else {
+                return false;
+            };
+            self.shift(i, 1);
+        }
+        true
+    }
+
+    /// Adds copies one at a time while any fits: each the one whose sizes point most
+    /// nearly the way of the room left (in the resources that must be filled, relative to
+    /// the bin), larger ones first among those alike, items short of their share first.
+    /// Pointing the way of the room keeps it even, so that one resource is not full while
+    /// another has room that only a few items could close.
+    fn greedy(&mut self, rng: &mut SmallRng) {
+        let problem = self.problem;
+        let scale: Vec<f64> = (0..self.cap.len())
+            .map(|d| {
+                if self.cap[d] > 0 && self.ask.slack[d] < self.cap[d] {
+                    1.0 / self.cap[d] as f64
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let noise: Vec<f64> = (0..problem.items.len())
+            .map(|_| 1.0 + JITTER * rng.gen::<f64>())
+            .collect();
+        loop {
+            let left: Vec<f64> = (0..self.cap.len())
+                .map(|d| (self.cap[d] - self.used[d]) as f64 * scale[d])
+                .collect();
+            let left_norm = left.iter().map(|x| x * x).sum::<f64>().sqrt();
+            if left_norm <= 0.0 {
+                return;
+            }
+            let mut best: Option<(f64, ItemId)> = None;
+            for (i, &noise) in noise.iter().enumerate() {
+                if !self.fits(i) {
+                    continue;
+                }
+                let size: Vec<f64> = problem.items[i]
+                    .size
+                    .iter()
+                    .zip(&scale)
+                    .map(|(&s, &k)| s as f64 * k)
+                    .collect();
+                let norm = size.iter().map(|x| x * x).sum::<f64>().sqrt();
+                if norm <= 0.0 {
+                    continue;
+                }
+                let along: f64 = size.iter().zip(&left).map(|(s, l)| s * l).sum::<f64>() / (norm * left_norm);
+                let short = if f64::from(self.counts[i]) < self.ask.share[i] {
+                    2.0
+                } else {
+                    1.0
+                };
+                let score = along * norm.sqrt() * short * noise;
+                if best.map_or(true, |(b, _)| score > b) {
+                    best = Some((score, i));
+                }
+            }
+            match best {
+                Some((_, i)) => self.shift(i, 1),
+                None => return,
+            }
+        }
+    }
+
+    /// The greedy load with one exchange that fills the `exact` resources: up to two
+    /// copies out and up to two in, whose difference is the room left there.
+    fn close(&mut self, exact: &[usize]) -> Option<Vec<u32>> {
+        let problem = self.problem;
+        let room: Vec<u64> = exact.iter().map(|&d| self.cap[d] - self.used[d]).collect();
+        let size = |i: Option<ItemId>, e: usize| i.map_or(0, |i| problem.items[i].size[exact[e]]);
+        let sum = |few: Few, e: usize| size(few.0, e) + size(few.1, e);
+        let key = |of: &dyn Fn(usize) -> u64| {
+            (0..exact.len()).fold(0u64, |h, e| h.wrapping_mul(1_000_003).wrapping_add(of(e)))
+        };
+        // What may come out: copies above the least, alone or in pairs.
+        let out: Vec<ItemId> = (0..problem.items.len())
+            .filter(|&i| self.counts[i] > self.ask.least[i])
+            .collect();
+        let mut outs: HashMap<u64, Vec<Few>> = HashMap::new();
+        let mut most_out = vec![0u64; exact.len()];
+        let mut note = |few: Few| {
+            for (e, m) in most_out.iter_mut().enumerate() {
+                *m = (*m).max(sum(few, e));
+            }
+            outs.entry(key(&|e| sum(few, e))).or_default().push(few);
+        };
+        note((None, None));
+        for (a, &i) in out.iter().enumerate() {
+            note((Some(i), None));
+            for &j in &out[a..] {
+                if i != j || self.counts[i] >= self.ask.least[i] + 2 {
+                    note((Some(i), Some(j)));
+                }
+            }
+        }
+        // What may go in: items below their most, small enough for the room and what
+        // comes out; alone or in pairs.
+        let candidates: Vec<ItemId> = (0..problem.items.len())
+            .filter(|&i| {
+                self.counts[i] < self.ask.most[i] && (0..exact.len()).all(|e| size(Some(i), e) <= room[e] + most_out[e])
+            })
+            .collect();
+        let mut ins: Vec<Few> = vec![(None, None)];
+        for (a, &i) in candidates.iter().enumerate() {
+            ins.push((Some(i), None));
+            for &j in &candidates[a..] {
+                if i != j || self.counts[i] + 2 <= self.ask.most[i] {
+                    ins.push((Some(i), Some(j)));
+                }
+            }
+        }
+        for few_in in ins {
+            // out = in − room, in every exact resource.
+            if (0..exact.len()).any(|e| sum(few_in, e) < room[e] || sum(few_in, e) - room[e] > most_out[e]) {
+                continue;
+            }
+            let need = |e: usize| sum(few_in, e) - room[e];
+            let Some(matches) = outs.get(&key(&need)) else {
+                continue;
+            };
+            for &few_out in matches {
+                if (0..exact.len()).all(|e| sum(few_out, e) == need(e)) && self.try_exchange(few_out, few_in) {
+                    return Some(self.counts.clone());
+                }
+            }
+        }
+        None
+    }
+
+    /// Makes the exchange if the load it gives meets the ask; leaves the load as it was
+    /// if not.
+    fn try_exchange(&mut self, out: Few, into: Few) -> bool {
+        for i in [out.0, out.1].into_iter().flatten() {
+            self.shift(i, -1);
+        }
+        for i in [into.0, into.1].into_iter().flatten() {
+            self.shift(i, 1);
+        }
+        if self.meets() {
+            return true;
+        }
+        for i in [into.0, into.1].into_iter().flatten() {
+            self.shift(i, -1);
+        }
+        for i in [out.0, out.1].into_iter().flatten() {
+            self.shift(i, 1);
+        }
+        false
+    }
+
+    /// Whether the load is within its bounds, keeps groups apart, uses each group that
+    /// must be used, and fills every resource to within the slack.
+    fn meets(&self) -> bool {
+        let ask = self.ask;
+        (0..self.counts.len()).all(|i| ask.least[i] <= self.counts[i] && self.counts[i] <= ask.most[i])
+            && self
+                .in_group
+                .iter()
+                .zip(ask.forced)
+                .all(|(&n, &forced)| n <= 1 && (!forced || n == 1))
+            && (0..self.cap.len()).all(|d| self.used[d] <= self.cap[d] && self.cap[d] - self.used[d] <= ask.slack[d])
+    }
+}
