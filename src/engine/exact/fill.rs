@@ -15,7 +15,9 @@
 //! that runs out of steps restarts a few times with the items' order shaken; where it
 //! still does and two or more resources must be full (CPU, memory and ports at once defeat
 //! it), greedy fills closed by an exchange of a few copies ([`super::exchange`]) seek the
-//! bin, and then a small MIP ([`super::bin_mip`]). A dead end backs out of the last
+//! bin, and then a small MIP ([`super::bin_mip`]); a bin not found of the next type is
+//! sought of the fleet's other types left before it counts as a dead end (what the search
+//! misses for one type it often finds for another). A dead end backs out of the last
 //! bins a few times, each with new weights, then restarts from the first bin with another
 //! order, until the deadline; an attempt still finding bins at the deadline may finish at
 //! its pace, within a later one.
@@ -205,8 +207,7 @@ impl<'a> Search<'a> {
                 return None;
             }
             let begun = Instant::now();
-            let &t = self.bins_left.last()?;
-            let found = self.next_bin(t, until.finish);
+            let found = self.next_of_any_type(until.finish);
             until.pace.0 += begun.elapsed();
             match found {
                 Some(bin) => {
@@ -229,6 +230,28 @@ impl<'a> Search<'a> {
             }
         }
         Some(Packing { bins })
+    }
+
+    /// The next bin: of the type next in the order, or where none of it is found, of
+    /// another type among the bins left (that type's bin then comes next in the order).
+    /// Which bin of a fleet is filled next is a choice, not a rule: where the searches run
+    /// out of steps and time on one type, a bin of another often comes easily, and the
+    /// first type's bin is easier among fewer copies left.
+    fn next_of_any_type(&mut self, until: Instant) -> Option<Bin> {
+        let mut tried: Vec<BinTypeId> = Vec::new();
+        for k in (0..self.bins_left.len()).rev() {
+            let t = self.bins_left[k];
+            if tried.contains(&t) {
+                continue;
+            }
+            tried.push(t);
+            if let Some(bin) = self.next_bin(t, until) {
+                let last = self.bins_left.len() - 1;
+                self.bins_left.swap(k, last);
+                return Some(bin);
+            }
+        }
+        None
     }
 
     /// Takes `bin`'s copies from what is left (`take`), or puts them back.
