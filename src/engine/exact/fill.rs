@@ -62,6 +62,12 @@ const ATTEMPTS_AT_PACE: u32 = 3;
 /// MIP does.
 const EXCHANGE_PER_BIN: Duration = Duration::from_millis(200);
 
+/// The exchanges run where the bins left hold at least this many copies each on average.
+/// With fewer, the MIP is small and quick, and its loads, nearest each item's share, keep
+/// the rest packable, where the greedy fills' larger-first loads lead the last bins into
+/// dead ends (the three-item bins of Triplet `classC_501_5_*`).
+const EXCHANGE_LEAST_COPIES: f64 = 6.0;
+
 /// Time for the MIP that seeks a bin the search missed.
 const MIP_PER_BIN: Duration = Duration::from_millis(1000);
 
@@ -431,8 +437,12 @@ impl<'a> Search<'a> {
             weight: &weight,
             slack: &self.slack,
         };
+        let copies: u64 = self.left.iter().map(|&n| u64::from(n)).sum();
+        let many = copies as f64 >= EXCHANGE_LEAST_COPIES * self.bins_left.len() as f64;
         let quick = until.min(Instant::now() + EXCHANGE_PER_BIN);
-        let counts = exchange::load(problem, &ask, self.groups, quick, &mut self.rng)
+        let counts = many
+            .then(|| exchange::load(problem, &ask, self.groups, quick, &mut self.rng))
+            .flatten()
             .or_else(|| bin_mip::load(problem, &ask, until.min(Instant::now() + MIP_PER_BIN), self.rng.gen()))?;
         let bin = Bin::of_counts(t, &counts);
         // The bin's own rules (capacity, per-bin caps, groups apart), then the search's:

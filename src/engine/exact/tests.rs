@@ -1233,32 +1233,16 @@ fn exact_fill_plans_fleets_of_several_types() {
 fn a_bin_mip_fills_every_resource_exactly() {
     for seed in 0..4 {
         let problem = exactly_filled_fleet(4, seed);
-        let n = problem.items.len();
-        let most: Vec<u32> = (0..n).map(|i| problem.max_copies_alone(i, 0, true)).collect();
-        // The first item goes in: every load that fills must hold it.
-        let mut least = vec![0; n];
-        least[0] = 1;
-        let ask = bin_mip::BinAsk {
-            bin_type: 0,
-            least: &least,
-            most: &most,
-            forced: &vec![false; problem.conflict_groups.len()],
-            share: &vec![0.25; n],
-            weight: &vec![1.0; n],
-            slack: &[0, 0, 0],
-        };
+        let asked = Asked::of(&problem, 4);
         let until = Instant::now() + Duration::from_secs(10);
-        let counts = bin_mip::load(&problem, &ask, until, seed).unwrap_or_else(|| panic!("seed {seed}: no load"));
-        assert_fills_exactly(&problem, &ask, &counts, seed);
-        let (most, forced) = group_kept_out(&problem, &most);
-        let none = vec![0; n];
-        let ask = bin_mip::BinAsk {
-            least: &none,
-            most: &most,
-            forced: &forced,
-            ..ask
-        };
-        assert!(bin_mip::load(&problem, &ask, until, seed).is_none(), "seed {seed}");
+        let counts =
+            bin_mip::load(&problem, &asked.ask(), until, seed).unwrap_or_else(|| panic!("seed {seed}: no load"));
+        assert_fills_exactly(&problem, &asked.ask(), &counts, seed);
+        let none = asked.kept_out(&problem);
+        assert!(
+            bin_mip::load(&problem, &none.ask(), until, seed).is_none(),
+            "seed {seed}"
+        );
     }
 }
 
@@ -1270,37 +1254,78 @@ fn an_exchange_closes_a_greedy_fill_exactly() {
     use rand::SeedableRng;
     for seed in 0..8 {
         let problem = exactly_filled_fleet(12, seed);
-        let n = problem.items.len();
         let groups = problem.groups_of_items();
-        let most: Vec<u32> = (0..n).map(|i| problem.max_copies_alone(i, 0, true)).collect();
-        let mut least = vec![0; n];
-        least[0] = 1;
-        let ask = bin_mip::BinAsk {
-            bin_type: 0,
-            least: &least,
-            most: &most,
-            forced: &vec![false; problem.conflict_groups.len()],
-            share: &vec![1.0 / 12.0; n],
-            weight: &vec![1.0; n],
-            slack: &[0, 0, 0],
-        };
+        let asked = Asked::of(&problem, 12);
         let until = Instant::now() + Duration::from_secs(10);
         let mut rng = SmallRng::seed_from_u64(seed);
-        let counts =
-            exchange::load(&problem, &ask, &groups, until, &mut rng).unwrap_or_else(|| panic!("seed {seed}: no load"));
-        assert_fills_exactly(&problem, &ask, &counts, seed);
-        let (most, forced) = group_kept_out(&problem, &most);
-        let none = vec![0; n];
-        let ask = bin_mip::BinAsk {
-            least: &none,
-            most: &most,
-            forced: &forced,
-            ..ask
-        };
+        let counts = exchange::load(&problem, &asked.ask(), &groups, until, &mut rng)
+            .unwrap_or_else(|| panic!("seed {seed}: no load"));
+        assert_fills_exactly(&problem, &asked.ask(), &counts, seed);
+        let none = asked.kept_out(&problem);
         assert!(
-            exchange::load(&problem, &ask, &groups, until, &mut rng).is_none(),
+            exchange::load(&problem, &none.ask(), &groups, until, &mut rng).is_none(),
             "seed {seed}"
         );
+    }
+}
+
+/// What the load tests ask of one bin of an exactly filled fleet: the first item in (so
+/// every load that fills must hold it), every resource full, each item's share of the
+/// fleet's bins.
+struct Asked {
+    least: Vec<u32>,
+    most: Vec<u32>,
+    forced: Vec<bool>,
+    share: Vec<f64>,
+    weight: Vec<f64>,
+}
+
+impl Asked {
+    fn of(problem: &Problem, bins: usize) -> Asked {
+        let n = problem.items.len();
+        let mut least = vec![0; n];
+        least[0] = 1;
+        Asked {
+            least,
+            most: (0..n).map(|i| problem.max_copies_alone(i, 0, true)).collect(),
+            forced: vec![false; problem.conflict_groups.len()],
+            share: vec![1.0 / bins as f64; n],
+            weight: vec![1.0; n],
+        }
+    }
+
+    fn ask(&self) -> bin_mip::BinAsk<'_> {
+        bin_mip::BinAsk {
+            bin_type: 0,
+            least: &self.least,
+            most: &self.most,
+            forced: &self.forced,
+            share: &self.share,
+            weight: &self.weight,
+            slack: &[0, 0, 0],
+        }
+    }
+
+    /// The same with no load possible: the group of the first item must be used, and
+    /// every item of it is kept out.
+    fn kept_out(&self, problem: &Problem) -> Asked {
+        let g = problem
+            .conflict_groups
+            .iter()
+            .position(|g| g.items.contains(&0))
+            .unwrap();
+        let mut asked = Asked {
+            least: vec![0; self.least.len()],
+            most: self.most.clone(),
+            forced: vec![false; self.forced.len()],
+            share: self.share.clone(),
+            weight: self.weight.clone(),
+        };
+        asked.forced[g] = true;
+        for &i in &problem.conflict_groups[g].items {
+            asked.most[i] = 0;
+        }
+        asked
     }
 }
 
@@ -1317,23 +1342,6 @@ fn assert_fills_exactly(problem: &Problem, ask: &bin_mip::BinAsk, counts: &[u32]
     for group in &problem.conflict_groups {
         assert!(group.items.iter().map(|&i| counts[i]).sum::<u32>() <= 1, "seed {seed}");
     }
-}
-
-/// Bounds and forced groups with which no load exists: the group of the first item must
-/// be used, and every item of it is kept out.
-fn group_kept_out(problem: &Problem, most: &[u32]) -> (Vec<u32>, Vec<bool>) {
-    let g = problem
-        .conflict_groups
-        .iter()
-        .position(|g| g.items.contains(&0))
-        .unwrap();
-    let mut forced = vec![false; problem.conflict_groups.len()];
-    forced[g] = true;
-    let mut most = most.to_vec();
-    for &i in &problem.conflict_groups[g].items {
-        most[i] = 0;
-    }
-    (most, forced)
 }
 
 #[test]
