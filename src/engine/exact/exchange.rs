@@ -55,6 +55,20 @@ pub(super) fn load(
     None
 }
 
+/// None of `items`, each alone, and each pair (an item with itself where `twice` allows
+/// it at that position), in that order.
+fn few_of<'a>(items: &'a [ItemId], twice: &'a [bool]) -> impl Iterator<Item = Few> + 'a {
+    let pairs = items.iter().enumerate().flat_map(move |(a, &i)| {
+        let with = items[a..]
+            .iter()
+            .enumerate()
+            .filter(move |&(b, _)| b > 0 || twice[a])
+            .map(move |(_, &j)| (Some(i), Some(j)));
+        std::iter::once((Some(i), None)).chain(with)
+    });
+    std::iter::once((None, None)).chain(pairs)
+}
+
 /// A load being built, with what it uses.
 struct Fill<'a> {
     problem: &'a Problem,
@@ -220,20 +234,12 @@ impl<'a> Fill<'a> {
             .collect();
         let mut outs: HashMap<u64, Vec<Few>> = HashMap::new();
         let mut most_out = vec![0u64; exact.len()];
-        let mut note = |few: Few| {
+        let twice: Vec<bool> = out.iter().map(|&i| self.counts[i] >= self.ask.least[i] + 2).collect();
+        for few in few_of(&out, &twice) {
             for (e, m) in most_out.iter_mut().enumerate() {
                 *m = (*m).max(sum(few, e));
             }
             outs.entry(key(&|e| sum(few, e))).or_default().push(few);
-        };
-        note((None, None));
-        for (a, &i) in out.iter().enumerate() {
-            note((Some(i), None));
-            for &j in &out[a..] {
-                if i != j || self.counts[i] >= self.ask.least[i] + 2 {
-                    note((Some(i), Some(j)));
-                }
-            }
         }
         // What may go in: items below their most, small enough for the room and what
         // comes out; alone or in pairs.
@@ -242,16 +248,11 @@ impl<'a> Fill<'a> {
                 self.counts[i] < self.ask.most[i] && (0..exact.len()).all(|e| size(Some(i), e) <= room[e] + most_out[e])
             })
             .collect();
-        let mut ins: Vec<Few> = vec![(None, None)];
-        for (a, &i) in candidates.iter().enumerate() {
-            ins.push((Some(i), None));
-            for &j in &candidates[a..] {
-                if i != j || self.counts[i] + 2 <= self.ask.most[i] {
-                    ins.push((Some(i), Some(j)));
-                }
-            }
-        }
-        for few_in in ins {
+        let twice: Vec<bool> = candidates
+            .iter()
+            .map(|&i| self.counts[i] + 2 <= self.ask.most[i])
+            .collect();
+        for few_in in few_of(&candidates, &twice) {
             // out = in − room, in every exact resource.
             if (0..exact.len()).any(|e| sum(few_in, e) < room[e] || sum(few_in, e) - room[e] > most_out[e]) {
                 continue;
