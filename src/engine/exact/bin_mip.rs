@@ -7,9 +7,10 @@
 
 use std::time::Instant;
 
-use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Sense};
+use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model};
 
-use super::master::set_seed;
+use super::error::ExactError;
+use super::master::{set_seed, solve_mip};
 use crate::engine::problem::{BinTypeId, Problem};
 
 /// What the bin may and must hold.
@@ -80,14 +81,16 @@ pub(super) fn load(problem: &Problem, ask: &BinAsk, until: Instant, seed: u64) -
             mip.add_column(weight, 0.0.., [(row, 1.0)]);
         }
     }
-    let mut model: Model = mip.try_optimise(Sense::Minimise).ok()?;
-    set_seed(&mut model, seed).ok()?;
-    model.try_set_option("time_limit", seconds).ok()?;
-    // Any load that fills the bin will do; a few improvements of the spread are worth
-    // their time (the first load found spreads worst), proving the best one is not.
-    model.try_set_option("mip_rel_gap", 0.2).ok()?;
-    model.try_set_option("mip_max_improving_sols", 3).ok()?;
-    let solved = model.try_solve().ok()?;
+    let configure = |model: &mut Model| {
+        set_seed(model, seed)?;
+        let option = |e| ExactError::Solver(format!("HiGHS option: {e}"));
+        model.try_set_option("time_limit", seconds).map_err(option)?;
+        // Any load that fills the bin will do; a few improvements of the spread are worth
+        // their time (the first load found spreads worst), proving the best one is not.
+        model.try_set_option("mip_rel_gap", 0.2).map_err(option)?;
+        model.try_set_option("mip_max_improving_sols", 3).map_err(option)
+    };
+    let solved = solve_mip(mip, "bin MIP", configure).ok()?;
     match solved.status() {
         HighsModelStatus::Optimal
         | HighsModelStatus::ReachedTimeLimit

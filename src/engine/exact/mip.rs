@@ -3,10 +3,10 @@
 
 use std::time::Instant;
 
-use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Sense};
+use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model};
 
 use super::error::ExactError;
-use super::master::set_seed;
+use super::master::{set_seed, solve_mip};
 use crate::engine::packing::Bin;
 use crate::engine::problem::Problem;
 
@@ -94,23 +94,21 @@ fn solve_once(
             .unwrap_or(0);
         mip.add_integer_column(problem.bin_types[column.bin_type].price, 0.0..=f64::from(most), factors);
     }
-    let mut model: Model = mip
-        .try_optimise(Sense::Minimise)
-        .map_err(|e| format!("HiGHS rejected the MIP: {e:?}"))?;
-    set_seed(&mut model, seed)?;
-    let option = |e| format!("HiGHS option: {e}");
-    model.try_set_option("time_limit", seconds).map_err(option)?;
-    model.try_set_option("objective_target", target).map_err(option)?;
-    model.try_set_option("mip_rel_gap", 1e-9).map_err(option)?;
-    if let Some(start) = start {
-        let warm: Vec<f64> = start.iter().map(|&n| f64::from(n)).collect();
-        model
-            .try_set_solution(Some(&warm), None, None, None)
-            .map_err(|e| format!("HiGHS rejected the start: {e:?}"))?;
-    }
-    let solved = model
-        .try_solve()
-        .map_err(|e| format!("HiGHS could not solve the MIP: {e:?}"))?;
+    let configure = |model: &mut Model| {
+        set_seed(model, seed)?;
+        let option = |e| ExactError::Solver(format!("HiGHS option: {e}"));
+        model.try_set_option("time_limit", seconds).map_err(option)?;
+        model.try_set_option("objective_target", target).map_err(option)?;
+        model.try_set_option("mip_rel_gap", 1e-9).map_err(option)?;
+        if let Some(start) = start {
+            let warm: Vec<f64> = start.iter().map(|&n| f64::from(n)).collect();
+            model
+                .try_set_solution(Some(&warm), None, None, None)
+                .map_err(|e| ExactError::Solver(format!("HiGHS rejected the start: {e:?}")))?;
+        }
+        Ok(())
+    };
+    let solved = solve_mip(mip, "MIP", configure)?;
     let status = solved.status();
     match status {
         HighsModelStatus::Optimal

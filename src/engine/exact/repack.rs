@@ -14,13 +14,13 @@
 
 use std::time::Instant;
 
-use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Row, Sense};
+use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Row};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 
 use super::error::ExactError;
-use super::master::set_seed;
+use super::master::{set_seed, solve_mip};
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinTypeId, ItemId, Problem};
 use crate::engine::Stop;
@@ -451,19 +451,18 @@ impl<'a> Neighbourhood<'a> {
                 [(value, -big), (used, 1.0), (cap, -TIGHT_WEIGHT)],
             );
         }
-        let mut model: Model = mip
-            .try_optimise(Sense::Minimise)
-            .map_err(|e| format!("HiGHS rejected the re-packing MIP: {e:?}"))?;
-        set_seed(&mut model, seed)?;
-        let option = |e| format!("HiGHS option: {e}");
-        model.try_set_option("time_limit", seconds).map_err(option)?;
-        model.try_set_option("mip_rel_gap", 0.0).map_err(option)?;
-        model
-            .try_set_option("mip_abs_gap", TIGHT_WEIGHT / 4.0)
-            .map_err(option)?;
-        let solved = model
-            .try_solve()
-            .map_err(|e| format!("HiGHS could not solve the re-packing MIP: {e:?}"))?;
+        let configure = |model: &mut Model| {
+            set_seed(model, seed)?;
+            let option = |e| ExactError::Solver(format!("HiGHS option: {e}"));
+            model.try_set_option("time_limit", seconds).map_err(option)?;
+            model.try_set_option("mip_rel_gap", 0.0).map_err(option)?;
+            model.try_set_option("mip_abs_gap", TIGHT_WEIGHT / 4.0).map_err(option)
+        };
+        let solved = match solve_mip(mip, "re-packing MIP", configure) {
+            Ok(solved) => solved,
+            // HiGHS failed on this neighbourhood even without presolve: nothing learnt.
+            Err(_) => return Ok((None, false)),
+        };
         let status = solved.status();
         match status {
             HighsModelStatus::Optimal

@@ -1365,3 +1365,27 @@ fn improve_reaches_the_bound_of_an_exactly_filled_fleet() {
     improved.packing.verify(&problem).unwrap();
     assert_eq!(improved.packing.bins.len(), 4);
 }
+
+/// A neighbourhood on which HiGHS's presolve fails ("untransformed violations", then a
+/// solve error): solved again without presolve, it is still proven at the optimum.
+#[test]
+fn re_packing_survives_a_failing_presolve() {
+    let problem = tiny_problem((
+        vec![(5, 5, 3.25), (10, 7, 1.0)],
+        vec![(1, 1, 2, u32::MAX, 2), (1, 1, 1, u32::MAX, 2), (3, 1, 2, u32::MAX, 1)],
+        true,
+    ));
+    let start = one_bin_per_copy(&problem);
+    let stop = crate::engine::Stop::default();
+    let aim = repack::Aim {
+        lower_bound: 0.0,
+        duals: None,
+        suggested: &[],
+        seed: 3,
+        stop: &stop,
+    };
+    let repacked = repack::repack(&problem, &start, &aim, Instant::now() + Duration::from_secs(10)).unwrap();
+    repacked.packing.verify(&problem).unwrap();
+    assert!(repacked.proven);
+    assert!((repacked.packing.cost(&problem) - brute_force(&problem)).abs() <= 1e-9);
+}
