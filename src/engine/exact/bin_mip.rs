@@ -7,10 +7,11 @@
 
 use std::time::Instant;
 
-use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model};
+use highs::{ColProblem, HighsModelStatus, Model};
 
 use super::error::ExactError;
-use super::master::{set_seed, solve_mip};
+use super::highs_mip;
+use super::master::set_seed;
 use crate::engine::problem::{BinTypeId, Problem};
 
 /// What the bin may and must hold.
@@ -81,16 +82,15 @@ pub(super) fn load(problem: &Problem, ask: &BinAsk, until: Instant, seed: u64) -
             mip.add_column(weight, 0.0.., [(row, 1.0)]);
         }
     }
-    let configure = |model: &mut Model| {
+    let configure = move |model: &mut Model| {
         set_seed(model, seed)?;
         let option = |e| ExactError::Solver(format!("HiGHS option: {e}"));
-        model.try_set_option("time_limit", seconds).map_err(option)?;
         // Any load that fills the bin will do; a few improvements of the spread are worth
         // their time (the first load found spreads worst), proving the best one is not.
         model.try_set_option("mip_rel_gap", 0.2).map_err(option)?;
         model.try_set_option("mip_max_improving_sols", 3).map_err(option)
     };
-    let solved = solve_mip(mip, "bin MIP", configure).ok()?;
+    let solved = highs_mip::solve(mip, seconds, "bin MIP", configure).ok()?;
     match solved.status() {
         HighsModelStatus::Optimal
         | HighsModelStatus::ReachedTimeLimit
@@ -98,9 +98,9 @@ pub(super) fn load(problem: &Problem, ask: &BinAsk, until: Instant, seed: u64) -
         | HighsModelStatus::ReachedInterrupt => {}
         _ => return None,
     }
-    if solved.primal_solution_status() != HighsSolutionStatus::Feasible {
+    if !solved.feasible() {
         return None;
     }
-    let values = solved.get_solution().columns().to_vec();
+    let values = solved.columns();
     Some(values[..n].iter().map(|&x| x.round().max(0.0) as u32).collect())
 }

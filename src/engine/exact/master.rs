@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use highs::{Col, ColProblem, HighsModelStatus, Model, Row, Sense, SolvedModel};
+use highs::{Col, ColProblem, HighsModelStatus, Model, Row, Sense};
 
 use super::error::ExactError;
 use crate::engine::packing::Bin;
@@ -133,31 +133,4 @@ pub fn set_seed(model: &mut Model, seed: u64) -> Result<(), ExactError> {
     let option = |e| ExactError::Solver(format!("HiGHS option: {e}"));
     model.try_set_option("random_seed", seed).map_err(option)?;
     model.try_set_option("threads", 1).map_err(option)
-}
-
-/// Solves the MIP `mip`, set up by `configure`, and once more without presolve when HiGHS
-/// fails: its presolve has been seen to reduce a small, feasible MIP to a solution it then
-/// cannot restore ("untransformed violations"), and to stop with an error.
-pub fn solve_mip(
-    mip: ColProblem,
-    what: &str,
-    configure: impl Fn(&mut Model) -> Result<(), ExactError>,
-) -> Result<SolvedModel, ExactError> {
-    let build = |mip: ColProblem| -> Result<Model, ExactError> {
-        let mut model = mip
-            .try_optimise(Sense::Minimise)
-            .map_err(|e| ExactError::Solver(format!("HiGHS rejected the {what}: {e:?}")))?;
-        configure(&mut model)?;
-        Ok(model)
-    };
-    if let Ok(solved) = build(mip.clone())?.try_solve() {
-        return Ok(solved);
-    }
-    let mut model = build(mip)?;
-    model
-        .try_set_option("presolve", "off")
-        .map_err(|e| ExactError::Solver(format!("HiGHS option: {e}")))?;
-    model
-        .try_solve()
-        .map_err(|e| ExactError::Solver(format!("HiGHS could not solve the {what}: {e:?}")))
 }

@@ -3,10 +3,11 @@
 
 use std::time::Instant;
 
-use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model};
+use highs::{ColProblem, HighsModelStatus, Model};
 
 use super::error::ExactError;
-use super::master::{set_seed, solve_mip};
+use super::highs_mip;
+use super::master::set_seed;
 use crate::engine::packing::Bin;
 use crate::engine::problem::Problem;
 
@@ -94,21 +95,20 @@ fn solve_once(
             .unwrap_or(0);
         mip.add_integer_column(problem.bin_types[column.bin_type].price, 0.0..=f64::from(most), factors);
     }
-    let configure = |model: &mut Model| {
+    let warm: Option<Vec<f64>> = start.map(|start| start.iter().map(|&n| f64::from(n)).collect());
+    let configure = move |model: &mut Model| {
         set_seed(model, seed)?;
         let option = |e| ExactError::Solver(format!("HiGHS option: {e}"));
-        model.try_set_option("time_limit", seconds).map_err(option)?;
         model.try_set_option("objective_target", target).map_err(option)?;
         model.try_set_option("mip_rel_gap", 1e-9).map_err(option)?;
-        if let Some(start) = start {
-            let warm: Vec<f64> = start.iter().map(|&n| f64::from(n)).collect();
+        if let Some(warm) = &warm {
             model
-                .try_set_solution(Some(&warm), None, None, None)
+                .try_set_solution(Some(warm), None, None, None)
                 .map_err(|e| ExactError::Solver(format!("HiGHS rejected the start: {e:?}")))?;
         }
         Ok(())
     };
-    let solved = solve_mip(mip, "MIP", configure)?;
+    let solved = highs_mip::solve(mip, seconds, "MIP", configure)?;
     let status = solved.status();
     match status {
         HighsModelStatus::Optimal
@@ -120,15 +120,10 @@ fn solve_once(
         | HighsModelStatus::ReachedMemoryLimit => {}
         other => return Err(ExactError::Solver(format!("MIP ended with status {other:?}"))),
     }
-    if solved.primal_solution_status() != HighsSolutionStatus::Feasible {
+    if !solved.feasible() {
         return Ok(None);
     }
-    let copies: Vec<u32> = solved
-        .get_solution()
-        .columns()
-        .iter()
-        .map(|&x| x.round().max(0.0) as u32)
-        .collect();
+    let copies: Vec<u32> = solved.columns().iter().map(|&x| x.round().max(0.0) as u32).collect();
     let price = price_of(problem, columns, &copies);
     let consistent = (price - solved.objective_value()).abs() <= 1e-6 * price.max(1.0);
     Ok(Some(MipResult {

@@ -22,6 +22,7 @@ mod exchange;
 mod fill;
 pub(crate) mod fluid;
 mod full;
+mod highs_mip;
 pub mod master;
 mod mip;
 mod plan;

@@ -14,13 +14,14 @@
 
 use std::time::Instant;
 
-use highs::{ColProblem, HighsModelStatus, HighsSolutionStatus, Model, Row};
+use highs::{ColProblem, HighsModelStatus, Model, Row};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 
 use super::error::ExactError;
-use super::master::{set_seed, solve_mip};
+use super::highs_mip;
+use super::master::set_seed;
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinTypeId, ItemId, Problem};
 use crate::engine::Stop;
@@ -451,16 +452,15 @@ impl<'a> Neighbourhood<'a> {
                 [(value, -big), (used, 1.0), (cap, -TIGHT_WEIGHT)],
             );
         }
-        let configure = |model: &mut Model| {
+        let configure = move |model: &mut Model| {
             set_seed(model, seed)?;
             let option = |e| ExactError::Solver(format!("HiGHS option: {e}"));
-            model.try_set_option("time_limit", seconds).map_err(option)?;
             model.try_set_option("mip_rel_gap", 0.0).map_err(option)?;
             model.try_set_option("mip_abs_gap", TIGHT_WEIGHT / 4.0).map_err(option)
         };
-        let solved = match solve_mip(mip, "re-packing MIP", configure) {
+        let solved = match highs_mip::solve(mip, seconds, "re-packing MIP", configure) {
             Ok(solved) => solved,
-            // HiGHS failed on this neighbourhood even without presolve: nothing learnt.
+            // HiGHS failed on this neighbourhood: nothing learnt.
             Err(_) => return Ok((None, false)),
         };
         let status = solved.status();
@@ -480,10 +480,10 @@ impl<'a> Neighbourhood<'a> {
             }
         }
         let optimal = status == HighsModelStatus::Optimal;
-        if solved.primal_solution_status() != HighsSolutionStatus::Feasible {
+        if !solved.feasible() {
             return Ok((None, optimal));
         }
-        let values = solved.get_solution().columns().to_vec();
+        let values = solved.columns();
         let per_slot = self.types.len() + self.kinds.len();
         let mut bins = Vec::new();
         for s in 0..slots {
