@@ -16,6 +16,7 @@ mod bin_mip;
 mod bound;
 mod cover;
 mod dive;
+mod dynamic;
 mod enumerate;
 pub mod error;
 mod exchange;

@@ -5,12 +5,15 @@
 //! orders (fast, several columns) and, unless the round asks for greedy fills only (a
 //! dive's steps), a branch and bound, to the end in exact rounds and for a few thousand
 //! nodes in quick ones; cut short, it still leaves the valid upper bound on the best
-//! pattern that the Farley bound needs.
+//! pattern that the Farley bound needs. Exact rounds first try a dynamic program over the
+//! binding resources ([`super::dynamic`]): where it proves its pattern best, the type is
+//! done without a search.
 
 use std::time::Instant;
 
 use rayon::prelude::*;
 
+use super::dynamic;
 use crate::engine::packing::Bin;
 use crate::engine::problem::{BinTypeId, ItemId, Problem};
 
@@ -28,6 +31,11 @@ const SEEDED_WORK: usize = 200_000;
 const NODE_LIMIT: u64 = 400_000;
 /// The same in heuristic rounds.
 const QUICK_NODE_LIMIT: u64 = 4_000;
+
+/// State updates of one pass of the dynamic program.
+const DYNAMIC_PASS_WORK: usize = 1 << 27;
+/// States of the dynamic program: whole, and per pass of its line searches.
+const STATES: (usize, usize) = (dynamic::MOST_STATES, dynamic::MOST_SEARCHED_STATES);
 
 /// The part of pricing that does not change between rounds.
 pub struct Pricer<'p> {
@@ -157,6 +165,30 @@ impl<'p> Pricer<'p> {
             };
         }
         let mut pool = Pool::new(per_type, target);
+        // Exact rounds price by dynamic programming where its states are few: in quick
+        // ones its passes cost the rounds more than its bound gives.
+        if let Some(dynamic) = prices
+            .as_deref()
+            .filter(|_| effort == Effort::Exact)
+            .and_then(|mu| dynamic::price(&knapsack, mu, STATES, DYNAMIC_PASS_WORK))
+        {
+            root = root.min(dynamic.bound);
+            let proven = dynamic
+                .pattern
+                .as_ref()
+                .is_some_and(|(value, _)| *value * (1.0 + 1e-9) >= dynamic.bound);
+            if let Some((value, counts)) = &dynamic.pattern {
+                pool.offer(*value, counts);
+            }
+            if proven || root <= target {
+                knapsack.greedy(&mut pool);
+                return Priced {
+                    columns: pool.into_columns(&knapsack, t),
+                    upper_bound: root,
+                    exact: true,
+                };
+            }
+        }
         knapsack.greedy(&mut pool);
         // Heuristic rounds still search small knapsacks (few candidates fit a small bin)
         // to the end: their exact value is what keeps the Farley bound tight.
@@ -317,7 +349,7 @@ pub(super) struct Knapsack {
     weight: Vec<f64>,
     pub(super) copies: Vec<u32>,
     /// Local conflict-group indices of each candidate.
-    groups: Vec<Vec<usize>>,
+    pub(super) groups: Vec<Vec<usize>>,
     pub(super) group_count: usize,
 }
 
@@ -475,7 +507,7 @@ impl Knapsack {
         }
     }
 
-    fn size(&self, j: usize) -> &[u64] {
+    pub(super) fn size(&self, j: usize) -> &[u64] {
         &self.size[j * self.dims..(j + 1) * self.dims]
     }
 

@@ -8,11 +8,12 @@ use proptest::prelude::*;
 
 use super::pricing::{Effort, Pricer};
 use super::{
-    balanced, bin_mip, bound, cover, enumerate, exchange, fill, fluid, full, improve, plan, reduced, repack, spread,
+    balanced, bin_mip, bound, cover, dynamic, enumerate, exchange, fill, fluid, full, improve, plan, reduced, repack,
+    spread,
 };
 use crate::engine::heuristics::tests::one_type_problem;
 use crate::engine::packing::{Bin, Packing};
-use crate::engine::problem::{BinType, ConflictGroup, Item, Problem};
+use crate::engine::problem::{BinType, ConflictGroup, Item, ItemId, Problem};
 use crate::engine::Settings;
 
 /// A `.vbp` instance (dimensions, bin capacities, item kinds, then per kind its weights
@@ -385,6 +386,59 @@ proptest! {
                     let found = priced.columns.first().map_or(0.0, |c| c.0);
                     prop_assert!((found - best).abs() <= 1e-9, "type {t}: found {found}, best {best}");
                 }
+            }
+        }
+    }
+}
+
+/// States enough to keep every resource of a tiny problem.
+const WHOLE: (usize, usize) = (dynamic::MOST_STATES, dynamic::MOST_SEARCHED_STATES);
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// The dynamic program's bound holds for every pattern, whichever resources it keeps
+    /// and whatever prices the others get; its pattern fits and is worth what it says; and
+    /// with every resource kept it finds the best pattern.
+    #[test]
+    fn the_dynamic_program_bounds_every_pattern_and_its_pattern_fits(
+        input in tiny_input(),
+        duals in prop::collection::vec(0.0f64..2.0, 3),
+        mu in prop::collection::vec(0.0f64..0.5, 2),
+        most_states in prop_oneof![Just((1, 1)), Just((1, 6)), Just((6, 6)), Just(WHOLE)],
+    ) {
+        let problem = tiny_problem(input);
+        let duals = &duals[..problem.items.len()];
+        let all = enumerate::maximal_patterns(&problem, 100_000).expect("few patterns");
+        let pricer = Pricer::new(&problem);
+        let groups = problem.groups_of_items();
+        for t in 0..problem.bin_types.len() {
+            let knapsack = pricer.knapsack_of_all(t, duals);
+            let Some(found) = dynamic::price(&knapsack, &mu, most_states, usize::MAX) else {
+                prop_assert!(most_states != WHOLE);
+                continue;
+            };
+            let best = all
+                .iter()
+                .filter(|b| b.bin_type == t)
+                .map(|b| dual_value(b, duals))
+                .fold(0.0, f64::max);
+            prop_assert!(found.bound >= best - 1e-9, "type {t}: bound {} below pattern {best}", found.bound);
+            if let Some((value, counts)) = &found.pattern {
+                let load: Vec<(ItemId, u32)> = counts
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &n)| n > 0)
+                    .map(|(j, &n)| (knapsack.items[j], n))
+                    .collect();
+                let mut bin = Bin { bin_type: t, load };
+                bin.load.sort_unstable();
+                prop_assert!(bin.fault(&problem, &groups).is_none(), "{bin:?} is no pattern of type {t}");
+                prop_assert!((value - dual_value(&bin, duals)).abs() <= 1e-9, "{bin:?} said {value}");
+            }
+            if most_states == WHOLE {
+                let value = found.pattern.as_ref().map_or(-1.0, |p| p.0);
+                prop_assert!((value - best).abs() <= 1e-9, "type {t}: found {value}, best {best}");
             }
         }
     }
