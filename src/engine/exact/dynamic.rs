@@ -32,21 +32,21 @@ pub struct Dynamic {
     pub pattern: Option<(f64, Vec<u32>)>,
 }
 
-/// Prices `knapsack` by dynamic programming, each pass within `pass_work` state updates:
+/// Prices `knapsack` by dynamic programming within about `work` state updates in all:
 /// over at most `most_states.0` states if every binding resource fits in them, else over
 /// at most `most_states.1` per pass of the line searches. `mu` holds a price of each
 /// resource (those of the Lagrangian bound; any prices at or above zero give a valid
 /// bound), where the line searches start.
-pub fn price(knapsack: &Knapsack, mu: &[f64], most_states: (usize, usize), pass_work: usize) -> Option<Dynamic> {
+pub fn price(knapsack: &Knapsack, mu: &[f64], most_states: (usize, usize), work: usize) -> Option<Dynamic> {
     // Steps of a pass, at most: pieces of the candidates' copies, and the groups.
     let pieces: usize = (0..knapsack.items.len())
         .filter(|&j| knapsack.groups[j].is_empty())
         .map(|j| (u32::BITS - knapsack.copies[j].leading_zeros()) as usize)
         .sum();
     let steps = (pieces + knapsack.group_count).max(1);
-    let afford = |most: usize| most.min(pass_work / steps);
-    let layout = Layout::whole(knapsack, afford(most_states.0))
-        .or_else(|| Layout::chosen(knapsack, mu, afford(most_states.1)))?;
+    let searched = most_states.1.min(work / (steps * (SEARCH_PASSES + 2)));
+    let layout =
+        Layout::whole(knapsack, most_states.0.min(work / steps)).or_else(|| Layout::chosen(knapsack, mu, searched))?;
     let mut mu = mu.to_vec();
     let pass = |mu: &[f64], record: bool| -> (f64, Option<Vec<u32>>) {
         let steps = layout.steps(knapsack, mu);

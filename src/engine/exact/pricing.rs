@@ -32,8 +32,8 @@ const NODE_LIMIT: u64 = 400_000;
 /// The same in heuristic rounds.
 const QUICK_NODE_LIMIT: u64 = 4_000;
 
-/// State updates of one pass of the dynamic program.
-const DYNAMIC_PASS_WORK: usize = 1 << 27;
+/// State updates of the dynamic program per bin type and round, about.
+const DYNAMIC_WORK: usize = 1 << 26;
 /// States of the dynamic program: whole, and per pass of its line searches.
 const STATES: (usize, usize) = (dynamic::MOST_STATES, dynamic::MOST_SEARCHED_STATES);
 
@@ -170,7 +170,7 @@ impl<'p> Pricer<'p> {
         if let Some(dynamic) = prices
             .as_deref()
             .filter(|_| effort == Effort::Exact)
-            .and_then(|mu| dynamic::price(&knapsack, mu, STATES, DYNAMIC_PASS_WORK))
+            .and_then(|mu| dynamic::price(&knapsack, mu, STATES, DYNAMIC_WORK))
         {
             root = root.min(dynamic.bound);
             let proven = dynamic
