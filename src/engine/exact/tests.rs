@@ -13,7 +13,7 @@ use super::{
 };
 use crate::engine::heuristics::tests::one_type_problem;
 use crate::engine::packing::{Bin, Packing};
-use crate::engine::problem::{BinType, ConflictGroup, Item, ItemId, Problem};
+use crate::engine::problem::{BinType, BinTypeId, ConflictGroup, Item, ItemId, Problem};
 use crate::engine::Settings;
 
 /// A `.vbp` instance (dimensions, bin capacities, item kinds, then per kind its weights
@@ -352,6 +352,14 @@ fn dual_value(bin: &Bin, duals: &[f64]) -> f64 {
     bin.load.iter().map(|&(i, n)| f64::from(n) * duals[i]).sum()
 }
 
+/// The greatest dual value among the patterns `all` of bin type `t` (0 for none).
+fn best_value(all: &[Bin], t: BinTypeId, duals: &[f64]) -> f64 {
+    all.iter()
+        .filter(|b| b.bin_type == t)
+        .map(|b| dual_value(b, duals))
+        .fold(0.0, f64::max)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
@@ -371,11 +379,7 @@ proptest! {
         let groups = problem.groups_of_items();
         for effort in [Effort::Greedy, Effort::Quick, Effort::Exact] {
             for (t, priced) in pricer.price(duals, effort, 4, far).iter().enumerate() {
-                let best = all
-                    .iter()
-                    .filter(|b| b.bin_type == t)
-                    .map(|b| dual_value(b, duals))
-                    .fold(0.0, f64::max);
+                let best = best_value(&all, t, duals);
                 prop_assert!(priced.upper_bound >= best - 1e-9, "type {t}: bound {} below pattern {best}", priced.upper_bound);
                 let price = problem.bin_types[t].price;
                 for (value, bin) in &priced.columns {
@@ -418,11 +422,7 @@ proptest! {
                 prop_assert!(most_states != WHOLE);
                 continue;
             };
-            let best = all
-                .iter()
-                .filter(|b| b.bin_type == t)
-                .map(|b| dual_value(b, duals))
-                .fold(0.0, f64::max);
+            let best = best_value(&all, t, duals);
             prop_assert!(found.bound >= best - 1e-9, "type {t}: bound {} below pattern {best}", found.bound);
             if let Some((value, counts)) = &found.pattern {
                 let load: Vec<(ItemId, u32)> = counts
