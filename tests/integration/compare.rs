@@ -429,10 +429,11 @@ fn compare_with_one_thread_ran_twenty() {
     };
     let plan = most_threads(&wd, &args("plan"));
     let compare = most_threads(&wd, &args("compare"));
-    // One solver thread, and the main thread waiting for it; compare uses no more than
-    // one plan does.
+    // One solver thread, the main thread waiting for it, and the thread of a HiGHS MIP
+    // that the solver thread waits for (`engine::exact::highs_mip`: a MIP that never
+    // returns is left behind there); compare uses no more than one plan does.
     assert!(
-        compare <= plan && compare <= 2,
+        compare <= plan && compare <= 3,
         "compare ran {compare} threads at once, plan {plan}"
     );
 }

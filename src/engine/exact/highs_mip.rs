@@ -53,7 +53,7 @@ pub fn solve(
     configure: impl Fn(&mut Model) -> Result<(), ExactError> + Send + 'static,
 ) -> Result<Solved, ExactError> {
     let (sender, receiver) = mpsc::channel();
-    thread::Builder::new()
+    let solver = thread::Builder::new()
         .name("highs-mip".into())
         .spawn(move || {
             // The receiver is gone only if the solve was left behind.
@@ -62,7 +62,12 @@ pub fn solve(
         .map_err(|e| ExactError::Solver(format!("could not start a thread for the {what}: {e}")))?;
     let wait = Duration::from_secs_f64(2.0 * seconds.max(0.0) + GRACE_SECONDS);
     match receiver.recv_timeout(wait) {
-        Ok(result) => result,
+        Ok(result) => {
+            // The thread has sent its last word; waiting for its end keeps the threads
+            // alive at once to the caller's own and this one.
+            let _ = solver.join();
+            result
+        }
         Err(_) => Err(ExactError::Solver(format!(
             "HiGHS did not return from the {what} within {:.1} s of its time limit",
             wait.as_secs_f64() - seconds
