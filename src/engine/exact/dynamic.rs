@@ -120,7 +120,8 @@ impl Layout {
     /// Every binding resource in its greatest common unit, if they fit in `most_states`.
     fn whole(knapsack: &Knapsack, most_states: usize) -> Option<Layout> {
         let binding = binding(knapsack);
-        let unit: Vec<u64> = binding.iter().map(|&d| common_unit(knapsack, d)).collect();
+        let unit: Vec<u64> = binding.iter().map(|&(_, u)| u).collect();
+        let binding = binding.into_iter().map(|(d, _)| d).collect();
         Layout::new(knapsack, binding, unit, Vec::new(), most_states)
     }
 
@@ -128,21 +129,20 @@ impl Layout {
     /// then the others from the fewest levels up (awsvpc slots and GPUs, which cost the
     /// states least) while they fit in `most_states`; the rest priced.
     fn chosen(knapsack: &Knapsack, mu: &[f64], most_states: usize) -> Option<Layout> {
-        let mut order = binding(knapsack);
         let levels = |d: usize, unit: u64| (knapsack.capacity[d] / unit) as usize + 1;
-        order.sort_by_key(|&d| (levels(d, common_unit(knapsack, d)), d));
+        let mut order = binding(knapsack);
+        order.sort_by_key(|&(d, unit)| (levels(d, unit), d));
         let weight = |d: usize| mu[d] * knapsack.capacity[d] as f64;
-        let first = (0..order.len()).max_by(|&a, &b| weight(order[a]).total_cmp(&weight(order[b])).then(b.cmp(&a)))?;
-        let first = order.remove(first);
-        let mut unit = common_unit(knapsack, first);
+        let first =
+            (0..order.len()).max_by(|&a, &b| weight(order[a].0).total_cmp(&weight(order[b].0)).then(b.cmp(&a)))?;
+        let (first, mut unit) = order.remove(first);
         while levels(first, unit) > most_states.max(1) {
             unit *= 2;
         }
         let (mut kept, mut units) = (vec![first], vec![unit]);
         let mut states = levels(first, unit);
         let mut priced = Vec::new();
-        for d in order {
-            let unit = common_unit(knapsack, d);
+        for (d, unit) in order {
             match states.checked_mul(levels(d, unit)).filter(|&s| s <= most_states) {
                 Some(more) => {
                     kept.push(d);
@@ -292,8 +292,9 @@ struct Choice {
     offset: usize,
 }
 
-/// The resources that the candidates together could overfill: the others never bind.
-fn binding(knapsack: &Knapsack) -> Vec<usize> {
+/// The resources that the candidates together could overfill (the others never bind),
+/// each with the greatest common divisor of the candidates' sizes in it.
+fn binding(knapsack: &Knapsack) -> Vec<(usize, u64)> {
     (0..knapsack.capacity.len())
         .filter(|&d| {
             let demand: u64 = (0..knapsack.items.len())
@@ -301,6 +302,7 @@ fn binding(knapsack: &Knapsack) -> Vec<usize> {
                 .sum();
             demand > knapsack.capacity[d]
         })
+        .map(|d| (d, common_unit(knapsack, d)))
         .collect()
 }
 
