@@ -35,7 +35,7 @@ const QUICK_NODE_LIMIT: u64 = 4_000;
 /// State updates of the dynamic program per bin type and round, about.
 const DYNAMIC_WORK: usize = 1 << 26;
 /// States of the dynamic program: whole, and per pass of its line searches.
-const STATES: (usize, usize) = (dynamic::MOST_STATES, dynamic::MOST_SEARCHED_STATES);
+pub(super) const STATES: (usize, usize) = (dynamic::MOST_STATES, dynamic::MOST_SEARCHED_STATES);
 
 /// The part of pricing that does not change between rounds.
 pub struct Pricer<'p> {

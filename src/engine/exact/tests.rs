@@ -395,8 +395,8 @@ proptest! {
     }
 }
 
-/// States enough to keep every resource of a tiny problem.
-const WHOLE: (usize, usize) = (dynamic::MOST_STATES, dynamic::MOST_SEARCHED_STATES);
+/// States enough to keep every resource of a tiny problem: pricing's own.
+const WHOLE: (usize, usize) = super::pricing::STATES;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
