@@ -8,7 +8,12 @@
 //! found by a line search, one pass of the program per point. That bound is valid at any
 //! prices, and often far tighter than relaxing every resource at once; its pattern counts
 //! when it fits. Conflict groups count each candidate in its first group only (fewer
-//! rules, still a bound), and the pattern is then checked against all of them.
+//! rules, still a bound), and the pattern is then checked against all of them. The
+//! pattern is traced back from the choices of the last pass: one bit per state for a step
+//! with one option, so that a program over a million states still yields its pattern.
+//!
+//! Where the bound is not proved, the same program run from the last candidate back gives
+//! a table per candidate ([`Completion`]) that bounds a branch and bound's every node.
 
 use super::pricing::Knapsack;
 
@@ -18,8 +23,8 @@ pub const MOST_STATES: usize = 1 << 20;
 pub const MOST_SEARCHED_STATES: usize = 1 << 13;
 /// Passes of the line searches over the prices of the resources not kept.
 const SEARCH_PASSES: usize = 24;
-/// Most recorded choices (two bytes each) from which the best pattern is traced back.
-const MOST_RECORDED: usize = 1 << 25;
+/// Most bytes of recorded choices from which the best pattern is traced back.
+const MOST_RECORDED: usize = 1 << 26;
 /// Relative margin on the bound for the rounding of its sums.
 const ROUNDING: f64 = 1e-12;
 
@@ -30,6 +35,10 @@ pub struct Dynamic {
     /// The best pattern it found, if its choices were recorded and it fits: its value and
     /// its copies of each candidate.
     pub pattern: Option<(f64, Vec<u32>)>,
+    /// The prices at which `bound` holds: those of the resources not kept, where the
+    /// line searches ended.
+    prices: Vec<f64>,
+    layout: Layout,
 }
 
 /// Prices `knapsack` by dynamic programming within about `work` state updates in all:
@@ -102,7 +111,76 @@ pub fn price(knapsack: &Knapsack, mu: &[f64], most_states: (usize, usize), work:
         let value = counts.iter().zip(&knapsack.value).map(|(&n, v)| f64::from(n) * v).sum();
         (value, counts)
     });
-    Some(Dynamic { bound, pattern })
+    Some(Dynamic {
+        bound,
+        pattern,
+        prices: mu,
+        layout,
+    })
+}
+
+impl Dynamic {
+    /// The program's tables for a branch and bound, if they fit in `most_values` values.
+    pub fn into_completion(self, knapsack: &Knapsack, most_values: usize) -> Option<Completion> {
+        Completion::new(knapsack, self.layout, self.prices, most_values)
+    }
+}
+
+/// Bounds on what the candidates from any `k` on can add in any room: the program of
+/// [`price`] (its resources kept, the others at the prices where its line searches ended)
+/// run from the last candidate back, one table of best profits per candidate. Conflict
+/// groups are left out (still a bound). What a branch and bound needs to prune where bins
+/// hold tens of tasks and no fractional bound comes near the best pattern.
+pub struct Completion {
+    layout: Layout,
+    mu: Vec<f64>,
+    /// `table[k * states + x]`: the best profit of the candidates from `k` on within the
+    /// state `x`.
+    table: Vec<f64>,
+}
+
+impl Completion {
+    fn new(knapsack: &Knapsack, layout: Layout, mu: Vec<f64>, most_values: usize) -> Option<Completion> {
+        let n = knapsack.items.len();
+        let states = layout.states;
+        if (n + 1).checked_mul(states)? > most_values {
+            return None;
+        }
+        let mut table = vec![0.0f64; (n + 1) * states];
+        for k in (0..n).rev() {
+            let (rest, after) = table.split_at_mut((k + 1) * states);
+            let best = &mut rest[k * states..];
+            best.copy_from_slice(&after[..states]);
+            let paid: f64 = layout.priced.iter().map(|&d| mu[d] * knapsack.size(k)[d] as f64).sum();
+            let profit = knapsack.value[k] - paid;
+            if profit <= 0.0 {
+                continue;
+            }
+            let (mut left, mut piece) = (knapsack.copies[k], 1);
+            while left > 0 {
+                let take = piece.min(left);
+                let choice = layout.choice(knapsack, k, take, profit);
+                layout.add(best, &choice, None);
+                left -= take;
+                piece *= 2;
+            }
+        }
+        Some(Completion { layout, mu, table })
+    }
+
+    /// An upper bound on what the candidates from `k` on add in `room`.
+    pub fn bound(&self, k: usize, room: &[u64]) -> f64 {
+        let layout = &self.layout;
+        let x: usize = layout
+            .kept
+            .iter()
+            .zip(&layout.unit)
+            .zip(&layout.stride)
+            .map(|((&d, &u), &s)| (room[d] / u) as usize * s)
+            .sum();
+        let relief: f64 = layout.priced.iter().map(|&d| self.mu[d] * room[d] as f64).sum();
+        (self.table[k * layout.states + x] + relief) * (1.0 + ROUNDING)
+    }
 }
 
 /// The resources a program keeps, in which units, and those it prices.
@@ -182,23 +260,6 @@ impl Layout {
     /// best value. Copies come in pieces of 1, 2, 4, …, so that any number up to the
     /// candidate's copies is a sum of distinct pieces; a conflict group is one step.
     fn steps(&self, knapsack: &Knapsack, mu: &[f64]) -> Vec<Step> {
-        let choice = |j: usize, copies: u32, profit: f64| {
-            // Sizes rounded down in coarse units: every pattern that fits still fits.
-            let units: Vec<usize> = self
-                .kept
-                .iter()
-                .zip(&self.unit)
-                .map(|(&d, &u)| (knapsack.size(j)[d] / u) as usize * copies as usize)
-                .collect();
-            let offset = units.iter().zip(&self.stride).map(|(u, s)| u * s).sum();
-            Choice {
-                candidate: j,
-                copies,
-                profit: profit * f64::from(copies),
-                units,
-                offset,
-            }
-        };
         let mut steps = Vec::new();
         let mut members: Vec<Vec<Choice>> = (0..knapsack.group_count).map(|_| Vec::new()).collect();
         for j in 0..knapsack.items.len() {
@@ -213,13 +274,13 @@ impl Layout {
                     while left > 0 {
                         let take = piece.min(left);
                         steps.push(Step {
-                            options: vec![choice(j, take, profit)],
+                            options: vec![self.choice(knapsack, j, take, profit)],
                         });
                         left -= take;
                         piece *= 2;
                     }
                 }
-                Some(&g) => members[g].extend((1..=knapsack.copies[j]).map(|c| choice(j, c, profit))),
+                Some(&g) => members[g].extend((1..=knapsack.copies[j]).map(|c| self.choice(knapsack, j, c, profit))),
             }
         }
         steps.extend(
@@ -231,48 +292,135 @@ impl Layout {
         steps
     }
 
-    /// The best profit of `steps` within the full state, and with `record` (if few enough
-    /// choices) the choice of each step in each state.
-    fn pass(&self, steps: &[Step], record: bool) -> (f64, Option<Vec<Vec<u16>>>) {
-        let record = record
-            && steps.len().saturating_mul(self.states) <= MOST_RECORDED
-            && steps.iter().all(|s| s.options.len() < usize::from(u16::MAX));
-        let mut best = vec![0.0f64; self.states];
-        let mut chosen: Vec<Vec<u16>> = Vec::new();
-        for step in steps {
-            let mut taken = if record { vec![0u16; self.states] } else { Vec::new() };
-            // Descending, so that every state reads the values before this step; `coords`
-            // counts down with it.
-            let mut coords: Vec<usize> = self.shape.iter().map(|&l| l - 1).collect();
-            for x in (0..self.states).rev() {
-                let mut value = best[x];
-                let mut which = 0u16;
-                for (o, c) in step.options.iter().enumerate() {
-                    if c.units.iter().zip(&coords).all(|(u, have)| u <= have) {
-                        let with = best[x - c.offset] + c.profit;
-                        if with > value {
-                            value = with;
-                            which = o as u16 + 1;
-                        }
+    /// `copies` of candidate `j` at `profit` each, with sizes rounded down in coarse
+    /// units: every pattern that fits still fits.
+    fn choice(&self, knapsack: &Knapsack, j: usize, copies: u32, profit: f64) -> Choice {
+        let units: Vec<usize> = self
+            .kept
+            .iter()
+            .zip(&self.unit)
+            .map(|(&d, &u)| (knapsack.size(j)[d] / u) as usize * copies as usize)
+            .collect();
+        let offset = units.iter().zip(&self.stride).map(|(u, s)| u * s).sum();
+        Choice {
+            candidate: j,
+            copies,
+            profit: profit * f64::from(copies),
+            units,
+            offset,
+        }
+    }
+
+    /// Takes `choice` at most once into `best`, the best profit within each state; sets
+    /// in `taken` (if any) the bit of each state where it is taken.
+    fn add(&self, best: &mut [f64], choice: &Choice, mut taken: Option<&mut [u64]>) {
+        // Descending, so that every state reads a value from before this choice.
+        self.rows(&choice.units, |first, last| {
+            for x in (first..=last).rev() {
+                let with = best[x - choice.offset] + choice.profit;
+                if with > best[x] {
+                    best[x] = with;
+                    if let Some(bits) = taken.as_deref_mut() {
+                        bits[x / 64] |= 1 << (x % 64);
                     }
-                }
-                best[x] = value;
-                if record {
-                    taken[x] = which;
-                }
-                for (c, &l) in coords.iter_mut().zip(&self.shape) {
-                    if *c > 0 {
-                        *c -= 1;
-                        break;
-                    }
-                    *c = l - 1;
                 }
             }
+        });
+    }
+
+    /// Calls `row(first, last)` on each run of consecutive states whose every kept
+    /// resource has at least `units` levels, last run first.
+    fn rows(&self, units: &[usize], mut row: impl FnMut(usize, usize)) {
+        if units.iter().zip(&self.shape).any(|(&u, &l)| u >= l) {
+            return;
+        }
+        let Some((&inner, outer)) = self.shape.split_first() else {
+            row(0, 0);
+            return;
+        };
+        // `at`: the coordinates of the outer resources, counting down to `units`.
+        let mut at: Vec<usize> = outer.iter().map(|&l| l - 1).collect();
+        loop {
+            let base: usize = at.iter().zip(&self.stride[1..]).map(|(c, s)| c * s).sum();
+            row(base + units[0], base + inner - 1);
+            let mut d = 0;
+            loop {
+                if d == at.len() {
+                    return;
+                }
+                if at[d] > units[d + 1] {
+                    at[d] -= 1;
+                    break;
+                }
+                at[d] = outer[d] - 1;
+                d += 1;
+            }
+        }
+    }
+
+    /// The best profit of `steps` within the full state, and with `record` (if few enough
+    /// choices) the choices of each step in each state.
+    fn pass(&self, steps: &[Step], record: bool) -> (f64, Option<Vec<Taken>>) {
+        let words = self.states.div_ceil(64);
+        let bytes: usize = steps
+            .iter()
+            .map(|s| {
+                if s.options.len() == 1 {
+                    8 * words
+                } else {
+                    2 * self.states
+                }
+            })
+            .sum();
+        let record = record && bytes <= MOST_RECORDED && steps.iter().all(|s| s.options.len() < usize::from(u16::MAX));
+        let mut best = vec![0.0f64; self.states];
+        let mut chosen = Vec::new();
+        for step in steps {
+            if let [choice] = step.options.as_slice() {
+                let mut bits = if record { vec![0u64; words] } else { Vec::new() };
+                self.add(&mut best, choice, record.then_some(bits.as_mut_slice()));
+                if record {
+                    chosen.push(Taken::Bits(bits));
+                }
+                continue;
+            }
+            // Members of a conflict group all read the values from before the step.
+            let before = best.clone();
+            let mut which = if record { vec![0u16; self.states] } else { Vec::new() };
+            for (o, c) in step.options.iter().enumerate() {
+                self.rows(&c.units, |first, last| {
+                    for x in first..=last {
+                        let with = before[x - c.offset] + c.profit;
+                        if with > best[x] {
+                            best[x] = with;
+                            if record {
+                                which[x] = o as u16 + 1;
+                            }
+                        }
+                    }
+                });
+            }
             if record {
-                chosen.push(taken);
+                chosen.push(Taken::Which(which));
             }
         }
         (best[self.states - 1], record.then_some(chosen))
+    }
+}
+
+/// The choices of one step in each state: a bit per state where the step has one option,
+/// else the option taken (0 for none).
+enum Taken {
+    Bits(Vec<u64>),
+    Which(Vec<u16>),
+}
+
+impl Taken {
+    fn at(&self, x: usize) -> Option<usize> {
+        match self {
+            Taken::Bits(bits) => (bits[x / 64] >> (x % 64) & 1 == 1).then_some(0),
+            Taken::Which(which) => usize::from(which[x]).checked_sub(1),
+        }
     }
 }
 
@@ -316,11 +464,11 @@ fn common_unit(knapsack: &Knapsack, d: usize) -> u64 {
 
 /// The copies of the recorded choices from state `x` back, if they fit every resource and
 /// every conflict group.
-fn trace(knapsack: &Knapsack, steps: &[Step], chosen: &[Vec<u16>], mut x: usize) -> Option<Vec<u32>> {
+fn trace(knapsack: &Knapsack, steps: &[Step], chosen: &[Taken], mut x: usize) -> Option<Vec<u32>> {
     let mut counts = vec![0u32; knapsack.items.len()];
     for (step, taken) in steps.iter().zip(chosen).rev() {
-        if let Some(o) = taken[x].checked_sub(1) {
-            let c = &step.options[usize::from(o)];
+        if let Some(o) = taken.at(x) {
+            let c = &step.options[o];
             counts[c.candidate] += c.copies;
             x -= c.offset;
         }

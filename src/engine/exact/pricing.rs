@@ -7,7 +7,7 @@
 //! nodes in quick ones; cut short, it still leaves the valid upper bound on the best
 //! pattern that the Farley bound needs. Exact rounds first try a dynamic program over the
 //! binding resources ([`super::dynamic`]): where it proves its pattern best, the type is
-//! done without a search.
+//! done without a search; where not, its tables bound the search's nodes.
 
 use std::time::Instant;
 
@@ -34,6 +34,8 @@ const QUICK_NODE_LIMIT: u64 = 4_000;
 
 /// State updates of the dynamic program per bin type and round, about.
 const DYNAMIC_WORK: usize = 1 << 26;
+/// Most values in the tables of the dynamic program that bound a branch and bound.
+const COMPLETION_VALUES: usize = 1 << 22;
 /// States of the dynamic program: whole, and per pass of its line searches.
 pub(super) const STATES: (usize, usize) = (dynamic::MOST_STATES, dynamic::MOST_SEARCHED_STATES);
 
@@ -165,6 +167,7 @@ impl<'p> Pricer<'p> {
             };
         }
         let mut pool = Pool::new(per_type, target);
+        let mut completion = None;
         // Exact rounds price by dynamic programming where its states are few: in quick
         // ones its passes cost the rounds more than its bound gives.
         if let Some(dynamic) = prices
@@ -180,6 +183,7 @@ impl<'p> Pricer<'p> {
             if let Some((value, counts)) = &dynamic.pattern {
                 pool.offer(*value, counts);
             }
+            completion = dynamic.into_completion(&knapsack, COMPLETION_VALUES);
             if proven || root <= target {
                 knapsack.greedy(&mut pool);
                 return Priced {
@@ -203,7 +207,7 @@ impl<'p> Pricer<'p> {
             Effort::Quick => QUICK_NODE_LIMIT,
             Effort::Exact => NODE_LIMIT,
         };
-        let mut search = Search::new(&knapsack, pool, deadline, node_limit, prices.as_deref());
+        let mut search = Search::new(&knapsack, pool, deadline, node_limit, prices.as_deref(), completion);
         search.run();
         let complete = !search.aborted;
         let pool = search.pool;
@@ -967,10 +971,20 @@ struct Search<'k> {
     profitable: Vec<(usize, f64)>,
     /// Per group, scratch for [`Knapsack::free_profit`].
     scratch: Vec<f64>,
+    /// The dynamic program's tables, if any: the bound of a node is the table's best
+    /// profit of the candidates from `k` on in the room left.
+    completion: Option<dynamic::Completion>,
 }
 
 impl<'k> Search<'k> {
-    fn new(knapsack: &'k Knapsack, pool: Pool, deadline: Instant, node_limit: u64, prices: Option<&[f64]>) -> Self {
+    fn new(
+        knapsack: &'k Knapsack,
+        pool: Pool,
+        deadline: Instant,
+        node_limit: u64,
+        prices: Option<&[f64]>,
+        completion: Option<dynamic::Completion>,
+    ) -> Self {
         let profitable = prices.map_or_else(Vec::new, |mu| {
             (0..knapsack.items.len())
                 .map(|j| (j, knapsack.value[j] - dot(knapsack.size(j), mu)))
@@ -981,6 +995,7 @@ impl<'k> Search<'k> {
             prices: prices.map_or_else(Vec::new, <[f64]>::to_vec),
             profitable,
             scratch: vec![0.0; knapsack.group_count],
+            completion,
             room: knapsack.capacity.clone(),
             used: vec![false; knapsack.group_count],
             counts: vec![0; knapsack.items.len()],
@@ -1026,6 +1041,11 @@ impl<'k> Search<'k> {
         let threshold = self.pool.threshold();
         if value + rest <= threshold * (1.0 + 1e-12) {
             return;
+        }
+        if let Some(c) = &self.completion {
+            if value + c.bound(k, &self.room) <= threshold * (1.0 + 1e-12) {
+                return;
+            }
         }
         if !self.prices.is_empty() && value + self.lagrangian_from(k) <= threshold * (1.0 + 1e-12) {
             return;

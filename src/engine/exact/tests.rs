@@ -402,8 +402,9 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     /// The dynamic program's bound holds for every pattern, whichever resources it keeps
-    /// and whatever prices the others get; its pattern fits and is worth what it says; and
-    /// with every resource kept it finds the best pattern.
+    /// and whatever prices the others get; its pattern fits and is worth what it says;
+    /// with every resource kept it finds the best pattern; and its tables bound every
+    /// pattern's tail.
     #[test]
     fn the_dynamic_program_bounds_every_pattern_and_its_pattern_fits(
         input in tiny_input(),
@@ -439,6 +440,27 @@ proptest! {
             if most_states == WHOLE {
                 let value = found.pattern.as_ref().map_or(-1.0, |p| p.0);
                 prop_assert!((value - best).abs() <= 1e-9, "type {t}: found {value}, best {best}");
+            }
+            // Its tables bound what every pattern's candidates from any `k` on are worth in
+            // the room that the others leave: what prunes a branch and bound.
+            let Some(completion) = found.into_completion(&knapsack, usize::MAX) else { continue };
+            for bin in all.iter().filter(|b| b.bin_type == t) {
+                let mut counts = vec![0u32; knapsack.items.len()];
+                for &(i, n) in &bin.load {
+                    let j = knapsack.items.iter().position(|&c| c == i).expect("every item is a candidate");
+                    counts[j] = n;
+                }
+                for k in 0..=counts.len() {
+                    let mut room = knapsack.capacity.clone();
+                    for (j, &n) in counts[..k].iter().enumerate() {
+                        for (r, &s) in room.iter_mut().zip(knapsack.size(j)) {
+                            *r -= s * u64::from(n);
+                        }
+                    }
+                    let rest: f64 = (k..counts.len()).map(|j| f64::from(counts[j]) * knapsack.value[j]).sum();
+                    let bound = completion.bound(k, &room);
+                    prop_assert!(bound >= rest - 1e-9, "type {t}, {bin:?} from {k}: bound {bound} below {rest}");
+                }
             }
         }
     }
