@@ -183,7 +183,6 @@ impl<'p> Pricer<'p> {
             if let Some((value, counts)) = &dynamic.pattern {
                 pool.offer(*value, counts);
             }
-            completion = dynamic.into_completion(&knapsack, COMPLETION_VALUES);
             if proven || root <= target {
                 knapsack.greedy(&mut pool);
                 return Priced {
@@ -192,6 +191,7 @@ impl<'p> Pricer<'p> {
                     exact: true,
                 };
             }
+            completion = dynamic.into_completion(&knapsack, COMPLETION_VALUES);
         }
         knapsack.greedy(&mut pool);
         // Heuristic rounds still search small knapsacks (few candidates fit a small bin)
