@@ -156,13 +156,8 @@ impl Completion {
             if profit <= 0.0 {
                 continue;
             }
-            let (mut left, mut piece) = (knapsack.copies[k], 1);
-            while left > 0 {
-                let take = piece.min(left);
-                let choice = layout.choice(knapsack, k, take, profit);
-                layout.add(best, &choice, None);
-                left -= take;
-                piece *= 2;
+            for take in pieces(knapsack.copies[k]) {
+                layout.add(best, &layout.choice(knapsack, k, take, profit), None);
             }
         }
         Some(Completion { layout, mu, table })
@@ -269,17 +264,9 @@ impl Layout {
                 continue;
             }
             match knapsack.groups[j].first() {
-                None => {
-                    let (mut left, mut piece) = (knapsack.copies[j], 1);
-                    while left > 0 {
-                        let take = piece.min(left);
-                        steps.push(Step {
-                            options: vec![self.choice(knapsack, j, take, profit)],
-                        });
-                        left -= take;
-                        piece *= 2;
-                    }
-                }
+                None => steps.extend(pieces(knapsack.copies[j]).map(|take| Step {
+                    options: vec![self.choice(knapsack, j, take, profit)],
+                })),
                 Some(&g) => members[g].extend((1..=knapsack.copies[j]).map(|c| self.choice(knapsack, j, c, profit))),
             }
         }
@@ -452,6 +439,17 @@ fn binding(knapsack: &Knapsack) -> Vec<(usize, u64)> {
         })
         .map(|d| (d, common_unit(knapsack, d)))
         .collect()
+}
+
+/// Pieces of 1, 2, 4, … copies (the last what is left) that add up to `copies`: any
+/// number up to `copies` is a sum of distinct pieces.
+fn pieces(copies: u32) -> impl Iterator<Item = u32> {
+    let mut left = copies;
+    (0..).map_while(move |k: u32| {
+        let take = 1u32.checked_shl(k)?.min(left);
+        left -= take;
+        (take > 0).then_some(take)
+    })
 }
 
 /// The greatest common divisor of the candidates' sizes in resource `d` (1 if none).
