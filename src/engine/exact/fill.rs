@@ -32,6 +32,7 @@ use super::bin_mip::{self, BinAsk};
 use super::exchange;
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinTypeId, ItemId, Problem};
+use crate::engine::Stop;
 
 /// Search steps per bin before a restart: a bin that is there to find is found in far
 /// fewer, and one that is not is better escaped by another order of the earlier bins.
@@ -72,7 +73,7 @@ const EXCHANGE_LEAST_COPIES: f64 = 6.0;
 const MIP_PER_BIN: Duration = Duration::from_millis(1000);
 
 /// When the search stops.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(super) struct Until {
     /// Attempts start until this, and later only to give the fleet [`ATTEMPTS_AT_PACE`]
     /// attempts at the pace.
@@ -82,6 +83,8 @@ pub(super) struct Until {
     pub finish: Instant,
     /// The pace: time spent seeking bins and bins found, over every attempt and fleet.
     pub pace: (Duration, u32),
+    /// Requested once a search beside this one has found a plan: this one stops.
+    pub found: Stop,
 }
 
 impl Until {
@@ -94,6 +97,9 @@ impl Until {
     /// Whether an attempt on a fleet of `bins` bins, sought since `begun`, starts.
     fn may_start(&self, begun: Instant, bins: usize) -> bool {
         let now = Instant::now();
+        if self.found.is_requested() {
+            return false;
+        }
         now < self.start
             || self.per_bin().is_some_and(|p| {
                 let attempt = p * bins as u32;
@@ -104,7 +110,8 @@ impl Until {
     /// Whether an attempt with `bins_left` to fill goes on.
     fn on_pace(&self, bins_left: usize) -> bool {
         let now = Instant::now();
-        now < self.finish
+        !self.found.is_requested()
+            && now < self.finish
             && (now < self.start
                 || self
                     .per_bin()
@@ -113,18 +120,26 @@ impl Until {
 }
 
 /// A plan on the bins of `fleet` (one type per bin, in the order they are filled), each
-/// filled as the fleet's slack allows, or `None` by `until`.
-pub(super) fn fill(problem: &Problem, fleet: &[BinTypeId], until: &mut Until, seed: u64) -> Option<Packing> {
+/// filled as the fleet's slack allows, or `None` by `until`. The attempts are numbered
+/// from `attempts.0` in steps of `attempts.1`: searches side by side on one fleet share
+/// its attempts out (the first attempt differs from the others, see [`Search::new`]).
+pub(super) fn fill(
+    problem: &Problem,
+    fleet: &[BinTypeId],
+    until: &mut Until,
+    seed: u64,
+    attempts: (u64, u64),
+) -> Option<Packing> {
     let groups = problem.groups_of_items();
     let mut rng = SmallRng::seed_from_u64(seed);
     let begun = Instant::now();
-    let mut attempt = 0u64;
+    let mut attempt = attempts.0;
     while until.may_start(begun, fleet.len()) {
         let mut search = Search::new(problem, &groups, fleet, attempt, &mut rng)?;
         if let Some(packing) = search.run(until) {
             return Some(packing);
         }
-        attempt += 1;
+        attempt += attempts.1.max(1);
     }
     None
 }

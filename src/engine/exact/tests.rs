@@ -7,14 +7,15 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::pricing::{Effort, Pricer};
+use super::tuning::FILL_LANES;
 use super::{
-    balanced, bin_mip, bound, cover, dynamic, enumerate, exchange, fill, fluid, full, improve, plan, reduced, repack,
-    spread,
+    balanced, bin_mip, bound, cover, dynamic, enumerate, exchange, fill, fill_lane, fluid, full, improve, plan,
+    reduced, repack, spread, Run,
 };
 use crate::engine::heuristics::tests::one_type_problem;
 use crate::engine::packing::{Bin, Packing};
 use crate::engine::problem::{BinType, BinTypeId, ConflictGroup, Item, ItemId, Problem};
-use crate::engine::Settings;
+use crate::engine::{Phase, Settings, Stop};
 
 /// A `.vbp` instance (dimensions, bin capacities, item kinds, then per kind its weights
 /// and demand) as one bin type of price 1, the way the bench command reads it. `None` for
@@ -1255,6 +1256,7 @@ fn within(seconds: u64) -> fill::Until {
         start: end,
         finish: end,
         pace: (Duration::ZERO, 0),
+        found: Stop::default(),
     }
 }
 
@@ -1263,7 +1265,7 @@ fn exact_fill_plans_fleets_whose_every_bin_is_full() {
     let mut spread_short = 0;
     for seed in 0..8 {
         let problem = exactly_filled_fleet(4, seed);
-        let packing = fill::fill(&problem, &[0; 4], &mut within(10), seed)
+        let packing = fill::fill(&problem, &[0; 4], &mut within(10), seed, (0, 1))
             .unwrap_or_else(|| panic!("seed {seed}: no plan on 4 bins"));
         packing.verify(&problem).unwrap();
         assert_eq!(packing.bins.len(), 4, "seed {seed}");
@@ -1296,10 +1298,79 @@ fn exact_fill_plans_fleets_of_several_types() {
         let mut until = within(10);
         let packing = fleets
             .iter()
-            .find_map(|fleet| fill::fill(&problem, fleet, &mut until, seed))
+            .find_map(|fleet| fill::fill(&problem, fleet, &mut until, seed, (0, 1)))
             .unwrap_or_else(|| panic!("seed {seed}: no plan at the bound"));
         packing.verify(&problem).unwrap();
         assert!((packing.cost(&problem) - 4.0).abs() < 1e-9, "seed {seed}");
+    }
+}
+
+/// The bin-by-bin search's lanes share the work out whole: each fleet of several goes to
+/// one lane, and the attempts at a single fleet are split among the lanes, none twice.
+#[test]
+fn exact_fill_lanes_share_fleets_and_attempts_out() {
+    let fleets: Vec<Vec<BinTypeId>> = (0..5).map(|n| vec![0; n + 1]).collect();
+    let mut searched: Vec<usize> = (0..FILL_LANES)
+        .flat_map(|k| fill_lane(&fleets, k))
+        .map(|(fleet, attempts)| {
+            assert_eq!(attempts, (0, 1));
+            fleet.len() - 1
+        })
+        .collect();
+    searched.sort_unstable();
+    assert_eq!(searched, vec![0, 1, 2, 3, 4]);
+    let one = vec![vec![0; 3]];
+    let mut attempts: Vec<u64> = (0..FILL_LANES)
+        .flat_map(|k| fill_lane(&one, k))
+        .flat_map(|(_, (first, step))| (0..4).map(move |n| first + n * step))
+        .collect();
+    attempts.sort_unstable();
+    attempts.dedup();
+    assert_eq!(attempts.len(), 4 * FILL_LANES);
+    assert_eq!(
+        attempts[..FILL_LANES + 1],
+        (0..=FILL_LANES as u64).collect::<Vec<_>>()[..]
+    );
+}
+
+/// On one thread the lanes take turns, on two they run side by side: either way the plan
+/// at the bound is found and kept.
+#[test]
+fn exact_fill_lanes_reach_the_bound_on_one_thread_or_two() {
+    for seed in 0..4 {
+        let mut problem = exactly_filled_fleet(4, seed);
+        problem.bin_types.push(BinType {
+            name: "double".into(),
+            capacity: problem.bin_types[0].capacity.iter().map(|c| 2 * c).collect(),
+            price: 2.0,
+        });
+        for item in &mut problem.items {
+            item.eligible = vec![0, 1];
+        }
+        for threads in [1, 2] {
+            let settings = Settings { threads, ..settings() };
+            let start = one_bin_per_copy(&problem);
+            let mut run = Run {
+                problem: &problem,
+                lattice: bound::Lattice::of(&problem),
+                best_cost: start.cost(&problem),
+                best: start,
+                lower_bound: 4.0,
+                dual: None,
+                root_lp: None,
+                settings: &settings,
+                phase: Phase::Bound,
+                notes: Vec::new(),
+            };
+            let end = Instant::now() + Duration::from_secs(10);
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| run.fill(end, end));
+            run.best.verify(&problem).unwrap();
+            assert!((run.best_cost - 4.0).abs() < 1e-9, "seed {seed}, {threads} threads");
+        }
     }
 }
 
@@ -1424,7 +1495,7 @@ fn assert_fills_exactly(problem: &Problem, ask: &bin_mip::BinAsk, counts: &[u32]
 fn exact_fill_gives_up_where_no_resource_must_be_full() {
     let mut problem = exactly_filled_fleet(3, 1);
     problem.bin_types[0].capacity = vec![13, 41, 61];
-    assert!(fill::fill(&problem, &[0; 3], &mut within(1), 1).is_none());
+    assert!(fill::fill(&problem, &[0; 3], &mut within(1), 1, (0, 1)).is_none());
 }
 
 #[test]

@@ -104,8 +104,12 @@ pub(super) const FILL_PACE_SHARE: f64 = 0.8;
 /// finds come within a second, and where it finds none, the column generation and the
 /// re-packing after it need the time more.
 pub(super) const MANY_TYPES_FILL_SHARE: f64 = 0.05;
-/// Most fleets that search tries, fewest bins first, each with an even share of its time.
+/// Most fleets that search tries, fewest bins first, each with an even share of its lane's
+/// time ([`FILL_LANES`]).
 pub(super) const FILL_FLEETS: usize = 8;
+/// Searches for a plan of exactly filled bins that run side by side (not one per thread,
+/// so that what each searches does not depend on the thread count).
+pub(super) const FILL_LANES: usize = 2;
 /// With several types, re-packing a few bins at a time after the root ends here.
 pub(super) const REPACK_SHARE: f64 = 0.95;
 /// A plan of a few bins re-packed whole by one MIP ends here (of the time left).
