@@ -1277,20 +1277,25 @@ fn exact_fill_plans_fleets_whose_every_bin_is_full() {
     assert!(spread_short > 0);
 }
 
+/// `problem` with a second type of twice the room at twice the price, open to every item.
+fn with_double_type(mut problem: Problem) -> Problem {
+    problem.bin_types.push(BinType {
+        name: "double".into(),
+        capacity: problem.bin_types[0].capacity.iter().map(|c| 2 * c).collect(),
+        price: 2.0,
+    });
+    for item in &mut problem.items {
+        item.eligible = vec![0, 1];
+    }
+    problem
+}
+
 /// The same fleet with a second type of twice the room at twice the price: a plan at the
 /// bound may take two, one or none of the large bins.
 #[test]
 fn exact_fill_plans_fleets_of_several_types() {
     for seed in 0..8 {
-        let mut problem = exactly_filled_fleet(4, seed);
-        problem.bin_types.push(BinType {
-            name: "double".into(),
-            capacity: problem.bin_types[0].capacity.iter().map(|c| 2 * c).collect(),
-            price: 2.0,
-        });
-        for item in &mut problem.items {
-            item.eligible = vec![0, 1];
-        }
+        let problem = with_double_type(exactly_filled_fleet(4, seed));
         let fleets = fill::fleets(&problem, 4.0, 8);
         assert_eq!(fleets, vec![vec![1, 1], vec![1, 0, 0], vec![0, 0, 0, 0]], "seed {seed}");
         // A port bound on more bins than a fleet has rules that fleet out at once: the
@@ -1338,15 +1343,7 @@ fn exact_fill_lanes_share_fleets_and_attempts_out() {
 #[test]
 fn exact_fill_lanes_reach_the_bound_on_one_thread_or_two() {
     for seed in 0..4 {
-        let mut problem = exactly_filled_fleet(4, seed);
-        problem.bin_types.push(BinType {
-            name: "double".into(),
-            capacity: problem.bin_types[0].capacity.iter().map(|c| 2 * c).collect(),
-            price: 2.0,
-        });
-        for item in &mut problem.items {
-            item.eligible = vec![0, 1];
-        }
+        let problem = with_double_type(exactly_filled_fleet(4, seed));
         for threads in [1, 2] {
             let settings = Settings { threads, ..settings() };
             let start = one_bin_per_copy(&problem);
