@@ -50,7 +50,7 @@ pub fn price(knapsack: &Knapsack, mu: &[f64], most_states: (usize, usize), work:
     // Steps of a pass, at most: pieces of the candidates' copies, and the groups.
     let pieces: usize = (0..knapsack.items.len())
         .filter(|&j| knapsack.groups[j].is_empty())
-        .map(|j| (u32::BITS - knapsack.copies[j].leading_zeros()) as usize)
+        .map(|j| pieces(knapsack.copies[j]).count())
         .sum();
     let steps = (pieces + knapsack.group_count).max(1);
     let searched = most_states.1.min(work / (steps * (SEARCH_PASSES + 2)));
@@ -60,9 +60,11 @@ pub fn price(knapsack: &Knapsack, mu: &[f64], most_states: (usize, usize), work:
     let pass = |mu: &[f64], record: bool| -> (f64, Option<Vec<u32>>) {
         let steps = layout.steps(knapsack, mu);
         let (value, chosen) = layout.pass(&steps, record);
-        let relief: f64 = layout.priced.iter().map(|&d| mu[d] * knapsack.capacity[d] as f64).sum();
         let pattern = chosen.and_then(|chosen| trace(knapsack, &steps, &chosen, layout.states - 1));
-        ((value + relief) * (1.0 + ROUNDING), pattern)
+        (
+            (value + layout.relief(mu, &knapsack.capacity)) * (1.0 + ROUNDING),
+            pattern,
+        )
     };
     let (mut bound, mut pattern) = pass(&mu, layout.priced.is_empty());
     let passes = SEARCH_PASSES / layout.priced.len().max(1);
@@ -151,8 +153,7 @@ impl Completion {
             let (rest, after) = table.split_at_mut((k + 1) * states);
             let best = &mut rest[k * states..];
             best.copy_from_slice(&after[..states]);
-            let paid: f64 = layout.priced.iter().map(|&d| mu[d] * knapsack.size(k)[d] as f64).sum();
-            let profit = knapsack.value[k] - paid;
+            let profit = layout.profit(knapsack, k, &mu);
             if profit <= 0.0 {
                 continue;
             }
@@ -173,8 +174,7 @@ impl Completion {
             .zip(&layout.stride)
             .map(|((&d, &u), &s)| (room[d] / u) as usize * s)
             .sum();
-        let relief: f64 = layout.priced.iter().map(|&d| self.mu[d] * room[d] as f64).sum();
-        (self.table[k * layout.states + x] + relief) * (1.0 + ROUNDING)
+        (self.table[k * layout.states + x] + layout.relief(&self.mu, room)) * (1.0 + ROUNDING)
     }
 }
 
@@ -258,8 +258,7 @@ impl Layout {
         let mut steps = Vec::new();
         let mut members: Vec<Vec<Choice>> = (0..knapsack.group_count).map(|_| Vec::new()).collect();
         for j in 0..knapsack.items.len() {
-            let paid: f64 = self.priced.iter().map(|&d| mu[d] * knapsack.size(j)[d] as f64).sum();
-            let profit = knapsack.value[j] - paid;
+            let profit = self.profit(knapsack, j, mu);
             if profit <= 0.0 {
                 continue;
             }
@@ -277,6 +276,22 @@ impl Layout {
                 .map(|options| Step { options }),
         );
         steps
+    }
+
+    /// Candidate `j`'s value less the price at `mu` of its sizes in the resources not kept.
+    fn profit(&self, knapsack: &Knapsack, j: usize, mu: &[f64]) -> f64 {
+        knapsack.value[j]
+            - self
+                .priced
+                .iter()
+                .map(|&d| mu[d] * knapsack.size(j)[d] as f64)
+                .sum::<f64>()
+    }
+
+    /// What `room` in the resources not kept is worth at `mu`: added to a pass's best
+    /// profit, it makes the bound (the Lagrangian of the resources priced).
+    fn relief(&self, mu: &[f64], room: &[u64]) -> f64 {
+        self.priced.iter().map(|&d| mu[d] * room[d] as f64).sum()
     }
 
     /// `copies` of candidate `j` at `profit` each, with sizes rounded down in coarse
