@@ -7,6 +7,7 @@ use std::time::Instant;
 use highs::{Col, ColProblem, HighsModelStatus, Model, Row, Sense};
 
 use super::error::ExactError;
+use super::tuning::DUAL_SIMPLEX_ROWS;
 use crate::engine::packing::Bin;
 use crate::engine::problem::Problem;
 
@@ -24,6 +25,9 @@ pub struct Master {
     /// columns joined (the basis stays primal feasible), the dual one after bounds changed
     /// (it stays dual feasible). `None`: as in the last solve.
     strategy: Option<i32>,
+    /// The simplex after columns joined: the dual one too on a master of
+    /// [`DUAL_SIMPLEX_ROWS`] rows or more.
+    after_columns: i32,
 }
 
 /// HiGHS's `simplex_strategy` values.
@@ -43,11 +47,16 @@ pub struct LpSolution {
 impl Master {
     pub fn new(problem: &Problem, seed: u64) -> Result<Self, ExactError> {
         let mut lp = ColProblem::default();
-        let rows = problem
+        let rows: Vec<Option<Row>> = problem
             .items
             .iter()
             .map(|item| (item.count > 0).then(|| lp.add_row(f64::from(item.count)..)))
             .collect();
+        let after_columns = if rows.iter().flatten().count() >= DUAL_SIMPLEX_ROWS {
+            DUAL_SIMPLEX
+        } else {
+            PRIMAL_SIMPLEX
+        };
         let mut model = Model::try_new(lp).map_err(|e| format!("HiGHS rejected the master LP: {e:?}"))?;
         model.set_sense(Sense::Minimise);
         set_seed(&mut model, seed)?;
@@ -56,7 +65,8 @@ impl Master {
             rows,
             columns: Vec::new(),
             created: Instant::now(),
-            strategy: Some(PRIMAL_SIMPLEX),
+            strategy: Some(after_columns),
+            after_columns,
         })
     }
 
@@ -72,7 +82,7 @@ impl Master {
             .try_add_column(problem.bin_types[bin.bin_type].price, 0.0.., factors)
             .map_err(|e| format!("HiGHS rejected a column: {e:?}"))?;
         self.columns.push(column);
-        self.strategy = Some(PRIMAL_SIMPLEX);
+        self.strategy = Some(self.after_columns);
         Ok(())
     }
 

@@ -1079,6 +1079,29 @@ fn a_master_solve_past_its_deadline_stops_with_the_time_limit_kind() {
     );
 }
 
+/// A master of [`DUAL_SIMPLEX_ROWS`] rows and more is re-solved by the dual simplex after
+/// columns join: from one bin per copy to bins of eight, its optimum and duals follow.
+#[test]
+fn a_large_master_re_solves_after_columns_join() {
+    let items = super::tuning::DUAL_SIMPLEX_ROWS + 200;
+    let problem = unit_problem(&vec![1; items]);
+    let mut master = super::master::Master::new(&problem, 0).unwrap();
+    for bin in &one_bin_per_copy(&problem).bins {
+        master.add(&problem, bin).unwrap();
+    }
+    let far = Instant::now() + Duration::from_secs(60);
+    let alone = master.solve(&problem, far).unwrap();
+    assert!((alone.value - items as f64).abs() < 1e-6, "{}", alone.value);
+    for first in (0..items).step_by(4) {
+        let load: Vec<(usize, u32)> = (first..first + 8).map(|i| (i, 1)).collect();
+        master.add(&problem, &pattern_over(&load, items)).unwrap();
+    }
+    let eights = master.solve(&problem, far).unwrap();
+    assert!((eights.value - items as f64 / 8.0).abs() < 1e-6, "{}", eights.value);
+    let covered: f64 = eights.duals.iter().sum();
+    assert!((covered - eights.value).abs() < 1e-6, "duals {covered}");
+}
+
 #[test]
 fn progress_reports_leave_the_plan_unchanged_and_end_with_it() {
     use crate::engine::{solve, Phase, Progress, Reporter};

@@ -56,6 +56,11 @@ pub(super) const DIVE_PROOF_SHARE: f64 = 0.15;
 /// Problems with at most this many maximal patterns get all of them as columns: the LP is
 /// then exact from the start, at a size HiGHS still solves quickly.
 pub(super) const ENUMERATION_LIMIT: usize = 2_000;
+/// The master LP is re-solved by the dual simplex after columns join, not the primal one,
+/// from this many rows (items with copies) up: on thousands of services the dual simplex
+/// gets through a pricing round's columns sooner, on a few hundred rows (the public sets)
+/// the primal one.
+pub(super) const DUAL_SIMPLEX_ROWS: usize = 1_000;
 /// Improving patterns kept per bin type and pricing round: at least this many, more when
 /// there are few types, up to [`MOST_COLUMNS_PER_TYPE`]; more columns per round mean fewer
 /// rounds but larger LPs.
