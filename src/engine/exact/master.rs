@@ -21,11 +21,11 @@ pub struct Master {
     columns: Vec<Col>,
     /// When the HiGHS object was made: its `time_limit` counts from then, over every solve.
     created: Instant,
-    /// The simplex for the next solve, after the last kind of change: the primal one after
+    /// The simplex for the next solve, after the last kind of change: `after_columns` after
     /// columns joined (the basis stays primal feasible), the dual one after bounds changed
     /// (it stays dual feasible). `None`: as in the last solve.
     strategy: Option<i32>,
-    /// The simplex after columns joined: the dual one too on a master of
+    /// The simplex after columns joined: the primal one, or the dual one on a master of
     /// [`DUAL_SIMPLEX_ROWS`] rows or more.
     after_columns: i32,
 }
