@@ -7,7 +7,7 @@ use std::time::Instant;
 use highs::{Col, ColProblem, HighsModelStatus, Model, Row, Sense};
 
 use super::error::ExactError;
-use super::tuning::DUAL_SIMPLEX_ROWS;
+use super::tuning::LARGE_MASTER_ROWS;
 use crate::engine::packing::Bin;
 use crate::engine::problem::Problem;
 
@@ -26,7 +26,7 @@ pub struct Master {
     /// (it stays dual feasible). `None`: as in the last solve.
     strategy: Option<i32>,
     /// The simplex after columns joined: the primal one, or the dual one on a master of
-    /// [`DUAL_SIMPLEX_ROWS`] rows or more.
+    /// [`LARGE_MASTER_ROWS`] rows or more.
     after_columns: i32,
 }
 
@@ -52,7 +52,7 @@ impl Master {
             .iter()
             .map(|item| (item.count > 0).then(|| lp.add_row(f64::from(item.count)..)))
             .collect();
-        let after_columns = if rows.iter().flatten().count() >= DUAL_SIMPLEX_ROWS {
+        let after_columns = if rows.iter().flatten().count() >= LARGE_MASTER_ROWS {
             DUAL_SIMPLEX
         } else {
             PRIMAL_SIMPLEX

@@ -268,7 +268,12 @@ impl<'p> Generation<'p> {
             .collect();
         candidates.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
         candidates.dedup_by(|a, b| a.1 == b.1);
-        candidates.truncate((2 * rows).max(50));
+        let per_row = if rows >= LARGE_MASTER_ROWS {
+            LARGE_ROUND_COLUMNS_PER_ROW
+        } else {
+            ROUND_COLUMNS_PER_ROW
+        };
+        candidates.truncate(((per_row * rows as f64) as usize).max(50));
         let added = candidates.len();
         for (_, bin) in candidates {
             self.add(problem, bin)?;

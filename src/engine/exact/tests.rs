@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::pricing::{Effort, Pricer};
-use super::tuning::FILL_LANES;
+use super::tuning::{FILL_LANES, LARGE_MASTER_ROWS};
 use super::{
     balanced, bin_mip, bound, cover, dynamic, enumerate, exchange, fill, fill_lane, fluid, full, improve, plan,
     reduced, repack, spread, Run,
@@ -1079,11 +1079,11 @@ fn a_master_solve_past_its_deadline_stops_with_the_time_limit_kind() {
     );
 }
 
-/// A master of [`DUAL_SIMPLEX_ROWS`] rows and more is re-solved by the dual simplex after
+/// A master of [`LARGE_MASTER_ROWS`] rows and more is re-solved by the dual simplex after
 /// columns join: from one bin per copy to bins of eight, its optimum and duals follow.
 #[test]
 fn a_large_master_re_solves_after_columns_join() {
-    let items = super::tuning::DUAL_SIMPLEX_ROWS + 200;
+    let items = LARGE_MASTER_ROWS + 200;
     let problem = unit_problem(&vec![1; items]);
     let mut master = super::master::Master::new(&problem, 0).unwrap();
     for bin in &one_bin_per_copy(&problem).bins {
@@ -1100,6 +1100,44 @@ fn a_large_master_re_solves_after_columns_join() {
     assert!((eights.value - items as f64 / 8.0).abs() < 1e-6, "{}", eights.value);
     let covered: f64 = eights.duals.iter().sum();
     assert!((covered - eights.value).abs() < 1e-6, "duals {covered}");
+}
+
+/// A pricing round adds at most two columns a row, and half a column a row to a large
+/// master, those of best value for their price first.
+#[test]
+fn a_pricing_round_adds_fewer_columns_a_row_to_a_large_master() {
+    for (items, offered, added) in [(100, 300, 200), (LARGE_MASTER_ROWS + 200, 1_200, 600)] {
+        let problem = unit_problem(&vec![1; items]);
+        let mut g = super::Generation::new(&problem, 0).unwrap();
+        let columns: Vec<(f64, Bin)> = (0..offered)
+            .map(|k| {
+                let (first, apart) = (k % items, 1 + k / items);
+                (
+                    2.0 + (k % 7) as f64,
+                    pattern_over(&[(first, 1), (first + apart, 1)], items),
+                )
+            })
+            .collect();
+        let value: HashMap<Bin, f64> = columns.iter().map(|(v, bin)| (bin.clone(), *v)).collect();
+        let priced = vec![super::pricing::Priced {
+            columns,
+            upper_bound: 9.0,
+            exact: false,
+        }];
+        assert_eq!(g.add_priced(&problem, priced).unwrap(), added, "{items} rows");
+        let kept = |bin: &Bin| g.columns.index.contains_key(bin);
+        let least_kept = value
+            .iter()
+            .filter(|(b, _)| kept(b))
+            .map(|(_, &v)| v)
+            .fold(f64::INFINITY, f64::min);
+        let most_left = value
+            .iter()
+            .filter(|(b, _)| !kept(b))
+            .map(|(_, &v)| v)
+            .fold(0.0, f64::max);
+        assert!(least_kept >= most_left, "kept {least_kept}, left {most_left}");
+    }
 }
 
 #[test]

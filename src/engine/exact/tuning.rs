@@ -56,11 +56,15 @@ pub(super) const DIVE_PROOF_SHARE: f64 = 0.15;
 /// Problems with at most this many maximal patterns get all of them as columns: the LP is
 /// then exact from the start, at a size HiGHS still solves quickly.
 pub(super) const ENUMERATION_LIMIT: usize = 2_000;
-/// The master LP is re-solved by the dual simplex after columns join, not the primal one,
-/// from this many rows (items with copies) up: on thousands of services the dual simplex
-/// gets through a pricing round's columns sooner, on a few hundred rows (the public sets)
-/// the primal one.
-pub(super) const DUAL_SIMPLEX_ROWS: usize = 1_000;
+/// A master LP of this many rows (items with copies) or more is large: after columns join
+/// it is re-solved by the dual simplex, not the primal one (on thousands of services the dual
+/// simplex gets through a pricing round's columns sooner, on a few hundred rows, the public
+/// sets, the primal one), and a pricing round adds fewer columns to it.
+pub(super) const LARGE_MASTER_ROWS: usize = 1_000;
+/// Columns a pricing round adds at most, per row of the master, and the same on a large
+/// master, where each column makes every simplex iteration of the rounds after dearer.
+pub(super) const ROUND_COLUMNS_PER_ROW: f64 = 2.0;
+pub(super) const LARGE_ROUND_COLUMNS_PER_ROW: f64 = 0.5;
 /// Improving patterns kept per bin type and pricing round: at least this many, more when
 /// there are few types, up to [`MOST_COLUMNS_PER_TYPE`]; more columns per round mean fewer
 /// rounds but larger LPs.
