@@ -52,7 +52,7 @@ impl Master {
             .iter()
             .map(|item| (item.count > 0).then(|| lp.add_row(f64::from(item.count)..)))
             .collect();
-        let after_columns = if rows.iter().flatten().count() >= LARGE_MASTER_ROWS {
+        let after_columns = if is_large(rows.iter().flatten().count()) {
             DUAL_SIMPLEX
         } else {
             PRIMAL_SIMPLEX
@@ -68,6 +68,13 @@ impl Master {
             strategy: Some(after_columns),
             after_columns,
         })
+    }
+
+    /// Rows (items with copies to pack) and whether that makes the master large
+    /// ([`LARGE_MASTER_ROWS`]).
+    pub fn rows(&self) -> (usize, bool) {
+        let rows = self.rows.iter().flatten().count();
+        (rows, is_large(rows))
     }
 
     /// Adds a column: one bin of `bin.bin_type` holding `bin.load`.
@@ -133,6 +140,11 @@ impl Master {
         self.strategy = Some(DUAL_SIMPLEX);
         Ok(())
     }
+}
+
+/// Whether a master of `rows` rows is large.
+fn is_large(rows: usize) -> bool {
+    rows >= LARGE_MASTER_ROWS
 }
 
 /// Passes the engine's seed to HiGHS so that its own random choices repeat, and keeps

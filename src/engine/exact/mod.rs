@@ -259,7 +259,7 @@ impl<'p> Generation<'p> {
 
     /// Adds the best new improving columns of a pricing round; returns how many.
     fn add_priced(&mut self, problem: &Problem, priced: Vec<pricing::Priced>) -> Result<usize, ExactError> {
-        let rows = problem.items.iter().filter(|i| i.count > 0).count();
+        let (rows, large) = self.master.rows();
         let mut candidates: Vec<(f64, Bin)> = priced
             .into_iter()
             .flat_map(|p| p.columns)
@@ -268,7 +268,7 @@ impl<'p> Generation<'p> {
             .collect();
         candidates.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
         candidates.dedup_by(|a, b| a.1 == b.1);
-        let per_row = if rows >= LARGE_MASTER_ROWS {
+        let per_row = if large {
             LARGE_ROUND_COLUMNS_PER_ROW
         } else {
             ROUND_COLUMNS_PER_ROW
