@@ -9,6 +9,7 @@
 //! binding resources ([`super::dynamic`]): where it proves its pattern best, the type is
 //! done without a search; where not, its tables bound the search's nodes.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -31,6 +32,10 @@ const SEEDED_WORK: usize = 200_000;
 const NODE_LIMIT: u64 = 400_000;
 /// The same in heuristic rounds.
 const QUICK_NODE_LIMIT: u64 = 4_000;
+/// A type whose last exact search was cut short with nothing found gets a quick search in
+/// exact rounds, but in every this many: on a real catalog the same few large types reach
+/// the node limit round after round, and those searches took most of every exact round.
+pub(super) const RETRY_ROUNDS: usize = 4;
 
 /// State updates of the dynamic program per bin type and round, about.
 const DYNAMIC_WORK: usize = 1 << 26;
@@ -46,6 +51,41 @@ pub struct Pricer<'p> {
     /// ineligible), counting `max_per_bin`, conflict groups and the item's count.
     copies: Vec<Vec<u32>>,
     groups: Vec<Vec<usize>>,
+    memory: ExactMemory,
+}
+
+/// Which types' exact searches to run to the node limit ([`RETRY_ROUNDS`]). Each type's
+/// flag is read and written by that type's pricing alone, so the rounds go the same way
+/// on any number of threads.
+pub(super) struct ExactMemory {
+    /// Per type, whether its last search to the limit was cut short with nothing found.
+    cut_short: Vec<AtomicBool>,
+    /// Exact rounds so far.
+    rounds: AtomicUsize,
+}
+
+impl ExactMemory {
+    pub(super) fn new(types: usize) -> Self {
+        ExactMemory {
+            cut_short: (0..types).map(|_| AtomicBool::new(false)).collect(),
+            rounds: AtomicUsize::new(0),
+        }
+    }
+
+    /// Starts an exact round: whether it searches every type to the limit.
+    pub(super) fn start_round(&self) -> bool {
+        self.rounds.fetch_add(1, Ordering::Relaxed) % RETRY_ROUNDS == 0
+    }
+
+    /// Whether type `t` is searched to the limit in a round that `start_round` began.
+    pub(super) fn to_the_limit(&self, t: BinTypeId, every_type: bool) -> bool {
+        every_type || !self.cut_short[t].load(Ordering::Relaxed)
+    }
+
+    /// Records how type `t`'s search to the limit ended.
+    pub(super) fn record(&self, t: BinTypeId, priced: &Priced) {
+        self.cut_short[t].store(!priced.exact && priced.columns.is_empty(), Ordering::Relaxed);
+    }
 }
 
 /// How hard a pricing round searches each bin type.
@@ -58,7 +98,8 @@ pub enum Effort {
     /// nodes: the bound of a heuristic round at the root.
     Quick,
     /// The branch and bound to the end where it finishes in time: a proof that no column
-    /// improves.
+    /// improves. A type whose last such search was cut short with nothing found gets a
+    /// quick one, but in every [`RETRY_ROUNDS`]th exact round.
     Exact,
 }
 
@@ -106,6 +147,7 @@ impl<'p> Pricer<'p> {
             problem,
             copies,
             groups,
+            memory: ExactMemory::new(problem.bin_types.len()),
         }
     }
 
@@ -122,26 +164,34 @@ impl<'p> Pricer<'p> {
 
     /// Prices every bin type in parallel (results in bin-type order). Each type first gets
     /// a cheap fractional bound; types whose bound cannot beat their price are done. The
-    /// others get the greedy orders, and the search that `effort` asks for.
+    /// others get the greedy orders, and the search that `effort` asks for (in exact
+    /// rounds, a quick one for the types [`ExactMemory`] passes over).
     pub fn price(&self, duals: &[f64], effort: Effort, per_type: usize, deadline: Instant) -> Vec<Priced> {
-        let orders = DimensionOrders::new(self.problem, duals);
+        let round = Round {
+            duals,
+            orders: DimensionOrders::new(self.problem, duals),
+            effort,
+            per_type,
+            deadline,
+        };
+        let every_type = effort == Effort::Exact && self.memory.start_round();
         (0..self.problem.bin_types.len())
             .into_par_iter()
-            .map(|t| self.price_type(t, duals, &orders, effort, per_type, deadline))
+            .map(|t| {
+                let to_the_limit = effort == Effort::Exact && self.memory.to_the_limit(t, every_type);
+                let priced = self.price_type(t, &round, to_the_limit);
+                if to_the_limit {
+                    self.memory.record(t, &priced);
+                }
+                priced
+            })
             .collect()
     }
 
-    fn price_type(
-        &self,
-        t: BinTypeId,
-        duals: &[f64],
-        orders: &DimensionOrders,
-        effort: Effort,
-        per_type: usize,
-        deadline: Instant,
-    ) -> Priced {
+    fn price_type(&self, t: BinTypeId, round: &Round, to_the_limit: bool) -> Priced {
+        let (duals, effort, per_type, deadline) = (round.duals, round.effort, round.per_type, round.deadline);
         let price = self.problem.bin_types[t].price;
-        let cheap = orders.bound(self.problem, &self.copies[t], duals, t);
+        let cheap = round.orders.bound(self.problem, &self.copies[t], duals, t);
         let target = price * (1.0 + IMPROVING);
         if cheap <= target {
             return Priced {
@@ -204,8 +254,8 @@ impl<'p> Pricer<'p> {
                     exact: false,
                 }
             }
-            Effort::Quick => QUICK_NODE_LIMIT,
-            Effort::Exact => NODE_LIMIT,
+            Effort::Exact if to_the_limit => NODE_LIMIT,
+            Effort::Quick | Effort::Exact => QUICK_NODE_LIMIT,
         };
         let mut search = Search::new(&knapsack, pool, deadline, node_limit, prices.as_deref(), completion);
         search.run();
@@ -223,6 +273,15 @@ impl<'p> Pricer<'p> {
             exact: complete,
         }
     }
+}
+
+/// What the pricing of every type in one round shares.
+struct Round<'d> {
+    duals: &'d [f64],
+    orders: DimensionOrders,
+    effort: Effort,
+    per_type: usize,
+    deadline: Instant,
 }
 
 /// Items with a positive dual value, sorted per dimension by value per unit of that

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
-use super::pricing::{Effort, Pricer};
+use super::pricing::{Effort, ExactMemory, Priced, Pricer, RETRY_ROUNDS};
 use super::tuning::{FILL_LANES, LARGE_MASTER_ROWS};
 use super::{
     balanced, bin_mip, bound, cover, dynamic, enumerate, exchange, fill, fill_lane, fluid, full, improve, plan,
@@ -1100,6 +1100,53 @@ fn a_large_master_re_solves_after_columns_join() {
     assert!((eights.value - items as f64 / 8.0).abs() < 1e-6, "{}", eights.value);
     let covered: f64 = eights.duals.iter().sum();
     assert!((covered - eights.value).abs() < 1e-6, "duals {covered}");
+}
+
+/// An exact round searches a type to the node limit again every round when its last such
+/// search proved its bound or found a column, and only every few rounds when it was cut
+/// short with nothing found.
+#[test]
+fn an_exact_round_searches_a_fruitless_type_to_the_limit_only_every_few_rounds() {
+    let column = (
+        2.0,
+        Bin {
+            bin_type: 2,
+            load: vec![(0, 1)],
+        },
+    );
+    let ends = [
+        Priced {
+            columns: Vec::new(),
+            upper_bound: 2.0,
+            exact: false,
+        },
+        Priced {
+            columns: Vec::new(),
+            upper_bound: 1.0,
+            exact: true,
+        },
+        Priced {
+            columns: vec![column],
+            upper_bound: 3.0,
+            exact: false,
+        },
+    ];
+    let memory = ExactMemory::new(ends.len());
+    let mut searched = vec![Vec::new(); ends.len()];
+    for _ in 0..2 * RETRY_ROUNDS {
+        let every_type = memory.start_round();
+        for (t, priced) in ends.iter().enumerate() {
+            let to_the_limit = memory.to_the_limit(t, every_type);
+            if to_the_limit {
+                memory.record(t, priced);
+            }
+            searched[t].push(to_the_limit);
+        }
+    }
+    let every_few: Vec<bool> = (0..2 * RETRY_ROUNDS).map(|r| r % RETRY_ROUNDS == 0).collect();
+    assert!(RETRY_ROUNDS > 1);
+    assert_eq!(searched[0], every_few);
+    assert!(searched[1].iter().chain(&searched[2]).all(|&s| s));
 }
 
 /// A pricing round adds at most two columns a row, and half a column a row to a large
