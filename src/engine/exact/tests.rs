@@ -1166,7 +1166,7 @@ fn a_pricing_round_adds_fewer_columns_a_row_to_a_large_master() {
             })
             .collect();
         let value: HashMap<Bin, f64> = columns.iter().map(|(v, bin)| (bin.clone(), *v)).collect();
-        let priced = vec![super::pricing::Priced {
+        let priced = vec![Priced {
             columns,
             upper_bound: 9.0,
             exact: false,
