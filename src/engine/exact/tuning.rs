@@ -10,8 +10,9 @@ pub(super) const FLUID_SHARE: f64 = 0.4;
 /// Column generation at the root: long enough to settle the LP bound, leaving time to dive.
 pub(super) const ROOT_SHARE: f64 = 0.5;
 /// The same with several bin types, where the LP falls slowly over hundreds of rounds and
-/// the plans rounded from it every [`ROUNDING_ROUNDS`] rounds are the ones that improve.
-pub(super) const MANY_TYPES_ROOT_SHARE: f64 = 0.75;
+/// the plans rounded from it every [`ROUNDING_ROUNDS`] rounds are the ones that improve;
+/// the re-packing after it finds little, and the bound rises only near convergence.
+pub(super) const MANY_TYPES_ROOT_SHARE: f64 = 0.93;
 /// The same where the bound is already a plan's cost (bins filled exactly): the root
 /// cannot raise it, and its time is better spent re-packing the plan towards it.
 pub(super) const FILLED_ROOT_SHARE: f64 = 0.2;
