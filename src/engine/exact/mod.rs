@@ -406,7 +406,7 @@ impl<'p> Run<'p> {
         }
         let root = self.root(&mut g, complete, true, share(root_share), deadline)?;
         if let Some(lp) = self.root_lp.take() {
-            self.offer(plan::round_down(problem, &g.columns.bins, &lp.primal, self.settings))?;
+            self.offer_rounded(&g.columns.bins, &lp.primal)?;
             self.root_lp = Some(lp);
         }
         if self.is_optimal() {
@@ -616,7 +616,7 @@ impl<'p> Run<'p> {
             let priced = g.pricer.price(&lp.duals, effort, g.per_type, until);
             self.raise_bound_from(&mut center, &lp.duals, &priced);
             if rounds % ROUNDING_ROUNDS == 0 {
-                self.offer(plan::round_down(problem, &g.columns.bins, &lp.primal, self.settings))?;
+                self.offer_rounded(&g.columns.bins, &lp.primal)?;
             }
             // The LP optimum lies between the bound and this LP's value: once both round up
             // alike, no column can raise the bound, and diving may start.
@@ -1033,6 +1033,14 @@ impl<'p> Run<'p> {
     }
 
     /// Keeps `packing` if it verifies and is cheaper than the best so far.
+    /// Offers the plans rounded from an LP solution over `columns` ([`ROUND_UP_FROM`]).
+    fn offer_rounded(&mut self, columns: &[Bin], values: &[f64]) -> Result<(), ExactError> {
+        for up_from in ROUND_UP_FROM {
+            self.offer(plan::round(self.problem, columns, values, up_from, self.settings))?;
+        }
+        Ok(())
+    }
+
     fn offer(&mut self, packing: Packing) -> Result<(), ExactError> {
         packing.verify(self.problem).map_err(ExactError::InvalidPlan)?;
         let cost = packing.cost(self.problem);

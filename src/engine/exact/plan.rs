@@ -25,12 +25,17 @@ pub fn to_packing(problem: &Problem, columns: &[Bin], copies: &[u32]) -> Packing
     packing
 }
 
-/// A plan from an LP solution: the whole part of each column's value, trimmed, and the
-/// copies still missing packed by the heuristic portfolio as a problem of their own. With
-/// many copies per item, the whole part holds nearly all of them, so the plan costs
-/// little more than the LP.
-pub fn round_down(problem: &Problem, columns: &[Bin], values: &[f64], settings: &Settings) -> Packing {
-    let copies: Vec<u32> = values.iter().map(|&x| (x + 1e-6).floor().max(0.0) as u32).collect();
+/// A plan from an LP solution: the whole part of each column's value, and one copy more
+/// where its fraction is at least `up_from` (none more at 1), trimmed; the copies still
+/// missing are packed by the heuristic portfolio as a problem of their own. With many
+/// copies per item, the whole part holds nearly all of them, so the plan costs little
+/// more than the LP; a column the LP nearly takes once more is a whole bin that the
+/// portfolio, packing the rest on its own, may rebuild less well.
+pub fn round(problem: &Problem, columns: &[Bin], values: &[f64], up_from: f64, settings: &Settings) -> Packing {
+    let copies: Vec<u32> = values
+        .iter()
+        .map(|&x| (x + 1e-6 + (1.0 - up_from)).floor().max(0.0) as u32)
+        .collect();
     let mut bins: Vec<Bin> = Vec::new();
     for (column, &n) in columns.iter().zip(&copies) {
         bins.extend(std::iter::repeat(column).take(n as usize).cloned());

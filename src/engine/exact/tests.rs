@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::pricing::{Effort, ExactMemory, Priced, Pricer, RETRY_ROUNDS};
-use super::tuning::{FILL_LANES, LARGE_MASTER_ROWS};
+use super::tuning::{FILL_LANES, LARGE_MASTER_ROWS, ROUND_UP_FROM};
 use super::{
     balanced, bin_mip, bound, cover, dynamic, enumerate, exchange, fill, fill_lane, fluid, full, improve, plan,
     reduced, repack, spread, Run,
@@ -804,11 +804,44 @@ fn an_lp_solution_rounds_down_to_a_complete_plan() {
             load: vec![(0, 2)],
         },
     ];
-    let packing = plan::round_down(&problem, &columns, &[2.5, 1.75], &settings());
+    let packing = plan::round(&problem, &columns, &[2.5, 1.75], 1.0, &settings());
     packing.verify(&problem).unwrap();
     // Two whole bins of the first column and one of the second stay.
     let kept = packing.bins.iter().filter(|b| b.load == columns[0].load).count();
     assert!(kept >= 2, "{packing:?}");
+}
+
+#[test]
+fn a_column_the_lp_nearly_takes_once_more_is_rounded_up() {
+    let problem = tiny_problem((
+        vec![(10, 10, 1.0), (6, 6, 0.7)],
+        vec![(4, 4, 5, u32::MAX, 3), (6, 3, 3, u32::MAX, 1)],
+        false,
+    ));
+    let columns = vec![
+        Bin {
+            bin_type: 0,
+            load: vec![(0, 1), (1, 1)],
+        },
+        Bin {
+            bin_type: 0,
+            load: vec![(0, 2)],
+        },
+    ];
+    let alone = |up_from: f64| {
+        let packing = plan::round(&problem, &columns, &[2.0, 1.75], up_from, &settings());
+        packing.verify(&problem).unwrap();
+        packing
+            .bins
+            .iter()
+            .filter(|b| b.load.iter().all(|&(i, _)| i == 0))
+            .count()
+    };
+    // Rounded up, two bins of the second column (the surplus copy trimmed from one);
+    // rounded down, one, and the copies left of both items share a bin.
+    assert_eq!(alone(0.75), 2);
+    assert_eq!(alone(1.0), 1);
+    assert!(ROUND_UP_FROM.contains(&1.0) && ROUND_UP_FROM.iter().any(|&f| f < 1.0));
 }
 
 #[test]

@@ -81,6 +81,10 @@ pub(super) const SMOOTHING: f64 = 0.5;
 /// Root rounds between plans rounded from the LP (and one when the root ends): a plan
 /// early, without spending the root's time on rounding.
 pub(super) const ROUNDING_ROUNDS: usize = 10;
+/// Plans are rounded from the LP in these ways, each offered: every column's value down,
+/// and up where its fraction is at least 0.6 (the surplus copies dropped, fewer left to
+/// pack anew). Neither is better on every estate.
+pub(super) const ROUND_UP_FROM: [f64; 2] = [1.0, 0.6];
 /// With several bin types, root rounds between quick pricing rounds (the others greedy):
 /// quick rounds find better columns, greedy ones cost less.
 pub(super) const QUICK_ROUNDS: usize = 10;
