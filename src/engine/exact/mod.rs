@@ -1032,7 +1032,6 @@ impl<'p> Run<'p> {
         types
     }
 
-    /// Keeps `packing` if it verifies and is cheaper than the best so far.
     /// Offers the plans rounded from an LP solution over `columns` ([`ROUND_UP_FROM`]).
     fn offer_rounded(&mut self, columns: &[Bin], values: &[f64]) -> Result<(), ExactError> {
         for up_from in ROUND_UP_FROM {
@@ -1041,6 +1040,7 @@ impl<'p> Run<'p> {
         Ok(())
     }
 
+    /// Keeps `packing` if it verifies and is cheaper than the best so far.
     fn offer(&mut self, packing: Packing) -> Result<(), ExactError> {
         packing.verify(self.problem).map_err(ExactError::InvalidPlan)?;
         let cost = packing.cost(self.problem);
