@@ -787,8 +787,9 @@ fn balanced_duals_leave_only_bins_full_in_every_resource() {
     );
 }
 
-#[test]
-fn an_lp_solution_rounds_down_to_a_complete_plan() {
+/// Two item kinds on two types, and two columns of the larger type: both kinds together,
+/// and two copies of the first.
+fn two_columns() -> (Problem, Vec<Bin>) {
     let problem = tiny_problem((
         vec![(10, 10, 1.0), (6, 6, 0.7)],
         vec![(4, 4, 5, u32::MAX, 3), (6, 3, 3, u32::MAX, 1)],
@@ -804,6 +805,12 @@ fn an_lp_solution_rounds_down_to_a_complete_plan() {
             load: vec![(0, 2)],
         },
     ];
+    (problem, columns)
+}
+
+#[test]
+fn an_lp_solution_rounds_down_to_a_complete_plan() {
+    let (problem, columns) = two_columns();
     let packing = plan::round(&problem, &columns, &[2.5, 1.75], 1.0, &settings());
     packing.verify(&problem).unwrap();
     // Two whole bins of the first column and one of the second stay.
@@ -813,21 +820,7 @@ fn an_lp_solution_rounds_down_to_a_complete_plan() {
 
 #[test]
 fn a_column_the_lp_nearly_takes_once_more_is_rounded_up() {
-    let problem = tiny_problem((
-        vec![(10, 10, 1.0), (6, 6, 0.7)],
-        vec![(4, 4, 5, u32::MAX, 3), (6, 3, 3, u32::MAX, 1)],
-        false,
-    ));
-    let columns = vec![
-        Bin {
-            bin_type: 0,
-            load: vec![(0, 1), (1, 1)],
-        },
-        Bin {
-            bin_type: 0,
-            load: vec![(0, 2)],
-        },
-    ];
+    let (problem, columns) = two_columns();
     let alone = |up_from: f64| {
         let packing = plan::round(&problem, &columns, &[2.0, 1.75], up_from, &settings());
         packing.verify(&problem).unwrap();
