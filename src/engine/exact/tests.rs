@@ -1549,6 +1549,98 @@ fn an_exchange_closes_a_greedy_fill_exactly() {
     }
 }
 
+/// `k` bins of 24 port slots, 192 CPU and 12,305 memory (192 units of 64, and 17), each
+/// built full: port services of one to three ports, small and in whole units; fillers of
+/// a few shapes in whole units, shared by all bins; and a closer of the bin's own that
+/// takes what is left, odd by 17 in memory. Beside each closer there is a decoy odd by 35
+/// (the closer of a bin of another type): no bin closes with it.
+fn odd_closer_fleet(k: usize, seed: u64) -> Problem {
+    use rand::rngs::SmallRng;
+    use rand::{Rng, SeedableRng};
+    const UNIT: u64 = 64;
+    const FILLERS: [(u64, u64); 3] = [(4, 4 * UNIT), (8, 16 * UNIT), (16, 8 * UNIT)];
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let item = |name: String, size: Vec<u64>, count: u32| Item {
+        name,
+        size,
+        count,
+        eligible: vec![0],
+        max_per_bin: u32::MAX,
+    };
+    let mut items: Vec<Item> = FILLERS
+        .iter()
+        .enumerate()
+        .map(|(f, &(c, m))| item(format!("filler{f}"), vec![0, c, m], 0))
+        .collect();
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); 40];
+    for b in 0..k {
+        let mut free: Vec<usize> = (0..40).collect();
+        let (mut slots, mut cpu, mut memory) = (24u64, 192u64, 192 * UNIT);
+        while slots > 0 {
+            let ports = rng.gen_range(1..=3u64).min(slots);
+            let (c, m) = (rng.gen_range(1..=3u64), rng.gen_range(1..=3u64) * UNIT);
+            for _ in 0..ports {
+                groups[free.swap_remove(rng.gen_range(0..free.len()))].push(items.len());
+            }
+            items.push(Item {
+                max_per_bin: 1,
+                ..item(format!("port{}", items.len()), vec![ports, c, m], 1)
+            });
+            slots -= ports;
+            cpu -= c;
+            memory -= m;
+        }
+        loop {
+            let f = rng.gen_range(0..FILLERS.len());
+            let (c, m) = FILLERS[f];
+            if cpu < c + 8 || memory < m + 8 * UNIT {
+                break;
+            }
+            items[f].count += 1;
+            cpu -= c;
+            memory -= m;
+        }
+        for (odd, name) in [(17, "closer"), (35, "decoy")] {
+            items.push(item(format!("{name}{b}"), vec![0, cpu, memory + odd], 1));
+        }
+    }
+    Problem {
+        resources: vec!["ports".into(), "cpu".into(), "memory".into()],
+        items,
+        bin_types: vec![BinType {
+            name: "bin".into(),
+            capacity: vec![24, 192, 192 * UNIT + 17],
+            price: 1.0,
+        }],
+        conflict_groups: groups
+            .into_iter()
+            .enumerate()
+            .map(|(p, items)| ConflictGroup {
+                name: format!("port {p}"),
+                items,
+            })
+            .collect(),
+    }
+}
+
+/// Where a resource must be full and the bin's room in it is not a whole number of the
+/// units most sizes come in, the exchange first takes an odd copy that settles it.
+#[test]
+fn an_exchange_settles_odd_sizes_first() {
+    use rand::rngs::SmallRng;
+    use rand::SeedableRng;
+    for seed in 0..16 {
+        let problem = odd_closer_fleet(12, seed);
+        let groups = problem.groups_of_items();
+        let asked = Asked::of(&problem, 12);
+        let until = Instant::now() + Duration::from_secs(10);
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let counts = exchange::load(&problem, &asked.ask(), &groups, until, &mut rng)
+            .unwrap_or_else(|| panic!("seed {seed}: no load"));
+        assert_fills_exactly(&problem, &asked.ask(), &counts, seed);
+    }
+}
+
 /// What the load tests ask of one bin of an exactly filled fleet: the first item in (so
 /// every load that fills must hold it), every resource full, each item's share of the
 /// fleet's bins.
@@ -1563,13 +1655,20 @@ struct Asked {
 impl Asked {
     fn of(problem: &Problem, bins: usize) -> Asked {
         let n = problem.items.len();
+        let groups = problem.groups_of_items();
         let mut least = vec![0; n];
         least[0] = 1;
         Asked {
             least,
-            most: (0..n).map(|i| problem.max_copies_alone(i, 0, true)).collect(),
+            most: (0..n)
+                .map(|i| problem.max_copies_alone(i, 0, !groups[i].is_empty()))
+                .collect(),
             forced: vec![false; problem.conflict_groups.len()],
-            share: vec![1.0 / bins as f64; n],
+            share: problem
+                .items
+                .iter()
+                .map(|it| f64::from(it.count) / bins as f64)
+                .collect(),
             weight: vec![1.0; n],
         }
     }
