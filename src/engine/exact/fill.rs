@@ -119,29 +119,66 @@ impl Until {
     }
 }
 
-/// A plan on the bins of `fleet` (one type per bin, in the order they are filled), each
-/// filled as the fleet's slack allows, or `None` by `until`. The attempts are numbered
-/// from `attempts.0` in steps of `attempts.1`: searches side by side on one fleet share
-/// its attempts out (the first attempt differs from the others, see [`Search::new`]).
+/// A plan on the bins of one of `fleets` (each a list of types, one per bin, priced at the
+/// bound), each bin filled as the fleet's slack allows, or `None` by `until`. The attempts
+/// are numbered from `attempts.0` in steps of `attempts.1`: attempt `a` starts on fleet
+/// `a mod n` of the `n`, in the `a div n`th order of its bins (see [`Search::new`]), and
+/// moves to another fleet that holds the bins found so far where the next bin is of a
+/// type its own fleet has no more of ([`Search::next_of_any_type`]). Searches side by side
+/// share the attempts out.
 pub(super) fn fill(
     problem: &Problem,
-    fleet: &[BinTypeId],
+    fleets: &[Vec<BinTypeId>],
     until: &mut Until,
     seed: u64,
     attempts: (u64, u64),
 ) -> Option<Packing> {
+    if fleets.is_empty() {
+        return None;
+    }
     let groups = problem.groups_of_items();
+    let fleets: Vec<Fleet> = fleets.iter().map(|bins| Fleet::of(problem, bins)).collect();
     let mut rng = SmallRng::seed_from_u64(seed);
     let begun = Instant::now();
     let mut attempt = attempts.0;
-    while until.may_start(begun, fleet.len()) {
-        let mut search = Search::new(problem, &groups, fleet, attempt, &mut rng)?;
-        if let Some(packing) = search.run(until) {
-            return Some(packing);
+    let n = fleets.len() as u64;
+    // Fleets that cannot start in a row: after `n`, none can.
+    let mut ruled_out = 0;
+    while ruled_out < n && until.may_start(begun, fleets[(attempt % n) as usize].bins.len()) {
+        match Search::new(problem, &groups, &fleets, attempt, &mut rng) {
+            Some(mut search) => {
+                ruled_out = 0;
+                if let Some(packing) = search.run(until) {
+                    return Some(packing);
+                }
+            }
+            None => ruled_out += 1,
         }
         attempt += attempts.1.max(1);
     }
     None
+}
+
+/// A fleet: its bins' types, dearest first, and how many bins of each type.
+struct Fleet {
+    bins: Vec<BinTypeId>,
+    of_type: Vec<u32>,
+}
+
+impl Fleet {
+    fn of(problem: &Problem, bins: &[BinTypeId]) -> Fleet {
+        let mut of_type = vec![0; problem.bin_types.len()];
+        bins.iter().for_each(|&t| of_type[t] += 1);
+        Fleet {
+            bins: bins.to_vec(),
+            of_type,
+        }
+    }
+
+    /// Whether it has at least the bins of `placed` (a count per type).
+    fn holds(&self, placed: &[u32]) -> bool {
+        self.of_type.iter().zip(placed).all(|(n, p)| n >= p)
+    }
 }
 
 /// One attempt: bins one after another from what is left.
@@ -152,6 +189,11 @@ struct Search<'a> {
     left: Vec<u32>,
     /// Copies left per conflict group.
     group_left: Vec<u32>,
+    /// The fleets priced at the bound, the one searched, and the bins found so far of
+    /// each type.
+    fleets: &'a [Fleet],
+    fleet: usize,
+    placed: Vec<u32>,
     /// The types of the bins left to fill, the next last.
     bins_left: Vec<BinTypeId>,
     /// The room each resource may still leave unused, in all the bins left together.
@@ -168,10 +210,13 @@ impl<'a> Search<'a> {
     fn new(
         problem: &'a Problem,
         groups: &'a [Vec<usize>],
-        fleet: &[BinTypeId],
+        fleets: &'a [Fleet],
         attempt: u64,
         rng: &mut SmallRng,
     ) -> Option<Self> {
+        let n = fleets.len() as u64;
+        let (start, order) = ((attempt % n) as usize, attempt / n);
+        let fleet = &fleets[start].bins;
         let left: Vec<u32> = problem.items.iter().map(|it| it.count).collect();
         let mut group_left = vec![0u32; problem.conflict_groups.len()];
         for (g, group) in problem.conflict_groups.iter().enumerate() {
@@ -189,7 +234,7 @@ impl<'a> Search<'a> {
             return None;
         }
         let jitter = (0..problem.items.len())
-            .map(|_| if attempt == 0 { 0.0 } else { rng.gen_range(0.0..0.3) })
+            .map(|_| if order == 0 { 0.0 } else { rng.gen_range(0.0..0.3) })
             .collect();
         // A group with more copies than the fleet has bins never fits.
         if group_left.iter().any(|&n| n as usize > fleet.len()) {
@@ -201,7 +246,7 @@ impl<'a> Search<'a> {
         // largest first, the others in random orders.
         let mut bins_left = fleet.to_vec();
         let one_type = fleet.iter().all(|&t| t == fleet[0]);
-        match attempt {
+        match order {
             _ if one_type => {}
             0 => {}
             1 => bins_left.reverse(),
@@ -212,6 +257,9 @@ impl<'a> Search<'a> {
             groups,
             left,
             group_left,
+            fleets,
+            fleet: start,
+            placed: vec![0; problem.bin_types.len()],
             bins_left,
             by_mip: slack.iter().filter(|&&s| s == 0).count() >= 2,
             slack,
@@ -254,12 +302,49 @@ impl<'a> Search<'a> {
     }
 
     /// The next bin: of the type next in the order, or where none of it is found, of
-    /// another type among the bins left (that type's bin then comes next in the order).
-    /// Which bin of a fleet is filled next is a choice, not a rule: where the searches run
-    /// out of steps and time on one type, a bin of another often comes easily, and the
-    /// first type's bin is easier among fewer copies left.
+    /// another type among the bins left (that type's bin then comes next in the order, and
+    /// the types not found go to the back). Which bin of a fleet is filled next is a
+    /// choice, not a rule: where the searches run out of steps and time on one type, a bin
+    /// of another often comes easily, and the first type's bin is easier among fewer
+    /// copies left. Where no type of the fleet gives a bin, the other fleets that hold the
+    /// bins found so far offer their other types: first those with the fewest bins left of
+    /// the types just tried in vain, then those most like this fleet. Which fleet a plan at
+    /// the bound has is often settled only by a few copies that fit one type alone (a task
+    /// whose odd memory fits only one type's), which the listing of the fleets cannot see.
     fn next_of_any_type(&mut self, until: Instant) -> Option<Bin> {
         let mut tried: Vec<BinTypeId> = Vec::new();
+        if let Some(bin) = self.next_in_fleet(&mut tried, until) {
+            return Some(bin);
+        }
+        let left_of = |f: usize, t: BinTypeId| self.fleets[f].of_type[t] - self.placed[t];
+        let mut others: Vec<(u32, u32, usize)> = (0..self.fleets.len())
+            .filter(|&f| f != self.fleet && self.fleets[f].holds(&self.placed))
+            .filter(|&f| (0..self.placed.len()).any(|t| left_of(f, t) > 0 && !tried.contains(&t)))
+            .map(|f| {
+                let in_vain: u32 = tried.iter().map(|&t| left_of(f, t)).sum();
+                let alike: u32 = (0..self.placed.len())
+                    .map(|t| left_of(f, t).min(left_of(self.fleet, t)))
+                    .sum();
+                (in_vain, alike, f)
+            })
+            .collect();
+        others.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let (fleet, bins_left, slack) = (self.fleet, self.bins_left.clone(), self.slack.clone());
+        for (_, _, f) in others {
+            if self.move_to(f) {
+                if let Some(bin) = self.next_in_fleet(&mut tried, until) {
+                    return Some(bin);
+                }
+            }
+            (self.fleet, self.bins_left, self.slack) = (fleet, bins_left.clone(), slack.clone());
+        }
+        None
+    }
+
+    /// A bin of a type among the bins left and not in `tried`, which gains the types
+    /// tried.
+    fn next_in_fleet(&mut self, tried: &mut Vec<BinTypeId>, until: Instant) -> Option<Bin> {
+        let missed = tried.len();
         for k in (0..self.bins_left.len()).rev() {
             let t = self.bins_left[k];
             if tried.contains(&t) {
@@ -267,12 +352,45 @@ impl<'a> Search<'a> {
             }
             tried.push(t);
             if let Some(bin) = self.next_bin(t, until) {
-                let last = self.bins_left.len() - 1;
-                self.bins_left.swap(k, last);
+                // The types just tried in vain go to the back, this bin to the front.
+                let failed = &tried[missed..tried.len() - 1];
+                self.bins_left.remove(k);
+                let (back, front): (Vec<BinTypeId>, Vec<BinTypeId>) =
+                    self.bins_left.iter().copied().partition(|u| failed.contains(u));
+                self.bins_left = back.into_iter().chain(front).chain([t]).collect();
                 return Some(bin);
             }
         }
         None
+    }
+
+    /// Makes fleet `f`, which holds the bins found so far, the one searched: its bins not
+    /// yet found are left, in its order. `false` (and nothing changed that the caller does
+    /// not restore) where the copies left do not fit them.
+    fn move_to(&mut self, f: usize) -> bool {
+        let problem = self.problem;
+        let mut found = self.placed.clone();
+        let mut bins_left = Vec::new();
+        for &t in &self.fleets[f].bins {
+            if found[t] > 0 {
+                found[t] -= 1;
+            } else {
+                bins_left.push(t);
+            }
+        }
+        for d in 0..problem.dims() {
+            let room: u64 = bins_left.iter().map(|&t| problem.bin_types[t].capacity[d]).sum();
+            let need: u64 = (0..problem.items.len())
+                .map(|i| problem.items[i].size[d] * u64::from(self.left[i]))
+                .sum();
+            match room.checked_sub(need) {
+                Some(slack) => self.slack[d] = slack,
+                None => return false,
+            }
+        }
+        self.fleet = f;
+        self.bins_left = bins_left;
+        true
     }
 
     /// Takes `bin`'s copies from what is left (`take`), or puts them back.
@@ -301,8 +419,10 @@ impl<'a> Search<'a> {
         }
         if take {
             self.bins_left.pop();
+            self.placed[bin.bin_type] += 1;
         } else {
             self.bins_left.push(bin.bin_type);
+            self.placed[bin.bin_type] -= 1;
         }
     }
 

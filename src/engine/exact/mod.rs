@@ -917,11 +917,10 @@ impl<'p> Run<'p> {
     }
 
     /// Where the bound asks for bins filled exactly, a plan of such bins built one bin at
-    /// a time ([`fill`]) on each fleet priced at the bound in turn: with one bin type, as
-    /// few bins as the bound allows; with several, the lists of types that cost the bound
-    /// and leave no room in some resource (where the bound is a cost that such a fleet
-    /// can have). The search is one thread's work: [`FILL_LANES`] of them run side by side,
-    /// which on port-saturated fleets of three types is what finds the plan in time.
+    /// a time ([`fill`]) on the fleets priced at the bound: with one bin type, as few bins
+    /// as the bound allows; with several, the lists of types that cost the bound and leave
+    /// no room in some resource (where the bound is a cost that such a fleet can have).
+    /// The search is one thread's work: [`FILL_LANES`] of them run side by side.
     fn fill(&mut self, until: Instant, latest: Instant) {
         let problem = self.problem;
         if self.lower_bound >= self.best_cost * (1.0 - 1e-9) {
@@ -939,31 +938,29 @@ impl<'p> Run<'p> {
             _ if self.lattice.fills_exactly(self.lower_bound) => fill::fleets(problem, self.lower_bound, FILL_FLEETS),
             _ => return,
         };
-        // The lanes search side by side: with several types each on its own fleets, with
-        // one on its own attempts at the one fleet. The first plan found stops them all.
+        // The lanes search side by side, each its share of the attempts (with several
+        // fleets, starting on every fleet in turn). The first plan found stops them all.
         // On one thread the lanes take turns, each with an even share of the time.
         let found = Stop::default();
         let seed = self.settings.seed;
         let lane = |k: usize, until: Instant, latest: Instant| -> Option<Packing> {
-            let mine = fill_lane(&fleets, k);
             let mut search = fill::Until {
                 start: until,
                 finish: latest,
                 pace: (Duration::ZERO, 0),
                 found: found.clone(),
             };
-            for (f, &(fleet, attempts)) in mine.iter().enumerate() {
-                // The lane's time left, shared evenly by its fleets left.
-                let fleets_left = (mine.len() - f) as f64;
-                let now = Instant::now();
-                search.start = now + until.saturating_duration_since(now).div_f64(fleets_left);
-                search.finish = now + latest.saturating_duration_since(now).div_f64(fleets_left);
-                if let Some(packing) = fill::fill(problem, fleet, &mut search, seed.wrapping_add(k as u64), attempts) {
-                    found.request();
-                    return Some(packing);
-                }
+            let packing = fill::fill(
+                problem,
+                &fleets,
+                &mut search,
+                seed.wrapping_add(k as u64),
+                (k as u64, FILL_LANES as u64),
+            );
+            if packing.is_some() {
+                found.request();
             }
-            None
+            packing
         };
         let plans: Vec<Option<Packing>> = if rayon::current_num_threads() >= FILL_LANES {
             (0..FILL_LANES)
@@ -1077,21 +1074,6 @@ fn balanced(problem: &Problem, target: f64, lattice: Lattice, until: Instant, se
         .collect();
     let bound = alone.iter().map(|f| f.bound).sum::<f64>() / n;
     Some(fluid::Fluid { bound, duals })
-}
-
-/// The fleets that lane `k` of [`Run::fill`] searches, each with the attempts it makes
-/// (the first and the step): with several fleets every [`FILL_LANES`]th one from the
-/// `k`th, all attempts at each; with one fleet, every [`FILL_LANES`]th attempt at it.
-fn fill_lane(fleets: &[Vec<BinTypeId>], k: usize) -> Vec<(&[BinTypeId], (u64, u64))> {
-    match fleets {
-        [one] => vec![(&one[..], (k as u64, FILL_LANES as u64))],
-        _ => fleets
-            .iter()
-            .skip(k)
-            .step_by(FILL_LANES)
-            .map(|f| (&f[..], (0, 1)))
-            .collect(),
-    }
 }
 
 /// The instant by which `share` of the time left until `deadline` has passed.

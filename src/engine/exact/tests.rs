@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::pricing::{Effort, ExactMemory, Priced, Pricer, RETRY_ROUNDS};
-use super::tuning::{FILL_LANES, LARGE_MASTER_ROWS, ROUND_UP_FROM};
+use super::tuning::{LARGE_MASTER_ROWS, ROUND_UP_FROM};
 use super::{
-    balanced, bin_mip, bound, cover, dynamic, enumerate, exchange, fill, fill_lane, fluid, full, improve, plan,
-    reduced, repack, spread, Run,
+    balanced, bin_mip, bound, cover, dynamic, enumerate, exchange, fill, fluid, full, improve, plan, reduced, repack,
+    spread, Run,
 };
 use crate::engine::heuristics::tests::one_type_problem;
 use crate::engine::packing::{Bin, Packing};
@@ -1401,7 +1401,7 @@ fn exact_fill_plans_fleets_whose_every_bin_is_full() {
     let mut spread_short = 0;
     for seed in 0..8 {
         let problem = exactly_filled_fleet(4, seed);
-        let packing = fill::fill(&problem, &[0; 4], &mut within(10), seed, (0, 1))
+        let packing = fill::fill(&problem, &[vec![0; 4]], &mut within(10), seed, (0, 1))
             .unwrap_or_else(|| panic!("seed {seed}: no plan on 4 bins"));
         packing.verify(&problem).unwrap();
         assert_eq!(packing.bins.len(), 4, "seed {seed}");
@@ -1436,42 +1436,37 @@ fn exact_fill_plans_fleets_of_several_types() {
         assert_eq!(fleets, vec![vec![1, 1], vec![1, 0, 0], vec![0, 0, 0, 0]], "seed {seed}");
         // A port bound on more bins than a fleet has rules that fleet out at once: the
         // search goes on to the next.
-        let mut until = within(10);
-        let packing = fleets
-            .iter()
-            .find_map(|fleet| fill::fill(&problem, fleet, &mut until, seed, (0, 1)))
+        let packing = fill::fill(&problem, &fleets, &mut within(10), seed, (0, 1))
             .unwrap_or_else(|| panic!("seed {seed}: no plan at the bound"));
         packing.verify(&problem).unwrap();
         assert!((packing.cost(&problem) - 4.0).abs() < 1e-9, "seed {seed}");
     }
 }
 
-/// The bin-by-bin search's lanes share the work out whole: each fleet of several goes to
-/// one lane, and the attempts at a single fleet are split among the lanes, none twice.
+/// Four bins of three sizes (1, 2 and 3 units), built as one small, two middle and one
+/// large; the closers' odd memory (17, 35 and 53 over) fits one size each. Four middle
+/// bins cost and hold the same, but only two of them close: a search that starts on that
+/// fleet finds a plan only by moving to the fleet of the closers' sizes.
 #[test]
-fn exact_fill_lanes_share_fleets_and_attempts_out() {
-    let fleets: Vec<Vec<BinTypeId>> = (0..5).map(|n| vec![0; n + 1]).collect();
-    let mut searched: Vec<usize> = (0..FILL_LANES)
-        .flat_map(|k| fill_lane(&fleets, k))
-        .map(|(fleet, attempts)| {
-            assert_eq!(attempts, (0, 1));
-            fleet.len() - 1
-        })
-        .collect();
-    searched.sort_unstable();
-    assert_eq!(searched, vec![0, 1, 2, 3, 4]);
-    let one = vec![vec![0; 3]];
-    let mut attempts: Vec<u64> = (0..FILL_LANES)
-        .flat_map(|k| fill_lane(&one, k))
-        .flat_map(|(_, (first, step))| (0..4).map(move |n| first + n * step))
-        .collect();
-    attempts.sort_unstable();
-    attempts.dedup();
-    assert_eq!(attempts.len(), 4 * FILL_LANES);
-    assert_eq!(
-        attempts[..FILL_LANES + 1],
-        (0..=FILL_LANES as u64).collect::<Vec<_>>()[..]
-    );
+fn exact_fill_moves_to_the_fleet_its_bins_call_for() {
+    let types = [(1, 17), (2, 35), (3, 53)];
+    for seed in 0..4 {
+        let problem = odd_closer_bins(seed, &types, &[0, 1, 1, 2], None);
+        let fleets = fill::fleets(&problem, 8.0, 8);
+        assert_eq!(
+            fleets,
+            vec![vec![1, 1, 1, 1], vec![2, 1, 1, 0], vec![2, 2, 0, 0]],
+            "seed {seed}"
+        );
+        // Every attempt starts on the four middle bins.
+        let (start, n) = (0, fleets.len() as u64);
+        let packing = fill::fill(&problem, &fleets, &mut within(20), seed, (start, n))
+            .unwrap_or_else(|| panic!("seed {seed}: no plan at the bound"));
+        packing.verify(&problem).unwrap();
+        let mut sizes: Vec<BinTypeId> = packing.bins.iter().map(|b| b.bin_type).collect();
+        sizes.sort_unstable();
+        assert_eq!(sizes, vec![0, 1, 1, 2], "seed {seed}");
+    }
 }
 
 /// On one thread the lanes take turns, on two they run side by side: either way the plan
@@ -1550,11 +1545,18 @@ fn an_exchange_closes_a_greedy_fill_exactly() {
 }
 
 /// `k` bins of 24 port slots, 192 CPU and 12,305 memory (192 units of 64, and 17), each
-/// built full: port services of one to three ports, small and in whole units; fillers of
-/// a few shapes in whole units, shared by all bins; and a closer of the bin's own that
-/// takes what is left, odd by 17 in memory. Beside each closer there is a decoy odd by 35
-/// (the closer of a bin of another type): no bin closes with it.
+/// built full ([`odd_closer_bins`]); beside each bin's closer there is a decoy odd by 35
+/// (the closer of a bin of another type), with which no bin closes.
 fn odd_closer_fleet(k: usize, seed: u64) -> Problem {
+    odd_closer_bins(seed, &[(2, 17)], &vec![0; k], Some(35))
+}
+
+/// Bins of the given types, each built full: port services of one to three ports, small
+/// and in whole units; fillers of a few shapes in whole units, shared by all bins; and a
+/// closer of the bin's own that takes what is left, odd in memory by its type's odd part,
+/// with a decoy odd by `decoy` beside it if asked. A type `(f, odd)` has 24 port slots,
+/// `96 f` CPU and `96 f` units of 64 memory and `odd` more, and costs `f`.
+fn odd_closer_bins(seed: u64, types: &[(u64, u64)], bins: &[usize], decoy: Option<u64>) -> Problem {
     use rand::rngs::SmallRng;
     use rand::{Rng, SeedableRng};
     const UNIT: u64 = 64;
@@ -1564,7 +1566,7 @@ fn odd_closer_fleet(k: usize, seed: u64) -> Problem {
         name,
         size,
         count,
-        eligible: vec![0],
+        eligible: (0..types.len()).collect(),
         max_per_bin: u32::MAX,
     };
     let mut items: Vec<Item> = FILLERS
@@ -1573,9 +1575,10 @@ fn odd_closer_fleet(k: usize, seed: u64) -> Problem {
         .map(|(f, &(c, m))| item(format!("filler{f}"), vec![0, c, m], 0))
         .collect();
     let mut groups: Vec<Vec<usize>> = vec![Vec::new(); 40];
-    for b in 0..k {
+    for (b, &t) in bins.iter().enumerate() {
         let mut free: Vec<usize> = (0..40).collect();
-        let (mut slots, mut cpu, mut memory) = (24u64, 192u64, 192 * UNIT);
+        let (f, odd) = types[t];
+        let (mut slots, mut cpu, mut memory) = (24u64, 96 * f, 96 * f * UNIT);
         while slots > 0 {
             let ports = rng.gen_range(1..=3u64).min(slots);
             let (c, m) = (rng.gen_range(1..=3u64), rng.gen_range(1..=3u64) * UNIT);
@@ -1600,18 +1603,22 @@ fn odd_closer_fleet(k: usize, seed: u64) -> Problem {
             cpu -= c;
             memory -= m;
         }
-        for (odd, name) in [(17, "closer"), (35, "decoy")] {
-            items.push(item(format!("{name}{b}"), vec![0, cpu, memory + odd], 1));
+        items.push(item(format!("closer{b}"), vec![0, cpu, memory + odd], 1));
+        if let Some(decoy) = decoy {
+            items.push(item(format!("decoy{b}"), vec![0, cpu, memory + decoy], 1));
         }
     }
     Problem {
         resources: vec!["ports".into(), "cpu".into(), "memory".into()],
         items,
-        bin_types: vec![BinType {
-            name: "bin".into(),
-            capacity: vec![24, 192, 192 * UNIT + 17],
-            price: 1.0,
-        }],
+        bin_types: types
+            .iter()
+            .map(|&(f, odd)| BinType {
+                name: format!("bin{f}"),
+                capacity: vec![24, 96 * f, 96 * f * UNIT + odd],
+                price: f as f64,
+            })
+            .collect(),
         conflict_groups: groups
             .into_iter()
             .enumerate()
@@ -1727,7 +1734,7 @@ fn assert_fills_exactly(problem: &Problem, ask: &bin_mip::BinAsk, counts: &[u32]
 fn exact_fill_gives_up_where_no_resource_must_be_full() {
     let mut problem = exactly_filled_fleet(3, 1);
     problem.bin_types[0].capacity = vec![13, 41, 61];
-    assert!(fill::fill(&problem, &[0; 3], &mut within(1), 1, (0, 1)).is_none());
+    assert!(fill::fill(&problem, &[vec![0; 3]], &mut within(1), 1, (0, 1)).is_none());
 }
 
 #[test]

@@ -118,9 +118,8 @@ pub(super) const FILL_PACE_SHARE: f64 = 0.8;
 /// finds come within a second, and where it finds none, the column generation and the
 /// re-packing after it need the time more.
 pub(super) const MANY_TYPES_FILL_SHARE: f64 = 0.05;
-/// Most fleets that search tries, fewest bins first, each with an even share of its lane's
-/// time ([`FILL_LANES`]).
-pub(super) const FILL_FLEETS: usize = 8;
+/// Most fleets that search starts on and moves among, fewest bins first.
+pub(super) const FILL_FLEETS: usize = 64;
 /// Searches for a plan of exactly filled bins that run side by side (not one per thread,
 /// so that what each searches does not depend on the thread count).
 pub(super) const FILL_LANES: usize = 2;
