@@ -1525,23 +1525,23 @@ fn a_bin_mip_fills_every_resource_exactly() {
 /// such loads too, among the items of a dozen bins.
 #[test]
 fn an_exchange_closes_a_greedy_fill_exactly() {
-    use rand::rngs::SmallRng;
-    use rand::SeedableRng;
     for seed in 0..8 {
         let problem = exactly_filled_fleet(12, seed);
-        let groups = problem.groups_of_items();
         let asked = Asked::of(&problem, 12);
-        let until = Instant::now() + Duration::from_secs(10);
-        let mut rng = SmallRng::seed_from_u64(seed);
-        let counts = exchange::load(&problem, &asked.ask(), &groups, until, &mut rng)
-            .unwrap_or_else(|| panic!("seed {seed}: no load"));
+        let counts = exchange_load(&problem, &asked, seed).unwrap_or_else(|| panic!("seed {seed}: no load"));
         assert_fills_exactly(&problem, &asked.ask(), &counts, seed);
         let none = asked.kept_out(&problem);
-        assert!(
-            exchange::load(&problem, &none.ask(), &groups, until, &mut rng).is_none(),
-            "seed {seed}"
-        );
+        assert!(exchange_load(&problem, &none, seed).is_none(), "seed {seed}");
     }
+}
+
+/// The exchanges' load of one bin for `asked`, within 10 s.
+fn exchange_load(problem: &Problem, asked: &Asked, seed: u64) -> Option<Vec<u32>> {
+    use rand::rngs::SmallRng;
+    use rand::SeedableRng;
+    let until = Instant::now() + Duration::from_secs(10);
+    let mut rng = SmallRng::seed_from_u64(seed);
+    exchange::load(problem, &asked.ask(), &problem.groups_of_items(), until, &mut rng)
 }
 
 /// `k` bins of 24 port slots, 192 CPU and 12,305 memory (192 units of 64, and 17), each
@@ -1634,16 +1634,10 @@ fn odd_closer_bins(seed: u64, types: &[(u64, u64)], bins: &[usize], decoy: Optio
 /// units most sizes come in, the exchange first takes an odd copy that settles it.
 #[test]
 fn an_exchange_settles_odd_sizes_first() {
-    use rand::rngs::SmallRng;
-    use rand::SeedableRng;
     for seed in 0..16 {
         let problem = odd_closer_fleet(12, seed);
-        let groups = problem.groups_of_items();
         let asked = Asked::of(&problem, 12);
-        let until = Instant::now() + Duration::from_secs(10);
-        let mut rng = SmallRng::seed_from_u64(seed);
-        let counts = exchange::load(&problem, &asked.ask(), &groups, until, &mut rng)
-            .unwrap_or_else(|| panic!("seed {seed}: no load"));
+        let counts = exchange_load(&problem, &asked, seed).unwrap_or_else(|| panic!("seed {seed}: no load"));
         assert_fills_exactly(&problem, &asked.ask(), &counts, seed);
     }
 }
