@@ -1374,15 +1374,20 @@ fn exactly_filled_fleet(k: usize, seed: u64) -> Problem {
             capacity: vec![12, 40, 60],
             price: 1.0,
         }],
-        conflict_groups: groups
-            .into_iter()
-            .enumerate()
-            .map(|(p, items)| ConflictGroup {
-                name: format!("port {p}"),
-                items,
-            })
-            .collect(),
+        conflict_groups: port_groups(groups),
     }
+}
+
+/// One conflict group per port, of the items that bind it.
+fn port_groups(items_of_port: Vec<Vec<usize>>) -> Vec<ConflictGroup> {
+    items_of_port
+        .into_iter()
+        .enumerate()
+        .map(|(p, items)| ConflictGroup {
+            name: format!("port {p}"),
+            items,
+        })
+        .collect()
 }
 
 /// A bin-by-bin search that stops within `seconds`.
@@ -1619,14 +1624,7 @@ fn odd_closer_bins(seed: u64, types: &[(u64, u64)], bins: &[usize], decoy: Optio
                 price: f as f64,
             })
             .collect(),
-        conflict_groups: groups
-            .into_iter()
-            .enumerate()
-            .map(|(p, items)| ConflictGroup {
-                name: format!("port {p}"),
-                items,
-            })
-            .collect(),
+        conflict_groups: port_groups(groups),
     }
 }
 
