@@ -181,6 +181,20 @@ impl Fleet {
     }
 }
 
+/// Per resource, the room `bins` leave once they hold the copies `left`, or `None` where
+/// they cannot hold them.
+fn slack(problem: &Problem, bins: &[BinTypeId], left: &[u32]) -> Option<Vec<u64>> {
+    (0..problem.dims())
+        .map(|d| {
+            let room: u64 = bins.iter().map(|&t| problem.bin_types[t].capacity[d]).sum();
+            let need: u64 = (problem.items.iter().zip(left))
+                .map(|(it, &n)| it.size[d] * u64::from(n))
+                .sum();
+            room.checked_sub(need)
+        })
+        .collect()
+}
+
 /// One attempt: bins one after another from what is left.
 struct Search<'a> {
     problem: &'a Problem,
@@ -222,12 +236,7 @@ impl<'a> Search<'a> {
         for (g, group) in problem.conflict_groups.iter().enumerate() {
             group_left[g] = group.items.iter().map(|&i| left[i]).sum();
         }
-        let mut slack = Vec::new();
-        for d in 0..problem.dims() {
-            let room: u64 = fleet.iter().map(|&t| problem.bin_types[t].capacity[d]).sum();
-            let total: u64 = problem.items.iter().map(|it| it.size[d] * u64::from(it.count)).sum();
-            slack.push(room.checked_sub(total)?);
-        }
+        let slack = slack(problem, fleet, &left)?;
         // Without a resource that every bin must fill, the bins are not pinned down enough
         // for this search: the other searches do better.
         if !slack.contains(&0) {
@@ -365,10 +374,9 @@ impl<'a> Search<'a> {
     }
 
     /// Makes fleet `f`, which holds the bins found so far, the one searched: its bins not
-    /// yet found are left, in its order. `false` (and nothing changed that the caller does
-    /// not restore) where the copies left do not fit them.
+    /// yet found are left, in its order. `false`, and nothing changed, where the copies
+    /// left do not fit them.
     fn move_to(&mut self, f: usize) -> bool {
-        let problem = self.problem;
         let mut found = self.placed.clone();
         let mut bins_left = Vec::new();
         for &t in &self.fleets[f].bins {
@@ -378,18 +386,10 @@ impl<'a> Search<'a> {
                 bins_left.push(t);
             }
         }
-        for d in 0..problem.dims() {
-            let room: u64 = bins_left.iter().map(|&t| problem.bin_types[t].capacity[d]).sum();
-            let need: u64 = (0..problem.items.len())
-                .map(|i| problem.items[i].size[d] * u64::from(self.left[i]))
-                .sum();
-            match room.checked_sub(need) {
-                Some(slack) => self.slack[d] = slack,
-                None => return false,
-            }
-        }
-        self.fleet = f;
-        self.bins_left = bins_left;
+        let Some(slack) = slack(self.problem, &bins_left, &self.left) else {
+            return false;
+        };
+        (self.fleet, self.bins_left, self.slack) = (f, bins_left, slack);
         true
     }
 
