@@ -613,7 +613,11 @@ impl<'p> Run<'p> {
             if effort == Effort::Greedy && rounds % QUICK_ROUNDS == 0 {
                 effort = Effort::Quick;
             }
-            let priced = g.pricer.price(&lp.duals, effort, g.per_type, until);
+            let mut priced = g.pricer.price(&lp.duals, effort, g.per_type, until);
+            if effort == Effort::Exact {
+                g.pricer
+                    .tighten(&lp.duals, &mut priced, g.per_type, self.lower_bound, until);
+            }
             self.raise_bound_from(&mut center, &lp.duals, &priced);
             if rounds % ROUNDING_ROUNDS == 0 {
                 self.offer_rounded(&g.columns.bins, &lp.primal)?;

@@ -7,7 +7,9 @@
 //! nodes in quick ones; cut short, it still leaves the valid upper bound on the best
 //! pattern that the Farley bound needs. Exact rounds first try a dynamic program over the
 //! binding resources ([`super::dynamic`]): where it proves its pattern best, the type is
-//! done without a search; where not, its tables bound the search's nodes.
+//! done without a search; where not, its tables bound the search's nodes. Types whose
+//! search was cut short are searched again above the ratio the others proved
+//! ([`Pricer::tighten`]), so that one large type does not hold the bound down.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
@@ -36,6 +38,8 @@ const QUICK_NODE_LIMIT: u64 = 4_000;
 /// exact rounds, but in every this many: on a real catalog the same few large types reach
 /// the node limit round after round, and those searches took most of every exact round.
 pub(super) const RETRY_ROUNDS: usize = 4;
+/// Passes of [`Pricer::tighten`], at most.
+const TIGHTEN_PASSES: usize = 2;
 
 /// State updates of the dynamic program per bin type and round, about.
 const DYNAMIC_WORK: usize = 1 << 26;
@@ -179,7 +183,7 @@ impl<'p> Pricer<'p> {
             .into_par_iter()
             .map(|t| {
                 let to_the_limit = effort == Effort::Exact && self.memory.to_the_limit(t, every_type);
-                let priced = self.price_type(t, &round, to_the_limit);
+                let priced = self.price_type(t, &round, to_the_limit, 1.0);
                 if to_the_limit {
                     self.memory.record(t, &priced);
                 }
@@ -188,11 +192,73 @@ impl<'p> Pricer<'p> {
             .collect()
     }
 
-    fn price_type(&self, t: BinTypeId, round: &Round, to_the_limit: bool) -> Priced {
+    /// Tightens the bounds of an exact round's `priced` where its searches were cut short.
+    /// Farley's bound takes the worst type's ratio of bound to price, and a search cut
+    /// short leaves its type at the root's ratio: a few large types whose patterns hold
+    /// tens of tasks then hold the bound down, well above the ratio that every other type
+    /// proved. Those types are searched once more, for the patterns above that ratio
+    /// alone: a search that prunes everything below it ends far sooner, and where it ends
+    /// it bounds its type at that ratio, or finds the patterns above it. Nothing is
+    /// searched unless the bound at that ratio would beat `beat`.
+    pub fn tighten(&self, duals: &[f64], priced: &mut [Priced], per_type: usize, beat: f64, deadline: Instant) {
+        let problem = self.problem;
+        let ratio = |t: BinTypeId, p: &Priced| p.upper_bound / problem.bin_types[t].price;
+        let worth: f64 = (problem.items.iter().zip(duals))
+            .map(|(item, &pi)| f64::from(item.count) * pi.max(0.0))
+            .sum();
+        // With no type proved, there is no ratio to search above.
+        let Some(mut proved) = (0..priced.len())
+            .filter(|&t| priced[t].exact)
+            .map(|t| ratio(t, &priced[t]).max(1.0))
+            .reduce(f64::max)
+        else {
+            return;
+        };
+        let mut loose: Vec<BinTypeId> = (0..priced.len()).filter(|&t| !priced[t].exact).collect();
+        let round = Round {
+            duals,
+            orders: DimensionOrders::new(problem, duals),
+            effort: Effort::Exact,
+            per_type,
+            deadline,
+        };
+        // A type searched again may prove a ratio above the others': the types whose
+        // search at the lower one was cut short get one more at that.
+        for _ in 0..TIGHTEN_PASSES {
+            loose.retain(|&t| ratio(t, &priced[t]) > proved * (1.0 + IMPROVING));
+            if loose.is_empty() || worth / proved <= beat {
+                return;
+            }
+            let again: Vec<(BinTypeId, Priced)> = loose
+                .par_iter()
+                .map(|&t| (t, self.price_type(t, &round, true, proved)))
+                .collect();
+            let mut raised = proved;
+            loose.clear();
+            for (t, found) in again {
+                let p = &mut priced[t];
+                if found.exact {
+                    p.upper_bound = p.upper_bound.min(found.upper_bound);
+                    raised = raised.max(ratio(t, p));
+                } else {
+                    loose.push(t);
+                }
+                p.columns.extend(found.columns);
+            }
+            if raised == proved {
+                return;
+            }
+            proved = raised;
+        }
+    }
+
+    /// Prices type `t` for the patterns whose dual value beats `floor` times its price
+    /// (`floor` at least 1): with `exact`, the bound it returns is proven.
+    fn price_type(&self, t: BinTypeId, round: &Round, to_the_limit: bool, floor: f64) -> Priced {
         let (duals, effort, per_type, deadline) = (round.duals, round.effort, round.per_type, round.deadline);
         let price = self.problem.bin_types[t].price;
         let cheap = round.orders.bound(self.problem, &self.copies[t], duals, t);
-        let target = price * (1.0 + IMPROVING);
+        let target = price * floor.max(1.0) * (1.0 + IMPROVING);
         if cheap <= target {
             return Priced {
                 columns: Vec::new(),

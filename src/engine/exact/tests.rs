@@ -396,6 +396,37 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// A type whose exact search was cut short (here: its bound loosened by hand) is
+    /// searched again above the ratio that the other type proved: its bound still holds
+    /// for every pattern, and comes down to that ratio or to its best pattern.
+    #[test]
+    fn tightening_bounds_a_loose_type_at_the_ratio_the_others_proved(
+        input in tiny_input(),
+        duals in prop::collection::vec(0.0f64..2.0, 3),
+    ) {
+        let problem = tiny_problem(input);
+        prop_assume!(problem.bin_types.len() == 2);
+        let duals = &duals[..problem.items.len()];
+        let all = enumerate::maximal_patterns(&problem, 100_000).expect("few patterns");
+        let pricer = Pricer::new(&problem);
+        let far = Instant::now() + Duration::from_secs(10);
+        let mut priced = pricer.price(duals, Effort::Exact, 4, far);
+        prop_assert!(priced[0].exact);
+        let proved = (priced[0].upper_bound / problem.bin_types[0].price).max(1.0);
+        priced[1].exact = false;
+        priced[1].upper_bound += 1.0;
+        priced[1].columns.clear();
+        pricer.tighten(duals, &mut priced, 4, f64::NEG_INFINITY, far);
+        let (best, price) = (best_value(&all, 1, duals), problem.bin_types[1].price);
+        let bound = priced[1].upper_bound;
+        prop_assert!(bound >= best - 1e-9, "bound {bound} below pattern {best}");
+        prop_assert!(bound <= best.max(proved * price) * (1.0 + 2e-6) + 1e-9, "bound {bound}, best {best}, ratio {proved}");
+    }
+}
+
 /// States enough to keep every resource of a tiny problem: pricing's own.
 const WHOLE: (usize, usize) = super::pricing::STATES;
 
