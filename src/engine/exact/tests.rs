@@ -394,10 +394,6 @@ proptest! {
             }
         }
     }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     /// A type whose exact search was cut short (here: its bound loosened by hand) is
     /// searched again above the ratio that the other type proved: its bound still holds
