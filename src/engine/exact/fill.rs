@@ -340,12 +340,13 @@ impl<'a> Search<'a> {
         others.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         let (fleet, bins_left, slack) = (self.fleet, self.bins_left.clone(), self.slack.clone());
         for (_, _, f) in others {
+            // A move that does not fit changes nothing; one that finds no bin is undone.
             if self.move_to(f) {
                 if let Some(bin) = self.next_in_fleet(&mut tried, until) {
                     return Some(bin);
                 }
+                (self.fleet, self.bins_left, self.slack) = (fleet, bins_left.clone(), slack.clone());
             }
-            (self.fleet, self.bins_left, self.slack) = (fleet, bins_left.clone(), slack.clone());
         }
         None
     }
