@@ -24,7 +24,7 @@
 //! caps or groups count bins), for the same items, never help a fractional plan and are
 //! left out; the bound covers them through the type that beats them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use highs::{ColProblem, HighsModelStatus, Sense};
@@ -40,24 +40,61 @@ pub struct Fluid {
     pub duals: Vec<f64>,
 }
 
-/// Solves the fluid LP; `None` when it does not solve by `deadline` or gives no bound.
+/// Solves the fluid LP; `None` when no LP solves by `deadline` or it gives no bound.
 /// With `only`, the LP keeps that resource's rows alone: a weaker bound, whose duals price
 /// that resource only.
+///
+/// The LP starts with a few `x[i,t]` columns per item, on the types that hold its copies
+/// cheapest, and grows by the columns of negative reduced cost until none is left: the
+/// LP over every column is far larger (items times types) and slower to solve whole. The
+/// bound holds at any round, as [`FluidLp::farley`] prices every column.
 pub fn solve(problem: &Problem, only: Option<usize>, deadline: Instant, seed: u64) -> Option<Fluid> {
-    let (lp, rows) = FluidLp::build(problem, only);
-    let seconds = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
-    if seconds <= 0.0 {
-        return None;
-    }
+    let created = Instant::now();
+    let (lp, rows, mut present) = FluidLp::build(problem, only);
     let mut model = lp.optimise(Sense::Minimise);
     set_seed(&mut model, seed).ok()?;
-    model.try_set_option("time_limit", seconds).ok()?;
-    let solved = model.try_solve().ok()?;
-    if solved.status() != HighsModelStatus::Optimal {
-        return None;
+    // The duals of the last LP solved: their bound holds when time runs out before the end.
+    let mut last: Option<Vec<f64>> = None;
+    loop {
+        let seconds = deadline.saturating_duration_since(Instant::now()).as_secs_f64();
+        if seconds <= 0.0 {
+            break;
+        }
+        // HiGHS counts its time limit from the model's creation, over every solve.
+        model
+            .try_set_option("time_limit", created.elapsed().as_secs_f64() + seconds)
+            .ok()?;
+        let solved = model.try_solve().ok()?;
+        if solved.status() != HighsModelStatus::Optimal {
+            break;
+        }
+        let duals = solved.get_solution().dual_rows().to_vec();
+        let entering = rows.entering(&duals, &present);
+        if entering.is_empty() {
+            return rows.farley(&duals);
+        }
+        last = Some(duals);
+        model = highs::Model::from(solved);
+        // New columns leave the basis primal feasible: the primal simplex goes on from it.
+        model.try_set_option("simplex_strategy", PRIMAL_SIMPLEX).ok()?;
+        for (t, i) in entering {
+            model.try_add_column(0.0, 0.0.., rows.copy_factors(t, i)).ok()?;
+            present.insert((t, i));
+        }
     }
-    rows.farley(solved.get_solution().dual_rows())
+    last.and_then(|duals| rows.farley(&duals))
 }
+
+/// HiGHS's `simplex_strategy` value of the primal simplex.
+const PRIMAL_SIMPLEX: i32 = 4;
+
+/// `x[i,t]` columns per item in the LP's first solve, on the types cheapest for its copies.
+const FIRST_COPY_COLUMNS: usize = 4;
+/// `x[i,t]` columns that join per item and round, those of least reduced cost.
+const ENTERING_PER_ITEM: usize = 4;
+/// Reduced costs below `−REDUCED_TOLERANCE · |π[i]|` enter: above HiGHS's own dual
+/// tolerance, so that the loop ends.
+const REDUCED_TOLERANCE: f64 = 1e-7;
 
 /// A row of the LP and its index in HiGHS's order, which is the order of its duals.
 type LpRow = (highs::Row, usize);
@@ -88,8 +125,10 @@ struct FluidLp<'p> {
 }
 
 impl<'p> FluidLp<'p> {
-    /// Builds the LP of the module's description over the undominated types.
-    fn build(problem: &'p Problem, only: Option<usize>) -> (ColProblem, FluidLp<'p>) {
+    /// Builds the LP of the module's description over the undominated types, with every
+    /// row and `y[t]` column but only the first `x[i,t]` columns ([`FIRST_COPY_COLUMNS`]
+    /// per item); returns those as `(t, i)`.
+    fn build(problem: &'p Problem, only: Option<usize>) -> (ColProblem, FluidLp<'p>, BTreeSet<(BinTypeId, usize)>) {
         let dims = problem.dims();
         let groups = problem.groups_of_items();
         let capped: Vec<Option<f64>> = problem
@@ -186,66 +225,134 @@ impl<'p> FluidLp<'p> {
             }
             x_columns.insert(t, on_t);
         }
-        for &t in &kept {
+        let fluid = FluidLp {
+            problem,
+            groups,
+            capped,
+            kept,
+            item_rows,
+            whole_rows,
+            whole_on,
+            resource_rows,
+            cap_rows,
+            group_rows,
+            x_columns,
+        };
+        for &t in &fluid.kept {
             let bin_type = &problem.bin_types[t];
             let mut factors = Vec::new();
             for d in 0..dims {
-                if let Some(&r) = resource_rows.get(&(t, d)) {
+                if let Some(&r) = fluid.resource_rows.get(&(t, d)) {
                     factors.push((r.0, bin_type.capacity[d] as f64));
                 }
             }
-            for &i in &x_columns[&t] {
-                if let (Some(&r), Some(m)) = (cap_rows.get(&(i, t)), capped[i]) {
+            for &i in &fluid.x_columns[&t] {
+                if let (Some(&r), Some(m)) = (fluid.cap_rows.get(&(i, t)), fluid.capped[i]) {
                     factors.push((r.0, m));
                 }
             }
             for g in 0..problem.conflict_groups.len() {
-                if let Some(&r) = group_rows.get(&(g, t)) {
+                if let Some(&r) = fluid.group_rows.get(&(g, t)) {
                     factors.push((r.0, 1.0));
                 }
             }
-            for &(r, k) in whole_on.get(&t).into_iter().flatten() {
+            for &(r, k) in fluid.whole_on.get(&t).into_iter().flatten() {
                 factors.push((r.0, k));
             }
             lp.add_column(bin_type.price, 0.0.., factors);
-            for &i in &x_columns[&t] {
-                let item = &problem.items[i];
-                let mut factors = vec![(item_rows[i].expect("a row").0, 1.0)];
-                for d in 0..dims {
-                    if let Some(&r) = resource_rows.get(&(t, d)) {
-                        if item.size[d] > 0 {
-                            factors.push((r.0, -(item.size[d] as f64)));
-                        }
-                    }
+        }
+        let first = fluid.first_columns();
+        for &(t, i) in &first {
+            lp.add_column(0.0, 0.0.., fluid.copy_factors(t, i));
+        }
+        (lp, fluid, first)
+    }
+
+    /// The factors of column `x[i,t]`.
+    fn copy_factors(&self, t: BinTypeId, i: usize) -> Vec<(highs::Row, f64)> {
+        let item = &self.problem.items[i];
+        let mut factors = vec![(self.item_rows[i].expect("a row").0, 1.0)];
+        for (d, &size) in item.size.iter().enumerate() {
+            if let Some(&r) = self.resource_rows.get(&(t, d)) {
+                if size > 0 {
+                    factors.push((r.0, -(size as f64)));
                 }
-                if let Some(&r) = cap_rows.get(&(i, t)) {
-                    factors.push((r.0, -1.0));
-                }
-                for &g in &groups[i] {
-                    if let Some(&r) = group_rows.get(&(g, t)) {
-                        factors.push((r.0, -1.0));
-                    }
-                }
-                lp.add_column(0.0, 0.0.., factors);
             }
         }
+        if let Some(&r) = self.cap_rows.get(&(i, t)) {
+            factors.push((r.0, -1.0));
+        }
+        for &g in &self.groups[i] {
+            if let Some(&r) = self.group_rows.get(&(g, t)) {
+                factors.push((r.0, -1.0));
+            }
+        }
+        factors
+    }
 
-        (
-            lp,
-            FluidLp {
-                problem,
-                groups,
-                capped,
-                kept,
-                item_rows,
-                whole_rows,
-                whole_on,
-                resource_rows,
-                cap_rows,
-                group_rows,
-                x_columns,
-            },
-        )
+    /// The first `x[i,t]` columns: per item, the [`FIRST_COPY_COLUMNS`] kept types whose
+    /// price per copy is least, a copy counted as the largest share it takes of any
+    /// resource or of the item's per-bin cap.
+    fn first_columns(&self) -> BTreeSet<(BinTypeId, usize)> {
+        let problem = self.problem;
+        let mut per_item: Vec<Vec<(f64, BinTypeId)>> = vec![Vec::new(); problem.items.len()];
+        for (&t, items) in &self.x_columns {
+            let bin_type = &problem.bin_types[t];
+            for &i in items {
+                let share = (problem.items[i].size.iter().zip(&bin_type.capacity))
+                    .filter(|&(&s, _)| s > 0)
+                    .map(|(&s, &c)| s as f64 / c as f64)
+                    .fold(self.capped[i].map_or(0.0, |m| 1.0 / m), f64::max);
+                per_item[i].push((bin_type.price * share, t));
+            }
+        }
+        let mut first = BTreeSet::new();
+        for (i, mut types) in per_item.into_iter().enumerate() {
+            types.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            first.extend(types.into_iter().take(FIRST_COPY_COLUMNS).map(|(_, t)| (t, i)));
+        }
+        first
+    }
+
+    /// The `x[i,t]` columns not in `present` whose reduced cost under `row_dual` is
+    /// negative: per item the [`ENTERING_PER_ITEM`] least.
+    fn entering(&self, row_dual: &[f64], present: &BTreeSet<(BinTypeId, usize)>) -> Vec<(BinTypeId, usize)> {
+        let problem = self.problem;
+        let dual = |r: LpRow| row_dual[r.1];
+        let mut per_item: Vec<Vec<(f64, BinTypeId)>> = vec![Vec::new(); problem.items.len()];
+        for (&t, items) in &self.x_columns {
+            for &i in items {
+                let Some(row) = self.item_rows[i] else { continue };
+                if present.contains(&(t, i)) {
+                    continue;
+                }
+                // c − Aᵀy for the column's factors of `copy_factors`; its cost is 0.
+                let pi = dual(row);
+                let mut reduced = -pi;
+                for (d, &size) in problem.items[i].size.iter().enumerate() {
+                    if let Some(&r) = self.resource_rows.get(&(t, d)) {
+                        reduced += size as f64 * dual(r);
+                    }
+                }
+                if let Some(&r) = self.cap_rows.get(&(i, t)) {
+                    reduced += dual(r);
+                }
+                for &g in &self.groups[i] {
+                    if let Some(&r) = self.group_rows.get(&(g, t)) {
+                        reduced += dual(r);
+                    }
+                }
+                if reduced < -REDUCED_TOLERANCE * pi.abs().max(1.0) {
+                    per_item[i].push((reduced, t));
+                }
+            }
+        }
+        let mut entering = Vec::new();
+        for (i, mut types) in per_item.into_iter().enumerate() {
+            types.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            entering.extend(types.into_iter().take(ENTERING_PER_ITEM).map(|(_, t)| (t, i)));
+        }
+        entering
     }
 
     /// The bound and feasible master duals from the LP's row duals: `π` clamped to the dual

@@ -774,6 +774,37 @@ fn fluid_lp_counts_whole_bins_for_an_item_alone_on_its_types() {
     assert!(fluid.bound <= brute_force(&problem) + 1e-9);
 }
 
+/// The fluid LP starts from the types cheapest per copy of each item alone; a type that
+/// only pays for a mix of items must enter by its reduced cost. Here one balanced type
+/// holds a CPU-heavy and a memory-heavy copy for 1.3, where each item alone has four
+/// types cheaper per copy (1.00 to 1.03 against 1.04) but a pair on them costs 2.
+#[test]
+fn fluid_lp_finds_a_type_that_pays_only_for_a_mix() {
+    let item = |name: &str, size: Vec<u64>| Item {
+        name: name.into(),
+        size,
+        count: 10,
+        eligible: (0..9).collect(),
+        max_per_bin: u32::MAX,
+    };
+    let bin = |name: String, capacity: Vec<u64>, price: f64| BinType { name, capacity, price };
+    let mut bin_types = vec![bin("balanced".into(), vec![50, 50], 1.3)];
+    for k in 0..4u64 {
+        let price = 1.0 + 0.01 * k as f64;
+        bin_types.push(bin(format!("cpu{k}"), vec![40, 10 + 2 * k], price));
+        bin_types.push(bin(format!("mem{k}"), vec![10 + 2 * k, 40], price));
+    }
+    let problem = Problem {
+        resources: vec!["cpu".into(), "memory".into()],
+        items: vec![item("cpu-heavy", vec![40, 10]), item("memory-heavy", vec![10, 40])],
+        bin_types,
+        conflict_groups: Vec::new(),
+    };
+    let fluid = fluid::solve(&problem, None, Instant::now() + Duration::from_secs(10), 1).expect("a bound");
+    // Ten balanced bins, each full with one copy of each item.
+    assert!((fluid.bound - 13.0).abs() < 1e-6, "{}", fluid.bound);
+}
+
 /// Bins must be full in both resources for a plan at the bound: the balanced duals leave
 /// only those patterns at reduced cost 0, where the fluid LP's may price one resource.
 #[test]
