@@ -65,7 +65,7 @@ pub(super) const LARGE_MASTER_ROWS: usize = 1_000;
 /// Columns a pricing round adds at most, per row of the master, and the same on a large
 /// master, where each column makes every simplex iteration of the rounds after dearer.
 pub(super) const ROUND_COLUMNS_PER_ROW: f64 = 2.0;
-pub(super) const LARGE_ROUND_COLUMNS_PER_ROW: f64 = 0.5;
+pub(super) const LARGE_ROUND_COLUMNS_PER_ROW: f64 = 0.25;
 /// Improving patterns kept per bin type and pricing round: at least this many, more when
 /// there are few types, up to [`MOST_COLUMNS_PER_TYPE`]; more columns per round mean fewer
 /// rounds but larger LPs.
