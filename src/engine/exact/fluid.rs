@@ -49,9 +49,9 @@ pub struct Fluid {
 /// LP over every column is far larger (items times types) and slower to solve whole. The
 /// bound holds at any round, as [`FluidLp::farley`] prices every column.
 pub fn solve(problem: &Problem, only: Option<usize>, deadline: Instant, seed: u64) -> Option<Fluid> {
-    let created = Instant::now();
     let (lp, rows, mut present) = FluidLp::build(problem, only);
     let mut model = lp.optimise(Sense::Minimise);
+    let created = Instant::now();
     set_seed(&mut model, seed).ok()?;
     // The duals of the last LP solved: their bound holds when time runs out before the end.
     let mut last: Option<Vec<f64>> = None;
