@@ -1233,11 +1233,11 @@ fn an_exact_round_searches_a_fruitless_type_to_the_limit_only_every_few_rounds()
     assert!(searched[1].iter().chain(&searched[2]).all(|&s| s));
 }
 
-/// A pricing round adds at most two columns a row, and half a column a row to a large
-/// master, those of best value for their price first.
+/// A pricing round adds at most two columns a row, and a quarter of a column a row to a
+/// large master, those of best value for their price first.
 #[test]
 fn a_pricing_round_adds_fewer_columns_a_row_to_a_large_master() {
-    for (items, offered, added) in [(100, 300, 200), (LARGE_MASTER_ROWS + 200, 1_200, 600)] {
+    for (items, offered, added) in [(100, 300, 200), (LARGE_MASTER_ROWS + 200, 1_200, 300)] {
         let problem = unit_problem(&vec![1; items]);
         let mut g = super::Generation::new(&problem, 0).unwrap();
         let columns: Vec<(f64, Bin)> = (0..offered)
