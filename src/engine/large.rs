@@ -59,10 +59,12 @@ const SCALED_COPIES: u64 = 100_000;
 /// The share of the time limit the levels leave for the bound of the whole problem.
 const BOUND_SHARE: f64 = 0.2;
 /// The fluid LP is tried when its copy columns (merged item kinds × bin types) are at
-/// most this many: larger ones rarely solve in the bound's share, and one that runs out
-/// holds the solve to its deadline for nothing, while checking a large plan still needs
-/// time after it.
-const FLUID_MAX_COLUMNS: usize = 200_000;
+/// most this many. It solves with a few columns per kind and prices the rest in, so its
+/// time grows with the kinds more than with the pairs (2,000 kinds × 766 types, 1.5
+/// million pairs, in about a second), but every round scans the pairs, and a larger LP
+/// that runs out of time holds the solve to its deadline, while checking a large plan
+/// still needs time after it.
+const FLUID_MAX_COLUMNS: usize = 2_000_000;
 /// A bin whose most used resource is at least this share of its capacity counts as full:
 /// it is taken `q` times as it is.
 const FULL: f64 = 0.98;
