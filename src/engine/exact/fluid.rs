@@ -270,24 +270,30 @@ impl<'p> FluidLp<'p> {
 
     /// The factors of column `x[i,t]`.
     fn copy_factors(&self, t: BinTypeId, i: usize) -> Vec<(highs::Row, f64)> {
-        let item = &self.problem.items[i];
-        let mut factors = vec![(self.item_rows[i].expect("a row").0, 1.0)];
-        for (d, &size) in item.size.iter().enumerate() {
+        let mut factors = Vec::new();
+        self.copy_terms(t, i, |r, factor| factors.push((r.0, factor)));
+        factors
+    }
+
+    /// Visits the rows of column `x[i,t]` with its factor in each: its item's covering
+    /// row, its type's resource rows, its cap row and its groups' rows.
+    fn copy_terms(&self, t: BinTypeId, i: usize, mut visit: impl FnMut(LpRow, f64)) {
+        visit(self.item_rows[i].expect("a row"), 1.0);
+        for (d, &size) in self.problem.items[i].size.iter().enumerate() {
             if let Some(&r) = self.resource_rows.get(&(t, d)) {
                 if size > 0 {
-                    factors.push((r.0, -(size as f64)));
+                    visit(r, -(size as f64));
                 }
             }
         }
         if let Some(&r) = self.cap_rows.get(&(i, t)) {
-            factors.push((r.0, -1.0));
+            visit(r, -1.0);
         }
         for &g in &self.groups[i] {
             if let Some(&r) = self.group_rows.get(&(g, t)) {
-                factors.push((r.0, -1.0));
+                visit(r, -1.0);
             }
         }
-        factors
     }
 
     /// The first `x[i,t]` columns: per item, the [`FIRST_COPY_COLUMNS`] kept types whose
@@ -326,22 +332,10 @@ impl<'p> FluidLp<'p> {
                 if present.contains(&(t, i)) {
                     continue;
                 }
-                // c − Aᵀy for the column's factors of `copy_factors`; its cost is 0.
+                // The reduced cost c − Aᵀy of a column whose cost c is 0.
                 let pi = dual(row);
-                let mut reduced = -pi;
-                for (d, &size) in problem.items[i].size.iter().enumerate() {
-                    if let Some(&r) = self.resource_rows.get(&(t, d)) {
-                        reduced += size as f64 * dual(r);
-                    }
-                }
-                if let Some(&r) = self.cap_rows.get(&(i, t)) {
-                    reduced += dual(r);
-                }
-                for &g in &self.groups[i] {
-                    if let Some(&r) = self.group_rows.get(&(g, t)) {
-                        reduced += dual(r);
-                    }
-                }
+                let mut reduced = 0.0;
+                self.copy_terms(t, i, |r, factor| reduced -= factor * dual(r));
                 if reduced < -REDUCED_TOLERANCE * pi.abs().max(1.0) {
                     per_item[i].push((reduced, t));
                 }
