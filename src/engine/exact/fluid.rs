@@ -29,7 +29,7 @@ use std::time::Instant;
 
 use highs::{ColProblem, HighsModelStatus, Sense};
 
-use super::master::set_seed;
+use super::master::{set_seed, PRIMAL_SIMPLEX};
 use crate::engine::problem::{BinTypeId, Problem};
 
 /// What the fluid LP proves.
@@ -85,9 +85,6 @@ pub fn solve(problem: &Problem, only: Option<usize>, deadline: Instant, seed: u6
     last.and_then(|duals| rows.farley(&duals))
 }
 
-/// HiGHS's `simplex_strategy` value of the primal simplex.
-const PRIMAL_SIMPLEX: i32 = 4;
-
 /// `x[i,t]` columns per item in the LP's first solve, on the types cheapest for its copies.
 const FIRST_COPY_COLUMNS: usize = 4;
 /// `x[i,t]` columns that join per item and round, those of least reduced cost.
@@ -95,6 +92,14 @@ const ENTERING_PER_ITEM: usize = 4;
 /// Reduced costs below `−REDUCED_TOLERANCE · |π[i]|` enter: above HiGHS's own dual
 /// tolerance, so that the loop ends.
 const REDUCED_TOLERANCE: f64 = 1e-7;
+
+/// Per item, the `k` types of least key (ties to the lower type), as `(t, i)` columns.
+fn least_per_item(per_item: Vec<Vec<(f64, BinTypeId)>>, k: usize) -> impl Iterator<Item = (BinTypeId, usize)> {
+    per_item.into_iter().enumerate().flat_map(move |(i, mut types)| {
+        types.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        types.into_iter().take(k).map(move |(_, t)| (t, i))
+    })
+}
 
 /// A row of the LP and its index in HiGHS's order, which is the order of its duals.
 type LpRow = (highs::Row, usize);
@@ -312,12 +317,7 @@ impl<'p> FluidLp<'p> {
                 per_item[i].push((bin_type.price * share, t));
             }
         }
-        let mut first = BTreeSet::new();
-        for (i, mut types) in per_item.into_iter().enumerate() {
-            types.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            first.extend(types.into_iter().take(FIRST_COPY_COLUMNS).map(|(_, t)| (t, i)));
-        }
-        first
+        least_per_item(per_item, FIRST_COPY_COLUMNS).collect()
     }
 
     /// The `x[i,t]` columns not in `present` whose reduced cost under `row_dual` is
@@ -341,12 +341,7 @@ impl<'p> FluidLp<'p> {
                 }
             }
         }
-        let mut entering = Vec::new();
-        for (i, mut types) in per_item.into_iter().enumerate() {
-            types.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            entering.extend(types.into_iter().take(ENTERING_PER_ITEM).map(|(_, t)| (t, i)));
-        }
-        entering
+        least_per_item(per_item, ENTERING_PER_ITEM).collect()
     }
 
     /// The bound and feasible master duals from the LP's row duals: `π` clamped to the dual

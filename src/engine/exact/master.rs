@@ -32,7 +32,7 @@ pub struct Master {
 
 /// HiGHS's `simplex_strategy` values.
 const DUAL_SIMPLEX: i32 = 1;
-const PRIMAL_SIMPLEX: i32 = 4;
+pub(super) const PRIMAL_SIMPLEX: i32 = 4;
 
 /// The optimum of the restricted master.
 pub struct LpSolution {
