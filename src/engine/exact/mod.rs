@@ -580,6 +580,7 @@ impl<'p> Run<'p> {
         let mut rounds = 0usize;
         // Column generation's own best dual point, scaled to be feasible, and its bound.
         let mut center: Option<(f64, Vec<f64>)> = None;
+        let mut price_every_type = false;
         while Instant::now() < until {
             self.go_on()?;
             rounds += 1;
@@ -613,12 +614,24 @@ impl<'p> Run<'p> {
             if effort == Effort::Greedy && rounds % QUICK_ROUNDS == 0 {
                 effort = Effort::Quick;
             }
-            let mut priced = g.pricer.price(&lp.duals, effort, g.per_type, until);
-            if effort == Effort::Exact {
+            // An exact round first prices the types that found columns in the last one
+            // ([`Pricer::price_found`]): where they find some again, the round ends there,
+            // with no bound. Otherwise the round prices every type.
+            let partial = (effort == Effort::Exact && !price_every_type)
+                .then(|| g.pricer.price_found(&lp.duals, g.per_type, until))
+                .flatten();
+            let is_partial = partial.is_some();
+            let mut priced = match partial {
+                Some(priced) => priced,
+                None => g.pricer.price(&lp.duals, effort, g.per_type, until),
+            };
+            if effort == Effort::Exact && !is_partial {
                 g.pricer
                     .tighten(&lp.duals, &mut priced, g.per_type, self.lower_bound, until);
             }
-            self.raise_bound_from(&mut center, &lp.duals, &priced);
+            if !is_partial {
+                self.raise_bound_from(&mut center, &lp.duals, &priced);
+            }
             if rounds % ROUNDING_ROUNDS == 0 {
                 self.offer_rounded(&g.columns.bins, &lp.primal)?;
             }
@@ -635,6 +648,11 @@ impl<'p> Run<'p> {
                 });
             }
             let added = g.add_priced(problem, priced)?;
+            price_every_type = is_partial && added == 0;
+            if price_every_type {
+                // The columns found were in the master already.
+                continue;
+            }
             if added == 0 {
                 if effort == Effort::Exact && all_exact {
                     return Ok(Root {

@@ -9,7 +9,9 @@
 //! binding resources ([`super::dynamic`]): where it proves its pattern best, the type is
 //! done without a search; where not, its tables bound the search's nodes. Types whose
 //! search was cut short are searched again above the ratio the others proved
-//! ([`Pricer::tighten`]), so that one large type does not hold the bound down.
+//! ([`Pricer::tighten`]), so that one large type does not hold the bound down. An exact
+//! round may first price only the types that found columns in the last one
+//! ([`Pricer::price_found`]).
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
@@ -58,12 +60,15 @@ pub struct Pricer<'p> {
     memory: ExactMemory,
 }
 
-/// Which types' exact searches to run to the node limit ([`RETRY_ROUNDS`]). Each type's
-/// flag is read and written by that type's pricing alone, so the rounds go the same way
-/// on any number of threads.
+/// What the exact rounds so far tell the next: which types' searches to run to the node
+/// limit ([`RETRY_ROUNDS`]), and which types to price first ([`Pricer::price_found`]).
+/// Each type's flags are read and written by that type's pricing alone, so the rounds go
+/// the same way on any number of threads.
 pub(super) struct ExactMemory {
     /// Per type, whether its last search to the limit was cut short with nothing found.
     cut_short: Vec<AtomicBool>,
+    /// Per type, whether its last exact pricing found improving columns.
+    found: Vec<AtomicBool>,
     /// Exact rounds so far.
     rounds: AtomicUsize,
 }
@@ -72,6 +77,7 @@ impl ExactMemory {
     pub(super) fn new(types: usize) -> Self {
         ExactMemory {
             cut_short: (0..types).map(|_| AtomicBool::new(false)).collect(),
+            found: (0..types).map(|_| AtomicBool::new(false)).collect(),
             rounds: AtomicUsize::new(0),
         }
     }
@@ -86,9 +92,19 @@ impl ExactMemory {
         every_type || !self.cut_short[t].load(Ordering::Relaxed)
     }
 
-    /// Records how type `t`'s search to the limit ended.
-    pub(super) fn record(&self, t: BinTypeId, priced: &Priced) {
-        self.cut_short[t].store(!priced.exact && priced.columns.is_empty(), Ordering::Relaxed);
+    /// Records how type `t`'s exact pricing ended, searched to the limit or not.
+    pub(super) fn record(&self, t: BinTypeId, priced: &Priced, to_the_limit: bool) {
+        if to_the_limit {
+            self.cut_short[t].store(!priced.exact && priced.columns.is_empty(), Ordering::Relaxed);
+        }
+        self.found[t].store(!priced.columns.is_empty(), Ordering::Relaxed);
+    }
+
+    /// The types whose last exact pricing found improving columns.
+    fn found(&self) -> Vec<BinTypeId> {
+        (0..self.found.len())
+            .filter(|&t| self.found[t].load(Ordering::Relaxed))
+            .collect()
     }
 }
 
@@ -184,12 +200,56 @@ impl<'p> Pricer<'p> {
             .map(|t| {
                 let to_the_limit = effort == Effort::Exact && self.memory.to_the_limit(t, every_type);
                 let priced = self.price_type(t, &round, to_the_limit, 1.0);
-                if to_the_limit {
-                    self.memory.record(t, &priced);
+                if effort == Effort::Exact {
+                    self.memory.record(t, &priced, to_the_limit);
                 }
                 priced
             })
             .collect()
+    }
+
+    /// Partial pricing: an exact pricing of the types whose last exact pricing found
+    /// improving columns, the others left unpriced (their bound infinite, so the round
+    /// bounds nothing). Near convergence the greedy and quick rounds find nothing, and an
+    /// exact round, which proves every type of a real catalog, took a second and found a
+    /// few dozen columns, mostly of the types that had found them the round before.
+    /// `None` when no type or every type found columns last time, or none finds any now:
+    /// the round then prices every type.
+    pub fn price_found(&self, duals: &[f64], per_type: usize, deadline: Instant) -> Option<Vec<Priced>> {
+        let types = self.memory.found();
+        if types.is_empty() || types.len() == self.problem.bin_types.len() {
+            return None;
+        }
+        let round = Round {
+            duals,
+            orders: DimensionOrders::new(self.problem, duals),
+            effort: Effort::Exact,
+            per_type,
+            deadline,
+        };
+        let found: Vec<(BinTypeId, Priced)> = types
+            .par_iter()
+            .map(|&t| {
+                let to_the_limit = self.memory.to_the_limit(t, false);
+                let priced = self.price_type(t, &round, to_the_limit, 1.0);
+                self.memory.record(t, &priced, to_the_limit);
+                (t, priced)
+            })
+            .collect();
+        if found.iter().all(|(_, p)| p.columns.is_empty()) {
+            return None;
+        }
+        let mut priced: Vec<Priced> = (0..self.problem.bin_types.len())
+            .map(|_| Priced {
+                columns: Vec::new(),
+                upper_bound: f64::INFINITY,
+                exact: false,
+            })
+            .collect();
+        for (t, p) in found {
+            priced[t] = p;
+        }
+        Some(priced)
     }
 
     /// Tightens the bounds of an exact round's `priced` where its searches were cut short.

@@ -395,6 +395,39 @@ proptest! {
         }
     }
 
+    /// Partial pricing prices the types whose last exact round found columns as an exact
+    /// round would, and leaves the others unpriced: it runs only where some types found
+    /// columns and some did not, and ends the round only where they find some again.
+    #[test]
+    fn partial_pricing_prices_the_types_that_found_columns_as_an_exact_round_would(
+        input in tiny_input(),
+        first in prop::collection::vec(0.0f64..2.0, 3),
+        then in prop::collection::vec(0.0f64..2.0, 3),
+    ) {
+        let problem = tiny_problem(input);
+        let items = problem.items.len();
+        let (first, then) = (&first[..items], &then[..items]);
+        let far = Instant::now() + Duration::from_secs(10);
+        let pricer = Pricer::new(&problem);
+        let found: Vec<bool> = pricer
+            .price(first, Effort::Exact, 4, far)
+            .iter()
+            .map(|p| !p.columns.is_empty())
+            .collect();
+        let exact = Pricer::new(&problem).price(then, Effort::Exact, 4, far);
+        let again = (0..found.len()).any(|t| found[t] && !exact[t].columns.is_empty());
+        let partial = pricer.price_found(then, 4, far);
+        prop_assert_eq!(partial.is_some(), found.contains(&true) && found.contains(&false) && again);
+        for (t, priced) in partial.iter().flatten().enumerate() {
+            if found[t] {
+                prop_assert_eq!(&priced.columns, &exact[t].columns);
+                prop_assert_eq!(priced.upper_bound, exact[t].upper_bound);
+            } else {
+                prop_assert!(priced.columns.is_empty() && priced.upper_bound == f64::INFINITY && !priced.exact);
+            }
+        }
+    }
+
     /// A type whose exact search was cut short (here: its bound loosened by hand) is
     /// searched again above the ratio that the other type proved: its bound still holds
     /// for every pattern, and comes down to that ratio or to its best pattern.
@@ -1221,9 +1254,7 @@ fn an_exact_round_searches_a_fruitless_type_to_the_limit_only_every_few_rounds()
         let every_type = memory.start_round();
         for (t, priced) in ends.iter().enumerate() {
             let to_the_limit = memory.to_the_limit(t, every_type);
-            if to_the_limit {
-                memory.record(t, priced);
-            }
+            memory.record(t, priced, to_the_limit);
             searched[t].push(to_the_limit);
         }
     }
