@@ -40,6 +40,10 @@ const QUICK_NODE_LIMIT: u64 = 4_000;
 /// exact rounds, but in every this many: on a real catalog the same few large types reach
 /// the node limit round after round, and those searches took most of every exact round.
 pub(super) const RETRY_ROUNDS: usize = 4;
+/// Partial exact rounds ([`Pricer::price_found`]) in a row, at most: every so many exact
+/// rounds one prices every type, so that the bound still rises and the types left out get
+/// their turn while a few types go on finding a column or two a round.
+pub(super) const PARTIAL_ROUNDS: usize = 3;
 /// Passes of [`Pricer::tighten`], at most.
 const TIGHTEN_PASSES: usize = 2;
 
@@ -69,8 +73,10 @@ pub(super) struct ExactMemory {
     cut_short: Vec<AtomicBool>,
     /// Per type, whether its last exact pricing found improving columns.
     found: Vec<AtomicBool>,
-    /// Exact rounds so far.
+    /// Exact rounds so far that priced every type.
     rounds: AtomicUsize,
+    /// Partial rounds since the last exact round that priced every type.
+    partial: AtomicUsize,
 }
 
 impl ExactMemory {
@@ -79,11 +85,13 @@ impl ExactMemory {
             cut_short: (0..types).map(|_| AtomicBool::new(false)).collect(),
             found: (0..types).map(|_| AtomicBool::new(false)).collect(),
             rounds: AtomicUsize::new(0),
+            partial: AtomicUsize::new(0),
         }
     }
 
     /// Starts an exact round: whether it searches every type to the limit.
     pub(super) fn start_round(&self) -> bool {
+        self.partial.store(0, Ordering::Relaxed);
         self.rounds.fetch_add(1, Ordering::Relaxed) % RETRY_ROUNDS == 0
     }
 
@@ -213,11 +221,13 @@ impl<'p> Pricer<'p> {
     /// bounds nothing). Near convergence the greedy and quick rounds find nothing, and an
     /// exact round, which proves every type of a real catalog, took a second and found a
     /// few dozen columns, mostly of the types that had found them the round before.
-    /// `None` when no type or every type found columns last time, or none finds any now:
-    /// the round then prices every type.
+    /// `None` when no type or every type found columns last time, after
+    /// [`PARTIAL_ROUNDS`] partial rounds in a row, or when none finds any now: the round
+    /// then prices every type.
     pub fn price_found(&self, duals: &[f64], per_type: usize, deadline: Instant) -> Option<Vec<Priced>> {
         let types = self.memory.found();
-        if types.is_empty() || types.len() == self.problem.bin_types.len() {
+        let partial = self.memory.partial.load(Ordering::Relaxed);
+        if types.is_empty() || types.len() == self.problem.bin_types.len() || partial >= PARTIAL_ROUNDS {
             return None;
         }
         let round = Round {
@@ -249,6 +259,7 @@ impl<'p> Pricer<'p> {
         for (t, p) in found {
             priced[t] = p;
         }
+        self.memory.partial.store(partial + 1, Ordering::Relaxed);
         Some(priced)
     }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
-use super::pricing::{Effort, ExactMemory, Priced, Pricer, RETRY_ROUNDS};
+use super::pricing::{Effort, ExactMemory, Priced, Pricer, PARTIAL_ROUNDS, RETRY_ROUNDS};
 use super::tuning::{LARGE_MASTER_ROWS, ROUND_UP_FROM};
 use super::{
     balanced, bin_mip, bound, cover, dynamic, enumerate, exchange, fill, fluid, full, improve, plan, reduced, repack,
@@ -397,7 +397,8 @@ proptest! {
 
     /// Partial pricing prices the types whose last exact round found columns as an exact
     /// round would, and leaves the others unpriced: it runs only where some types found
-    /// columns and some did not, and ends the round only where they find some again.
+    /// columns and some did not, ends the round only where they find some again, and
+    /// [`PARTIAL_ROUNDS`] times in a row at most.
     #[test]
     fn partial_pricing_prices_the_types_that_found_columns_as_an_exact_round_would(
         input in tiny_input(),
@@ -418,6 +419,13 @@ proptest! {
         let again = (0..found.len()).any(|t| found[t] && !exact[t].columns.is_empty());
         let partial = pricer.price_found(then, 4, far);
         prop_assert_eq!(partial.is_some(), found.contains(&true) && found.contains(&false) && again);
+        if partial.is_some() {
+            // The same types find the same columns again, until the round that prices all.
+            for _ in 1..PARTIAL_ROUNDS {
+                prop_assert!(pricer.price_found(then, 4, far).is_some());
+            }
+            prop_assert!(pricer.price_found(then, 4, far).is_none());
+        }
         for (t, priced) in partial.iter().flatten().enumerate() {
             if found[t] {
                 prop_assert_eq!(&priced.columns, &exact[t].columns);
