@@ -616,7 +616,8 @@ impl<'p> Run<'p> {
             }
             // An exact round first prices the types that found columns in the last one
             // ([`Pricer::price_found`]): where they find some again, the round ends there,
-            // with no bound. Otherwise the round prices every type.
+            // and the other types are searched only above the ratio those proved, where
+            // that can raise the bound (`tighten`). Otherwise the round prices every type.
             let partial = (effort == Effort::Exact && !price_every_type)
                 .then(|| g.pricer.price_found(&lp.duals, g.per_type, until))
                 .flatten();
@@ -625,13 +626,11 @@ impl<'p> Run<'p> {
                 Some(priced) => priced,
                 None => g.pricer.price(&lp.duals, effort, g.per_type, until),
             };
-            if effort == Effort::Exact && !is_partial {
+            if effort == Effort::Exact {
                 g.pricer
                     .tighten(&lp.duals, &mut priced, g.per_type, self.lower_bound, until);
             }
-            if !is_partial {
-                self.raise_bound_from(&mut center, &lp.duals, &priced);
-            }
+            self.raise_bound_from(&mut center, &lp.duals, &priced);
             if rounds % ROUNDING_ROUNDS == 0 {
                 self.offer_rounded(&g.columns.bins, &lp.primal)?;
             }

@@ -217,10 +217,11 @@ impl<'p> Pricer<'p> {
     }
 
     /// Partial pricing: an exact pricing of the types whose last exact pricing found
-    /// improving columns, the others left unpriced (their bound infinite, so the round
-    /// bounds nothing). Near convergence the greedy and quick rounds find nothing, and an
-    /// exact round, which proves every type of a real catalog, took a second and found a
-    /// few dozen columns, mostly of the types that had found them the round before.
+    /// improving columns, the others left unpriced (their bound infinite, until
+    /// [`Pricer::tighten`] searches them above the ratio these prove). Near convergence
+    /// the greedy and quick rounds find nothing, and an exact round, which proves every
+    /// type of a real catalog, took a second and found a few dozen columns, mostly of the
+    /// types that had found them the round before.
     /// `None` when no type or every type found columns last time, after
     /// [`PARTIAL_ROUNDS`] partial rounds in a row, or when none finds any now: the round
     /// then prices every type.
@@ -308,8 +309,9 @@ impl<'p> Pricer<'p> {
             loose.clear();
             for (t, found) in again {
                 let p = &mut priced[t];
+                // Cut short, a search still bounds its type: at its fractional bounds.
+                p.upper_bound = p.upper_bound.min(found.upper_bound);
                 if found.exact {
-                    p.upper_bound = p.upper_bound.min(found.upper_bound);
                     raised = raised.max(ratio(t, p));
                 } else {
                     loose.push(t);
