@@ -195,13 +195,7 @@ impl<'p> Pricer<'p> {
     /// others get the greedy orders, and the search that `effort` asks for (in exact
     /// rounds, a quick one for the types [`ExactMemory`] passes over).
     pub fn price(&self, duals: &[f64], effort: Effort, per_type: usize, deadline: Instant) -> Vec<Priced> {
-        let round = Round {
-            duals,
-            orders: DimensionOrders::new(self.problem, duals),
-            effort,
-            per_type,
-            deadline,
-        };
+        let round = Round::new(self.problem, duals, effort, per_type, deadline);
         let every_type = effort == Effort::Exact && self.memory.start_round();
         (0..self.problem.bin_types.len())
             .into_par_iter()
@@ -231,13 +225,7 @@ impl<'p> Pricer<'p> {
         if types.is_empty() || types.len() == self.problem.bin_types.len() || partial >= PARTIAL_ROUNDS {
             return None;
         }
-        let round = Round {
-            duals,
-            orders: DimensionOrders::new(self.problem, duals),
-            effort: Effort::Exact,
-            per_type,
-            deadline,
-        };
+        let round = Round::new(self.problem, duals, Effort::Exact, per_type, deadline);
         let found: Vec<(BinTypeId, Priced)> = types
             .par_iter()
             .map(|&t| {
@@ -287,13 +275,7 @@ impl<'p> Pricer<'p> {
             return;
         };
         let mut loose: Vec<BinTypeId> = (0..priced.len()).filter(|&t| !priced[t].exact).collect();
-        let round = Round {
-            duals,
-            orders: DimensionOrders::new(problem, duals),
-            effort: Effort::Exact,
-            per_type,
-            deadline,
-        };
+        let round = Round::new(problem, duals, Effort::Exact, per_type, deadline);
         // A type searched again may prove a ratio above the others': the types whose
         // search at the lower one was cut short get one more at that.
         for _ in 0..TIGHTEN_PASSES {
@@ -421,6 +403,18 @@ struct Round<'d> {
     effort: Effort,
     per_type: usize,
     deadline: Instant,
+}
+
+impl<'d> Round<'d> {
+    fn new(problem: &Problem, duals: &'d [f64], effort: Effort, per_type: usize, deadline: Instant) -> Self {
+        Round {
+            duals,
+            orders: DimensionOrders::new(problem, duals),
+            effort,
+            per_type,
+            deadline,
+        }
+    }
 }
 
 /// Items with a positive dual value, sorted per dimension by value per unit of that
