@@ -259,7 +259,8 @@ impl<'p> Pricer<'p> {
     /// proved. Those types are searched once more, for the patterns above that ratio
     /// alone: a search that prunes everything below it ends far sooner, and where it ends
     /// it bounds its type at that ratio, or finds the patterns above it. Nothing is
-    /// searched unless the bound at that ratio would beat `beat`.
+    /// searched unless the bound at that ratio would beat `beat`. The types a partial round
+    /// left unpriced ([`Pricer::price_found`]) are searched the same way.
     pub fn tighten(&self, duals: &[f64], priced: &mut [Priced], per_type: usize, beat: f64, deadline: Instant) {
         let problem = self.problem;
         let ratio = |t: BinTypeId, p: &Priced| p.upper_bound / problem.bin_types[t].price;
