@@ -629,6 +629,12 @@ impl<'p> Run<'p> {
             if effort == Effort::Exact {
                 g.pricer
                     .tighten(&lp.duals, &mut priced, g.per_type, self.lower_bound, until);
+                // Nothing found, but some types cannot be proved: column generation would
+                // end here, its bound held down by those types.
+                if priced.iter().all(|p| p.columns.is_empty()) {
+                    g.pricer
+                        .narrow(&lp.duals, &mut priced, g.per_type, self.lower_bound, until);
+                }
             }
             self.raise_bound_from(&mut center, &lp.duals, &priced);
             if rounds % ROUNDING_ROUNDS == 0 {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
-use super::pricing::{Effort, ExactMemory, Priced, Pricer, PARTIAL_ROUNDS, RETRY_ROUNDS};
+use super::pricing::{Effort, ExactMemory, Priced, Pricer, NARROWING_STEPS, PARTIAL_ROUNDS, RETRY_ROUNDS};
 use super::tuning::{LARGE_MASTER_ROWS, ROUND_UP_FROM};
 use super::{
     balanced, bin_mip, bound, cover, dynamic, enumerate, exchange, fill, fluid, full, improve, plan, reduced, repack,
@@ -461,6 +461,40 @@ proptest! {
         let bound = priced[1].upper_bound;
         prop_assert!(bound >= best - 1e-9, "bound {bound} below pattern {best}");
         prop_assert!(bound <= best.max(proved * price) * (1.0 + 2e-6) + 1e-9, "bound {bound}, best {best}, ratio {proved}");
+    }
+
+    /// Narrowing a type left loose halves, with each search that ends in time, the excess
+    /// of its ratio over the ratio the other type proved, [`NARROWING_STEPS`] times, or
+    /// stops at improving patterns above the ratio searched: its bound still holds for
+    /// every pattern, and its columns are patterns that improve.
+    #[test]
+    fn narrowing_halves_a_loose_bound_towards_the_ratio_the_others_proved(
+        input in tiny_input(),
+        duals in prop::collection::vec(0.0f64..2.0, 3),
+    ) {
+        let problem = tiny_problem(input);
+        prop_assume!(problem.bin_types.len() == 2);
+        let duals = &duals[..problem.items.len()];
+        let all = enumerate::maximal_patterns(&problem, 100_000).expect("few patterns");
+        let pricer = Pricer::new(&problem);
+        let far = Instant::now() + Duration::from_secs(10);
+        let mut priced = pricer.price(duals, Effort::Exact, 4, far);
+        let proved = (priced[0].upper_bound / problem.bin_types[0].price).max(1.0);
+        let (best, price) = (best_value(&all, 1, duals), problem.bin_types[1].price);
+        let loose = best.max(proved * price) + 1.0;
+        priced[1] = Priced { columns: Vec::new(), upper_bound: loose, exact: false };
+        // Any bound at all beats a bound of zero.
+        pricer.narrow(duals, &mut priced, 4, 0.0, far);
+        let (bound, groups) = (priced[1].upper_bound, problem.groups_of_items());
+        prop_assert!(bound >= best - 1e-9, "bound {bound} below pattern {best}");
+        for (value, bin) in &priced[1].columns {
+            prop_assert!(bin.bin_type == 1 && bin.fault(&problem, &groups).is_none(), "{bin:?} is no pattern");
+            prop_assert!((value - dual_value(bin, duals)).abs() <= 1e-9 && *value > proved * price, "{bin:?} said {value}");
+        }
+        if priced[1].columns.is_empty() {
+            let halved = proved * price + (loose - proved * price) / f64::from(1u32 << NARROWING_STEPS);
+            prop_assert!(bound <= best.max(halved) * (1.0 + 2e-6) + 1e-9, "bound {bound}, best {best}, halved {halved}");
+        }
     }
 }
 
