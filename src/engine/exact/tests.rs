@@ -361,6 +361,24 @@ fn best_value(all: &[Bin], t: BinTypeId, duals: &[f64]) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// An exact pricing of a problem of two bin types with type 1 left loose by hand, as a
+/// search cut short leaves it (its bound above its best pattern and the ratio type 0
+/// proved); with that ratio and type 1's best pattern.
+fn loosened(problem: &Problem, duals: &[f64], far: Instant) -> (Vec<Priced>, f64, f64) {
+    let all = enumerate::maximal_patterns(problem, 100_000).expect("few patterns");
+    let mut priced = Pricer::new(problem).price(duals, Effort::Exact, 4, far);
+    assert!(priced[0].exact);
+    let proved = (priced[0].upper_bound / problem.bin_types[0].price).max(1.0);
+    let best = best_value(&all, 1, duals);
+    let upper_bound = best.max(proved * problem.bin_types[1].price) + 1.0;
+    priced[1] = Priced {
+        columns: Vec::new(),
+        upper_bound,
+        exact: false,
+    };
+    (priced, proved, best)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
@@ -447,18 +465,10 @@ proptest! {
         let problem = tiny_problem(input);
         prop_assume!(problem.bin_types.len() == 2);
         let duals = &duals[..problem.items.len()];
-        let all = enumerate::maximal_patterns(&problem, 100_000).expect("few patterns");
-        let pricer = Pricer::new(&problem);
         let far = Instant::now() + Duration::from_secs(10);
-        let mut priced = pricer.price(duals, Effort::Exact, 4, far);
-        prop_assert!(priced[0].exact);
-        let proved = (priced[0].upper_bound / problem.bin_types[0].price).max(1.0);
-        priced[1].exact = false;
-        priced[1].upper_bound += 1.0;
-        priced[1].columns.clear();
-        pricer.tighten(duals, &mut priced, 4, f64::NEG_INFINITY, far);
-        let (best, price) = (best_value(&all, 1, duals), problem.bin_types[1].price);
-        let bound = priced[1].upper_bound;
+        let (mut priced, proved, best) = loosened(&problem, duals, far);
+        Pricer::new(&problem).tighten(duals, &mut priced, 4, f64::NEG_INFINITY, far);
+        let (bound, price) = (priced[1].upper_bound, problem.bin_types[1].price);
         prop_assert!(bound >= best - 1e-9, "bound {bound} below pattern {best}");
         prop_assert!(bound <= best.max(proved * price) * (1.0 + 2e-6) + 1e-9, "bound {bound}, best {best}, ratio {proved}");
     }
@@ -475,16 +485,11 @@ proptest! {
         let problem = tiny_problem(input);
         prop_assume!(problem.bin_types.len() == 2);
         let duals = &duals[..problem.items.len()];
-        let all = enumerate::maximal_patterns(&problem, 100_000).expect("few patterns");
-        let pricer = Pricer::new(&problem);
         let far = Instant::now() + Duration::from_secs(10);
-        let mut priced = pricer.price(duals, Effort::Exact, 4, far);
-        let proved = (priced[0].upper_bound / problem.bin_types[0].price).max(1.0);
-        let (best, price) = (best_value(&all, 1, duals), problem.bin_types[1].price);
-        let loose = best.max(proved * price) + 1.0;
-        priced[1] = Priced { columns: Vec::new(), upper_bound: loose, exact: false };
+        let (mut priced, proved, best) = loosened(&problem, duals, far);
+        let (loose, price) = (priced[1].upper_bound, problem.bin_types[1].price);
         // Any bound at all beats a bound of zero.
-        pricer.narrow(duals, &mut priced, 4, 0.0, far);
+        Pricer::new(&problem).narrow(duals, &mut priced, 4, 0.0, far);
         let (bound, groups) = (priced[1].upper_bound, problem.groups_of_items());
         prop_assert!(bound >= best - 1e-9, "bound {bound} below pattern {best}");
         for (value, bin) in &priced[1].columns {
