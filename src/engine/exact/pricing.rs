@@ -347,6 +347,7 @@ impl<'p> Pricer<'p> {
                 let price = problem.bin_types[t].price;
                 let mut upper_bound = priced[t].upper_bound;
                 let mut low = proved;
+                let mut columns = Vec::new();
                 for _ in 0..NARROWING_STEPS {
                     let high = (upper_bound / price).min(needed);
                     if high <= low * (1.0 + IMPROVING) {
@@ -356,27 +357,19 @@ impl<'p> Pricer<'p> {
                     let found = self.price_type(t, &round, true, floor);
                     upper_bound = upper_bound.min(found.upper_bound);
                     if !found.columns.is_empty() {
-                        return (
-                            t,
-                            Priced {
-                                columns: found.columns,
-                                upper_bound,
-                                exact: false,
-                            },
-                        );
+                        columns = found.columns;
+                        break;
                     }
                     if !found.exact {
                         low = floor;
                     }
                 }
-                (
-                    t,
-                    Priced {
-                        columns: Vec::new(),
-                        upper_bound,
-                        exact: false,
-                    },
-                )
+                let narrowed = Priced {
+                    columns,
+                    upper_bound,
+                    exact: false,
+                };
+                (t, narrowed)
             })
             .collect();
         for (t, found) in narrowed {
@@ -558,7 +551,7 @@ impl DimensionOrders {
     }
 }
 
-/// What `duals` value every task at: Farley's bound is this over the worst type's ratio.
+/// What `duals` value all the tasks at: Farley's bound is this over the worst type's ratio.
 fn worth(problem: &Problem, duals: &[f64]) -> f64 {
     (problem.items.iter().zip(duals))
         .map(|(item, &pi)| f64::from(item.count) * pi.max(0.0))
