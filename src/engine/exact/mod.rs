@@ -629,9 +629,10 @@ impl<'p> Run<'p> {
             if effort == Effort::Exact {
                 g.pricer
                     .tighten(&lp.duals, &mut priced, g.per_type, self.lower_bound, until);
-                // Nothing found, but some types cannot be proved: column generation would
-                // end here, its bound held down by those types.
-                if priced.iter().all(|p| p.columns.is_empty()) {
+                // The types that cannot be proved hold the bound down: a root that runs out
+                // of time keeps the bound of its last full round, and one whose round finds
+                // nothing ends here.
+                if !is_partial {
                     g.pricer
                         .narrow(&lp.duals, &mut priced, g.per_type, self.lower_bound, until);
                 }

@@ -48,9 +48,13 @@ pub(super) const PARTIAL_ROUNDS: usize = 3;
 const TIGHTEN_PASSES: usize = 2;
 /// Searches per type of [`Pricer::narrow`], each at a ratio halfway between the last.
 pub(super) const NARROWING_STEPS: usize = 4;
-/// Their node limit: they run once column generation has found nothing more, when the
-/// time left is the root's to spend on its bound.
-const NARROWING_NODE_LIMIT: u64 = 4 * NODE_LIMIT;
+/// Their node limit once column generation has found nothing more, when the time left is
+/// the root's to spend on its bound; and in the other exact rounds, which find columns.
+const NARROWING_NODE_LIMITS: (u64, u64) = (4 * NODE_LIMIT, NODE_LIMIT / 4);
+/// Their dynamic program's work and states: a few loose types searched alone can afford
+/// what every type in every round cannot, and it proves types of 16 vCPU and 128 GiB
+/// that the branch and bound is cut short on.
+const NARROWING_DYNAMIC: (usize, (usize, usize)) = (8 * DYNAMIC_WORK, (4 * STATES.0, STATES.1));
 
 /// State updates of the dynamic program per bin type and round, about.
 const DYNAMIC_WORK: usize = 1 << 26;
@@ -319,7 +323,9 @@ impl<'p> Pricer<'p> {
     /// root ratio, a few percent below the LP's value; bounded at a fraction of a percent
     /// above the rest, they let it rise to within that fraction of the LP's. A search that
     /// ends in time with patterns above its ratio has found improving columns: the type's
-    /// bisection stops there. Nothing is searched unless the bound could beat `beat`.
+    /// bisection stops there. Where the round found columns, column generation goes on and
+    /// the searches are shorter ([`NARROWING_NODE_LIMITS`]). Nothing is searched unless
+    /// the bound could beat `beat`.
     pub fn narrow(&self, duals: &[f64], priced: &mut [Priced], per_type: usize, beat: f64, deadline: Instant) {
         let problem = self.problem;
         let ratio = |t: BinTypeId, p: &Priced| p.upper_bound / problem.bin_types[t].price;
@@ -340,7 +346,13 @@ impl<'p> Pricer<'p> {
             return;
         }
         let mut round = Round::new(problem, duals, Effort::Exact, per_type, deadline);
-        round.node_limit = NARROWING_NODE_LIMIT;
+        let stuck = priced.iter().all(|p| p.columns.is_empty());
+        round.node_limit = if stuck {
+            NARROWING_NODE_LIMITS.0
+        } else {
+            NARROWING_NODE_LIMITS.1
+        };
+        (round.dynamic_work, round.states) = NARROWING_DYNAMIC;
         let narrowed: Vec<(BinTypeId, Priced)> = loose
             .par_iter()
             .map(|&t| {
@@ -415,7 +427,7 @@ impl<'p> Pricer<'p> {
         if let Some(dynamic) = prices
             .as_deref()
             .filter(|_| effort == Effort::Exact)
-            .and_then(|mu| dynamic::price(&knapsack, mu, STATES, DYNAMIC_WORK))
+            .and_then(|mu| dynamic::price(&knapsack, mu, round.states, round.dynamic_work))
         {
             root = root.min(dynamic.bound);
             let proven = dynamic
@@ -476,6 +488,9 @@ struct Round<'d> {
     deadline: Instant,
     /// Branch-and-bound nodes of a search to the limit.
     node_limit: u64,
+    /// The dynamic program's work and states ([`dynamic::price`]).
+    dynamic_work: usize,
+    states: (usize, usize),
 }
 
 impl<'d> Round<'d> {
@@ -487,6 +502,8 @@ impl<'d> Round<'d> {
             per_type,
             deadline,
             node_limit: NODE_LIMIT,
+            dynamic_work: DYNAMIC_WORK,
+            states: STATES,
         }
     }
 }
