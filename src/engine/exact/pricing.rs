@@ -275,11 +275,7 @@ impl<'p> Pricer<'p> {
         let ratio = |t: BinTypeId, p: &Priced| p.upper_bound / problem.bin_types[t].price;
         let worth = worth(problem, duals);
         // With no type proved, there is no ratio to search above.
-        let Some(mut proved) = (0..priced.len())
-            .filter(|&t| priced[t].exact)
-            .map(|t| ratio(t, &priced[t]).max(1.0))
-            .reduce(f64::max)
-        else {
+        let Some(mut proved) = proved_ratio(problem, priced) else {
             return;
         };
         let mut loose: Vec<BinTypeId> = (0..priced.len()).filter(|&t| !priced[t].exact).collect();
@@ -329,11 +325,7 @@ impl<'p> Pricer<'p> {
     pub fn narrow(&self, duals: &[f64], priced: &mut [Priced], per_type: usize, beat: f64, deadline: Instant) {
         let problem = self.problem;
         let ratio = |t: BinTypeId, p: &Priced| p.upper_bound / problem.bin_types[t].price;
-        let Some(proved) = (0..priced.len())
-            .filter(|&t| priced[t].exact)
-            .map(|t| ratio(t, &priced[t]).max(1.0))
-            .reduce(f64::max)
-        else {
+        let Some(proved) = proved_ratio(problem, priced) else {
             return;
         };
         // Farley's bound is the duals' worth over the worst ratio: above this one it
@@ -385,7 +377,7 @@ impl<'p> Pricer<'p> {
             })
             .collect();
         for (t, found) in narrowed {
-            priced[t].upper_bound = priced[t].upper_bound.min(found.upper_bound);
+            priced[t].upper_bound = found.upper_bound;
             priced[t].columns.extend(found.columns);
         }
     }
@@ -566,6 +558,15 @@ impl DimensionOrders {
         }
         best
     }
+}
+
+/// The greatest ratio of bound to price among the types whose pricing is proved (at least
+/// 1), if any: the ratio that [`Pricer::tighten`] and [`Pricer::narrow`] search above.
+fn proved_ratio(problem: &Problem, priced: &[Priced]) -> Option<f64> {
+    (priced.iter().zip(&problem.bin_types))
+        .filter(|(p, _)| p.exact)
+        .map(|(p, bin_type)| (p.upper_bound / bin_type.price).max(1.0))
+        .reduce(f64::max)
 }
 
 /// What `duals` value all the tasks at: Farley's bound is this over the worst type's ratio.
