@@ -23,6 +23,19 @@
 //! Types that another type beats per unit of price in every resource (and in price, where
 //! caps or groups count bins), for the same items, never help a fractional plan and are
 //! left out; the bound covers them through the type that beats them.
+//!
+//! Column generation's exact rounds add rows of their own ([`Cuts`]): where pricing proved
+//! at duals `σ` that no pattern of type `t` is worth more than `V[t]`, the row
+//! `V[t]·y[t] − Σ_i σ[i]·x[i,t] ≥ 0` holds for every plan, as each bin of type `t` holds a
+//! pattern. Its dual `κ[t]` adds `σ[i]·κ[t]` to the worth of item `i` on `t` and `V[t]·κ[t]`
+//! to `U[t]`. The resource rows alone let a bin hold any fraction of a copy, and integral
+//! patterns are what makes the master LP rise above the fluid LP's bound: the rows bring
+//! that in type by type, each at the duals where it was proved, so the bound needs neither
+//! every type proved at one dual point nor column generation converged (Farley's bound
+//! needs both). The LP over them is at least Farley's bound at each of their dual points.
+//! A type left out is held by the type that beats it: a bin of the one left out is a share
+//! `price[u]/price[t]` of a bin of the keeper `t`, so the keeper's row takes the greater of
+//! `V[t]` and every `V[u]·price[t]/price[u]`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
@@ -30,6 +43,7 @@ use std::time::Instant;
 use highs::{ColProblem, HighsModelStatus, Sense};
 
 use super::master::{set_seed, PRIMAL_SIMPLEX};
+use super::pricing::DUAL_ZERO;
 use crate::engine::problem::{BinTypeId, Problem};
 
 /// What the fluid LP proves.
@@ -38,6 +52,60 @@ pub struct Fluid {
     pub bound: f64,
     /// Feasible duals of the master LP whose value is `bound`.
     pub duals: Vec<f64>,
+}
+
+/// What pricing proved at one dual point: no pattern of type `t` is worth more than
+/// `upper_bounds[t]` at `duals` (those at most [`DUAL_ZERO`] count as 0, as in pricing).
+struct Cut {
+    duals: Vec<f64>,
+    upper_bounds: Vec<f64>,
+}
+
+impl Cut {
+    /// Item `i`'s value in the cut.
+    fn value(&self, i: usize) -> f64 {
+        let d = self.duals[i];
+        if d > DUAL_ZERO {
+            d
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The rows of column generation's exact rounds (the module's description), the most
+/// recent [`MOST_CUTS`], and the copy columns of the last LP over them: the next LP starts
+/// from those, so that it needs few rounds of its own.
+#[derive(Default)]
+pub struct Cuts {
+    proved: Vec<Cut>,
+    columns: BTreeSet<(BinTypeId, usize)>,
+}
+
+impl Cuts {
+    /// Adds what pricing proved at `duals`: `upper_bounds[t]` bounds every pattern of `t`
+    /// (infinite where it was not priced).
+    pub fn add(&mut self, duals: &[f64], upper_bounds: Vec<f64>) {
+        if self.proved.len() == MOST_CUTS {
+            self.proved.remove(0);
+        }
+        self.proved.push(Cut {
+            duals: duals.to_vec(),
+            upper_bounds,
+        });
+    }
+}
+
+/// Rows of [`Cuts`] kept, the most recent: each adds a row per kept type, and the LP over
+/// them is solved anew each time.
+const MOST_CUTS: usize = 64;
+
+/// The fluid LP with the rows of `cuts` (see the module's description); `None` when no LP
+/// solves by `deadline` or it gives no bound.
+pub fn solve_with(problem: &Problem, cuts: &mut Cuts, deadline: Instant, seed: u64) -> Option<Fluid> {
+    let (fluid, columns) = solve_over(problem, None, &cuts.proved, &cuts.columns, deadline, seed)?;
+    cuts.columns = columns;
+    Some(fluid)
 }
 
 /// Solves the fluid LP; `None` when no LP solves by `deadline` or it gives no bound.
@@ -49,7 +117,20 @@ pub struct Fluid {
 /// LP over every column is far larger (items times types) and slower to solve whole. The
 /// bound holds at any round, as [`FluidLp::farley`] prices every column.
 pub fn solve(problem: &Problem, only: Option<usize>, deadline: Instant, seed: u64) -> Option<Fluid> {
-    let (lp, rows, mut present) = FluidLp::build(problem, only);
+    solve_over(problem, only, &[], &BTreeSet::new(), deadline, seed).map(|(fluid, _)| fluid)
+}
+
+/// [`solve`] with the rows of `cuts`, starting from the copy columns `columns` too; returns
+/// the copy columns of the last LP solved as well.
+fn solve_over(
+    problem: &Problem,
+    only: Option<usize>,
+    cuts: &[Cut],
+    columns: &BTreeSet<(BinTypeId, usize)>,
+    deadline: Instant,
+    seed: u64,
+) -> Option<(Fluid, BTreeSet<(BinTypeId, usize)>)> {
+    let (lp, rows, mut present) = FluidLp::build(problem, only, cuts, columns);
     let mut model = lp.optimise(Sense::Minimise);
     let created = Instant::now();
     set_seed(&mut model, seed).ok()?;
@@ -71,7 +152,7 @@ pub fn solve(problem: &Problem, only: Option<usize>, deadline: Instant, seed: u6
         let duals = solved.get_solution().dual_rows().to_vec();
         let entering = rows.entering(&duals, &present);
         if entering.is_empty() {
-            return rows.farley(&duals);
+            return rows.farley(&duals).map(|fluid| (fluid, present));
         }
         last = Some(duals);
         model = highs::Model::from(solved);
@@ -82,7 +163,7 @@ pub fn solve(problem: &Problem, only: Option<usize>, deadline: Instant, seed: u6
             present.insert((t, i));
         }
     }
-    last.and_then(|duals| rows.farley(&duals))
+    last.and_then(|duals| rows.farley(&duals)).map(|fluid| (fluid, present))
 }
 
 /// `x[i,t]` columns per item in the LP's first solve, on the types cheapest for its copies.
@@ -127,13 +208,21 @@ struct FluidLp<'p> {
     group_rows: BTreeMap<(usize, BinTypeId), LpRow>,
     /// The items with an `x[i,t]` column, by kept type.
     x_columns: BTreeMap<BinTypeId, Vec<usize>>,
+    cuts: &'p [Cut],
+    /// Per kept type, its rows of `cuts`: `(row, cut, V[t])`.
+    cut_rows: BTreeMap<BinTypeId, Vec<(LpRow, usize, f64)>>,
 }
 
 impl<'p> FluidLp<'p> {
     /// Builds the LP of the module's description over the undominated types, with every
     /// row and `y[t]` column but only the first `x[i,t]` columns ([`FIRST_COPY_COLUMNS`]
-    /// per item); returns those as `(t, i)`.
-    fn build(problem: &'p Problem, only: Option<usize>) -> (ColProblem, FluidLp<'p>, BTreeSet<(BinTypeId, usize)>) {
+    /// per item) and those of `columns`; returns those as `(t, i)`.
+    fn build(
+        problem: &'p Problem,
+        only: Option<usize>,
+        cuts: &'p [Cut],
+        columns: &BTreeSet<(BinTypeId, usize)>,
+    ) -> (ColProblem, FluidLp<'p>, BTreeSet<(BinTypeId, usize)>) {
         let dims = problem.dims();
         let groups = problem.groups_of_items();
         let capped: Vec<Option<f64>> = problem
@@ -163,7 +252,8 @@ impl<'p> FluidLp<'p> {
         let counts_bins = capped.iter().any(Option::is_some)
             || whole.iter().any(Option::is_some)
             || !problem.conflict_groups.is_empty();
-        let kept = undominated(problem, counts_bins);
+        let keeper = undominated(problem, counts_bins);
+        let kept: Vec<BinTypeId> = (0..keeper.len()).filter(|&t| keeper[t] == Some(t)).collect();
         // The whole rows count the kept types only, so they are left out for items that may use
         // a type left out: the bound on those types' patterns does not count them. They are
         // left out too for items that may use every kept type, whose bins the resource rows
@@ -208,6 +298,7 @@ impl<'p> FluidLp<'p> {
         let mut cap_rows = BTreeMap::new();
         let mut group_rows = BTreeMap::new();
         let mut x_columns: BTreeMap<BinTypeId, Vec<usize>> = BTreeMap::new();
+        let mut cut_rows: BTreeMap<BinTypeId, Vec<(LpRow, usize, f64)>> = BTreeMap::new();
         for &t in &kept {
             let on_t: Vec<usize> = (0..problem.items.len())
                 .filter(|&i| item_rows[i].is_some() && problem.items[i].eligible.binary_search(&t).is_ok())
@@ -228,6 +319,21 @@ impl<'p> FluidLp<'p> {
                     group_rows.insert((g, t), add_row(&mut lp, 0.0));
                 }
             }
+            for (k, cut) in cuts.iter().enumerate() {
+                if only.is_some() || !on_t.iter().any(|&i| cut.value(i) > 0.0) {
+                    continue;
+                }
+                let price = problem.bin_types[t].price;
+                // Infinite where a type it holds was not priced: no row then.
+                let bound = (0..keeper.len())
+                    .filter(|&u| keeper[u] == Some(t))
+                    .map(|u| cut.upper_bounds[u] * price / problem.bin_types[u].price)
+                    .fold(0.0, f64::max);
+                if bound.is_finite() && price > 0.0 {
+                    let row = add_row(&mut lp, 0.0);
+                    cut_rows.entry(t).or_insert_with(Vec::new).push((row, k, bound));
+                }
+            }
             x_columns.insert(t, on_t);
         }
         let fluid = FluidLp {
@@ -242,6 +348,8 @@ impl<'p> FluidLp<'p> {
             cap_rows,
             group_rows,
             x_columns,
+            cuts,
+            cut_rows,
         };
         for &t in &fluid.kept {
             let bin_type = &problem.bin_types[t];
@@ -264,9 +372,17 @@ impl<'p> FluidLp<'p> {
             for &(r, k) in fluid.whole_on.get(&t).into_iter().flatten() {
                 factors.push((r.0, k));
             }
+            for &(r, _, bound) in fluid.cut_rows.get(&t).into_iter().flatten() {
+                factors.push((r.0, bound));
+            }
             lp.add_column(bin_type.price, 0.0.., factors);
         }
-        let first = fluid.first_columns();
+        let mut first = fluid.first_columns();
+        first.extend(
+            columns
+                .iter()
+                .filter(|(t, i)| fluid.x_columns.get(t).is_some_and(|on_t| on_t.binary_search(i).is_ok())),
+        );
         for &(t, i) in &first {
             lp.add_column(0.0, 0.0.., fluid.copy_factors(t, i));
         }
@@ -297,6 +413,12 @@ impl<'p> FluidLp<'p> {
         for &g in &self.groups[i] {
             if let Some(&r) = self.group_rows.get(&(g, t)) {
                 visit(r, -1.0);
+            }
+        }
+        for &(r, k, _) in self.cut_rows.get(&t).into_iter().flatten() {
+            let value = self.cuts[k].value(i);
+            if value > 0.0 {
+                visit(r, -value);
             }
         }
     }
@@ -359,6 +481,8 @@ impl<'p> FluidLp<'p> {
             cap_rows,
             group_rows,
             x_columns,
+            cuts,
+            cut_rows,
         } = self;
         let dims = problem.dims();
         let dual = |r: LpRow| row_dual[r.1].max(0.0);
@@ -387,10 +511,22 @@ impl<'p> FluidLp<'p> {
                     .iter()
                     .filter_map(|&g| group_rows.get(&(g, t)).map(|&r| dual(r)))
                     .sum::<f64>();
+                worth += cut_rows
+                    .get(&t)
+                    .into_iter()
+                    .flatten()
+                    .map(|&(r, k, _)| cuts[k].value(i) * dual(r))
+                    .sum::<f64>();
                 pi[i] = pi[i].min(worth);
             }
             most += (0..problem.conflict_groups.len())
                 .filter_map(|g| group_rows.get(&(g, t)).map(|&r| dual(r)))
+                .sum::<f64>();
+            most += cut_rows
+                .get(&t)
+                .into_iter()
+                .flatten()
+                .map(|&(r, _, bound)| bound * dual(r))
                 .sum::<f64>();
             // Every item of a whole row has an x column on each of its types (all kept).
             most += whole_on
@@ -437,10 +573,12 @@ impl<'p> FluidLp<'p> {
     }
 }
 
-/// The bin types no other type beats: another type `u` beats `t` when every item that may
-/// use `t` may use `u` and fits in it alone when it fits in `t`, `u` gives at least as much of every resource per unit of price,
-/// and (when `counts_bins`) costs no more. Of equal types the first is kept.
-fn undominated(problem: &Problem, counts_bins: bool) -> Vec<BinTypeId> {
+/// Per bin type, the kept type that holds its patterns: itself when no other type beats
+/// it, else a kept type that does (`None` for types no item may use). Another type `u`
+/// beats `t` when every item that may use `t` may use `u` and fits in it alone when it fits
+/// in `t`, `u` gives at least as much of every resource per unit of price, and (when
+/// `counts_bins`) costs no more. Of equal types the first is kept.
+fn undominated(problem: &Problem, counts_bins: bool) -> Vec<Option<BinTypeId>> {
     let types = problem.bin_types.len();
     // The items (by their eligible lists) that may use each type.
     let mut classes: BTreeMap<&[BinTypeId], usize> = BTreeMap::new();
@@ -479,13 +617,20 @@ fn undominated(problem: &Problem, counts_bins: bool) -> Vec<BinTypeId> {
                 .zip(&b.capacity)
                 .all(|(&cu, &ct)| cu as f64 * b.price >= ct as f64 * a.price)
     };
-    let mut kept: Vec<BinTypeId> = used
+    let kept: Vec<BinTypeId> = used
         .iter()
         .copied()
         .filter(|&t| !used.iter().any(|&u| u != t && beats(u, t) && (!beats(t, u) || u < t)))
         .collect();
+    let mut keeper: Vec<Option<BinTypeId>> = vec![None; types];
+    for &t in &used {
+        // Beating is transitive, so some kept type beats each type left out; should none,
+        // the type is kept.
+        keeper[t] = Some(kept.iter().copied().find(|&u| u == t || beats(u, t)).unwrap_or(t));
+    }
     // Free types with users cannot be beaten per unit of price: keep them.
-    kept.extend((0..types).filter(|&t| !users[t].is_empty() && problem.bin_types[t].price <= 0.0));
-    kept.sort_unstable();
-    kept
+    for t in (0..types).filter(|&t| !users[t].is_empty() && problem.bin_types[t].price <= 0.0) {
+        keeper[t] = Some(t);
+    }
+    keeper
 }

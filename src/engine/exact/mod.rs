@@ -1,7 +1,8 @@
 //! The fluid LP's bound, with one bin type a plan on the bound's bins that places the
 //! items kept apart first, an exact cover by bins filled exactly where the bound asks for
 //! them, column generation over bin patterns (master LP with HiGHS, pricing per bin type in
-//! parallel) with a Farley bound, reduced-cost enumeration with an exact-cover search and a
+//! parallel) with a Farley bound and, with several types, the fluid LP over what its exact
+//! rounds proved ([`fluid::Cuts`]), reduced-cost enumeration with an exact-cover search and a
 //! MIP, diving, with one bin type an ejection search from the plans the dives reach, and a
 //! MIP over the generated columns warm-started from the best plan so far.
 //!
@@ -193,6 +194,10 @@ struct Generation<'p> {
     /// Improving patterns kept per bin type and pricing round: at the root, and in dives.
     per_type: usize,
     dive_per_type: usize,
+    /// What the exact rounds proved, for the fluid LP to bound by.
+    cuts: fluid::Cuts,
+    /// Whether rows joined since the fluid LP over them was last solved.
+    cuts_pending: bool,
 }
 
 impl<'p> Generation<'p> {
@@ -206,6 +211,8 @@ impl<'p> Generation<'p> {
                 .clamp(COLUMNS_PER_TYPE, MOST_COLUMNS_PER_TYPE),
             dive_per_type: (problem.items.len() / (2 * problem.bin_types.len().max(1)))
                 .clamp(COLUMNS_PER_TYPE, MOST_DIVE_COLUMNS_PER_TYPE),
+            cuts: fluid::Cuts::default(),
+            cuts_pending: false,
         })
     }
 
@@ -334,6 +341,18 @@ impl<'p> Run<'p> {
         }
     }
 
+    /// Raises the bound by the fluid LP over the rows of the exact rounds so far, and keeps
+    /// its duals where they prove more than the best so far.
+    fn bound_by_cuts(&mut self, g: &mut Generation, until: Instant) {
+        if let Some(fluid) = fluid::solve_with(self.problem, &mut g.cuts, until, self.settings.seed) {
+            self.raise_bound(fluid.bound);
+            if self.dual.as_ref().map_or(true, |(b, _)| fluid.bound > *b) {
+                self.dual = Some((fluid.bound, fluid.duals));
+            }
+        }
+        g.cuts_pending = false;
+    }
+
     fn raise_bound(&mut self, bound: f64) {
         let rounded = self.lattice.round_up(bound);
         if rounded > self.lower_bound {
@@ -405,6 +424,9 @@ impl<'p> Run<'p> {
             return Ok(());
         }
         let root = self.root(&mut g, complete, true, share(root_share), deadline)?;
+        if g.cuts_pending && !self.is_optimal() {
+            self.bound_by_cuts(&mut g, deadline);
+        }
         if let Some(lp) = self.root_lp.take() {
             self.offer_rounded(&g.columns.bins, &lp.primal)?;
             self.root_lp = Some(lp);
@@ -581,6 +603,9 @@ impl<'p> Run<'p> {
         // Column generation's own best dual point, scaled to be feasible, and its bound.
         let mut center: Option<(f64, Vec<f64>)> = None;
         let mut price_every_type = false;
+        // Full exact rounds so far: every [`CUT_LP_ROUNDS`]th raises the bound by the fluid
+        // LP over what the exact rounds proved.
+        let mut full_rounds = 0usize;
         while Instant::now() < until {
             self.go_on()?;
             rounds += 1;
@@ -638,6 +663,19 @@ impl<'p> Run<'p> {
                 }
             }
             self.raise_bound_from(&mut center, &lp.duals, &priced);
+            // With many types, what an exact round proves bounds each type at its duals,
+            // whatever the others' bounds: the fluid LP over those rows raises the bound
+            // long before every type is proved at one dual point ([`fluid::Cuts`]).
+            if effort == Effort::Exact && !one_type {
+                g.cuts.add(&lp.duals, priced.iter().map(|p| p.upper_bound).collect());
+                g.cuts_pending = true;
+                if !is_partial {
+                    full_rounds += 1;
+                    if full_rounds % CUT_LP_ROUNDS == 1 {
+                        self.bound_by_cuts(g, until);
+                    }
+                }
+            }
             if rounds % ROUNDING_ROUNDS == 0 {
                 self.offer_rounded(&g.columns.bins, &lp.primal)?;
             }

@@ -27,7 +27,7 @@ use crate::engine::problem::{BinTypeId, ItemId, Problem};
 pub const IMPROVING: f64 = 1e-6;
 
 /// Dual values below this are treated as zero: such items add nothing to a pattern.
-const DUAL_ZERO: f64 = 1e-9;
+pub(super) const DUAL_ZERO: f64 = 1e-9;
 
 /// Seeded greedy fills run while candidates × seeds stay under this, per type and round.
 const SEEDED_WORK: usize = 200_000;

@@ -636,6 +636,139 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The fluid LP over what pricing proved at a few dual points bounds every plan, and
+    /// its duals price no pattern above its bin; it is at least the fluid LP's bound and
+    /// Farley's bound at each of those points. Each type's bound at a point is the best
+    /// pattern's value (proved), above it (a search cut short) or infinite (not priced);
+    /// some types are beaten by others and left out of the LP.
+    #[test]
+    fn the_fluid_lp_over_proved_pattern_bounds_bounds_every_plan(
+        types in prop::collection::vec((2u64..=12, 2u64..=12, prop_oneof![Just(1.0), Just(1.5), Just(2.0), Just(3.25)]), 1..=4),
+        items in prop::collection::vec((1u64..=5, 1u64..=5, 1u32..=3, prop_oneof![Just(u32::MAX), Just(1)], 1u8..=15), 2..=3),
+        conflict in any::<bool>(),
+        points in prop::collection::vec((prop::collection::vec(0u8..=8, 3), prop::collection::vec(0u8..=2, 4)), 1..=3),
+    ) {
+        let problem = tiny_problem((types, items, conflict));
+        let far = Instant::now() + Duration::from_secs(10);
+        let Some(fluid) = fluid::solve(&problem, None, far, 1) else {
+            return Ok(());
+        };
+        let all = enumerate::maximal_patterns(&problem, 100_000).expect("few patterns");
+        let mut cuts = fluid::Cuts::default();
+        let mut farley = 0.0f64;
+        for (weights, kinds) in &points {
+            let duals: Vec<f64> = (0..problem.items.len()).map(|i| f64::from(weights[i]) / 4.0).collect();
+            let upper_bounds: Vec<f64> = (0..problem.bin_types.len())
+                .map(|t| {
+                    let best = all
+                        .iter()
+                        .filter(|b| b.bin_type == t)
+                        .map(|b| dual_value(b, &duals))
+                        .fold(0.0, f64::max);
+                    match kinds[t] {
+                        0 => best,
+                        1 => best * 1.25 + 0.1,
+                        _ => f64::INFINITY,
+                    }
+                })
+                .collect();
+            if let Some((bound, _)) = bound::farley(&problem, &duals, &upper_bounds) {
+                farley = farley.max(bound);
+            }
+            cuts.add(&duals, upper_bounds);
+        }
+        let cut = fluid::solve_with(&problem, &mut cuts, far, 1).expect("the fluid LP solved");
+        for bin in &all {
+            let price = problem.bin_types[bin.bin_type].price;
+            prop_assert!(dual_value(bin, &cut.duals) <= price * (1.0 + 1e-9), "{bin:?} priced above its bin");
+        }
+        prop_assert!(cut.bound <= brute_force(&problem) + 1e-9);
+        prop_assert!(cut.bound >= fluid.bound - 1e-6, "{} below the fluid LP's {}", cut.bound, fluid.bound);
+        prop_assert!(cut.bound >= farley - 1e-6, "{} below Farley's {}", cut.bound, farley);
+    }
+}
+
+/// Copies of size 6 in bins of 10 (price 1) or 20 (price 1.8): the fluid LP fills the
+/// large bins to 0.9 (1.62), but a bin of 10 holds one copy and one of 20 three; proved at
+/// a dual of 1 per copy, the rows bring that in, and the bound is the optimum, one large bin.
+#[test]
+fn proved_pattern_bounds_lift_the_fluid_lp_to_whole_copies() {
+    let problem = Problem {
+        resources: vec!["r".into()],
+        items: vec![Item {
+            name: "six".into(),
+            size: vec![6],
+            count: 3,
+            eligible: vec![0, 1],
+            max_per_bin: u32::MAX,
+        }],
+        bin_types: vec![
+            BinType {
+                name: "ten".into(),
+                capacity: vec![10],
+                price: 1.0,
+            },
+            BinType {
+                name: "twenty".into(),
+                capacity: vec![20],
+                price: 1.8,
+            },
+        ],
+        conflict_groups: Vec::new(),
+    };
+    let far = Instant::now() + Duration::from_secs(10);
+    let fluid = fluid::solve(&problem, None, far, 1).expect("a bound");
+    assert!((fluid.bound - 1.62).abs() < 1e-6, "{}", fluid.bound);
+    let mut cuts = fluid::Cuts::default();
+    cuts.add(&[1.0], vec![1.0, 3.0]);
+    let cut = fluid::solve_with(&problem, &mut cuts, far, 1).expect("a bound");
+    assert!((cut.bound - 1.8).abs() < 1e-6, "{}", cut.bound);
+    assert!((brute_force(&problem) - 1.8).abs() < 1e-9);
+}
+
+/// Three copies of size 3 in bins of 5 (price 1) or 9 (price 2): the bin of 9 gives less
+/// per unit of price and is left out of the fluid LP (1.8), held by the bin of 5. At a dual
+/// of 1 per copy a bin of 5 holds one copy and a bin of 9 three; the row of the bin of 5
+/// must count the bin of 9's, at half a bin of 9 per bin of 5, or the bound would be three
+/// bins of 5 where one bin of 9 does (2).
+#[test]
+fn a_type_left_out_of_the_fluid_lp_keeps_its_patterns_bound() {
+    let problem = Problem {
+        resources: vec!["r".into()],
+        items: vec![Item {
+            name: "three".into(),
+            size: vec![3],
+            count: 3,
+            eligible: vec![0, 1],
+            max_per_bin: u32::MAX,
+        }],
+        bin_types: vec![
+            BinType {
+                name: "five".into(),
+                capacity: vec![5],
+                price: 1.0,
+            },
+            BinType {
+                name: "nine".into(),
+                capacity: vec![9],
+                price: 2.0,
+            },
+        ],
+        conflict_groups: Vec::new(),
+    };
+    let far = Instant::now() + Duration::from_secs(10);
+    let fluid = fluid::solve(&problem, None, far, 1).expect("a bound");
+    assert!((fluid.bound - 1.8).abs() < 1e-6, "{}", fluid.bound);
+    let mut cuts = fluid::Cuts::default();
+    cuts.add(&[1.0], vec![1.0, 3.0]);
+    let cut = fluid::solve_with(&problem, &mut cuts, far, 1).expect("a bound");
+    assert!((cut.bound - 2.0).abs() < 1e-6, "{}", cut.bound);
+    assert!((brute_force(&problem) - 2.0).abs() < 1e-9);
+}
+
 /// Items of size 1 with these counts, in bins that hold 8: for exact covers, where only the
 /// patterns given count.
 fn unit_problem(counts: &[u32]) -> Problem {

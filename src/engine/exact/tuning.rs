@@ -88,6 +88,10 @@ pub(super) const ROUND_UP_FROM: [f64; 2] = [1.0, 0.6];
 /// With several bin types, root rounds between quick pricing rounds (the others greedy):
 /// quick rounds find better columns, greedy ones cost less.
 pub(super) const QUICK_ROUNDS: usize = 10;
+/// The fluid LP over the exact rounds' rows ([`super::fluid::Cuts`]) is solved after the
+/// first full exact round and then after every this many, and once more when the root
+/// ends: solved after each, it leaves the exact rounds too little time for their columns.
+pub(super) const CUT_LP_ROUNDS: usize = 3;
 /// Reduced-cost enumeration gives up beyond this many patterns: past that the MIP over
 /// them costs more than the proof is likely to gain.
 pub(super) const REDUCED_LIMIT: usize = 30_000;
