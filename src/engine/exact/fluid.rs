@@ -331,7 +331,7 @@ impl<'p> FluidLp<'p> {
                     .fold(0.0, f64::max);
                 if bound.is_finite() && price > 0.0 {
                     let row = add_row(&mut lp, 0.0);
-                    cut_rows.entry(t).or_insert_with(Vec::new).push((row, k, bound));
+                    cut_rows.entry(t).or_default().push((row, k, bound));
                 }
             }
             x_columns.insert(t, on_t);
