@@ -696,37 +696,7 @@ proptest! {
 /// a dual of 1 per copy, the rows bring that in, and the bound is the optimum, one large bin.
 #[test]
 fn proved_pattern_bounds_lift_the_fluid_lp_to_whole_copies() {
-    let problem = Problem {
-        resources: vec!["r".into()],
-        items: vec![Item {
-            name: "six".into(),
-            size: vec![6],
-            count: 3,
-            eligible: vec![0, 1],
-            max_per_bin: u32::MAX,
-        }],
-        bin_types: vec![
-            BinType {
-                name: "ten".into(),
-                capacity: vec![10],
-                price: 1.0,
-            },
-            BinType {
-                name: "twenty".into(),
-                capacity: vec![20],
-                price: 1.8,
-            },
-        ],
-        conflict_groups: Vec::new(),
-    };
-    let far = Instant::now() + Duration::from_secs(10);
-    let fluid = fluid::solve(&problem, None, far, 1).expect("a bound");
-    assert!((fluid.bound - 1.62).abs() < 1e-6, "{}", fluid.bound);
-    let mut cuts = fluid::Cuts::default();
-    cuts.add(&[1.0], vec![1.0, 3.0]);
-    let cut = fluid::solve_with(&problem, &mut cuts, far, 1).expect("a bound");
-    assert!((cut.bound - 1.8).abs() < 1e-6, "{}", cut.bound);
-    assert!((brute_force(&problem) - 1.8).abs() < 1e-9);
+    assert_proved_rows_lift(6, [(10, 1.0), (20, 1.8)], 1.62, 1.8);
 }
 
 /// Three copies of size 3 in bins of 5 (price 1) or 9 (price 2): the bin of 9 gives less
@@ -736,37 +706,44 @@ fn proved_pattern_bounds_lift_the_fluid_lp_to_whole_copies() {
 /// bins of 5 where one bin of 9 does (2).
 #[test]
 fn a_type_left_out_of_the_fluid_lp_keeps_its_patterns_bound() {
+    assert_proved_rows_lift(3, [(5, 1.0), (9, 2.0)], 1.8, 2.0);
+}
+
+/// Three copies of size `size` in bins of the capacities and prices `bins`: the fluid LP's
+/// bound is `fluid_bound`, and `lifted` (the optimum) once pricing has proved, at a dual of
+/// 1 per copy, that a bin holds no more copies than fit.
+fn assert_proved_rows_lift(size: u64, bins: [(u64, f64); 2], fluid_bound: f64, lifted: f64) {
     let problem = Problem {
         resources: vec!["r".into()],
         items: vec![Item {
-            name: "three".into(),
-            size: vec![3],
+            name: "copy".into(),
+            size: vec![size],
             count: 3,
             eligible: vec![0, 1],
             max_per_bin: u32::MAX,
         }],
-        bin_types: vec![
-            BinType {
-                name: "five".into(),
-                capacity: vec![5],
-                price: 1.0,
-            },
-            BinType {
-                name: "nine".into(),
-                capacity: vec![9],
-                price: 2.0,
-            },
-        ],
+        bin_types: bins
+            .iter()
+            .map(|&(capacity, price)| BinType {
+                name: format!("holds {capacity}"),
+                capacity: vec![capacity],
+                price,
+            })
+            .collect(),
         conflict_groups: Vec::new(),
     };
     let far = Instant::now() + Duration::from_secs(10);
     let fluid = fluid::solve(&problem, None, far, 1).expect("a bound");
-    assert!((fluid.bound - 1.8).abs() < 1e-6, "{}", fluid.bound);
+    assert!((fluid.bound - fluid_bound).abs() < 1e-6, "{}", fluid.bound);
     let mut cuts = fluid::Cuts::default();
-    cuts.add(&[1.0], vec![1.0, 3.0]);
+    let fit = bins
+        .iter()
+        .map(|&(capacity, _)| (capacity / size).min(3) as f64)
+        .collect();
+    cuts.add(&[1.0], fit);
     let cut = fluid::solve_with(&problem, &mut cuts, far, 1).expect("a bound");
-    assert!((cut.bound - 2.0).abs() < 1e-6, "{}", cut.bound);
-    assert!((brute_force(&problem) - 2.0).abs() < 1e-9);
+    assert!((cut.bound - lifted).abs() < 1e-6, "{}", cut.bound);
+    assert!((brute_force(&problem) - lifted).abs() < 1e-9);
 }
 
 /// Items of size 1 with these counts, in bins that hold 8: for exact covers, where only the
