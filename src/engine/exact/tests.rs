@@ -167,6 +167,28 @@ fn tiny_input() -> impl Strategy<Value = TinyInput> {
     )
 }
 
+/// Tiny problems on up to four bin types of any size, each item eligible for any of them:
+/// for the fluid LP, whose types beat one another and are left out.
+fn several_types_input() -> impl Strategy<Value = TinyInput> {
+    let bin_type = (
+        2u64..=12,
+        2u64..=12,
+        prop_oneof![Just(1.0), Just(1.5), Just(2.0), Just(3.25)],
+    );
+    let item = (
+        1u64..=5,
+        1u64..=5,
+        1u32..=3,
+        prop_oneof![Just(u32::MAX), Just(1)],
+        1u8..=15,
+    );
+    (
+        prop::collection::vec(bin_type, 1..=4),
+        prop::collection::vec(item, 2..=3),
+        any::<bool>(),
+    )
+}
+
 fn tiny_problem((types, items, conflict): TinyInput) -> Problem {
     let bin_types: Vec<BinType> = types
         .iter()
@@ -616,11 +638,9 @@ proptest! {
     /// beaten by others and left out of the LP), so its bound is below the optimum.
     #[test]
     fn fluid_duals_are_feasible_for_every_pattern(
-        types in prop::collection::vec((2u64..=12, 2u64..=12, prop_oneof![Just(1.0), Just(1.5), Just(2.0), Just(3.25)]), 1..=4),
-        items in prop::collection::vec((1u64..=5, 1u64..=5, 1u32..=3, prop_oneof![Just(u32::MAX), Just(1)], 1u8..=15), 2..=3),
-        conflict in any::<bool>(),
+        input in several_types_input(),
     ) {
-        let problem = tiny_problem((types, items, conflict));
+        let problem = tiny_problem(input);
         let far = Instant::now() + Duration::from_secs(10);
         let Some(fluid) = fluid::solve(&problem, None, far, 1) else {
             return Ok(());
@@ -646,12 +666,10 @@ proptest! {
     /// some types are beaten by others and left out of the LP.
     #[test]
     fn the_fluid_lp_over_proved_pattern_bounds_bounds_every_plan(
-        types in prop::collection::vec((2u64..=12, 2u64..=12, prop_oneof![Just(1.0), Just(1.5), Just(2.0), Just(3.25)]), 1..=4),
-        items in prop::collection::vec((1u64..=5, 1u64..=5, 1u32..=3, prop_oneof![Just(u32::MAX), Just(1)], 1u8..=15), 2..=3),
-        conflict in any::<bool>(),
+        input in several_types_input(),
         points in prop::collection::vec((prop::collection::vec(0u8..=8, 3), prop::collection::vec(0u8..=2, 4)), 1..=3),
     ) {
-        let problem = tiny_problem((types, items, conflict));
+        let problem = tiny_problem(input);
         let far = Instant::now() + Duration::from_secs(10);
         let Some(fluid) = fluid::solve(&problem, None, far, 1) else {
             return Ok(());
