@@ -84,11 +84,12 @@ pub(super) fn load(problem: &Problem, ask: &BinAsk, until: Instant, seed: u64) -
     }
     let configure = move |model: &mut Model| {
         set_seed(model, seed)?;
-        let option = |e| ExactError::Solver(format!("HiGHS option: {e}"));
         // Any load that fills the bin will do; a few improvements of the spread are worth
         // their time (the first load found spreads worst), proving the best one is not.
-        model.try_set_option("mip_rel_gap", 0.2).map_err(option)?;
-        model.try_set_option("mip_max_improving_sols", 3).map_err(option)
+        model.try_set_option("mip_rel_gap", 0.2).map_err(ExactError::option)?;
+        model
+            .try_set_option("mip_max_improving_sols", 3)
+            .map_err(ExactError::option)
     };
     let solved = highs_mip::solve(mip, seconds, "bin MIP", configure).ok()?;
     match solved.status() {

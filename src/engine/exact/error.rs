@@ -26,6 +26,13 @@ pub enum ExactError {
     InvalidPlan(String),
 }
 
+impl ExactError {
+    /// HiGHS refused an option (its name or its value).
+    pub fn option(e: impl std::fmt::Display) -> Self {
+        ExactError::Solver(format!("HiGHS option: {e}"))
+    }
+}
+
 impl From<String> for ExactError {
     fn from(message: String) -> Self {
         ExactError::Solver(message)

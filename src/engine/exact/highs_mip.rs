@@ -89,15 +89,16 @@ fn solve_here(
     what: &str,
     configure: &dyn Fn(&mut Model) -> Result<(), ExactError>,
 ) -> Result<Solved, ExactError> {
-    let option = |e| ExactError::Solver(format!("HiGHS option: {e}"));
     let build = |mip: ColProblem| -> Result<Model, ExactError> {
         let mut model = mip
             .try_optimise(Sense::Minimise)
             .map_err(|e| ExactError::Solver(format!("HiGHS rejected the {what}: {e:?}")))?;
-        model.try_set_option("time_limit", seconds).map_err(option)?;
+        model
+            .try_set_option("time_limit", seconds)
+            .map_err(ExactError::option)?;
         model
             .try_set_option("presolve_rule_off", PRESOLVE_RULES_OFF)
-            .map_err(option)?;
+            .map_err(ExactError::option)?;
         configure(&mut model)?;
         Ok(model)
     };
@@ -105,7 +106,7 @@ fn solve_here(
         Ok(solved) => solved,
         Err(_) => {
             let mut model = build(mip)?;
-            model.try_set_option("presolve", "off").map_err(option)?;
+            model.try_set_option("presolve", "off").map_err(ExactError::option)?;
             model
                 .try_solve()
                 .map_err(|e| ExactError::Solver(format!("HiGHS could not solve the {what}: {e:?}")))?

@@ -102,10 +102,11 @@ impl Master {
             return Err(ExactError::TimeLimit);
         }
         let limit = self.created.elapsed().as_secs_f64() + seconds;
-        let option = |e| format!("HiGHS option: {e}");
-        model.try_set_option("time_limit", limit).map_err(option)?;
+        model.try_set_option("time_limit", limit).map_err(ExactError::option)?;
         if let Some(strategy) = self.strategy.take() {
-            model.try_set_option("simplex_strategy", strategy).map_err(option)?;
+            model
+                .try_set_option("simplex_strategy", strategy)
+                .map_err(ExactError::option)?;
         }
         let solved = model
             .try_solve()
@@ -152,7 +153,6 @@ fn is_large(rows: usize) -> bool {
 /// HiGHS would otherwise start workers of its own on every thread that calls it.
 pub fn set_seed(model: &mut Model, seed: u64) -> Result<(), ExactError> {
     let seed = (seed % i32::MAX as u64) as i32;
-    let option = |e| ExactError::Solver(format!("HiGHS option: {e}"));
-    model.try_set_option("random_seed", seed).map_err(option)?;
-    model.try_set_option("threads", 1).map_err(option)
+    model.try_set_option("random_seed", seed).map_err(ExactError::option)?;
+    model.try_set_option("threads", 1).map_err(ExactError::option)
 }

@@ -98,9 +98,10 @@ fn solve_once(
     let warm: Option<Vec<f64>> = start.map(|start| start.iter().map(|&n| f64::from(n)).collect());
     let configure = move |model: &mut Model| {
         set_seed(model, seed)?;
-        let option = |e| ExactError::Solver(format!("HiGHS option: {e}"));
-        model.try_set_option("objective_target", target).map_err(option)?;
-        model.try_set_option("mip_rel_gap", 1e-9).map_err(option)?;
+        model
+            .try_set_option("objective_target", target)
+            .map_err(ExactError::option)?;
+        model.try_set_option("mip_rel_gap", 1e-9).map_err(ExactError::option)?;
         if let Some(warm) = &warm {
             model
                 .try_set_solution(Some(warm), None, None, None)

@@ -454,9 +454,10 @@ impl<'a> Neighbourhood<'a> {
         }
         let configure = move |model: &mut Model| {
             set_seed(model, seed)?;
-            let option = |e| ExactError::Solver(format!("HiGHS option: {e}"));
-            model.try_set_option("mip_rel_gap", 0.0).map_err(option)?;
-            model.try_set_option("mip_abs_gap", TIGHT_WEIGHT / 4.0).map_err(option)
+            model.try_set_option("mip_rel_gap", 0.0).map_err(ExactError::option)?;
+            model
+                .try_set_option("mip_abs_gap", TIGHT_WEIGHT / 4.0)
+                .map_err(ExactError::option)
         };
         let solved = match highs_mip::solve(mip, seconds, "re-packing MIP", configure) {
             Ok(solved) => solved,

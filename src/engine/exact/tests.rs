@@ -1356,6 +1356,19 @@ fn dives_find_the_same_plans_on_one_thread_and_on_two() {
     );
 }
 
+/// An option HiGHS refuses stops the exact method with a solver error that names it as
+/// an option.
+#[test]
+fn a_refused_highs_option_is_a_solver_error_that_says_so() {
+    let mut model = highs::Model::try_new(highs::ColProblem::default()).unwrap();
+    let refused = model
+        .try_set_option("no_such_option", 1)
+        .map_err(super::error::ExactError::option)
+        .unwrap_err();
+    assert!(matches!(refused, super::error::ExactError::Solver(_)), "{refused:?}");
+    assert!(refused.to_string().starts_with("HiGHS option: "), "{refused}");
+}
+
 #[test]
 fn a_master_solve_past_its_deadline_stops_with_the_time_limit_kind() {
     let problem = one_type_problem(10, &[(4, 3), (6, 2)]);
