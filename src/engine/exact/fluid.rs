@@ -319,17 +319,19 @@ impl<'p> FluidLp<'p> {
                     group_rows.insert((g, t), add_row(&mut lp, 0.0));
                 }
             }
+            let price = problem.bin_types[t].price;
+            // The types whose patterns `t` holds, itself among them.
+            let held: Vec<BinTypeId> = (0..keeper.len()).filter(|&u| keeper[u] == Some(t)).collect();
             for (k, cut) in cuts.iter().enumerate() {
-                if only.is_some() || !on_t.iter().any(|&i| cut.value(i) > 0.0) {
+                if only.is_some() || price <= 0.0 || !on_t.iter().any(|&i| cut.value(i) > 0.0) {
                     continue;
                 }
-                let price = problem.bin_types[t].price;
                 // Infinite where a type it holds was not priced: no row then.
-                let bound = (0..keeper.len())
-                    .filter(|&u| keeper[u] == Some(t))
-                    .map(|u| cut.upper_bounds[u] * price / problem.bin_types[u].price)
+                let bound = held
+                    .iter()
+                    .map(|&u| cut.upper_bounds[u] * price / problem.bin_types[u].price)
                     .fold(0.0, f64::max);
-                if bound.is_finite() && price > 0.0 {
+                if bound.is_finite() {
                     let row = add_row(&mut lp, 0.0);
                     cut_rows.entry(t).or_default().push((row, k, bound));
                 }
