@@ -267,11 +267,17 @@ impl<'p> Generation<'p> {
     /// Adds the best new improving columns of a pricing round; returns how many.
     fn add_priced(&mut self, problem: &Problem, priced: Vec<pricing::Priced>) -> Result<usize, ExactError> {
         let (rows, large) = self.master.rows();
+        // A column the master left out ([`Master::restore`]) rejoins it when priced again.
         let mut candidates: Vec<(f64, Bin)> = priced
             .into_iter()
             .flat_map(|p| p.columns)
             .map(|(value, bin)| (problem.bin_types[bin.bin_type].price / value, bin))
-            .filter(|(_, bin)| !self.columns.index.contains_key(bin))
+            .filter(|(_, bin)| {
+                self.columns
+                    .index
+                    .get(bin)
+                    .map_or(true, |&c| self.master.is_left_out(c))
+            })
             .collect();
         candidates.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
         candidates.dedup_by(|a, b| a.1 == b.1);
@@ -283,7 +289,12 @@ impl<'p> Generation<'p> {
         candidates.truncate(((per_row * rows as f64) as usize).max(50));
         let added = candidates.len();
         for (_, bin) in candidates {
-            self.add(problem, bin)?;
+            match self.columns.index.get(&bin) {
+                Some(&c) => self.master.restore(c)?,
+                None => {
+                    self.add(problem, bin)?;
+                }
+            }
         }
         Ok(added)
     }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::pricing::{Effort, ExactMemory, Priced, Pricer, NARROWING_STEPS, PARTIAL_ROUNDS, RETRY_ROUNDS};
-use super::tuning::{LARGE_MASTER_ROWS, ROUND_UP_FROM};
+use super::tuning::{COMPACT_AT, COMPACT_TO, LARGE_MASTER_ROWS, ROUND_UP_FROM};
 use super::{
     balanced, bin_mip, bound, cover, dynamic, enumerate, exchange, fill, fluid, full, improve, plan, reduced, repack,
     spread, Run,
@@ -1405,6 +1405,54 @@ fn a_large_master_re_solves_after_columns_join() {
     assert!((eights.value - items as f64 / 8.0).abs() < 1e-6, "{}", eights.value);
     let covered: f64 = eights.duals.iter().sum();
     assert!((covered - eights.value).abs() < 1e-6, "duals {covered}");
+}
+
+/// A large master past [`COMPACT_AT`] columns a row leaves out the columns its optimum
+/// priced worst, keeps its optimum and the index of every column, and takes a left-out
+/// column back when a dive fixes it or a round prices it again.
+#[test]
+fn a_large_master_leaves_out_its_worst_columns_and_takes_them_back() {
+    let items = LARGE_MASTER_ROWS + 200;
+    let problem = unit_problem(&vec![1; items]);
+    let mut master = super::master::Master::new(&problem, 0).unwrap();
+    let singles = one_bin_per_copy(&problem).bins;
+    for bin in &singles {
+        master.add(&problem, bin).unwrap();
+    }
+    for step in 1..=COMPACT_AT {
+        for i in 0..items {
+            master
+                .add(&problem, &pattern_over(&[(i, 1), (i + step, 1)], items))
+                .unwrap();
+        }
+    }
+    let far = Instant::now() + Duration::from_secs(60);
+    let pairs = master.solve(&problem, far).unwrap();
+    assert!((pairs.value - items as f64 / 2.0).abs() < 1e-6, "{}", pairs.value);
+    assert!((0..pairs.primal.len()).all(|c| !master.is_left_out(c)));
+    for first in (0..items).step_by(4) {
+        let load: Vec<(usize, u32)> = (first..first + 8).map(|i| (i, 1)).collect();
+        master.add(&problem, &pattern_over(&load, items)).unwrap();
+    }
+    let columns = singles.len() + COMPACT_AT * items + items / 4;
+    let eights = master.solve(&problem, far).unwrap();
+    assert!((eights.value - items as f64 / 8.0).abs() < 1e-6, "{}", eights.value);
+    assert_eq!(eights.primal.len(), columns);
+    // A single's reduced cost at the pairs' optimum was half its price, a pair's none: the
+    // singles are left out, and the pairs the optimum did not use beyond those kept.
+    assert!((0..singles.len()).all(|c| master.is_left_out(c)));
+    assert!((columns - items / 4..columns).all(|c| !master.is_left_out(c)));
+    let kept = (0..columns).filter(|&c| !master.is_left_out(c)).count();
+    assert!(kept <= COMPACT_TO * items + items + items / 4, "{kept} of {columns}");
+    master.fix_at_least(0, 1).unwrap();
+    let fixed = master.solve(&problem, far).unwrap();
+    assert!(!master.is_left_out(0));
+    assert!(fixed.primal[0] >= 1.0 - 1e-9, "{}", fixed.primal[0]);
+    assert!(fixed.value > eights.value + 0.5, "{}", fixed.value);
+    master.restore(1).unwrap();
+    assert!(!master.is_left_out(1));
+    let restored = master.solve(&problem, far).unwrap();
+    assert!((restored.value - fixed.value).abs() < 1e-6, "{}", restored.value);
 }
 
 /// An exact round searches a type to the node limit again every round when its last such

@@ -66,6 +66,10 @@ pub(super) const LARGE_MASTER_ROWS: usize = 1_000;
 /// master, where each column makes every simplex iteration of the rounds after dearer.
 pub(super) const ROUND_COLUMNS_PER_ROW: f64 = 2.0;
 pub(super) const LARGE_ROUND_COLUMNS_PER_ROW: f64 = 0.25;
+/// A large master is rebuilt once it holds this many columns a row ([`super::master`]),
+/// keeping this many a row of those its last optimum did not use.
+pub(super) const COMPACT_AT: usize = 10;
+pub(super) const COMPACT_TO: usize = 4;
 /// Improving patterns kept per bin type and pricing round: at least this many, more when
 /// there are few types, up to [`MOST_COLUMNS_PER_TYPE`]; more columns per round mean fewer
 /// rounds but larger LPs.
