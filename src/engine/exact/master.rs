@@ -76,20 +76,12 @@ pub struct LpSolution {
 
 impl Master {
     pub fn new(problem: &Problem, seed: u64) -> Result<Self, ExactError> {
-        let mut lp = ColProblem::default();
-        let rows: Vec<Option<Row>> = problem
-            .items
-            .iter()
-            .map(|item| (item.count > 0).then(|| lp.add_row(f64::from(item.count)..)))
-            .collect();
+        let (model, rows) = rows_only(problem, seed)?;
         let after_columns = if is_large(rows.iter().flatten().count()) {
             DUAL_SIMPLEX
         } else {
             PRIMAL_SIMPLEX
         };
-        let mut model = Model::try_new(lp).map_err(|e| format!("HiGHS rejected the master LP: {e:?}"))?;
-        model.set_sense(Sense::Minimise);
-        set_seed(&mut model, seed)?;
         Ok(Master {
             model: Some(model),
             rows,
@@ -241,16 +233,9 @@ impl Master {
         spare.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         kept.extend(spare.iter().take(keep.saturating_sub(kept.len())).map(|&(_, c)| c));
         kept.sort_unstable();
-        let mut lp = ColProblem::default();
-        self.rows = problem
-            .items
-            .iter()
-            .map(|item| (item.count > 0).then(|| lp.add_row(f64::from(item.count)..)))
-            .collect();
-        let mut model = Model::try_new(lp).map_err(|e| format!("HiGHS rejected the master LP: {e:?}"))?;
-        model.set_sense(Sense::Minimise);
-        set_seed(&mut model, self.seed)?;
+        let (model, rows) = rows_only(problem, self.seed)?;
         self.model = Some(model);
+        self.rows = rows;
         self.created = Instant::now();
         for column in &mut self.columns {
             column.place = None;
@@ -269,6 +254,21 @@ impl Master {
             .map_err(|e| format!("HiGHS rejected the master's start: {e:?}"))?;
         Ok(())
     }
+}
+
+/// The master without columns: one covering row per item with copies to pack, and each
+/// item's row.
+fn rows_only(problem: &Problem, seed: u64) -> Result<(Model, Vec<Option<Row>>), ExactError> {
+    let mut lp = ColProblem::default();
+    let rows = problem
+        .items
+        .iter()
+        .map(|item| (item.count > 0).then(|| lp.add_row(f64::from(item.count)..)))
+        .collect();
+    let mut model = Model::try_new(lp).map_err(|e| format!("HiGHS rejected the master LP: {e:?}"))?;
+    model.set_sense(Sense::Minimise);
+    set_seed(&mut model, seed)?;
+    Ok((model, rows))
 }
 
 /// Whether a master of `rows` rows is large.
