@@ -28,8 +28,7 @@ pub struct Master {
     columns: Vec<Column>,
     /// The column in each of HiGHS's places, in HiGHS's order.
     placed: Vec<usize>,
-    /// The last optimum's column values and reduced costs (by column, `None` for columns
-    /// not in HiGHS then) and row activities: what a rebuild keeps and starts from.
+    /// What a rebuild keeps and starts from.
     last: Option<Last>,
     /// For HiGHS's random choices, again on every rebuild.
     seed: u64,
@@ -55,8 +54,11 @@ struct Column {
     place: Option<Col>,
 }
 
+/// The last optimum, as a rebuild needs it.
 struct Last {
+    /// Each column's value and reduced cost, `None` for columns not in HiGHS then.
     values: Vec<Option<(f64, f64)>>,
+    /// Each row's activity, in HiGHS's order.
     rows: Vec<f64>,
 }
 
