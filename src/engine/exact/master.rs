@@ -4,10 +4,11 @@
 //!
 //! HiGHS starts its simplex afresh whenever columns join (scaling, factors and edge weights
 //! all go), and every iteration prices every column, so a master that keeps every column
-//! ever generated gets dearer each round. Once it holds [`COMPACT_AT`] columns a row, it is
-//! rebuilt from the columns the last optimum used and those nearest to being used, started
-//! from that optimum; the others stay known by index and rejoin when a round prices them
-//! again ([`Master::restore`]) or a dive fixes them.
+//! ever generated gets dearer each round. Once a large master ([`LARGE_MASTER_ROWS`] rows or
+//! more) holds [`COMPACT_AT`] columns a row, it is rebuilt from the columns the last optimum
+//! used and those nearest to being used, started from that optimum; the others stay known
+//! by index and rejoin when a round prices them again ([`Master::restore`]) or a dive fixes
+//! them.
 
 use std::time::Instant;
 
