@@ -579,7 +579,7 @@ fn write_json(dir: &Path, name: &str, value: &serde_json::Value) -> PathBuf {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(crate::util::fixed_cases(64))]
 
     #[test]
     fn random_task_definitions_import_into_rows_plan_accepts(

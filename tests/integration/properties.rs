@@ -102,7 +102,7 @@ fn settings(threads: usize) -> Settings {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+    #![proptest_config(crate::util::fixed_cases(32))]
 
     #[test]
     fn plans_pass_check_and_never_beat_the_bound(workload in workload(), trunking in any::<bool>()) {

@@ -132,3 +132,22 @@ pub fn missing_shared_bench(on_ci: bool) {
 pub fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(name)
 }
+
+/// Property-test settings that draw the same cases on every run, so that a CI failure can be
+/// reproduced; `PROPTEST_RNG_SEED` (a number) still picks other cases when set.
+pub fn fixed_cases(cases: u32) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, RngSeed};
+    let config = Config::default();
+    let rng_seed = match config.rng_seed {
+        RngSeed::Random => RngSeed::Fixed(PROPTEST_SEED),
+        chosen => chosen,
+    };
+    Config {
+        cases,
+        rng_seed,
+        ..config
+    }
+}
+
+/// The seed of [`fixed_cases`].
+const PROPTEST_SEED: u64 = 20_261_207;

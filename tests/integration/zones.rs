@@ -543,7 +543,7 @@ fn brute_force(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(crate::util::fixed_cases(24))]
 
     #[test]
     fn the_zoned_bound_is_never_above_the_brute_force_optimum(

@@ -242,8 +242,23 @@ fn settings() -> Settings {
     }
 }
 
+/// Property-test settings that draw the same cases on every run, so that a failure can be
+/// reproduced; `PROPTEST_RNG_SEED` (a number) still picks other cases when set.
+fn fixed_cases(cases: u32) -> ProptestConfig {
+    let config = ProptestConfig::default();
+    let rng_seed = match config.rng_seed {
+        proptest::test_runner::RngSeed::Random => proptest::test_runner::RngSeed::Fixed(20_261_207),
+        chosen => chosen,
+    };
+    ProptestConfig {
+        cases,
+        rng_seed,
+        ..config
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(fixed_cases(48))]
 
     #[test]
     fn exact_agrees_with_brute_force(input in tiny_input()) {
@@ -261,7 +276,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(fixed_cases(64))]
 
     #[test]
     fn spread_plans_verify_whatever_the_bin_count(input in tiny_input(), bins in 1usize..=6) {
@@ -278,7 +293,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+    #![proptest_config(fixed_cases(32))]
 
     /// A tiny plan is one neighbourhood over every type: the MIP proves its optimum, which
     /// must be the brute force's, and the plan it returns obeys every rule.
@@ -402,7 +417,7 @@ fn loosened(problem: &Problem, duals: &[f64], far: Instant) -> (Vec<Priced>, f64
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(fixed_cases(128))]
 
     /// Pricing's upper bound holds for every pattern, at every effort (the Farley bound
     /// rests on it), its columns are patterns worth what they are said to be and improve,
@@ -529,7 +544,7 @@ proptest! {
 const WHOLE: (usize, usize) = super::pricing::STATES;
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(fixed_cases(128))]
 
     /// The dynamic program's bound holds for every pattern, whichever resources it keeps
     /// and whatever prices the others get; its pattern fits and is worth what it says;
@@ -597,7 +612,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(fixed_cases(64))]
 
     /// Resource duals are feasible, and the enumeration returns exactly the maximal
     /// patterns within the slack: what the proof of optimality rests on.
@@ -632,7 +647,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(fixed_cases(64))]
 
     /// The fluid LP's duals price no pattern above its bin, on up to four bin types (some
     /// beaten by others and left out of the LP), so its bound is below the optimum.
@@ -657,7 +672,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(fixed_cases(64))]
 
     /// The fluid LP over what pricing proved at a few dual points bounds every plan, and
     /// its duals price no pattern above its bin; it is at least the fluid LP's bound and
@@ -808,7 +823,7 @@ fn has_exact_cover(left: &mut Vec<u32>, patterns: &[Bin]) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(fixed_cases(64))]
 
     #[test]
     fn exact_cover_is_found_whenever_one_exists(
@@ -832,7 +847,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+    #![proptest_config(fixed_cases(32))]
 
     /// On planted instances (items in disjoint patterns, some with two copies, hidden among
     /// random patterns) the weighted local search finds an exact cover.
