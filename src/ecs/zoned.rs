@@ -26,9 +26,7 @@ use super::catalog::Catalog;
 use super::lower::{self, Lowered, NoPlan, ZoneTasks};
 use super::rules::Figures;
 use super::workload::Workload;
-use crate::engine::{
-    self, Bin, BinGroup, ConflictGroup, Grouped, Item, Phase, Problem, Progress, Reporter, Settings, Solved,
-};
+use crate::engine::{self, Bin, BinGroup, Grouped, Item, Phase, Problem, Progress, Reporter, Settings, Solved};
 
 /// The share of the time limit the relaxation gets when its plan may need repair: the
 /// rest is for solving the fixed split.
@@ -257,10 +255,6 @@ fn zone_of(fixed: &Lowered, z: usize) -> Lowered {
         .filter(|&i| fixed.zone_of_item[i] == Some(z))
         .collect();
     let bins: Vec<usize> = (0..p.bin_types.len()).filter(|&b| fixed.zone_of_bin[b] == z).collect();
-    let mut item_index = vec![usize::MAX; p.items.len()];
-    for (k, &i) in items.iter().enumerate() {
-        item_index[i] = k;
-    }
     let mut bin_index = vec![usize::MAX; p.bin_types.len()];
     for (k, &b) in bins.iter().enumerate() {
         bin_index[b] = k;
@@ -275,18 +269,10 @@ fn zone_of(fixed: &Lowered, z: usize) -> Lowered {
             })
             .collect(),
         bin_types: bins.iter().map(|&b| p.bin_types[b].clone()).collect(),
+        // As lowering leaves them: a group of one says no more than its item's own cap.
         conflict_groups: p
-            .conflict_groups
-            .iter()
-            .map(|g| ConflictGroup {
-                name: g.name.clone(),
-                items: g
-                    .items
-                    .iter()
-                    .map(|&i| item_index[i])
-                    .filter(|&k| k != usize::MAX)
-                    .collect(),
-            })
+            .groups_among(&items)
+            .into_iter()
             .filter(|g| g.items.len() > 1)
             .collect(),
     };

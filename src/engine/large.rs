@@ -29,7 +29,7 @@
 use std::time::Instant;
 
 use super::packing::{Bin, BinGroup, Grouped};
-use super::problem::{ConflictGroup, Item, ItemId, Problem};
+use super::problem::{Item, ItemId, Problem};
 use rayon::prelude::*;
 
 use super::{bound, exact, finish, identical, solve_whole, Phase, Portfolio, Progress, Settings, Solved};
@@ -280,10 +280,6 @@ fn chunks(remaining: &[u64], q: u64) -> Vec<(Vec<ItemId>, u64)> {
 /// every bin of its packings is a bin of the original problem.
 fn scaled_problem(problem: &Problem, remaining: &[u64], q: u64, items: &[ItemId]) -> (Problem, Vec<ItemId>) {
     let originals: Vec<ItemId> = items.to_vec();
-    let mut new_index = vec![usize::MAX; problem.items.len()];
-    for (k, &i) in originals.iter().enumerate() {
-        new_index[i] = k;
-    }
     let items = originals
         .iter()
         .map(|&i| Item {
@@ -291,19 +287,7 @@ fn scaled_problem(problem: &Problem, remaining: &[u64], q: u64, items: &[ItemId]
             ..problem.items[i].clone()
         })
         .collect();
-    let conflict_groups = problem
-        .conflict_groups
-        .iter()
-        .map(|g| ConflictGroup {
-            name: g.name.clone(),
-            items: g
-                .items
-                .iter()
-                .filter_map(|&i| Some(new_index[i]).filter(|&k| k != usize::MAX))
-                .collect(),
-        })
-        .filter(|g| !g.items.is_empty())
-        .collect();
+    let conflict_groups = problem.groups_among(&originals);
     let scaled = Problem {
         resources: problem.resources.clone(),
         items,

@@ -90,6 +90,23 @@ impl Problem {
         of
     }
 
+    /// The conflict groups among `items` alone, each item renumbered by its place in
+    /// `items`; groups with no member there are dropped.
+    pub fn groups_among(&self, items: &[ItemId]) -> Vec<ConflictGroup> {
+        let mut place = vec![usize::MAX; self.items.len()];
+        for (k, &i) in items.iter().enumerate() {
+            place[i] = k;
+        }
+        self.conflict_groups
+            .iter()
+            .map(|g| ConflictGroup {
+                name: g.name.clone(),
+                items: g.items.iter().map(|&i| place[i]).filter(|&k| k != usize::MAX).collect(),
+            })
+            .filter(|g| !g.items.is_empty())
+            .collect()
+    }
+
     /// How many copies of `item` fit in an empty bin of type `bin_type`, ignoring the
     /// other items: resources, `max_per_bin` and conflict groups.
     pub fn max_copies_alone(&self, item: ItemId, bin_type: BinTypeId, in_group: bool) -> u32 {
