@@ -104,13 +104,41 @@ pub fn improve(
     if !run.is_optimal() && Instant::now() < deadline && !settings.stop.is_requested() {
         run.spread();
     }
-    if !run.is_optimal() && Instant::now() < deadline && !settings.stop.is_requested() {
+    let mut fleets = run.fill_fleets();
+    let few_per_bin = fleets
+        .first()
+        .is_some_and(|fleet| (problem.total_copies() as f64) < PROBE_COPIES_PER_BIN * fleet.len() as f64);
+    if !run.is_optimal() && few_per_bin && Instant::now() < deadline && !settings.stop.is_requested() {
+        // Where bins hold a few copies each, the fill's bins fall to its MIP, seconds at a
+        // time, and column generation proves most such problems in a fraction of one (the
+        // public sets): both go first briefly, the fill first, as it finds most plans it
+        // finds in tens of milliseconds. What column generation leaves unproved, it leaves
+        // unsaid: the column generation after the fill starts again and has the last word.
+        let quick = share_of_rest(deadline, PROBE_SHARE);
+        run.fill(&fleets, quick, quick);
+        let said = run.notes.len();
+        if !run.is_optimal() {
+            run.in_phase(Phase::ColumnGeneration, |run| {
+                run.generate(share_of_rest(deadline, PROBE_SHARE))
+            });
+        }
+        if !run.is_optimal() {
+            run.notes.truncate(said);
+            run.root_lp = None;
+        }
+        fleets = run.fill_fleets();
+    }
+    if !run.is_optimal() && !fleets.is_empty() && Instant::now() < deadline && !settings.stop.is_requested() {
         let share = if problem.bin_types.len() > 1 {
             MANY_TYPES_FILL_SHARE
         } else {
             FILL_SHARE
         };
-        run.fill(share_of_rest(deadline, share), share_of_rest(deadline, FILL_PACE_SHARE));
+        run.fill(
+            &fleets,
+            share_of_rest(deadline, share),
+            share_of_rest(deadline, FILL_PACE_SHARE),
+        );
     }
     if !run.is_optimal()
         && Instant::now() < deadline
@@ -127,15 +155,7 @@ pub fn improve(
             run.notes
                 .push("time limit reached: no time left for column generation (kept the heuristic plan)".into());
         } else {
-            let outcome = catch_unwind(AssertUnwindSafe(|| run.column_generation(deadline, settings.seed)));
-            match outcome {
-                Ok(Ok(())) => {}
-                Ok(Err(e @ (ExactError::TimeLimit | ExactError::Interrupted))) => run.notes.push(e.to_string()),
-                Ok(Err(e)) => run.notes.push(format!("HiGHS failed: {e} (kept the best plan so far)")),
-                Err(_) => run
-                    .notes
-                    .push("HiGHS failed: the exact method stopped (kept the best plan so far)".into()),
-            }
+            run.generate(deadline);
         }
     }
     Improved {
@@ -395,6 +415,22 @@ impl<'p> Run<'p> {
         let out = step(self);
         self.set_phase(was);
         out
+    }
+
+    /// Column generation and what follows it until `deadline` ([`Run::column_generation`]),
+    /// its end told in the notes.
+    fn generate(&mut self, deadline: Instant) {
+        let seed = self.settings.seed;
+        match catch_unwind(AssertUnwindSafe(|| self.column_generation(deadline, seed))) {
+            Ok(Ok(())) => {}
+            Ok(Err(e @ (ExactError::TimeLimit | ExactError::Interrupted))) => self.notes.push(e.to_string()),
+            Ok(Err(e)) => self
+                .notes
+                .push(format!("HiGHS failed: {e} (kept the best plan so far)")),
+            Err(_) => self
+                .notes
+                .push("HiGHS failed: the exact method stopped (kept the best plan so far)".into()),
+        }
     }
 
     /// Column generation at the root (the bound), diving (plans), then the MIP over every
@@ -993,28 +1029,34 @@ impl<'p> Run<'p> {
         }
     }
 
-    /// Where the bound asks for bins filled exactly, a plan of such bins built one bin at
-    /// a time ([`fill`]) on the fleets priced at the bound: with one bin type, as few bins
-    /// as the bound allows; with several, the lists of types that cost the bound and leave
-    /// no room in some resource (where the bound is a cost that such a fleet can have).
-    /// The search is one thread's work: [`FILL_LANES`] of them run side by side.
-    fn fill(&mut self, until: Instant, latest: Instant) {
+    /// The fleets priced at the bound that [`Run::fill`] searches: with one bin type, as few
+    /// bins as the bound allows; with several, the lists of types that cost the bound and
+    /// leave no room in some resource (where the bound is a cost that such a fleet can
+    /// have). None where a plan on them would not be cheaper than the best.
+    fn fill_fleets(&self) -> Vec<Vec<BinTypeId>> {
         let problem = self.problem;
         if self.lower_bound >= self.best_cost * (1.0 - 1e-9) {
-            return;
+            return Vec::new();
         }
-        let fleets = match problem.bin_types.as_slice() {
+        match problem.bin_types.as_slice() {
             [one] if one.price > 0.0 => {
                 let least = (self.lower_bound / one.price * (1.0 - 1e-9)).ceil().max(1.0);
                 if least * one.price >= self.best_cost * (1.0 - 1e-9) {
-                    return;
+                    return Vec::new();
                 }
                 vec![vec![0; least as usize]]
             }
-            [_] => return,
+            [_] => Vec::new(),
             _ if self.lattice.fills_exactly(self.lower_bound) => fill::fleets(problem, self.lower_bound, FILL_FLEETS),
-            _ => return,
-        };
+            _ => Vec::new(),
+        }
+    }
+
+    /// Where the bound asks for bins filled exactly, a plan of such bins built one bin at
+    /// a time ([`fill`]) on `fleets` ([`Run::fill_fleets`]). The search is one thread's
+    /// work: [`FILL_LANES`] of them run side by side.
+    fn fill(&mut self, fleets: &[Vec<BinTypeId>], until: Instant, latest: Instant) {
+        let problem = self.problem;
         // The lanes search side by side, each its share of the attempts (with several
         // fleets, starting on every fleet in turn). The first plan found stops them all.
         // On one thread the lanes take turns, each with an even share of the time.
@@ -1029,7 +1071,7 @@ impl<'p> Run<'p> {
             };
             let packing = fill::fill(
                 problem,
-                &fleets,
+                fleets,
                 &mut search,
                 seed.wrapping_add(k as u64),
                 (k as u64, FILL_LANES as u64),

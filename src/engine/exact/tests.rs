@@ -1836,11 +1836,13 @@ fn exact_fill_lanes_reach_the_bound_on_one_thread_or_two() {
                 notes: Vec::new(),
             };
             let end = Instant::now() + Duration::from_secs(10);
+            let fleets = run.fill_fleets();
+            assert!(!fleets.is_empty(), "a plan at the bound beats one bin per copy");
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .unwrap()
-                .install(|| run.fill(end, end));
+                .install(|| run.fill(&fleets, end, end));
             run.best.verify(&problem).unwrap();
             assert!((run.best_cost - 4.0).abs() < 1e-9, "seed {seed}, {threads} threads");
         }
