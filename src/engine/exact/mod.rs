@@ -104,41 +104,39 @@ pub fn improve(
     if !run.is_optimal() && Instant::now() < deadline && !settings.stop.is_requested() {
         run.spread();
     }
-    let mut fleets = run.fill_fleets();
-    let few_per_bin = fleets
-        .first()
-        .is_some_and(|fleet| (problem.total_copies() as f64) < PROBE_COPIES_PER_BIN * fleet.len() as f64);
-    if !run.is_optimal() && few_per_bin && Instant::now() < deadline && !settings.stop.is_requested() {
-        // Where bins hold a few copies each, the fill's bins fall to its MIP, seconds at a
-        // time, and column generation proves most such problems in a fraction of one (the
-        // public sets): both go first briefly, the fill first, as it finds most plans it
-        // finds in tens of milliseconds. What column generation leaves unproved, it leaves
-        // unsaid: the column generation after the fill starts again and has the last word.
-        let quick = share_of_rest(deadline, PROBE_SHARE);
-        run.fill(&fleets, quick, quick);
-        let said = run.notes.len();
-        if !run.is_optimal() {
-            run.in_phase(Phase::ColumnGeneration, |run| {
-                run.generate(share_of_rest(deadline, PROBE_SHARE))
-            });
-        }
-        if !run.is_optimal() {
-            run.notes.truncate(said);
-            run.root_lp = None;
-        }
-        fleets = run.fill_fleets();
-    }
+    let fleets = run.fill_fleets();
     if !run.is_optimal() && !fleets.is_empty() && Instant::now() < deadline && !settings.stop.is_requested() {
-        let share = if problem.bin_types.len() > 1 {
-            MANY_TYPES_FILL_SHARE
+        let few_per_bin = (problem.total_copies() as f64) < PROBE_COPIES_PER_BIN * fleets[0].len() as f64;
+        if few_per_bin {
+            // Where bins hold a few copies each, the fill's bins fall to its MIP, seconds at
+            // a time, and column generation proves most such problems in a fraction of one
+            // (the public sets): the fill gets a brief try, as it finds most plans it finds
+            // in tens of milliseconds, then column generation. What that leaves unproved, it
+            // leaves unsaid: column generation starts again below and has the last word.
+            let quick = share_of_rest(deadline, PROBE_SHARE);
+            run.fill(&fleets, quick, quick);
+            let said = run.notes.len();
+            if !run.is_optimal() {
+                run.in_phase(Phase::ColumnGeneration, |run| {
+                    run.generate(share_of_rest(deadline, PROBE_SHARE))
+                });
+            }
+            if !run.is_optimal() {
+                run.notes.truncate(said);
+                run.root_lp = None;
+            }
         } else {
-            FILL_SHARE
-        };
-        run.fill(
-            &fleets,
-            share_of_rest(deadline, share),
-            share_of_rest(deadline, FILL_PACE_SHARE),
-        );
+            let share = if problem.bin_types.len() > 1 {
+                MANY_TYPES_FILL_SHARE
+            } else {
+                FILL_SHARE
+            };
+            run.fill(
+                &fleets,
+                share_of_rest(deadline, share),
+                share_of_rest(deadline, FILL_PACE_SHARE),
+            );
+        }
     }
     if !run.is_optimal()
         && Instant::now() < deadline

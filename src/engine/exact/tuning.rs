@@ -114,12 +114,13 @@ pub(super) const MIP_MARGIN: f64 = 0.2;
 pub(super) const SPREAD_EXTRA_BINS: usize = 3;
 /// It runs while bins × copies stay under this: each copy scans the open bins.
 pub(super) const SPREAD_WORK: f64 = 20_000_000.0;
-/// The first tries of the bin-by-bin search below and of column generation end here, each
-/// (of the time left): most problems either solves, it solves in a few tenths of a second.
-pub(super) const PROBE_SHARE: f64 = 0.02;
-/// They go first where the bins at the bound hold fewer copies than this each, on average:
-/// the bins of classic bin packing, not those of tens of tasks.
+/// Where the bins at the bound hold fewer copies than this each, on average (the bins of
+/// classic bin packing, not those of tens of tasks), the bin-by-bin search below gets a
+/// brief try, then column generation, before the rest of the solve...
 pub(super) const PROBE_COPIES_PER_BIN: f64 = 6.0;
+/// ...each until this share of the time left: most problems either solves, it solves in a
+/// few tenths of a second.
+pub(super) const PROBE_SHARE: f64 = 0.02;
 /// The bin-by-bin search for a plan of exactly filled bins starts no attempt after this
 /// share of the time left: it finds such a plan within a second or two when one is within
 /// its reach.
