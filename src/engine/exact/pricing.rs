@@ -811,10 +811,16 @@ impl Knapsack {
         if self.groups[j].iter().any(|&g| used[g]) {
             return 0;
         }
+        // A division only where the room holds some copies but fewer than counted so far:
+        // one resource or none for most candidates, and the search calls this for every
+        // candidate at every node.
         let mut n = u64::from(self.copies[j]);
         for (&s, &r) in self.size(j).iter().zip(room) {
-            if s > 0 {
-                n = n.min(r / s);
+            if s.saturating_mul(n) > r {
+                if s > r {
+                    return 0;
+                }
+                n = r / s;
             }
         }
         n as u32
