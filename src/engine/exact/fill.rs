@@ -55,9 +55,10 @@ const SLACK_PACE: f64 = 1.5;
 const BACKTRACKS: u32 = 4;
 const BACKTRACK_BINS: usize = 2;
 
-/// Attempts each fleet gets at least, at the pace of the search, within the finish: the
-/// first often ends in a dead end.
-const ATTEMPTS_AT_PACE: u32 = 3;
+/// Attempts each fleet gets at least, at the pace of the search, within the finish: most
+/// end in a dead end, and a budget counted in attempts at the search's own pace holds on a
+/// slower or busier machine, where a share of the time does not.
+const ATTEMPTS_AT_PACE: u32 = 10;
 
 /// Time for the greedy fills and exchanges that seek a bin the search missed, before the
 /// MIP does.
