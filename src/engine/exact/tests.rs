@@ -2138,3 +2138,48 @@ fn re_packing_proves_the_optimum_not_a_presolve_s_guess() {
         assert_eq!(repacked.packing.cost(&problem), 5.0, "seed {seed}");
     }
 }
+
+proptest! {
+    #![proptest_config(fixed_cases(64))]
+
+    /// The copies of a candidate that fit a room are the fewest that any resource it uses
+    /// holds, and at most its copies: a resource it does not use never limits it, and one
+    /// it cannot fit rules it out.
+    #[test]
+    fn a_candidate_fits_as_many_copies_as_its_scarcest_resource_holds(
+        items in prop::collection::vec((prop::collection::vec(0u64..=6, 3), 1u32..=20), 1..=4),
+        room in prop::collection::vec(0u64..=40, 3),
+    ) {
+        let problem = Problem {
+            resources: vec!["a".into(), "b".into(), "c".into()],
+            items: items
+                .iter()
+                .enumerate()
+                .map(|(i, (size, count))| Item {
+                    name: format!("i{i}"),
+                    size: size.clone(),
+                    count: *count,
+                    eligible: vec![0],
+                    max_per_bin: u32::MAX,
+                })
+                .collect(),
+            bin_types: vec![BinType {
+                name: "t".into(),
+                capacity: vec![40, 40, 40],
+                price: 1.0,
+            }],
+            conflict_groups: Vec::new(),
+        };
+        let duals = vec![1.0; problem.items.len()];
+        let knapsack = Pricer::new(&problem).knapsack_of_all(0, &duals);
+        let used = vec![false; knapsack.group_count];
+        for (j, &i) in knapsack.items.iter().enumerate() {
+            let size = &problem.items[i].size;
+            let expected = (size.iter().zip(&room))
+                .filter(|(&s, _)| s > 0)
+                .map(|(&s, &r)| r / s)
+                .fold(u64::from(knapsack.copies[j]), u64::min);
+            prop_assert_eq!(u64::from(knapsack.fits(j, &room, &used)), expected, "{:?} in {:?}", size, room);
+        }
+    }
+}
