@@ -1,6 +1,7 @@
 //! The two hot steps of column generation: one pricing round over every bin type (greedy,
 //! quick and exact), and a master LP solve, on the realistic 200-service workload and, when
-//! `../shared/bench` exists, on two public vector-packing instances.
+//! `../shared/bench` exists, on two public vector-packing instances; and a quick pricing
+//! round on the realistic 2,000-service workload.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -29,14 +30,16 @@ const PUBLIC: [(&str, &str); 2] = [
     ),
 ];
 
-fn problems() -> Vec<(String, Problem)> {
+/// The built-in realistic workload of `services` services (seed 1) on the built-in catalog.
+fn realistic_problem(services: usize) -> Problem {
     let catalog = read_catalog(None).expect("the built-in catalog");
-    let mut all = vec![(
-        "realistic-200".to_string(),
-        lower(&realistic(200, 1), &catalog, &Figures::default())
-            .expect("a plannable workload")
-            .problem,
-    )];
+    lower(&realistic(services, 1), &catalog, &Figures::default())
+        .expect("a plannable workload")
+        .problem
+}
+
+fn problems() -> Vec<(String, Problem)> {
+    let mut all = vec![("realistic-200".to_string(), realistic_problem(200))];
     for (name, path) in PUBLIC {
         if Path::new(path).exists() {
             let instance = vbp::read_vbp(Path::new(path)).expect("a .vbp instance");
@@ -79,6 +82,17 @@ fn exact(c: &mut Criterion) {
             b.iter(|| solve_master(&problem, &bins))
         });
     }
+    // At 2,000 services a quick round's searches are cut short at their node limit: its
+    // time is the branch and bound's time per node.
+    let problem = realistic_problem(2000);
+    let bins = heuristics::portfolio(&problem, &Settings::default()).bins;
+    let duals = solve_master(&problem, &bins);
+    let pricer = Pricer::new(&problem);
+    group.bench_with_input(
+        BenchmarkId::new("pricing-heuristic", "realistic-2000"),
+        &duals,
+        |b, d| b.iter(|| pricer.price(d, Effort::Quick, 4, Instant::now() + Duration::from_secs(60))),
+    );
     group.finish();
 }
 

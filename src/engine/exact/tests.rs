@@ -450,6 +450,33 @@ proptest! {
         }
     }
 
+    /// A quick search that ends in its node limit (no dynamic program before it) has
+    /// searched every pattern: on a bin that holds several of many candidates, its best
+    /// column is the best pattern. What one node of the search rules out, its children
+    /// never read again (the search's open lists).
+    #[test]
+    fn a_search_that_ends_finds_the_best_of_many_candidates(
+        capacity in (10u64..=30, 10u64..=30),
+        items in prop::collection::vec((2u64..=12, 2u64..=12, 1u32..=5), 4..=9),
+        duals in prop::collection::vec(0.0f64..2.0, 9),
+        conflict in any::<bool>(),
+    ) {
+        let items: Vec<(u64, u64, u32, u32, u8)> = items.iter().map(|&(a, b, n)| (a, b, n, u32::MAX, 1)).collect();
+        let problem = tiny_problem((vec![(capacity.0, capacity.1, 1.0)], items, conflict));
+        let duals = &duals[..problem.items.len()];
+        let Some(all) = enumerate::maximal_patterns(&problem, 200_000) else {
+            return Ok(());
+        };
+        let best = best_value(&all, 0, duals);
+        let far = Instant::now() + Duration::from_secs(10);
+        let priced = &Pricer::new(&problem).price(duals, Effort::Quick, 4, far)[0];
+        prop_assert!(priced.upper_bound >= best - 1e-9);
+        if priced.exact && best > 1.0 + 1e-6 + 1e-9 {
+            let found = priced.columns.first().map_or(0.0, |c| c.0);
+            prop_assert!((found - best).abs() <= 1e-9, "found {found}, best {best}");
+        }
+    }
+
     /// Partial pricing prices the types whose last exact round found columns as an exact
     /// round would, and leaves the others unpriced: it runs only where some types found
     /// columns and some did not, ends the round only where they find some again, and
