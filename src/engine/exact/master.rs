@@ -275,7 +275,7 @@ fn rows_only(problem: &Problem, seed: u64) -> Result<(Model, Vec<Option<Row>>), 
 }
 
 /// Whether a master of `rows` rows is large.
-fn is_large(rows: usize) -> bool {
+pub(super) fn is_large(rows: usize) -> bool {
     rows >= LARGE_MASTER_ROWS
 }
 

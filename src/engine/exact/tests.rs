@@ -1526,7 +1526,7 @@ fn an_exact_round_searches_a_fruitless_type_to_the_limit_only_every_few_rounds()
             exact: false,
         },
     ];
-    let memory = ExactMemory::new(ends.len());
+    let memory = ExactMemory::new(ends.len(), false);
     let mut searched = vec![Vec::new(); ends.len()];
     for _ in 0..2 * RETRY_ROUNDS {
         let every_type = memory.start_round();
@@ -1540,6 +1540,38 @@ fn an_exact_round_searches_a_fruitless_type_to_the_limit_only_every_few_rounds()
     const { assert!(RETRY_ROUNDS > 1) };
     assert_eq!(searched[0], every_few);
     assert!(searched[1].iter().chain(&searched[2]).all(|&s| s));
+}
+
+/// With several bin types, a quick round's search counts: a type it left cut short with
+/// nothing found gets a quick search in the first exact rounds, a type it proved or that
+/// found a column a search to the limit, and every type is searched to the limit in the
+/// [`RETRY_ROUNDS`]th exact round. Without, quick rounds leave the exact rounds alone.
+#[test]
+fn a_quick_round_tells_the_exact_rounds_which_types_it_cut_short() {
+    let cut_short = Priced {
+        columns: Vec::new(),
+        upper_bound: 2.0,
+        exact: false,
+    };
+    let proved = Priced {
+        columns: Vec::new(),
+        upper_bound: 1.0,
+        exact: true,
+    };
+    for quick_first in [true, false] {
+        let memory = ExactMemory::new(2, quick_first);
+        memory.record_quick(0, &cut_short);
+        memory.record_quick(1, &proved);
+        let mut searched = Vec::new();
+        for _ in 0..RETRY_ROUNDS {
+            let every_type = memory.start_round();
+            searched.push((memory.to_the_limit(0, every_type), memory.to_the_limit(1, every_type)));
+        }
+        let expected: Vec<(bool, bool)> = (0..RETRY_ROUNDS)
+            .map(|r| (!quick_first || r == RETRY_ROUNDS - 1, true))
+            .collect();
+        assert_eq!(searched, expected, "quick_first {quick_first}");
+    }
 }
 
 /// A pricing round adds at most two columns a row, and a quarter of a column a row to a

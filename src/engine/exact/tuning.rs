@@ -60,7 +60,8 @@ pub(super) const ENUMERATION_LIMIT: usize = 2_000;
 /// A master LP of this many rows (items with copies) or more is large: after columns join
 /// it is re-solved by the dual simplex, not the primal one (on thousands of services the dual
 /// simplex gets through a pricing round's columns sooner, on a few hundred rows, the public
-/// sets, the primal one), and a pricing round adds fewer columns to it.
+/// sets, the primal one), a pricing round adds fewer columns to it, and with several bin
+/// types its quick rounds tell the exact rounds which types to search to the limit.
 pub(super) const LARGE_MASTER_ROWS: usize = 1_000;
 /// Columns a pricing round adds at most, per row of the master, and the same on a large
 /// master, where each column makes every simplex iteration of the rounds after dearer.
