@@ -450,7 +450,7 @@ proptest! {
         }
     }
 
-    /// A quick search that ends in its node limit (no dynamic program before it) has
+    /// A quick search that ends within its node limit (no dynamic program before it) has
     /// searched every pattern: on a bin that holds several of many candidates, its best
     /// column is the best pattern. What one node of the search rules out, its children
     /// never read again (the search's open lists).
