@@ -78,14 +78,16 @@ pub struct Pricer<'p> {
 /// Each type's flags are read and written by that type's pricing alone, so the rounds go
 /// the same way on any number of threads.
 pub(super) struct ExactMemory {
-    /// Per type, whether its last search to the limit was cut short with nothing found.
+    /// Per type, whether its last search to the limit (or, with `quick_first`, its last
+    /// quick search) was cut short with nothing found.
     cut_short: Vec<AtomicBool>,
     /// Per type, whether its last exact pricing found improving columns.
     found: Vec<AtomicBool>,
-    /// Exact rounds so far that priced every type.
+    /// Exact rounds so far that priced every type, counted from 1 with `quick_first`.
     rounds: AtomicUsize,
     /// Partial rounds since the last exact round that priced every type.
     partial: AtomicUsize,
+    /// Whether quick rounds count ([`ExactMemory::new`]).
     quick_first: bool,
 }
 
@@ -120,7 +122,7 @@ impl ExactMemory {
     /// Records how type `t`'s exact pricing ended, searched to the limit or not.
     pub(super) fn record(&self, t: BinTypeId, priced: &Priced, to_the_limit: bool) {
         if to_the_limit {
-            self.cut_short[t].store(!priced.exact && priced.columns.is_empty(), Ordering::Relaxed);
+            self.record_search(t, priced);
         }
         self.found[t].store(!priced.columns.is_empty(), Ordering::Relaxed);
     }
@@ -132,8 +134,13 @@ impl ExactMemory {
     /// seconds for the columns of the few types that find them within thousands of nodes.
     pub(super) fn record_quick(&self, t: BinTypeId, priced: &Priced) {
         if self.quick_first {
-            self.cut_short[t].store(!priced.exact && priced.columns.is_empty(), Ordering::Relaxed);
+            self.record_search(t, priced);
         }
+    }
+
+    /// Records whether type `t`'s search was cut short with nothing found.
+    fn record_search(&self, t: BinTypeId, priced: &Priced) {
+        self.cut_short[t].store(!priced.exact && priced.columns.is_empty(), Ordering::Relaxed);
     }
 
     /// The types whose last exact pricing found improving columns.
