@@ -65,6 +65,9 @@ const BOUND_SHARE: f64 = 0.2;
 /// that runs out of time holds the solve to its deadline, while checking a large plan
 /// still needs time after it.
 const FLUID_MAX_COLUMNS: usize = 2_000_000;
+/// A level's groups of at most this many copies are its tail, whose least filled bins go
+/// back to the remainder rather than be taken `q` times.
+const TAIL_COPIES: u64 = 8;
 /// A bin whose most used resource is at least this share of its capacity counts as full:
 /// it is taken `q` times as it is.
 const FULL: f64 = 0.98;
@@ -221,36 +224,33 @@ fn whole_bound(problem: &Problem, deadline: Instant, seed: u64) -> (f64, &'stati
     }
 }
 
-/// The level's groups without its least filled single bins (the most filled resource
-/// share of the bin's capacity decides), which go back to the remainder: as many as keep
-/// the copies given back, `q` per copy in a bin, within half a level's copies. Full bins
-/// stay.
-fn give_back_least_filled(scaled: &Problem, groups: Vec<BinGroup>, q: u64) -> Vec<BinGroup> {
+/// The level's groups without its least filled tail bins, which go back to the remainder:
+/// bins of groups of at most [`TAIL_COPIES`] copies (the tail of a packing is a few bins,
+/// alike or not; its body, many copies of a bin), least filled first (the most filled
+/// resource share of the bin's capacity decides), as many as keep the copies given back,
+/// `q` per copy in a bin, within half a level's copies. Full bins stay.
+fn give_back_least_filled(scaled: &Problem, mut groups: Vec<BinGroup>, q: u64) -> Vec<BinGroup> {
     let fill = |bin: &Bin| bin.fullest(scaled);
-    let mut single: Vec<(f64, usize)> = groups
+    let mut tail: Vec<(f64, usize)> = groups
         .iter()
         .enumerate()
-        .filter(|(_, g)| g.copies == 1)
+        .filter(|(_, g)| g.copies <= TAIL_COPIES)
         .map(|(k, g)| (fill(&g.bin), k))
         .filter(|&(f, _)| f < FULL)
         .collect();
-    single.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut given = vec![false; groups.len()];
+    tail.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut copies = 0;
-    for (_, k) in single {
+    for (_, k) in tail {
         let in_bin: u64 = groups[k].bin.load.iter().map(|&(_, n)| u64::from(n)).sum();
-        if copies + q * in_bin > SCALED_COPIES / 2 {
+        let bins = ((SCALED_COPIES / 2 - copies) / (q * in_bin).max(1)).min(groups[k].copies);
+        copies += bins * q * in_bin;
+        groups[k].copies -= bins;
+        if bins == 0 {
             break;
         }
-        copies += q * in_bin;
-        given[k] = true;
     }
+    groups.retain(|g| g.copies > 0);
     groups
-        .into_iter()
-        .zip(given)
-        .filter(|(_, given)| !given)
-        .map(|(g, _)| g)
-        .collect()
 }
 
 /// The items with copies left at scale `q`, cut into runs of consecutive items whose
@@ -374,6 +374,27 @@ mod tests {
         let two = crate::engine::solve(&problem, &portfolio_only(2));
         assert_eq!(one.packing, two.packing);
         assert_eq!(one.packing.verify(&problem), Ok(()));
+    }
+
+    /// Items of size 3 in bins of 10 at price 1 or of 4 at price 0.4: a copy left over
+    /// from the threes is cheaper on a small bin, two as well.
+    #[test]
+    fn a_levels_tail_of_alike_bins_goes_back_to_the_next_level() {
+        let n: u32 = 2_000_054;
+        let mut problem = thirds(n);
+        problem.items[0].eligible = vec![0, 1];
+        problem.bin_types.push(BinType {
+            name: "small".into(),
+            capacity: vec![4],
+            price: 0.4,
+        });
+        // The first level packs ⌊n/21⌋ = 3·31,746 + 2 copies: its tail is two small bins
+        // alike. Taken 21 times they would cost 16.8 where 14 large bins hold their copies.
+        assert_eq!(u64::from(n).div_ceil(SCALED_COPIES), 21);
+        let solved = crate::engine::solve(&problem, &settings(1));
+        assert_eq!(solved.packing.verify(&problem), Ok(()));
+        let optimum = f64::from(n / 3) + 0.4 * f64::from(n % 3);
+        assert!(solved.cost <= optimum + 1e-6, "cost {} against {optimum}", solved.cost);
     }
 
     #[test]
