@@ -500,6 +500,17 @@ impl<'p> Run<'p> {
         // With several types, the plan is re-packed a few bins at a time, on the types of
         // the root LP's solution: the plans the dives would look for, found more often.
         if problem.bin_types.len() > 1 {
+            // Over every maximal pattern the MIP is the whole problem: it goes first, and
+            // its proof spares the re-packing, which can only find plans.
+            if complete {
+                self.in_phase(Phase::Mip, |run| {
+                    run.last_mip(&mut g, complete, share(COMPLETE_MIP_SHARE), seed)
+                })?;
+                if self.is_optimal() {
+                    return Ok(());
+                }
+                self.go_on()?;
+            }
             let suggested = self.root_types(&g);
             self.repack(&suggested, share(REPACK_SHARE))?;
             if self.is_optimal() {

@@ -27,6 +27,10 @@ pub(super) const EJECT_SHARE: f64 = 0.9;
 pub(super) const QUICK_EJECT_MOVES: u64 = 500;
 /// Reduced-cost enumeration for a proof after the root ends here, before the dives.
 pub(super) const ENUMERATION_SHARE: f64 = 0.65;
+/// With several types and every maximal pattern a column, the MIP over them ends here
+/// before the re-packing: it proves most such problems at once, while the re-packing
+/// proves a plan only when the plan is one neighbourhood of a few bins.
+pub(super) const COMPLETE_MIP_SHARE: f64 = 0.5;
 /// Diving ends here, leaving the rest to enumeration and the MIP.
 pub(super) const DIVE_SHARE: f64 = 0.8;
 /// Dives run this many at a time, each on its own master and thread: with one bin type,
