@@ -662,6 +662,11 @@ impl<'p> Run<'p> {
         // Full exact rounds so far: every [`CUT_LP_ROUNDS`]th raises the bound by the fluid
         // LP over what the exact rounds proved.
         let mut full_rounds = 0usize;
+        let rounding_rounds = if g.master.rows().1 {
+            LARGE_ROUNDING_ROUNDS
+        } else {
+            ROUNDING_ROUNDS
+        };
         while Instant::now() < until {
             self.go_on()?;
             rounds += 1;
@@ -732,7 +737,7 @@ impl<'p> Run<'p> {
                     }
                 }
             }
-            if rounds % ROUNDING_ROUNDS == 0 {
+            if rounds % rounding_rounds == 0 {
                 self.offer_rounded(&g.columns.bins, &lp.primal)?;
             }
             // The LP optimum lies between the bound and this LP's value: once both round up

@@ -90,6 +90,10 @@ pub(super) const SMOOTHING: f64 = 0.5;
 /// Root rounds between plans rounded from the LP (and one when the root ends): a plan
 /// early, without spending the root's time on rounding.
 pub(super) const ROUNDING_ROUNDS: usize = 10;
+/// The same on a large master, where rounding packs thousands of copies left over by the
+/// heuristic portfolio (a tenth of the root's time every ten rounds), while only the plan
+/// rounded when the root ends is likely to last.
+pub(super) const LARGE_ROUNDING_ROUNDS: usize = 40;
 /// Plans are rounded from the LP in these ways, each offered: every column's value down,
 /// and up where its fraction is at least 0.6 (the surplus copies dropped, fewer left to
 /// pack anew). Neither is better on every estate.
