@@ -14,9 +14,10 @@
 //! method, whose bound the large path does not use: the plan is the same on any number
 //! of threads.
 //!
-//! A partly filled bin of a level would be taken `q` times; so the least filled bins that
-//! occur once in a level's packing go back to the remainder (up to half a level's copies),
-//! and the next level packs their copies with the rest.
+//! A partly filled bin of a level would be taken `q` times; so the least filled bins of
+//! a level's tail (bins that occur a few times at most in its packing) go back to the
+//! remainder (up to half a level's copies), and the next level packs their copies with
+//! the rest.
 //!
 //! The bound is that of the original problem: the bound of a scaled problem times `q`
 //! bounds the original only when it is an LP bound (`LP(q·c) = q·LP(c)`), which the exact
