@@ -1545,7 +1545,8 @@ fn an_exact_round_searches_a_fruitless_type_to_the_limit_only_every_few_rounds()
 /// Where quick rounds count (a large master on several bin types), a type a quick round
 /// left cut short with nothing found gets a quick search in the first exact rounds, a type
 /// it proved or that found a column a search to the limit, and every type is searched to
-/// the limit in the [`RETRY_ROUNDS`]th exact round. Without, quick rounds leave the exact rounds alone.
+/// the limit in the [`RETRY_ROUNDS`]th exact round. Without, quick rounds leave the exact
+/// rounds alone.
 #[test]
 fn a_quick_round_tells_the_exact_rounds_which_types_it_cut_short() {
     let cut_short = Priced {
