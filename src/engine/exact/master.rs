@@ -279,6 +279,11 @@ pub(super) fn is_large(rows: usize) -> bool {
     rows >= LARGE_MASTER_ROWS
 }
 
+/// Whether the master of `problem` is large: one row per item with copies ([`rows_only`]).
+pub(super) fn is_large_for(problem: &Problem) -> bool {
+    is_large(problem.items.iter().filter(|item| item.count > 0).count())
+}
+
 /// Passes the engine's seed to HiGHS so that its own random choices repeat, and keeps
 /// HiGHS on the calling thread: the engine's parallelism is its own thread pool, and
 /// HiGHS would otherwise start workers of its own on every thread that calls it.

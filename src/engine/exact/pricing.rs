@@ -208,8 +208,7 @@ impl<'p> Pricer<'p> {
             .collect();
         // A large master on several types: its quick rounds tell the exact rounds which
         // types to search to the limit.
-        let rows = problem.items.iter().filter(|item| item.count > 0).count();
-        let quick_first = problem.bin_types.len() > 1 && super::master::is_large(rows);
+        let quick_first = problem.bin_types.len() > 1 && super::master::is_large_for(problem);
         Pricer {
             problem,
             copies,
