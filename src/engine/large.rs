@@ -244,11 +244,11 @@ fn give_back_least_filled(scaled: &Problem, mut groups: Vec<BinGroup>, q: u64) -
     for (_, k) in tail {
         let in_bin: u64 = groups[k].bin.load.iter().map(|&(_, n)| u64::from(n)).sum();
         let bins = ((SCALED_COPIES / 2 - copies) / (q * in_bin).max(1)).min(groups[k].copies);
-        copies += bins * q * in_bin;
-        groups[k].copies -= bins;
         if bins == 0 {
             break;
         }
+        copies += bins * q * in_bin;
+        groups[k].copies -= bins;
     }
     groups.retain(|g| g.copies > 0);
     groups
